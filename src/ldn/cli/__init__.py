@@ -1,0 +1,1 @@
+"""Command-line interface (`ldn`). Each subcommand lives in its own module here."""

@@ -1,0 +1,23 @@
+"""`ldn demo`: the showcase behind `make demo`."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+
+
+def demo(
+    out: Path = typer.Option(Path("demo-output"), "--out", help="Folder for plots and summary."),
+) -> None:
+    """Run the main job on embedded defaults and write plots and a summary to OUT."""
+    from rich.console import Console
+    from rich.markdown import Markdown
+
+    from ldn.report.demo import run_demo
+
+    console = Console()
+    for section in run_demo(out):
+        console.rule(section.title)
+        console.print(Markdown(section.markdown))
+    console.print(f"\nWrote {out / 'summary.html'} and {out / 'summary.md'}")

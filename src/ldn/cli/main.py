@@ -1,0 +1,67 @@
+"""The `ldn` command: a thin Typer app that registers each area's subcommands.
+
+Every module listed in `_COMMANDS` / `_GROUPS` owns its commands and keeps heavy imports inside
+the command functions, so `ldn --help` stays fast. `LdnError`s are printed as one clear message
+(exit code 2), never as a traceback.
+"""
+
+from __future__ import annotations
+
+import importlib
+import sys
+
+import typer
+from rich.console import Console
+
+from ldn.errors import LdnError
+
+app = typer.Typer(
+    name="ldn",
+    help="Low-dose naltrexone: pharmacology engine, virtual trials, evidence and clinic registry.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+
+
+@app.callback()
+def _root() -> None:
+    """Low-dose naltrexone: pharmacology engine, virtual trials, evidence and clinic registry."""
+
+
+# (module, function, command name): single commands
+_COMMANDS: tuple[tuple[str, str, str], ...] = (("ldn.cli.demo", "demo", "demo"),)
+# (module, Typer attribute, group name): command groups
+_GROUPS: tuple[tuple[str, str, str], ...] = ()
+
+
+def _register() -> None:
+    for module_name, attr, name in _COMMANDS:
+        module = importlib.import_module(module_name)
+        app.command(name)(getattr(module, attr))
+    for module_name, attr, name in _GROUPS:
+        module = importlib.import_module(module_name)
+        app.add_typer(getattr(module, attr), name=name)
+
+
+_register()
+
+
+def main() -> None:
+    """Console-script entry point."""
+    try:
+        rc = app(standalone_mode=False)
+    except LdnError as exc:
+        Console(stderr=True).print(f"[bold red]error:[/] {exc}", highlight=False)
+        sys.exit(2)
+    except (typer.Abort, KeyboardInterrupt):
+        Console(stderr=True).print("aborted")
+        sys.exit(130)
+    except Exception as exc:  # click usage errors arrive here in non-standalone mode
+        import click
+
+        if isinstance(exc, click.ClickException):
+            exc.show()
+            sys.exit(exc.exit_code)
+        raise
+    sys.exit(rc if isinstance(rc, int) else 0)
