@@ -30,9 +30,21 @@ def _root() -> None:
 
 
 # (module, function, command name): single commands
-_COMMANDS: tuple[tuple[str, str, str], ...] = (("ldn.cli.demo", "demo", "demo"),)
+_COMMANDS: tuple[tuple[str, str, str], ...] = (
+    ("ldn.cli.demo", "demo", "demo"),
+    ("ldn.cli.simulate", "simulate", "simulate"),
+    ("ldn.cli.serve", "serve", "serve"),
+    ("ldn.cli.population", "population", "population"),
+    ("ldn.cli.population", "trial", "trial"),
+    ("ldn.cli.population", "power", "power"),
+    ("ldn.cli.sensitivity", "sensitivity", "sensitivity"),
+)
 # (module, Typer attribute, group name): command groups
-_GROUPS: tuple[tuple[str, str, str], ...] = ()
+_GROUPS: tuple[tuple[str, str, str], ...] = (
+    ("ldn.cli.evidence", "app", "evidence"),
+    ("ldn.cli.export", "app", "export"),
+    ("ldn.cli.registry", "registry_app", "registry"),
+)
 
 
 def _register() -> None:

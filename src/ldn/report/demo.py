@@ -13,7 +13,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 # "module:function" of each section, in the order they appear in the summary.
-SECTIONS: tuple[str, ...] = ()
+SECTIONS: tuple[str, ...] = (
+    "ldn.report.demo_pk:run",
+    "ldn.report.demo_evidence:run",
+    "ldn.report.demo_chain:run",
+    "ldn.report.demo_trials:run",
+)
 
 
 @dataclass(frozen=True)

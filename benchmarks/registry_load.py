@@ -1,0 +1,230 @@
+"""Load benchmark of the registry API: 50 concurrent clients on SQLite and on PostgreSQL.
+
+For each back end: a fresh database (SQLite file in a temp dir; PostgreSQL schema
+`ldn_bench_<hex>` in the database at `LDN_TEST_POSTGRES_URL`, dropped afterwards) filled with
+`ldn registry demo-data` (60 patients), the app served by uvicorn (`WORKERS` processes) on a
+free loopback port, then `CLIENTS` concurrent clients (httpx AsyncClient, one connection each)
+log in as the demo clinician and send `REQUESTS_PER_CLIENT` requests each, cycling through the
+main routes: list patients, get a patient, add an assessment, cohort summary. Recorded per route
+and back end: p50/p95/p99 latency (ms), throughput (requests/s), and error counts. The run is
+bounded in requests and time (`TIME_LIMIT_S`) and only ever talks to 127.0.0.1.
+
+Target: p95 < 50 ms per route.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import random
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import date, timedelta
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+RESULT_NAME = "registry.json"
+CLIENTS = 50
+REQUESTS_PER_CLIENT = 40
+WORKERS = 1
+TIME_LIMIT_S = 120.0
+TARGET_P95_MS = 50.0
+DEMO_PATIENTS = 60
+ROUTES = ("list_patients", "get_patient", "add_assessment", "cohort_summary")
+POSTGRES_URL = os.environ.get(
+    "LDN_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+)
+_SECRET = "benchmark-secret-key-0123456789-abcdefghijkl"
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@contextmanager
+def _sqlite_url() -> Iterator[str]:
+    with tempfile.TemporaryDirectory(prefix="ldn-bench-") as tmp:
+        yield f"sqlite:///{Path(tmp) / 'bench.sqlite'}"
+
+
+@contextmanager
+def _postgres_url() -> Iterator[str]:
+    from sqlalchemy import create_engine, text
+
+    schema = f"ldn_bench_{uuid.uuid4().hex[:10]}"
+    admin = create_engine(POSTGRES_URL, connect_args={"connect_timeout": 3})
+    with admin.begin() as conn:
+        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
+    sep = "&" if "?" in POSTGRES_URL else "?"
+    try:
+        yield f"{POSTGRES_URL}{sep}options=-csearch_path%3D{schema}"
+    finally:
+        with admin.begin() as conn:
+            conn.execute(text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
+        admin.dispose()
+
+
+def _seed(url: str) -> None:
+    from ldn.registry.db import open_registry
+    from ldn.registry.demo_data import fill_demo
+
+    registry = open_registry(url)
+    try:
+        with registry.session() as session:
+            fill_demo(session=session, n_patients=DEMO_PATIENTS, seed=1)
+    finally:
+        registry.dispose()
+
+
+@contextmanager
+def _server(url: str) -> Iterator[str]:
+    """uvicorn on a free loopback port, stopped (and waited for) afterwards."""
+    port = _free_port()
+    env = {**os.environ, "LDN_DATABASE_URL": url, "LDN_SECRET_KEY": _SECRET}
+    cmd = [
+        sys.executable, "-m", "uvicorn", "ldn.web.app:create_app", "--factory",
+        "--host", "127.0.0.1", "--port", str(port), "--workers", str(WORKERS),
+        "--log-level", "warning", "--no-access-log",
+    ]  # fmt: skip
+    proc = subprocess.Popen(cmd, env=env)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        import httpx
+
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                if httpx.get(f"{base}/login", timeout=1).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                pass
+            if proc.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError(f"uvicorn did not start (exit code {proc.poll()})")
+            time.sleep(0.2)
+        yield base
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+
+
+async def _load(base: str) -> dict[str, Any]:
+    import httpx
+
+    async with httpx.AsyncClient(base_url=base, timeout=30) as setup:
+        r = await setup.post(
+            "/api/v1/auth/token", json={"username": "clinician", "password": "ldn-demo-clinician"}
+        )
+        r.raise_for_status()
+        headers = {"Authorization": f"Bearer {r.json()['access_token']}"}
+        listed = (await setup.get("/api/v1/patients?limit=1000", headers=headers)).json()
+        ids = [p["id"] for p in listed["data"]]
+        warm = time.perf_counter()
+        (await setup.get("/api/v1/cohort/summary", headers=headers)).raise_for_status()
+        cohort_build_s = time.perf_counter() - warm
+
+    samples: dict[str, list[float]] = {name: [] for name in ROUTES}
+    errors: dict[str, int] = {name: 0 for name in ROUTES}
+    deadline = time.monotonic() + TIME_LIMIT_S
+
+    async def client(k: int) -> None:
+        rng = random.Random(k)
+        limits = httpx.Limits(max_connections=1)
+        async with httpx.AsyncClient(base_url=base, timeout=30, limits=limits) as c:
+            for i in range(REQUESTS_PER_CLIENT):
+                if time.monotonic() > deadline:
+                    return
+                route = ROUTES[(k + i) % len(ROUTES)]
+                pid = rng.choice(ids)
+                day = date(2025, 1, 1) + timedelta(days=rng.randrange(365))
+                t0 = time.perf_counter()
+                if route == "list_patients":
+                    r = await c.get("/api/v1/patients?limit=50", headers=headers)
+                elif route == "get_patient":
+                    r = await c.get(f"/api/v1/patients/{pid}", headers=headers)
+                elif route == "add_assessment":
+                    body = {
+                        "scale": "pain_nrs",
+                        "value": rng.randrange(11),
+                        "assessed_on": str(day),
+                    }
+                    r = await c.post(f"/api/v1/patients/{pid}/assessments", headers=headers,
+                                     json=body)  # fmt: skip
+                else:
+                    r = await c.get("/api/v1/cohort/summary", headers=headers)
+                elapsed_ms = (time.perf_counter() - t0) * 1000
+                samples[route].append(elapsed_ms)
+                if r.status_code >= 400:
+                    errors[route] += 1
+
+    started = time.perf_counter()
+    await asyncio.gather(*(client(k) for k in range(CLIENTS)))
+    wall = time.perf_counter() - started
+    routes = {}
+    for name, values in samples.items():
+        arr = np.asarray(values)
+        routes[name] = {
+            "requests": int(arr.size),
+            "errors": errors[name],
+            "p50_ms": round(float(np.percentile(arr, 50)), 1) if arr.size else None,
+            "p95_ms": round(float(np.percentile(arr, 95)), 1) if arr.size else None,
+            "p99_ms": round(float(np.percentile(arr, 99)), 1) if arr.size else None,
+        }
+    total = sum(len(v) for v in samples.values())
+    return {
+        "routes": routes,
+        "requests": total,
+        "wall_s": round(wall, 2),
+        "throughput_rps": round(total / wall, 1),
+        "cohort_report_build_s": round(cohort_build_s, 2),
+        "p95_target_met": all(
+            r["p95_ms"] is not None and r["p95_ms"] < TARGET_P95_MS for r in routes.values()
+        ),
+    }
+
+
+def _backend(make_url: Any) -> dict[str, Any]:
+    with make_url() as url:
+        t0 = time.perf_counter()
+        _seed(url)
+        seed_s = time.perf_counter() - t0
+        with _server(url) as base:
+            result = asyncio.run(_load(base))
+    result["seed_s"] = round(seed_s, 1)
+    return result
+
+
+def run() -> dict[str, Any]:
+    """Measure both back ends; PostgreSQL is reported as skipped when unreachable."""
+    out: dict[str, Any] = {
+        "clients": CLIENTS,
+        "requests_per_client": REQUESTS_PER_CLIENT,
+        "server_workers": WORKERS,
+        "demo_patients": DEMO_PATIENTS,
+        "target_p95_ms": TARGET_P95_MS,
+        "backends": {"sqlite": _backend(_sqlite_url)},
+    }
+    try:
+        out["backends"]["postgresql"] = _backend(_postgres_url)
+    except Exception as exc:  # unreachable server: report why instead of failing the run
+        out["backends"]["postgresql"] = {"skipped": f"{type(exc).__name__}: {exc}"[:300]}
+    return out
+
+
+if __name__ == "__main__":
+    import json
+
+    print(json.dumps(run(), indent=2))

@@ -1,0 +1,402 @@
+"""`ldn evidence`: list the LDN studies, pool them (or any metafor-style CSV), draw forest plots.
+
+    ldn evidence list [--condition ms] [--format table|csv|json] [--out FILE]
+    ldn evidence pool [--condition fibromyalgia | --input FILE] [--measure SMD|MD|RR|OR|RD]
+                      [--method FE|DL|REML|PM] [--hksj] [--format table|csv|json] [--out FILE]
+                      [--plot FILE]
+    ldn evidence forest ... --plot FILE
+    ldn evidence adverse-events [--format table|csv|json] [--out FILE]
+
+`pool` without --condition/--input prints the per-condition summary. JSON of a single pool is
+an object with estimate, se, ci_low, ci_high, tau2, i2, pi_low, pi_high, k (analysis scale;
+RR/OR also as *_ratio) and "studies"; the summary JSON is a list of per-condition objects.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import typer
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from ldn.evidence.meta import MetaResult
+
+app = typer.Typer(
+    help="LDN evidence: studies, effect sizes, meta-analysis (metafor conventions), forest plots.",
+    no_args_is_help=True,
+)
+
+_FORMATS = ("table", "csv", "json")
+_PLOT_SUFFIXES = (".png", ".svg", ".pdf")
+_COND_HELP = "Condition code (crohns, ms, fibromyalgia, ra, sle, psoriasis, ...)."
+_INPUT_HELP = (
+    "CSV with metafor columns: yi,vi | ai,bi,ci,di | ai,n1i,ci,n2i | m1i,sd1i,n1i,m2i,sd2i,n2i."
+)
+
+
+def _check_output(fmt: str, out: Path | None, plot: Path | None) -> None:
+    from ldn.errors import InputError
+
+    if fmt not in _FORMATS:
+        raise InputError(f"--format {fmt!r} is not one of {', '.join(_FORMATS)}.")
+    if out is not None and fmt == "table":
+        raise InputError("--out writes csv or json; add --format csv or --format json.")
+    if plot is not None and plot.suffix.lower() not in _PLOT_SUFFIXES:
+        raise InputError(
+            f"--plot {plot} must end in {', '.join(_PLOT_SUFFIXES)} (e.g. forest.png)."
+        )
+
+
+def _clean(value: Any) -> Any:
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    if hasattr(value, "item"):
+        return _clean(value.item())
+    return value
+
+
+def _emit_frame(frame: pd.DataFrame, fmt: str, out: Path | None, title: str) -> None:
+    if fmt == "table":
+        from rich.console import Console
+        from rich.table import Table
+
+        table = Table(title=title, show_lines=False)
+        for col in frame.columns:
+            table.add_column(str(col), overflow="fold")
+        for rec in frame.itertuples(index=False):
+            table.add_row(*[_fmt(v) for v in rec])
+        Console().print(table)
+        return
+    text = (
+        frame.to_csv(index=False)
+        if fmt == "csv"
+        else json.dumps(
+            [{k: _clean(v) for k, v in r.items()} for r in frame.to_dict("records")], indent=2
+        )
+    )
+    _write(text, out)
+
+
+def _fmt(v: Any) -> str:
+    if isinstance(v, float):
+        return (
+            "" if not math.isfinite(v) else f"{v:.3g}" if abs(v) < 1e-3 and v != 0 else f"{v:.3f}"
+        )
+    return "" if v is None or (hasattr(v, "__class__") and str(v) in ("<NA>", "nan")) else str(v)
+
+
+def _write(text: str, out: Path | None) -> None:
+    if out is None:
+        typer.echo(text)
+    else:
+        out.write_text(text if text.endswith("\n") else text + "\n", encoding="utf-8")
+        typer.echo(f"wrote {out}", err=True)
+
+
+def _fit(
+    condition: str | None, input_file: Path | None, measure: str, method: str, hksj: bool
+) -> tuple[MetaResult, tuple[str, ...] | None]:
+    from ldn.errors import InputError
+    from ldn.evidence import pool, pool_condition, read_effects_csv
+
+    if condition is not None and input_file is not None:
+        raise InputError("give either --condition (LDN dataset) or --input FILE, not both.")
+    if input_file is not None:
+        data = read_effects_csv(input_file, measure)
+        res = pool(data.yi, data.vi, method, hksj=hksj, measure=measure, labels=data.labels)  # type: ignore[arg-type]
+        return res, data.subgroups
+    assert condition is not None
+    return pool_condition(condition, measure, method, hksj=hksj), None  # type: ignore[arg-type]
+
+
+def _result_json(res: MetaResult) -> str:
+    payload = res.to_dict()
+    labels = list(res.labels) if res.labels else [str(i + 1) for i in range(res.k)]
+    payload["studies"] = [
+        {"label": lab, "yi": float(y), "vi": float(v), "weight_pct": float(w)}
+        for lab, y, v, w in zip(labels, res.yi, res.vi, res.weights, strict=True)
+    ]
+    return json.dumps({k: _clean(v) for k, v in payload.items()}, indent=2)
+
+
+def _print_result(res: MetaResult, heading: str, subgroups: tuple[str, ...] | None = None) -> None:
+    from rich.console import Console
+
+    frame = res.summary_frame().reset_index(names="study")
+    _emit_frame(frame, "table", None, heading)
+    scale = " (ratio scale)" if res.is_ratio else ""
+    tr = math.exp if res.is_ratio else (lambda x: x)
+    lines = [
+        f"k = {res.k}; {res.measure}{scale}, {res.method}{' + HKSJ' if res.hksj else ''}",
+        f"estimate {tr(res.estimate):.3f} (95 % CI {tr(res.ci_low):.3f} to {tr(res.ci_high):.3f}), "
+        f"p = {res.pvalue:.3g}",
+    ]
+    if res.k >= 2:
+        lines += [
+            f"prediction interval {tr(res.pi_low):.3f} to {tr(res.pi_high):.3f}",
+            f"tau² = {res.tau2:.4f}, I² = {res.i2:.1f} %, H² = {res.h2:.2f}, "
+            f"Q = {res.q:.3f} (df = {res.k - 1}, p = {res.q_pvalue:.3g})",
+        ]
+    else:
+        lines.append("single study: no pooling, heterogeneity or prediction interval")
+    if not res.tau2_converged:
+        lines.append(
+            f"warning: the {res.method} estimate of tau² did not converge; try --method DL"
+        )
+    console = Console()
+    console.print("\n".join(lines), highlight=False)
+    if res.k >= 3:
+        from ldn.evidence import egger_test, leave_one_out
+
+        eg = egger_test(res.yi, res.vi)
+        console.print(
+            f"Egger's test: intercept {eg.intercept:.3f} (SE {eg.se:.3f}), t = {eg.t:.3f}, "
+            f"df = {eg.df}, p = {eg.pvalue:.3g}" + ("  (k < 10: low power)" if res.k < 10 else ""),
+            highlight=False,
+        )
+        loo = leave_one_out(res).reset_index()
+        if res.is_ratio:
+            for col in ("estimate", "ci_low", "ci_high"):
+                loo[col] = loo[col].map(math.exp)
+        _emit_frame(loo, "table", None, "leave-one-out")
+    if subgroups is not None:
+        from ldn.evidence import subgroup_analysis
+
+        sg = subgroup_analysis(
+            res.yi,
+            res.vi,
+            subgroups,
+            res.method,
+            hksj=res.hksj,
+            measure=res.measure,  # type: ignore[arg-type]
+        )
+        _emit_frame(sg.summary_frame().reset_index(), "table", None, "subgroups")
+        console.print(
+            f"test for subgroup differences: Q = {sg.q_between:.3f} (df = {sg.df}, "
+            f"p = {sg.pvalue:.3g})",
+            highlight=False,
+        )
+
+
+@app.command("list")
+def list_studies(
+    condition: str | None = typer.Option(None, "--condition", help=_COND_HELP),
+    fmt: str = typer.Option("table", "--format", help="table | csv | json."),
+    out: Path | None = typer.Option(None, "--out", help="Write csv/json here instead of stdout."),
+) -> None:
+    """List the curated studies (one row per study × outcome): design, n, what was reported."""
+    _check_output(fmt, out, None)
+    from ldn.evidence import load_studies
+
+    frame = load_studies(condition)
+    if fmt == "table":
+        cols = [
+            "study_id",
+            "condition",
+            "design",
+            "comparator",
+            "n_ldn",
+            "n_control",
+            "outcome",
+            "data_type",
+            "reported",
+        ]
+        _emit_frame(
+            frame[cols],
+            "table",
+            None,
+            f"LDN studies{f' ({condition})' if condition else ''}: {len(frame)} rows",
+        )
+    else:
+        _emit_frame(frame, fmt, out, "")
+
+
+def _pool_or_forest(
+    condition: str | None,
+    input_file: Path | None,
+    measure: str,
+    method: str,
+    hksj: bool,
+    fmt: str,
+    out: Path | None,
+    plot: Path | None,
+) -> None:
+    _check_output(fmt, out, plot)
+    if condition is None and input_file is None:
+        from ldn.evidence import pooled_by_condition
+
+        frame = pooled_by_condition(measure, method, hksj=hksj)  # type: ignore[arg-type]
+        if fmt == "table":
+            frame = _summary_view(frame)
+        _emit_frame(
+            frame,
+            fmt,
+            out,
+            f"LDN vs placebo by condition: {measure}, {method}{' + HKSJ' if hksj else ''}",
+        )
+        if plot is not None:
+            _plot_all(measure, method, hksj, plot)
+        return
+    res, subgroups = _fit(condition, input_file, measure, method, hksj)
+    heading = condition or (input_file.name if input_file else "")
+    if fmt == "table":
+        _print_result(res, f"{heading}: {measure}", subgroups)
+    elif fmt == "json":
+        _write(_result_json(res), out)
+    else:
+        _write(res.summary_frame().reset_index(names="study").to_csv(index=False), out)
+    if plot is not None:
+        import matplotlib
+
+        matplotlib.use("Agg")
+        ax = res.plot_forest(title=heading)
+        ax.figure.tight_layout()
+        ax.figure.savefig(plot, dpi=150)
+        typer.echo(f"wrote {plot}", err=True)
+
+
+def _summary_view(frame: pd.DataFrame) -> pd.DataFrame:
+    import pandas as pd
+
+    def ci(lo: float, hi: float) -> str:
+        return "" if not (math.isfinite(lo) and math.isfinite(hi)) else f"{lo:.2f} to {hi:.2f}"
+
+    return pd.DataFrame(
+        {
+            "condition": frame["label"],
+            "k": frame["k"],
+            "n": frame["n_total"],
+            "estimate": [f"{x:.2f}" for x in frame["estimate"]],
+            "95% CI": [ci(a, b) for a, b in zip(frame["ci_low"], frame["ci_high"], strict=True)],
+            "95% PI": [
+                ci(a, b) if p else ""
+                for a, b, p in zip(frame["pi_low"], frame["pi_high"], frame["pooled"], strict=True)
+            ],
+            "I² %": [f"{x:.0f}" if math.isfinite(x) else "" for x in frame["i2"]],
+            "studies": frame["studies"],
+        }
+    )
+
+
+def _plot_all(measure: str, method: str, hksj: bool, plot: Path) -> None:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    from ldn.evidence import CONDITIONS, pool_condition, study_effects
+    from ldn.evidence.plots import forest_grid
+
+    eff = study_effects(measure)  # type: ignore[arg-type]
+    conds = [
+        c for c in CONDITIONS if c in set(eff.loc[eff["comparator"] == "placebo", "condition"])
+    ]
+    results = {CONDITIONS[c]: pool_condition(c, measure, method, hksj=hksj) for c in conds}  # type: ignore[arg-type]
+    fig = forest_grid(results, title=f"LDN vs placebo ({measure}, {method}); > 0 favours LDN")
+    fig.savefig(plot, dpi=150)  # type: ignore[attr-defined]
+    typer.echo(f"wrote {plot}", err=True)
+
+
+@app.command("pool")
+def pool_cmd(
+    condition: str | None = typer.Option(None, "--condition", help=_COND_HELP),
+    input_file: Path | None = typer.Option(None, "--input", help=_INPUT_HELP),
+    measure: str = typer.Option("SMD", "--measure", help="SMD | MD | RR | OR | RD."),
+    method: str = typer.Option("REML", "--method", help="FE | DL | REML | PM."),
+    hksj: bool = typer.Option(False, "--hksj", help="Hartung-Knapp-Sidik-Jonkman CI with t(k-1)."),
+    fmt: str = typer.Option("table", "--format", help="table | csv | json."),
+    out: Path | None = typer.Option(None, "--out", help="Write csv/json here instead of stdout."),
+    plot: Path | None = typer.Option(
+        None, "--plot", help="Also write a forest plot (PNG/SVG/PDF)."
+    ),
+) -> None:
+    """Pool one condition, a user CSV, or (with neither) every condition of the LDN dataset."""
+    _pool_or_forest(condition, input_file, measure.upper(), method.upper(), hksj, fmt, out, plot)
+
+
+@app.command("forest")
+def forest_cmd(
+    plot: Path = typer.Option(..., "--plot", help="Forest plot file (PNG/SVG/PDF)."),
+    condition: str | None = typer.Option(None, "--condition", help=_COND_HELP),
+    input_file: Path | None = typer.Option(None, "--input", help=_INPUT_HELP),
+    measure: str = typer.Option("SMD", "--measure", help="SMD | MD | RR | OR | RD."),
+    method: str = typer.Option("REML", "--method", help="FE | DL | REML | PM."),
+    hksj: bool = typer.Option(False, "--hksj", help="Hartung-Knapp-Sidik-Jonkman CI with t(k-1)."),
+) -> None:
+    """Draw a forest plot (all conditions when neither --condition nor --input is given)."""
+
+    _check_output("table", None, plot)
+    m, meth = measure.upper(), method.upper()
+    if condition is None and input_file is None:
+        _plot_all(m, meth, hksj, plot)
+        return
+    res, _ = _fit(condition, input_file, m, meth, hksj)
+    import matplotlib
+
+    matplotlib.use("Agg")
+    ax = res.plot_forest(title=condition or (input_file.name if input_file else ""))
+    ax.figure.tight_layout()
+    ax.figure.savefig(plot, dpi=150)
+    typer.echo(f"wrote {plot}", err=True)
+
+
+@app.command("adverse-events")
+def adverse_events_cmd(
+    fmt: str = typer.Option("table", "--format", help="table | csv | json."),
+    out: Path | None = typer.Option(None, "--out", help="Write csv/json here instead of stdout."),
+) -> None:
+    """Adverse events per arm with Wilson 95 % CIs and the LDN − control risk difference."""
+    _check_output(fmt, out, None)
+    from ldn.evidence import adverse_event_table
+
+    frame = adverse_event_table()
+    if fmt == "table":
+        view = frame[
+            [
+                "study_id",
+                "event",
+                "ldn",
+                "rate_ldn",
+                "ci_low_ldn",
+                "ci_high_ldn",
+                "control",
+                "rate_control",
+                "rd",
+                "rd_ci_low",
+                "rd_ci_high",
+            ]
+        ]
+        _emit_frame(view, "table", None, "Adverse events (Wilson 95 % CI; RD = LDN − control)")
+    else:
+        _emit_frame(frame, fmt, out, "")
+
+
+@app.command("funnel")
+def funnel_cmd(
+    plot: Path = typer.Option(..., "--plot", help="Funnel plot file (PNG/SVG/PDF)."),
+    condition: str | None = typer.Option(None, "--condition", help=_COND_HELP),
+    input_file: Path | None = typer.Option(None, "--input", help=_INPUT_HELP),
+    measure: str = typer.Option("SMD", "--measure", help="SMD | MD | RR | OR | RD."),
+    method: str = typer.Option("REML", "--method", help="FE | DL | REML | PM."),
+) -> None:
+    """Draw a funnel plot (effect against standard error) and print Egger's test (k >= 3)."""
+    _check_output("table", None, plot)
+    res, _ = _fit(condition, input_file, measure.upper(), method.upper(), False)
+    import matplotlib
+
+    matplotlib.use("Agg")
+    ax = res.plot_funnel(title=condition or (input_file.name if input_file else ""))
+    ax.figure.tight_layout()
+    ax.figure.savefig(plot, dpi=150)
+    typer.echo(f"wrote {plot}", err=True)
+    if res.k >= 3:
+        from ldn.evidence import egger_test
+
+        eg = egger_test(res.yi, res.vi)
+        typer.echo(
+            f"Egger's test: intercept {eg.intercept:.3f}, t = {eg.t:.3f}, df = {eg.df}, "
+            f"p = {eg.pvalue:.3g}"
+        )

@@ -1,0 +1,306 @@
+"""`ldn population`, `ldn trial`, `ldn power`: virtual populations and virtual trials.
+
+Long runs show a Rich progress bar on a terminal and stay quiet when piped. `--scheduler local`
+runs the patient chunks as Dask tasks on a local cluster; `--scheduler tcp://host:8786` uses an
+existing Dask cluster; without it the chunks run in this process on all cores.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import typer
+
+_FORMATS = ("table", "csv", "json")
+_PLOTS = (".png", ".svg", ".pdf")
+
+
+def _check_output(fmt: str, out: Path | None, plot: Path | None) -> None:
+    from ldn.errors import InputError
+
+    if fmt not in _FORMATS:
+        raise InputError(f"--format {fmt!r} is not one of {', '.join(_FORMATS)}")
+    if out is not None and fmt == "table":
+        raise InputError("--out writes csv or json; add --format csv or --format json")
+    if plot is not None and plot.suffix.lower() not in _PLOTS:
+        raise InputError(f"--plot {plot} must end in {', '.join(_PLOTS)} (for example power.png)")
+
+
+@contextmanager
+def _progress(total: int, label: str) -> Iterator[Callable[[int], None] | None]:
+    """A Rich progress bar advancing by patients simulated; None when stderr is not a terminal."""
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
+
+    console = Console(stderr=True)
+    if not console.is_terminal:
+        yield None
+        return
+    with Progress(
+        "[progress.description]{task.description}",
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=console,
+        transient=True,
+    ) as bar:
+        task = bar.add_task(label, total=total)
+        yield lambda k: bar.advance(task, k)
+
+
+def _emit(text: str, out: Path | None) -> None:
+    if out is None:
+        typer.echo(text)
+    else:
+        out.parent.mkdir(parents=True, exist_ok=True)
+        out.write_text(text, encoding="utf-8")
+
+
+def population(
+    n: int = typer.Option(1000, "--n", help="Number of virtual patients."),
+    days: int = typer.Option(84, "--days", help="Days to simulate."),
+    dose_mg: float | None = typer.Option(None, "--dose-mg", help="Daily dose, mg (default 4.5)."),
+    at: str | None = typer.Option(None, "--at", help="Clock time of the daily dose, HH:MM."),
+    titrate: str | None = typer.Option(None, "--titrate", help="Steps dose_mg:days, '1.5:7,4.5'."),
+    condition: str = typer.Option("ms", "--condition", help="Condition (disease module)."),
+    seed: int = typer.Option(0, "--seed", help="Seed of the population (reproducible)."),
+    female: float = typer.Option(0.5, "--female-fraction", help="Fraction of women."),
+    step_h: float = typer.Option(0.5, "--step-h", help="Integration step of the chain, hours."),
+    scheduler: str | None = typer.Option(
+        None, "--scheduler", help="'local' (Dask LocalCluster) or a Dask scheduler ADDRESS."
+    ),
+    fmt: str = typer.Option("table", "--format", help="table | csv | json."),
+    out: Path | None = typer.Option(None, "--out", help="Write csv/json here."),
+    per_patient: bool = typer.Option(
+        False, "--per-patient", help="csv/json: one row per patient instead of the summary."
+    ),
+    plot: Path | None = typer.Option(None, "--plot", help="Write a figure (PNG/SVG/PDF)."),
+) -> None:
+    """Simulate a virtual population on one regimen and summarise exposure and response."""
+    _check_output(fmt, out, plot)
+    from ldn.population.api import simulate_population
+    from ldn.regimen import regimen_from_cli
+
+    regimen = regimen_from_cli(dose_mg=dose_mg, at=at, titrate=titrate)
+    with _progress(n, "patients") as prog:
+        result = simulate_population(
+            regimen, n=n, days=days, condition=condition, seed=seed, female_fraction=female,
+            dt_h=step_h, scheduler=scheduler, progress=prog,
+        )  # fmt: skip
+    frame = result.to_frame() if per_patient else result.summary_frame().reset_index()
+    if fmt == "table":
+        _print_frame(result.description, result.summary_frame().reset_index())
+    elif fmt == "csv":
+        _emit(frame.to_csv(index=False), out)
+    else:
+        payload: dict[str, Any] = result.summary()
+        if per_patient:
+            payload["patients"] = frame.to_dict(orient="records")
+        _emit(json.dumps(payload, indent=2, default=_json_default), out)
+    if plot is not None:
+        result.plot(plot)
+
+
+def _json_default(value: object) -> object:
+    import numpy as np
+
+    if isinstance(value, np.generic):
+        return value.item()
+    raise TypeError(f"cannot serialise {type(value).__name__}")
+
+
+def _print_frame(title: str, frame: Any) -> None:
+    from rich.console import Console
+    from rich.table import Table
+
+    table = Table(title=title, title_justify="left")
+    for col in frame.columns:
+        table.add_column(str(col), justify="left" if col == frame.columns[0] else "right")
+    for row in frame.itertuples(index=False):
+        table.add_row(*(_fmt(v) for v in row))
+    Console().print(table)
+
+
+def _fmt(value: object) -> str:
+    if isinstance(value, float):
+        return f"{value:.4g}"
+    return str(value)
+
+
+def _design(
+    *,
+    condition: str,
+    design: str,
+    n_per_arm: int,
+    weeks: int,
+    washout_weeks: int,
+    cycles: int,
+    dose_mg: float | None,
+    at: str | None,
+    titrate: str | None,
+    control: str,
+    dropout: float,
+    missing: str,
+    endpoint: str,
+    alpha: float,
+    female: float | None,
+) -> Any:
+    from ldn.model.chain import get_condition
+    from ldn.regimen import regimen_from_cli
+    from ldn.trials.design import Arm, TrialDesign
+
+    treatment = regimen_from_cli(dose_mg=dose_mg, at=at, titrate=titrate)
+    return TrialDesign(
+        condition=get_condition(condition).name,
+        kind=design,  # type: ignore[arg-type]
+        treatment=Arm(treatment.describe(), treatment),
+        control=parse_control(control),
+        n_per_arm=n_per_arm,
+        weeks=weeks,
+        washout_weeks=washout_weeks,
+        cycles=cycles,
+        dropout_per_week=dropout,
+        missing=missing,  # type: ignore[arg-type]
+        endpoint=endpoint,  # type: ignore[arg-type]
+        alpha=alpha,
+        female_fraction=female,
+    )
+
+
+def parse_control(text: str) -> Any:
+    """'placebo' → placebo arm; 'DOSE@HH:MM' (e.g. '4.5@08:00') → that daily regimen."""
+    from ldn.errors import InputError
+    from ldn.regimen import daily
+    from ldn.trials.design import Arm
+
+    value = text.strip().lower()
+    if value == "placebo":
+        return Arm("placebo", None)
+    dose, sep, clock = value.partition("@")
+    try:
+        regimen = daily(float(dose), clock if sep else "22:00")
+    except ValueError:
+        raise InputError(
+            f"--control {text!r} is not 'placebo' or DOSE@HH:MM (for example 4.5@08:00 for a "
+            "morning dose, or 3@22:00)"
+        ) from None
+    return Arm(regimen.describe(), regimen)
+
+
+_DESIGN_HELP = "parallel | crossover | n_of_1."
+_CONTROL_HELP = "'placebo' or DOSE@HH:MM, e.g. 4.5@08:00 (morning vs bedtime)."
+
+
+def trial(
+    condition: str = typer.Option("fibromyalgia", "--condition", help="Condition."),
+    design: str = typer.Option("parallel", "--design", help=_DESIGN_HELP),
+    n_per_arm: int = typer.Option(50, "--n-per-arm", help="Patients per arm (or sequence)."),
+    weeks: int = typer.Option(12, "--weeks", help="Weeks of treatment (per period)."),
+    washout_weeks: int = typer.Option(0, "--washout-weeks", help="Washout between periods."),
+    cycles: int = typer.Option(3, "--cycles", help="N-of-1: pairs of periods per patient."),
+    trials: int = typer.Option(1000, "--trials", help="Replicate trials."),
+    dose_mg: float | None = typer.Option(None, "--dose-mg", help="Treatment dose, mg."),
+    at: str | None = typer.Option(None, "--at", help="Treatment clock time, HH:MM."),
+    titrate: str | None = typer.Option(None, "--titrate", help="Treatment titration steps."),
+    control: str = typer.Option("placebo", "--control", help=_CONTROL_HELP),
+    dropout: float = typer.Option(0.0, "--dropout", help="Dropout probability per week."),
+    missing: str = typer.Option("locf", "--missing", help="locf | complete_case."),
+    endpoint: str = typer.Option("change", "--endpoint", help="change | responder."),
+    alpha: float = typer.Option(0.05, "--alpha", help="Two-sided significance level."),
+    female: float | None = typer.Option(None, "--female-fraction", help="Fraction of women."),
+    pool: int = typer.Option(5000, "--pool", help="Virtual patients per arm (0 = no pool)."),
+    seed: int = typer.Option(0, "--seed", help="Seed (reproducible)."),
+    scheduler: str | None = typer.Option(None, "--scheduler", help="'local' or Dask ADDRESS."),
+    fmt: str = typer.Option("table", "--format", help="table | csv | json."),
+    out: Path | None = typer.Option(None, "--out", help="Write csv/json here."),
+) -> None:
+    """Run replicate virtual trials of one design and report power with its 95 % CI."""
+    _check_output(fmt, out, None)
+    from ldn.parameters import default_parameters
+    from ldn.trials.power import power_analysis
+
+    d = _design(
+        condition=condition, design=design, n_per_arm=n_per_arm, weeks=weeks,
+        washout_weeks=washout_weeks, cycles=cycles, dose_mg=dose_mg, at=at, titrate=titrate,
+        control=control, dropout=dropout, missing=missing, endpoint=endpoint, alpha=alpha,
+        female=female,
+    )  # fmt: skip
+    pool_size = None if pool == 0 else pool
+    total = (pool_size or trials * n_per_arm) * (1 if design == "n_of_1" else 2)
+    with _progress(total, "virtual patients") as prog:
+        result = power_analysis(
+            d, params=default_parameters(), n_trials=trials, seed=seed, pool_size=pool_size,
+            scheduler=scheduler, progress=prog,
+        )  # fmt: skip
+    summary = result.summary()
+    _report(summary, fmt, out)
+
+
+def _report(summary: dict[str, Any], fmt: str, out: Path | None) -> None:
+    import pandas as pd
+
+    flat = {k: v for k, v in summary.items() if k != "curve"}
+    if fmt == "json":
+        _emit(json.dumps(summary, indent=2, default=_json_default), out)
+    elif fmt == "csv":
+        rows = summary.get("curve") or [flat]
+        _emit(pd.DataFrame(rows).to_csv(index=False), out)
+    else:
+        frame = pd.DataFrame({"quantity": list(flat), "value": [str(v) for v in flat.values()]})
+        _print_frame(str(summary["design"]), frame)
+        if summary.get("curve"):
+            _print_frame("power curve", pd.DataFrame(summary["curve"]))
+
+
+def power(
+    condition: str = typer.Option("fibromyalgia", "--condition", help="Condition."),
+    design: str = typer.Option("parallel", "--design", help=_DESIGN_HELP),
+    weeks: int = typer.Option(12, "--weeks", help="Weeks of treatment (per period)."),
+    washout_weeks: int = typer.Option(0, "--washout-weeks", help="Washout between periods."),
+    cycles: int = typer.Option(3, "--cycles", help="N-of-1: pairs of periods per patient."),
+    target: float = typer.Option(0.9, "--target", help="Target power, e.g. 0.9."),
+    n_max: int = typer.Option(1000, "--n-max", help="Largest n per arm searched."),
+    trials: int = typer.Option(500, "--trials", help="Replicate trials per n."),
+    dose_mg: float | None = typer.Option(None, "--dose-mg", help="Treatment dose, mg."),
+    at: str | None = typer.Option(None, "--at", help="Treatment clock time, HH:MM."),
+    titrate: str | None = typer.Option(None, "--titrate", help="Treatment titration steps."),
+    control: str = typer.Option("placebo", "--control", help=_CONTROL_HELP),
+    dropout: float = typer.Option(0.0, "--dropout", help="Dropout probability per week."),
+    missing: str = typer.Option("locf", "--missing", help="locf | complete_case."),
+    endpoint: str = typer.Option("change", "--endpoint", help="change | responder."),
+    alpha: float = typer.Option(0.05, "--alpha", help="Two-sided significance level."),
+    female: float | None = typer.Option(None, "--female-fraction", help="Fraction of women."),
+    pool: int = typer.Option(5000, "--pool", help="Virtual patients per arm (0 = no pool)."),
+    seed: int = typer.Option(0, "--seed", help="Seed (reproducible)."),
+    scheduler: str | None = typer.Option(None, "--scheduler", help="'local' or Dask ADDRESS."),
+    fmt: str = typer.Option("table", "--format", help="table | csv | json."),
+    out: Path | None = typer.Option(None, "--out", help="Write csv/json here."),
+    plot: Path | None = typer.Option(None, "--plot", help="Power-curve figure (PNG/SVG/PDF)."),
+) -> None:
+    """Find the sample size per arm that reaches --target power; power curve table and plot."""
+    _check_output(fmt, out, plot)
+    from ldn.parameters import default_parameters
+    from ldn.trials.power import search_sample_size
+    from ldn.trials.simulate import simulate_trials
+
+    d = _design(
+        condition=condition, design=design, n_per_arm=2, weeks=weeks,
+        washout_weeks=washout_weeks, cycles=cycles, dose_mg=dose_mg, at=at, titrate=titrate,
+        control=control, dropout=dropout, missing=missing, endpoint=endpoint, alpha=alpha,
+        female=female,
+    )  # fmt: skip
+    pool_size = None if pool == 0 else pool
+    total = (pool_size or trials * n_max) * (1 if design == "n_of_1" else 2)
+    with _progress(total, "virtual patients") as prog:
+        outcomes = simulate_trials(
+            d, params=default_parameters(), n_trials=trials, seed=seed, n_max=n_max,
+            pool_size=pool_size, scheduler=scheduler, progress=prog,
+        )  # fmt: skip
+    result = search_sample_size(outcomes, target)
+    _report(result.summary(), fmt, out)
+    if plot is not None:
+        result.plot(plot)

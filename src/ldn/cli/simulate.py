@@ -1,0 +1,160 @@
+"""`ldn simulate`: exposure and receptor occupancy of a regimen as a table, CSV or JSON.
+
+JSON shape (`--format json`): an object
+    {"regimen": str, "days": float, "step_h": float, "columns": [...],
+     "records": [{"t_h": 0.0, "clock_time": "day 1 00:00", "naltrexone_ng_per_ml": ..., ...}, ...],
+     "summary": {metric: value, ...}}
+so `pandas.DataFrame(json.load(f)["records"])` restores the time series.  CSV has the same
+columns as the records, one row per output time.
+"""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+
+import typer
+
+_FORMATS = ("table", "csv", "json")
+_PLOT_SUFFIXES = (".png", ".svg", ".pdf")
+
+
+def simulate(
+    dose_mg: float | None = typer.Option(
+        None, "--dose-mg", help="Dose in mg naltrexone HCl (default 4.5)."
+    ),
+    at: str | None = typer.Option(None, "--at", help="Clock time of the daily dose, HH:MM."),
+    interval_h: float | None = typer.Option(
+        None, "--interval-h", help="Dose every N hours instead of daily."
+    ),
+    titrate: str | None = typer.Option(
+        None, "--titrate", help="Titration steps dose_mg:days, e.g. '1.5:7,3:7,4.5'."
+    ),
+    events: Path | None = typer.Option(
+        None, "--events", help="NONMEM-style event table (CSV) with one subject."
+    ),
+    missed: str | None = typer.Option(None, "--missed", help="Missed days, e.g. '3,10-12'."),
+    adherence: float | None = typer.Option(
+        None, "--adherence", help="Probability each dose is taken."
+    ),
+    seed: int | None = typer.Option(None, "--seed", help="Seed for --adherence draws."),
+    days: float = typer.Option(14.0, "--days", help="Days to simulate."),
+    step_h: float = typer.Option(1.0, "--step-h", help="Output step in hours."),
+    condition: str | None = typer.Option(
+        None, "--condition", help="Add rebound/immune/disease columns for this condition."
+    ),
+    fmt: str = typer.Option("table", "--format", help="table | csv | json."),
+    out: Path | None = typer.Option(None, "--out", help="Write csv/json here instead of stdout."),
+    plot: Path | None = typer.Option(None, "--plot", help="Write a figure (PNG/SVG/PDF)."),
+) -> None:
+    """Simulate naltrexone/6β-naltrexol plasma levels and MOR/KOR/DOR occupancy of a regimen."""
+    from ldn.errors import InputError
+
+    if fmt not in _FORMATS:
+        raise InputError(f"--format {fmt!r} is not one of {', '.join(_FORMATS)}")
+    if plot is not None and plot.suffix.lower() not in _PLOT_SUFFIXES:
+        raise InputError(
+            f"--plot {plot} must end in {', '.join(_PLOT_SUFFIXES)} (for example occupancy.png)"
+        )
+    if out is not None and fmt == "table":
+        raise InputError("--out writes csv or json; add --format csv or --format json")
+
+    from ldn.regimen import regimen_from_cli
+    from ldn.simulate import simulate as run
+
+    regimen = regimen_from_cli(
+        dose_mg=dose_mg,
+        at=at,
+        interval_h=interval_h,
+        titrate=titrate,
+        events_file=events,
+        missed=missed,
+        adherence=adherence,
+        seed=seed,
+    )
+    result = run(regimen, days=days, step_h=step_h, condition=condition)
+    frame = result.to_frame()
+
+    if fmt == "table":
+        _print_table(result.description, frame, result.summary(), step_h)
+    else:
+        text = _to_text(fmt, result.description, days, step_h, frame, result.summary())
+        if out is None:
+            typer.echo(text, nl=False)
+        else:
+            _write(out, text)
+    if plot is not None:
+        try:
+            result.plot(plot)
+        except OSError as exc:
+            raise InputError(f"cannot write --plot {plot}: {exc.strerror or exc}") from exc
+
+
+def _write(path: Path, text: str) -> None:
+    from ldn.errors import InputError
+
+    try:
+        path.write_text(text, encoding="utf-8")
+    except OSError as exc:
+        raise InputError(f"cannot write --out {path}: {exc.strerror or exc}") from exc
+
+
+def _to_text(
+    fmt: str, description: str, days: float, step_h: float, frame: object, summary: dict
+) -> str:
+    import json
+
+    import pandas as pd
+
+    assert isinstance(frame, pd.DataFrame)
+    if fmt == "csv":
+        return str(frame.to_csv(index=False, float_format="%.6g", lineterminator="\n"))
+    payload = {
+        "regimen": description,
+        "days": days,
+        "step_h": step_h,
+        "columns": list(frame.columns),
+        "records": json.loads(frame.to_json(orient="records", double_precision=10)),
+        "summary": summary,
+    }
+    return json.dumps(payload, indent=1) + "\n"
+
+
+def _print_table(description: str, frame: object, summary: dict, step_h: float) -> None:
+    import pandas as pd
+    from rich.console import Console
+    from rich.table import Table
+
+    assert isinstance(frame, pd.DataFrame)
+    console = Console()
+    # at most ~48 rows: every k-th output time
+    k = max(1, math.ceil(len(frame) / 48))
+    shown = frame.iloc[::k]
+    table = Table(title=f"{description} (every {k * step_h:g} h)")
+    for col in (
+        "clock_time",
+        "t_h",
+        "naltrexone_ng_per_ml",
+        "naltrexol_ng_per_ml",
+        "mor_occupancy",
+        "kor_occupancy",
+        "dor_occupancy",
+    ):
+        table.add_column(col, justify="right")
+    for _, row in shown.iterrows():
+        table.add_row(
+            row["clock_time"],
+            f"{row['t_h']:g}",
+            f"{row['naltrexone_ng_per_ml']:.3g}",
+            f"{row['naltrexol_ng_per_ml']:.3g}",
+            f"{row['mor_occupancy']:.1%}",
+            f"{row['kor_occupancy']:.1%}",
+            f"{row['dor_occupancy']:.1%}",
+        )
+    console.print(table)
+    metrics = Table(title="Metrics over the final 24 h")
+    metrics.add_column("metric")
+    metrics.add_column("value", justify="right")
+    for name, value in summary.items():
+        metrics.add_row(name, f"{value:.4g}")
+    console.print(metrics)

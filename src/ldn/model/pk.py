@@ -1,0 +1,170 @@
+"""Linear pharmacokinetics of oral naltrexone and its active metabolite 6β-naltrexol.
+
+The model is a linear, time-invariant compartmental system  dx/dt = A x,  a dose of D mg adds
+D·b to the state, and the outputs are y = C x.  States (amounts in mg unless stated):
+
+    0 gut        depot; absorbed with rate ka
+    1 ntx_c      naltrexone, central volume V_c
+    2 ntx_deep   naltrexone, slowly exchanging deep tissue (V_deep, Q_deep): 96 h terminal phase
+    3 nol_c      6β-naltrexol, central volume V_m
+    4 nol_p      6β-naltrexol, peripheral volume (V_mp, Q_m)
+    5 ntx_e      naltrexone effect-site (brain) concentration, ng/mL plasma-equivalent (ke0)
+    6 nol_e      6β-naltrexol effect-site concentration, ng/mL plasma-equivalent (ke0_m)
+
+Absorption splits the absorbed fraction `fa` of the gut flux into systemic parent (fraction `f_sys`
+of the dose reaches plasma as naltrexone) and first-pass metabolism (the rest of the absorbed flux);
+a fraction `fm` of all naltrexone metabolism (first pass and systemic) forms 6β-naltrexol.
+
+    d gut/dt      = -ka·gut
+    d ntx_c/dt    =  f_sys·ka·gut − (CL + Q_deep)/V_c·ntx_c + Q_deep/V_deep·ntx_deep
+    d ntx_deep/dt =  Q_deep/V_c·ntx_c − Q_deep/V_deep·ntx_deep
+    d nol_c/dt    =  fm·(fa − f_sys)·ka·gut + fm·CL/V_c·ntx_c − (CL_m + Q_m)/V_m·nol_c
+                     + Q_m/V_mp·nol_p
+    d nol_p/dt    =  Q_m/V_m·nol_c − Q_m/V_mp·nol_p
+    d ntx_e/dt    =  ke0·(C_ntx − ntx_e),   C_ntx = 1000·ntx_c/V_c   (ng/mL)
+    d nol_e/dt    =  ke0_m·(C_nol − nol_e), C_nol = 1000·nol_c/V_m   (ng/mL)
+
+Outputs (ng/mL): plasma naltrexone, plasma 6β-naltrexol, effect-site naltrexone, effect-site
+6β-naltrexol.  Every parameter may be a float or an array of shape (n_patients,); matrices then
+carry a leading patient axis.  Values and sources: `src/ldn/data/parameters.toml` (group `pk`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, fields
+from typing import Final
+
+import numpy as np
+import numpy.typing as npt
+
+from ldn.errors import InputError
+from ldn.parameters import ParameterSet
+
+FloatArray = npt.NDArray[np.float64]
+ArrayLike = float | FloatArray
+
+STATE_NAMES: Final = ("gut", "ntx_c", "ntx_deep", "nol_c", "nol_p", "ntx_e", "nol_e")
+OUTPUT_NAMES: Final = (
+    "naltrexone_ng_per_ml",
+    "naltrexol_ng_per_ml",
+    "naltrexone_effect_ng_per_ml",
+    "naltrexol_effect_ng_per_ml",
+)
+N_STATES: Final = len(STATE_NAMES)
+N_OUTPUTS: Final = len(OUTPUT_NAMES)
+_MG_PER_L_TO_NG_PER_ML: Final = 1000.0
+
+
+@dataclass(frozen=True)
+class PKParams:
+    """PK constants (floats or arrays of shape (n_patients,)); names carry their units."""
+
+    ka_per_h: ArrayLike
+    fa: ArrayLike
+    f_sys: ArrayLike
+    fm: ArrayLike
+    cl_l_per_h: ArrayLike
+    v_c_l: ArrayLike
+    q_deep_l_per_h: ArrayLike
+    v_deep_l: ArrayLike
+    cl_m_l_per_h: ArrayLike
+    v_m_l: ArrayLike
+    q_m_l_per_h: ArrayLike
+    v_mp_l: ArrayLike
+    ke0_per_h: ArrayLike
+    ke0_m_per_h: ArrayLike
+
+    @classmethod
+    def from_parameters(cls, params: ParameterSet, **overrides: ArrayLike) -> PKParams:
+        """Read the `pk.*` group of a `ParameterSet`; keyword overrides replace single values."""
+        group = params.group("pk")
+        values: dict[str, ArrayLike] = {}
+        for f in fields(cls):
+            values[f.name] = overrides[f.name] if f.name in overrides else group[f.name]
+        unknown = set(overrides) - set(values)
+        if unknown:
+            raise InputError(
+                f"unknown PK parameter(s) {sorted(unknown)}; known: {[f.name for f in fields(cls)]}"
+            )
+        return cls(**values)
+
+    def batch_shape(self) -> tuple[int, ...]:
+        """() when every parameter is scalar, else (n_patients,)."""
+        shapes = {np.shape(getattr(self, f.name)) for f in fields(self)}
+        shape = np.broadcast_shapes(*shapes)
+        if len(shape) > 1:
+            raise InputError(
+                f"PK parameters must be scalars or 1-D arrays (n_patients,), got shape {shape}"
+            )
+        return shape
+
+    def validate(self) -> None:
+        """Raise InputError if a rate/volume is not positive or a fraction is outside [0, 1]."""
+        for f in fields(self):
+            val = np.asarray(getattr(self, f.name), dtype=float)
+            if not np.all(np.isfinite(val)):
+                raise InputError(f"PK parameter {f.name} must be finite, got {val}")
+            if f.name in ("fa", "f_sys", "fm"):
+                if np.any((val < 0) | (val > 1)):
+                    raise InputError(f"PK fraction {f.name} must lie in [0, 1], got {val}")
+            elif np.any(val <= 0):
+                raise InputError(f"PK parameter {f.name} must be > 0, got {val}")
+        if np.any(np.asarray(self.f_sys) > np.asarray(self.fa)):
+            raise InputError(
+                "PK parameter f_sys (fraction reaching plasma as naltrexone) cannot exceed fa "
+                f"(fraction absorbed): f_sys={self.f_sys}, fa={self.fa}"
+            )
+
+
+@dataclass(frozen=True)
+class LinearSystem:
+    """dx/dt = A x; a dose D (mg) adds D·b; outputs y = C x.  Leading axes = patients."""
+
+    a: FloatArray  # (..., n_states, n_states), 1/h
+    b: FloatArray  # (..., n_states), per mg
+    c: FloatArray  # (..., n_outputs, n_states)
+    state_names: tuple[str, ...] = STATE_NAMES
+    output_names: tuple[str, ...] = OUTPUT_NAMES
+
+
+def linear_system(p: PKParams) -> LinearSystem:
+    """Build the state matrix, dose input vector and output map of the PK model (see module doc)."""
+    p.validate()
+    shape = p.batch_shape()
+
+    def g(name: str) -> FloatArray:
+        return np.broadcast_to(np.asarray(getattr(p, name), dtype=float), shape)
+
+    ka, fa, f_sys, fm = g("ka_per_h"), g("fa"), g("f_sys"), g("fm")
+    cl, vc, qd, vd = g("cl_l_per_h"), g("v_c_l"), g("q_deep_l_per_h"), g("v_deep_l")
+    clm, vm, qm, vmp = g("cl_m_l_per_h"), g("v_m_l"), g("q_m_l_per_h"), g("v_mp_l")
+    ke0, ke0m = g("ke0_per_h"), g("ke0_m_per_h")
+    k = _MG_PER_L_TO_NG_PER_ML
+
+    a = np.zeros((*shape, N_STATES, N_STATES))
+    a[..., 0, 0] = -ka
+    a[..., 1, 0] = f_sys * ka
+    a[..., 1, 1] = -(cl + qd) / vc
+    a[..., 1, 2] = qd / vd
+    a[..., 2, 1] = qd / vc
+    a[..., 2, 2] = -qd / vd
+    a[..., 3, 0] = fm * (fa - f_sys) * ka
+    a[..., 3, 1] = fm * cl / vc
+    a[..., 3, 3] = -(clm + qm) / vm
+    a[..., 3, 4] = qm / vmp
+    a[..., 4, 3] = qm / vm
+    a[..., 4, 4] = -qm / vmp
+    a[..., 5, 1] = ke0 * k / vc
+    a[..., 5, 5] = -ke0
+    a[..., 6, 3] = ke0m * k / vm
+    a[..., 6, 6] = -ke0m
+
+    b = np.zeros((*shape, N_STATES))
+    b[..., 0] = 1.0
+
+    c = np.zeros((*shape, N_OUTPUTS, N_STATES))
+    c[..., 0, 1] = k / vc
+    c[..., 1, 3] = k / vm
+    c[..., 2, 5] = 1.0
+    c[..., 3, 6] = 1.0
+    return LinearSystem(a=a, b=b, c=c)

@@ -1,0 +1,115 @@
+"""Competitive binding of naltrexone and 6β-naltrexol at mu, kappa and delta opioid receptors.
+
+Two antagonists compete for one site (law of mass action, fast binding equilibrium).  With the
+unbound effect-site molar concentrations L1 (naltrexone) and L2 (6β-naltrexol) and their
+in-vivo dissociation constants K1, K2 (nM),
+
+    occupancy by naltrexone  = (L1/K1) / (1 + L1/K1 + L2/K2)
+    total occupancy          = (L1/K1 + L2/K2) / (1 + L1/K1 + L2/K2)
+
+Unbound effect-site concentrations come from the effect-compartment concentrations of the PK
+model (ng/mL, plasma-equivalent):
+    L1 = fu · C_e,ntx / MW_ntx · 1000,     L2 = fu_m · kp_m · C_e,nol / MW_nol · 1000
+where kp_m is the brain-penetration factor of the peripherally restricted metabolite.  In-vivo
+constants are in-vitro Ki × `invivo_scale` (the apparent in-vivo affinity measured by
+[11C]carfentanil PET differs from membrane Ki; see parameters.toml, group `receptor`).
+Inputs may be floats or arrays (broadcasting); outputs are fractions in [0, 1].
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Final
+
+import numpy as np
+import numpy.typing as npt
+
+from ldn.parameters import ParameterSet
+from ldn.units import MW_NALTREXOL_G_PER_MOL, MW_NALTREXONE_G_PER_MOL, ng_per_ml_to_nM
+
+FloatArray = npt.NDArray[np.float64]
+ArrayLike = float | FloatArray
+
+RECEPTORS: Final = ("mor", "kor", "dor")
+
+
+@dataclass(frozen=True)
+class BindingParams:
+    """Binding constants; every field a float or an array of shape (n_patients,)."""
+
+    fu: ArrayLike  # unbound fraction of naltrexone in plasma
+    fu_m: ArrayLike  # unbound fraction of 6β-naltrexol in plasma
+    kp_m: ArrayLike  # brain penetration of 6β-naltrexol relative to naltrexone
+    invivo_scale: ArrayLike  # in-vivo Kd / in-vitro Ki
+    ki_ntx_mor_nm: ArrayLike
+    kor_ratio_ntx: ArrayLike  # naltrexone Ki(KOR)/Ki(MOR)
+    dor_ratio_ntx: ArrayLike  # naltrexone Ki(DOR)/Ki(MOR)
+    ki_nol_mor_nm: ArrayLike
+    ki_nol_kor_nm: ArrayLike
+    ki_nol_dor_nm: ArrayLike
+
+    @classmethod
+    def from_parameters(cls, params: ParameterSet, **overrides: ArrayLike) -> BindingParams:
+        """Read the `receptor.*` group; keyword overrides replace single values."""
+        group = params.group("receptor")
+        names = cls.__dataclass_fields__
+        return cls(**{n: overrides.get(n, group[n]) for n in names})
+
+    def k_nm(self, receptor: str) -> tuple[ArrayLike, ArrayLike]:
+        """In-vivo dissociation constants (nM) of naltrexone and 6β-naltrexol at `receptor`."""
+        if receptor == "mor":
+            k1, k2 = self.ki_ntx_mor_nm, self.ki_nol_mor_nm
+        elif receptor == "kor":
+            k1, k2 = np.multiply(self.ki_ntx_mor_nm, self.kor_ratio_ntx), self.ki_nol_kor_nm
+        elif receptor == "dor":
+            k1, k2 = np.multiply(self.ki_ntx_mor_nm, self.dor_ratio_ntx), self.ki_nol_dor_nm
+        else:
+            raise ValueError(f"unknown receptor {receptor!r}; expected one of {RECEPTORS}")
+        return np.multiply(k1, self.invivo_scale), np.multiply(k2, self.invivo_scale)
+
+
+def competitive_occupancy(
+    l1_nm: ArrayLike, k1_nm: ArrayLike, l2_nm: ArrayLike, k2_nm: ArrayLike
+) -> tuple[FloatArray, FloatArray, FloatArray]:
+    """(total, by ligand 1, by ligand 2) fractional occupancy of one site by two competitors."""
+    r1 = np.divide(l1_nm, k1_nm)
+    r2 = np.divide(l2_nm, k2_nm)
+    denom = 1.0 + r1 + r2
+    return np.asarray((r1 + r2) / denom), np.asarray(r1 / denom), np.asarray(r2 / denom)
+
+
+def unbound_effect_nm(
+    c_e_ntx_ng_per_ml: ArrayLike, c_e_nol_ng_per_ml: ArrayLike, b: BindingParams
+) -> tuple[FloatArray, FloatArray]:
+    """Unbound effect-site molar concentrations (nM) of naltrexone and 6β-naltrexol.
+
+    Arrays of per-patient parameters (n_patients,) broadcast against (n_patients, n_t).
+    """
+
+    def col(v: ArrayLike) -> FloatArray:
+        v = np.asarray(v, dtype=float)
+        return v[..., None] if v.ndim else v
+
+    l1 = col(b.fu) * ng_per_ml_to_nM(np.asarray(c_e_ntx_ng_per_ml), MW_NALTREXONE_G_PER_MOL)
+    l2 = (
+        col(b.fu_m)
+        * col(b.kp_m)
+        * ng_per_ml_to_nM(np.asarray(c_e_nol_ng_per_ml), MW_NALTREXOL_G_PER_MOL)
+    )
+    return np.asarray(l1), np.asarray(l2)
+
+
+def occupancy(
+    c_e_ntx_ng_per_ml: ArrayLike, c_e_nol_ng_per_ml: ArrayLike, b: BindingParams
+) -> dict[str, FloatArray]:
+    """Total occupancy (fraction 0–1) of MOR, KOR and DOR from effect-site concentrations."""
+    l1, l2 = unbound_effect_nm(c_e_ntx_ng_per_ml, c_e_nol_ng_per_ml, b)
+    out: dict[str, FloatArray] = {}
+    for rec in RECEPTORS:
+        k1, k2 = b.k_nm(rec)
+        k1 = np.asarray(k1, dtype=float)
+        k2 = np.asarray(k2, dtype=float)
+        if k1.ndim:
+            k1, k2 = k1[..., None], k2[..., None]
+        out[rec] = competitive_occupancy(l1, k1, l2, k2)[0]
+    return out

@@ -1,0 +1,408 @@
+"""Population engine: exact PK and occupancy on a grid, then the compiled chain for many patients.
+
+For one chunk of patients (a `Population`) and a dose schedule shared by all of them, with a
+per-patient mask of doses actually taken:
+
+1. PK: each patient's linear system (`ldn.model.pk.linear_system` with per-patient parameter
+   arrays) is propagated exactly on the chain's half-step grid with its transition matrix
+   Φ = expm(A·dt/2) (`scipy.linalg.expm`, batched); a dose adds D·b at its grid point. This is
+   the closed-form solution of the linear ODE evaluated step by step, so it is exact for any A and
+   needs no per-dose superposition, which lets each patient skip different doses (adherence).
+   Written as a Numba loop because NumPy would need one (n_patients × 7 × 7) product per
+   half-step from Python.
+2. Occupancy: `ldn.model.receptors.occupancy` on the effect-site concentrations (vectorised).
+3. Chain: `ldn.solve.compiled.integrate_chain` (RK4, numba, prange over patients) driven by the
+   MOR occupancy and unbound concentration, recording states only at the requested observation
+   times. The drive array is (chunk × half-steps); memory therefore grows with the chunk, and
+   summaries kept per patient grow with the number of patients, not with time steps.
+
+Patients who take no dose at all stay exactly at the untreated steady state (activity 1), so
+they skip steps 1–3.
+
+Between-patient variability enters through the `Population` factors: F (`f_sys`), CL, V_c and
+V_deep, ka, CL and volumes of 6β-naltrexol, flows (allometry), the chain's disease `effect_gain`
+(response factor) and its immune/disease time constants (turnover factor).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Final
+
+import numba
+import numpy as np
+import numpy.typing as npt
+
+from ldn.errors import InputError
+from ldn.model import chain, pk, receptors
+from ldn.parameters import ParameterSet
+from ldn.population.rng import Stream, patient_uniforms
+from ldn.population.sampling import Population
+from ldn.regimen.schedule import Regimen
+from ldn.solve._numba import _jit
+from ldn.solve.compiled import integrate_chain
+from ldn.units import (
+    H_PER_DAY,
+    MW_NALTREXOL_G_PER_MOL,
+    MW_NALTREXONE_G_PER_MOL,
+    ng_per_ml_to_nM,
+)
+
+FloatArray = npt.NDArray[np.float64]
+BoolArray = npt.NDArray[np.bool_]
+
+DEFAULT_DT_H: Final = 0.25
+# chain time constants scaled by a patient's turnover factor (file names without the prefix)
+_TURNOVER_PARAMS: Final = ("immune.lymphocyte_tau_d", "immune.cytokine_tau_d", "{prefix}.tau_weeks")
+_ACTIVITY: Final = chain.STATE_NAMES.index("disease_activity_rel")
+
+
+@dataclass(frozen=True)
+class Schedule:
+    """Scheduled doses shared by a group of patients: times (h) and amounts (mg)."""
+
+    t_h: FloatArray
+    dose_mg: FloatArray
+
+    @classmethod
+    def from_regimen(cls, regimen: Regimen | None, until_h: float) -> Schedule:
+        """The regimen's scheduled doses before `until_h` (its own adherence/missed ignored)."""
+        if regimen is None:
+            return cls(np.empty(0), np.empty(0))
+        t, d = regimen.scheduled(until_h)
+        return cls(t, d)
+
+    @property
+    def n(self) -> int:
+        """Number of scheduled doses."""
+        return int(self.t_h.size)
+
+
+def adherence_mask(pop: Population, schedule: Schedule) -> BoolArray:
+    """(n_patients, n_doses): True where patient i takes scheduled dose k.
+
+    Dose k is taken when patient i's k-th uniform from the dose stream is below their adherence
+    probability; the stream is keyed on (seed, patient index), so masks are chunk-invariant and a
+    longer schedule extends, never reshuffles, a shorter one only if its width is the same.
+    """
+    if schedule.n == 0:
+        return np.zeros((pop.n, 0), dtype=bool)
+    u = patient_uniforms(pop.seed, Stream.DOSES, pop.index, schedule.n)
+    return u < pop.adherence[:, None]
+
+
+def patient_regimen(regimen: Regimen, taken: BoolArray) -> Regimen:
+    """The regimen one patient actually followed: `regimen` with the untaken doses missed."""
+    missed = np.flatnonzero(~np.asarray(taken, dtype=bool))
+    return regimen if missed.size == 0 else regimen.with_missed(doses=missed.tolist())
+
+
+def pk_parameters(pop: Population, params: ParameterSet) -> pk.PKParams:
+    """Per-patient PK parameters: typical values (`pk.*`) times the population's factors."""
+    g = params.group("pk")
+    return pk.PKParams.from_parameters(
+        params,
+        ka_per_h=g["ka_per_h"] * pop.ka_factor,
+        f_sys=np.minimum(g["f_sys"] * pop.f_factor, g["fa"]),
+        cl_l_per_h=g["cl_l_per_h"] * pop.cl_factor,
+        v_c_l=g["v_c_l"] * pop.v_factor,
+        v_deep_l=g["v_deep_l"] * pop.v_factor,
+        q_deep_l_per_h=g["q_deep_l_per_h"] * pop.flow_factor,
+        cl_m_l_per_h=g["cl_m_l_per_h"] * pop.cl_metabolite_factor,
+        v_m_l=g["v_m_l"] * pop.v_metabolite_factor,
+        v_mp_l=g["v_mp_l"] * pop.v_metabolite_factor,
+        q_m_l_per_h=g["q_m_l_per_h"] * pop.flow_factor,
+    )
+
+
+def chain_parameters(
+    pop: Population, params: ParameterSet, condition: str, *, tlr4: bool = False
+) -> FloatArray:
+    """Per-patient chain parameter matrix (n, N_PARAMS): effect gain × response factor, time
+    constants of the immune and disease modules × turnover factor; TLR4 path on if `tlr4`."""
+    prefix = chain.get_condition(condition).prefix
+    overrides: dict[str, FloatArray | float] = {
+        f"{prefix}.effect_gain": params.value(f"{prefix}.effect_gain") * pop.response_factor
+    }
+    for name in _TURNOVER_PARAMS:
+        full = name.format(prefix=prefix)
+        overrides[full] = params.value(full) * pop.turnover_factor
+    return chain.parameter_matrix(
+        params, condition, tlr4=tlr4, overrides=overrides, n_patients=pop.n
+    )
+
+
+@_jit
+def _store(y: FloatArray, i: int, j: int, in_peak: bool, out: FloatArray, peak: FloatArray) -> None:
+    """Drive and peaks from the kernel rows y = (L1/K1, L2/K2[, unbound nM], C_ntx, C_nol).
+
+    MOR occupancy is the two-ligand competitive formula of `ldn.model.receptors`
+    ((r1 + r2)/(1 + r1 + r2), tested against `receptors.occupancy`), evaluated here because a
+    NumPy pass over the (patients × half-steps) arrays costs more than the whole PK kernel.
+    """
+    occ = (y[0] + y[1]) / (1.0 + y[0] + y[1])
+    out[i, j, 0] = occ
+    if out.shape[2] > 1:
+        out[i, j, 1] = y[2] if y.shape[0] > 4 else 0.0
+    if in_peak:
+        n = y.shape[0]
+        if y[n - 2] > peak[i, 0]:
+            peak[i, 0] = y[n - 2]
+        if y[n - 1] > peak[i, 1]:
+            peak[i, 1] = y[n - 1]
+
+
+@_jit(parallel=True)
+def _propagate_modal(
+    lam_half: FloatArray,
+    coef: FloatArray,
+    dose_at: npt.NDArray[np.int64],
+    dose_mg: FloatArray,
+    taken: BoolArray,
+    n_grid: int,
+    peak_from: int,
+    out: FloatArray,
+    peak: FloatArray,
+) -> None:
+    """Modal superposition on the grid: z_m ← z_m·e^{λ_m Δ} (+ D at a taken dose); rows
+    y_r = Σ_m coef[i, r, m]·z_m. Writes the drive (MOR occupancy from the binding ratios y_0, y_1;
+    then y_2 if present) and running maxima of the last two rows (plasma peaks)."""
+    n_p, n_m = lam_half.shape
+    n_rows = coef.shape[1]
+    n_d = dose_at.shape[0]
+    for i in numba.prange(n_p):
+        decay = np.exp(lam_half[i])
+        z = np.zeros(n_m)
+        y = np.empty(n_rows)
+        k = 0
+        for j in range(n_grid):
+            while k < n_d and dose_at[k] == j:
+                if taken[i, k]:
+                    for m in range(n_m):
+                        z[m] += dose_mg[k]
+                k += 1
+            in_peak = j >= peak_from
+            for r in range(n_rows if in_peak else n_rows - 2):  # peaks: last day only
+                acc = 0.0
+                for m in range(n_m):
+                    acc += coef[i, r, m] * z[m]
+                y[r] = acc
+            _store(y, i, j, in_peak, out, peak)
+            for m in range(n_m):
+                z[m] *= decay[m]
+
+
+@_jit(parallel=True)
+def _propagate_matrix(
+    phi: FloatArray,
+    rows: FloatArray,
+    dose_at: npt.NDArray[np.int64],
+    dose_mg: FloatArray,
+    taken: BoolArray,
+    n_grid: int,
+    peak_from: int,
+    out: FloatArray,
+    peak: FloatArray,
+) -> None:
+    """Same outputs as `_propagate_modal` from the state recursion x ← Φ x (+ D·e_gut), with
+    y = rows·x; used for patients whose eigenvectors are ill-conditioned (valid for any A)."""
+    n_p, n_s = phi.shape[0], phi.shape[1]
+    n_rows = rows.shape[1]
+    n_d = dose_at.shape[0]
+    for i in numba.prange(n_p):
+        x = np.zeros(n_s)
+        nx = np.empty(n_s)
+        y = np.empty(n_rows)
+        k = 0
+        for j in range(n_grid):
+            while k < n_d and dose_at[k] == j:
+                if taken[i, k]:
+                    x[0] += dose_mg[k]  # a dose enters the gut compartment (b = e_gut)
+                k += 1
+            in_peak = j >= peak_from
+            for r in range(n_rows if in_peak else n_rows - 2):  # peaks: last day only
+                acc = 0.0
+                for s in range(n_s):
+                    acc += rows[i, r, s] * x[s]
+                y[r] = acc
+            _store(y, i, j, in_peak, out, peak)
+            for r in range(n_s):
+                acc = 0.0
+                for s in range(n_s):
+                    acc += phi[i, r, s] * x[s]
+                nx[r] = acc
+            for r in range(n_s):
+                x[r] = nx[r]
+
+
+def _grid_index(t_h: FloatArray, step_h: float, what: str) -> npt.NDArray[np.int64]:
+    idx = np.rint(t_h / step_h).astype(np.int64)
+    off = np.abs(idx * step_h - t_h)
+    if off.size and off.max() > 1e-9:
+        bad = float(t_h[np.argmax(off)])
+        raise InputError(
+            f"{what} at t = {bad:g} h does not fall on the simulation grid of {step_h:g} h; "
+            f"choose times that are multiples of {step_h:g} h or a step that divides them"
+        )
+    return idx
+
+
+@dataclass(frozen=True)
+class PatientOutputs:
+    """Per-patient outputs of one run (arrays with one row per patient).
+
+    activity_rel: (n, n_obs) latent disease activity at `t_obs_h`; mor_mean/peak/trough: MOR
+    occupancy over the last 24 h of the run (fraction); naltrexone/naltrexol_cmax_ng_per_ml:
+    highest plasma concentrations over the last 24 h; doses_taken: count.
+    """
+
+    t_obs_h: FloatArray
+    activity_rel: FloatArray
+    mor_mean: FloatArray
+    mor_peak: FloatArray
+    mor_trough: FloatArray
+    naltrexone_cmax_ng_per_ml: FloatArray
+    naltrexol_cmax_ng_per_ml: FloatArray
+    doses_taken: npt.NDArray[np.int64]
+
+
+def _output_rows(out_map: FloatArray, binding: receptors.BindingParams, tlr4: bool) -> FloatArray:
+    """Linear maps (…, rows, n) from the PK outputs to the kernel rows: MOR binding ratios
+    L1/K1 and L2/K2 (+ unbound plasma nM when `tlr4`), then plasma naltrexone and 6β-naltrexol.
+
+    The factors come from `ldn.model.receptors` (unbound effect-site nM per ng/mL, in-vivo K)."""
+    l1, l2 = receptors.unbound_effect_nm(1.0, 1.0, binding)
+    k1, k2 = binding.k_nm("mor")
+    rows = [
+        out_map[..., 2, :] * (float(l1) / float(k1)),
+        out_map[..., 3, :] * (float(l2) / float(k2)),
+    ]
+    if tlr4:
+        u1 = float(binding.fu) * float(ng_per_ml_to_nM(1.0, MW_NALTREXONE_G_PER_MOL))
+        u2 = float(binding.fu_m) * float(ng_per_ml_to_nM(1.0, MW_NALTREXOL_G_PER_MOL))
+        rows.append(out_map[..., 0, :] * u1 + out_map[..., 1, :] * u2)
+    rows += [out_map[..., 0, :], out_map[..., 1, :]]
+    return np.ascontiguousarray(np.stack(rows, axis=-2))
+
+
+def exposure_grid(
+    pop: Population,
+    schedule: Schedule,
+    taken: BoolArray,
+    params: ParameterSet,
+    *,
+    dt_h: float,
+    n_steps: int,
+    tlr4: bool = False,
+) -> tuple[FloatArray, FloatArray]:
+    """Chain drive and plasma peaks on the half-step grid of `n_steps` steps of `dt_h`.
+
+    Returns (drive (n, 2·n_steps+1, 2) = MOR occupancy and unbound naltrexone + 6β-naltrexol nM
+    (zeros unless `tlr4`), in `chain.DRIVE_NAMES` order; highest plasma naltrexone and
+    6β-naltrexol ng/mL over the last 24 h (n, 2)).
+    """
+    from scipy.linalg import expm
+
+    from ldn.solve.superposition import modes
+
+    half = 0.5 * dt_h
+    n_half = 2 * n_steps + 1
+    system = pk.linear_system(pk_parameters(pop, params))
+    binding = receptors.BindingParams.from_parameters(params)
+    keep = schedule.t_h < n_steps * dt_h + half
+    dose_at = _grid_index(schedule.t_h[keep], half, "a dose")
+    dose_mg = np.ascontiguousarray(schedule.dose_mg[keep])
+    taken_k = np.ascontiguousarray(taken[:, keep])
+    drive = np.zeros((pop.n, n_half, 2))
+    peak = np.zeros((pop.n, 2))
+    peak_from = max(0, n_half - 1 - round(H_PER_DAY / half))
+    md = modes(system)
+    ok = np.broadcast_to(md.ok, (pop.n,))
+    if np.all(ok):
+        lam = np.broadcast_to(md.lam, (pop.n, pk.N_STATES)) * half
+        coef = np.broadcast_to(md.coef, (pop.n, pk.N_OUTPUTS, pk.N_STATES))
+        _propagate_modal(
+            np.ascontiguousarray(lam), _output_rows(coef, binding, tlr4), dose_at, dose_mg,
+            taken_k, n_half, peak_from, drive, peak,
+        )  # fmt: skip
+    elif np.any(ok):
+        lam = np.broadcast_to(md.lam, (pop.n, pk.N_STATES))[ok] * half
+        coef = np.broadcast_to(md.coef, (pop.n, pk.N_OUTPUTS, pk.N_STATES))[ok]
+        d_ok, p_ok = drive[ok], peak[ok]
+        _propagate_modal(
+            np.ascontiguousarray(lam), _output_rows(coef, binding, tlr4), dose_at, dose_mg,
+            taken_k[ok], n_half, peak_from, d_ok, p_ok,
+        )  # fmt: skip
+        drive[ok], peak[ok] = d_ok, p_ok
+    if not np.all(ok):
+        bad = ~ok
+        a = np.broadcast_to(system.a, (pop.n, pk.N_STATES, pk.N_STATES))[bad]
+        c = np.broadcast_to(system.c, (pop.n, pk.N_OUTPUTS, pk.N_STATES))[bad]
+        d_bad, p_bad = drive[bad], peak[bad]
+        _propagate_matrix(
+            np.ascontiguousarray(expm(a * half)), _output_rows(c, binding, tlr4), dose_at,
+            dose_mg, taken_k[bad], n_half, peak_from, d_bad, p_bad,
+        )  # fmt: skip
+        drive[bad], peak[bad] = d_bad, p_bad
+    return drive, peak
+
+
+def simulate_patients(
+    pop: Population,
+    schedule: Schedule,
+    taken: BoolArray,
+    t_obs_h: FloatArray,
+    *,
+    params: ParameterSet,
+    condition: str,
+    dt_h: float = DEFAULT_DT_H,
+    tlr4: bool = False,
+) -> PatientOutputs:
+    """Run PK → occupancy → chain for every patient of `pop`; outputs per patient.
+
+    `t_obs_h` must be multiples of a common recording interval on the `dt_h` grid, starting at
+    0 (e.g. weekly visits); the run ends at the last observation.
+    """
+    t_obs_h = np.asarray(t_obs_h, dtype=np.float64)
+    if t_obs_h.size == 0 or t_obs_h[0] < 0 or np.any(np.diff(t_obs_h) <= 0):
+        raise InputError("observation times must be non-negative and strictly increasing")
+    obs_idx = _grid_index(t_obs_h, dt_h, "an observation")
+    end = int(obs_idx[-1])
+    if end < 1:
+        raise InputError("the last observation must be after t = 0; simulate at least one step")
+    record = int(np.gcd.reduce(obs_idx[obs_idx > 0])) if np.any(obs_idx > 0) else end
+    n = pop.n
+    activity = np.ones((n, t_obs_h.size))
+    mor_mean = np.zeros(n)
+    mor_peak = np.zeros(n)
+    mor_trough = np.zeros(n)
+    cmax = np.zeros((n, 2))
+    ntaken = taken.sum(axis=1).astype(np.int64)
+    dosed = ntaken > 0
+    if np.any(dosed):
+        sub = pop.take(np.flatnonzero(dosed))
+        drive, peak = exposure_grid(
+            sub, schedule, taken[dosed], params, dt_h=dt_h, n_steps=end, tlr4=tlr4
+        )
+        sol = integrate_chain(
+            drive, chain_parameters(sub, params, condition, tlr4=tlr4), dt_h, end,
+            record_every=record,
+        )  # fmt: skip
+        occ = drive[..., 0]
+        assert sol.trajectory is not None
+        activity[dosed] = sol.trajectory[:, obs_idx // record, _ACTIVITY]
+        last_day = slice(max(0, 2 * end - round(2 * H_PER_DAY / dt_h)), 2 * end + 1)
+        mor_mean[dosed] = occ[:, last_day].mean(axis=1)
+        mor_peak[dosed] = occ[:, last_day].max(axis=1)
+        mor_trough[dosed] = occ[:, last_day].min(axis=1)
+        cmax[dosed] = peak
+    return PatientOutputs(
+        t_obs_h=t_obs_h,
+        activity_rel=activity,
+        mor_mean=mor_mean,
+        mor_peak=mor_peak,
+        mor_trough=mor_trough,
+        naltrexone_cmax_ng_per_ml=cmax[:, 0],
+        naltrexol_cmax_ng_per_ml=cmax[:, 1],
+        doses_taken=ntaken,
+    )

@@ -1,0 +1,442 @@
+"""CSV import and export of a clinic's registry data, in one wide format.
+
+Every row has a `record_type`: `patient`, `prescription`, `assessment` or `adverse_event`;
+each record type uses the columns listed in `COLUMNS_BY_TYPE` and leaves the others empty.
+Rows refer to their patient by `patient_code` (unique within the clinic); an adverse event can
+point at a prescription of the same file through `prescription_ref` = that prescription's
+`ref`. Lists are ';'-separated: `conditions` = "ra;ms", `titration` = "1.5x7;3x7" (dose_mg x
+days per step). Dates are ISO (2024-01-31). Example:
+
+    record_type,patient_code,birth_year,sex,conditions,ref,dose_mg,clock_time,...
+    patient,P-0001,1970,female,ra,,,,...
+    prescription,P-0001,,,,rx1,4.5,22:00,...
+    assessment,P-0001,,,,,,,...,das28,5.1,2024-01-01,...
+
+Import is all-or-nothing: the whole file is checked first, and every problem is reported as
+"row N, column X: message" (N is the line number in the file, the header being row 1);
+nothing is written unless the file is clean, and then everything is written in one
+transaction with one audit row per created record. Export writes the same format (so an
+export imports into an empty clinic unchanged); researchers get free text blanked.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any, Final
+
+from pydantic import BaseModel, ValidationError
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from ldn.errors import InputError
+from ldn.registry import audit
+from ldn.registry.errors import NotFound
+from ldn.registry.models import (
+    AdverseEvent,
+    Assessment,
+    Clinic,
+    Patient,
+    PatientCondition,
+    Prescription,
+)
+from ldn.registry.permissions import ActorLike, is_pseudonymised, require
+from ldn.registry.schemas import (
+    AdverseEventCreate,
+    AssessmentCreate,
+    PatientCreate,
+    PrescriptionCreate,
+    error_messages,
+)
+from ldn.registry.services import commit
+
+COLUMNS: Final = (
+    "record_type",
+    "patient_code",
+    "birth_year",
+    "sex",
+    "conditions",
+    "ref",
+    "dose_mg",
+    "clock_time",
+    "formulation",
+    "titration",
+    "start_date",
+    "stop_date",
+    "stop_reason",
+    "scale",
+    "value",
+    "assessed_on",
+    "event_type",
+    "severity",
+    "onset_date",
+    "end_date",
+    "prescription_ref",
+    "notes",
+)
+COLUMNS_BY_TYPE: Final[dict[str, tuple[str, ...]]] = {
+    "patient": ("birth_year", "sex", "conditions"),
+    "prescription": (
+        "ref",
+        "dose_mg",
+        "clock_time",
+        "formulation",
+        "titration",
+        "start_date",
+        "stop_date",
+        "stop_reason",
+        "notes",
+    ),
+    "assessment": ("scale", "value", "assessed_on", "notes"),
+    "adverse_event": (
+        "event_type",
+        "severity",
+        "onset_date",
+        "end_date",
+        "prescription_ref",
+        "notes",
+    ),
+}
+_SCHEMAS: Final[dict[str, type[BaseModel]]] = {
+    "patient": PatientCreate,
+    "prescription": PrescriptionCreate,
+    "assessment": AssessmentCreate,
+    "adverse_event": AdverseEventCreate,
+}
+MAX_ROWS: Final = 200_000
+
+
+@dataclass(frozen=True, slots=True)
+class CsvProblem:
+    """One problem in an import file."""
+
+    row: int
+    column: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"row {self.row}, column {self.column}: {self.message}"
+
+
+class CsvImportError(InputError):
+    """An import file was rejected; `problems` lists every problem found."""
+
+    def __init__(self, problems: list[CsvProblem]) -> None:
+        self.problems = problems
+        shown = "\n".join(f"  {p}" for p in problems[:50])
+        more = f"\n  … and {len(problems) - 50} more" if len(problems) > 50 else ""
+        super().__init__(
+            f"import rejected, nothing was written ({len(problems)} problem"
+            f"{'s' if len(problems) != 1 else ''}):\n{shown}{more}"
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class ParsedRow:
+    """A validated CSV row: its record type, line number, patient code and values."""
+
+    line: int
+    record_type: str
+    patient_code: str
+    values: BaseModel
+    ref: str = ""
+    prescription_ref: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class ImportSummary:
+    """How many records of each type an import created."""
+
+    created: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def total(self) -> int:
+        return sum(self.created.values())
+
+
+def _split(text: str) -> list[str]:
+    return [part.strip() for part in text.split(";") if part.strip()]
+
+
+def _titration(text: str) -> list[dict[str, str]]:
+    steps = []
+    for part in _split(text):
+        dose, sep, days = part.lower().partition("x")
+        if not sep:
+            raise ValueError(f"titration step {part!r} is not DOSExDAYS (for example 1.5x7)")
+        steps.append({"dose_mg": dose.strip(), "days": days.strip()})
+    return steps
+
+
+def _row_fields(record_type: str, raw: Mapping[str, str]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for col in COLUMNS_BY_TYPE[record_type]:
+        val = (raw.get(col) or "").strip()
+        if col in ("ref", "prescription_ref") or val == "":
+            continue
+        if col == "conditions":
+            out[col] = _split(val)
+        elif col == "titration":
+            out[col] = _titration(val)
+        else:
+            out[col] = val
+    if record_type == "patient":
+        out["code"] = (raw.get("patient_code") or "").strip()
+    return out
+
+
+def parse_csv(text: str) -> list[ParsedRow]:
+    """Validate an import file without touching the database; CsvImportError lists problems."""
+    problems: list[CsvProblem] = []
+    reader = csv.DictReader(io.StringIO(text.removeprefix("\ufeff"), newline=""))
+    header = [h.strip() for h in reader.fieldnames or []]
+    if not header:
+        raise CsvImportError([CsvProblem(1, "record_type", "the file is empty; expected a header")])
+    unknown = [h for h in header if h not in COLUMNS]
+    if unknown or "record_type" not in header or "patient_code" not in header:
+        msg = (
+            f"unknown column(s) {', '.join(map(repr, unknown))}"
+            if unknown
+            else "the header must contain record_type and patient_code"
+        )
+        column = unknown[0] if unknown else "record_type"
+        allowed = f"{msg}; allowed columns: {', '.join(COLUMNS)}"
+        raise CsvImportError([CsvProblem(1, column, allowed)])
+    reader.fieldnames = header
+    rows: list[ParsedRow] = []
+    refs: dict[tuple[str, str], int] = {}
+    for index, raw in enumerate(reader):
+        line = index + 2
+        if line > MAX_ROWS + 1:
+            problems.append(CsvProblem(line, "record_type", f"more than {MAX_ROWS} rows"))
+            break
+        if None in raw:
+            problems.append(CsvProblem(line, "record_type", "more fields than header columns"))
+            continue
+        rtype = (raw.get("record_type") or "").strip().lower()
+        code = (raw.get("patient_code") or "").strip()
+        if rtype not in COLUMNS_BY_TYPE:
+            problems.append(
+                CsvProblem(
+                    line,
+                    "record_type",
+                    f"{rtype!r} is not one of {', '.join(COLUMNS_BY_TYPE)}",
+                )
+            )
+            continue
+        if not code:
+            problems.append(CsvProblem(line, "patient_code", "is empty; every row needs one"))
+            continue
+        stray = [
+            c
+            for c in header
+            if c not in ("record_type", "patient_code", *COLUMNS_BY_TYPE[rtype])
+            and (raw.get(c) or "").strip()
+        ]
+        for col in stray:
+            problems.append(CsvProblem(line, col, f"must be empty for a {rtype} row"))
+        try:
+            values = _SCHEMAS[rtype].model_validate(_row_fields(rtype, raw))
+        except ValidationError as exc:
+            for loc, msg in error_messages(exc):
+                col = loc.split(".")[0]
+                col = "patient_code" if col == "code" else col
+                problems.append(CsvProblem(line, col if col in COLUMNS else "record_type", msg))
+            continue
+        except ValueError as exc:  # titration text that is not DOSExDAYS
+            problems.append(CsvProblem(line, "titration", str(exc)))
+            continue
+        ref = (raw.get("ref") or "").strip()
+        pref = (raw.get("prescription_ref") or "").strip()
+        if rtype == "prescription" and ref:
+            if (code, ref) in refs:
+                problems.append(CsvProblem(line, "ref", f"{ref!r} is used twice for {code}"))
+            refs[(code, ref)] = line
+        if rtype == "adverse_event" and pref and (code, pref) not in refs:
+            problems.append(
+                CsvProblem(
+                    line,
+                    "prescription_ref",
+                    f"{pref!r} is not the ref of an earlier prescription row of patient {code}",
+                )
+            )
+        rows.append(ParsedRow(line, rtype, code, values, ref, pref))
+    if problems:
+        raise CsvImportError(problems)
+    return rows
+
+
+def _resolve_clinic(session: Session, actor: ActorLike, clinic_id: int | None) -> int:
+    if clinic_id is None:
+        if actor.clinic_id is not None:
+            return actor.clinic_id
+        ids = list(session.scalars(select(Clinic.id)))
+        if len(ids) != 1:
+            raise InputError("say which clinic: there are several (use --clinic or clinic_id)")
+        return ids[0]
+    if session.get(Clinic, clinic_id) is None:
+        raise NotFound(f"clinic {clinic_id} not found")
+    return clinic_id
+
+
+def import_csv(
+    *, session: Session, actor: ActorLike, text: str, clinic_id: int | None = None
+) -> ImportSummary:
+    """Import a CSV file's text into a clinic, all or nothing (see the module docstring)."""
+    clinic_id = _resolve_clinic(session, actor, clinic_id)
+    require(actor, "write", "import", clinic_id=clinic_id)
+    rows = parse_csv(text)
+    existing = {
+        p.code: p for p in session.scalars(select(Patient).where(Patient.clinic_id == clinic_id))
+    }
+    problems: list[CsvProblem] = []
+    new_codes = {r.patient_code: r.line for r in rows if r.record_type == "patient"}
+    for r in rows:
+        if r.record_type == "patient":
+            if r.patient_code in existing:
+                problems.append(
+                    CsvProblem(
+                        r.line,
+                        "patient_code",
+                        f"patient {r.patient_code} already exists in this clinic; leave out the "
+                        "patient row to add records to them",
+                    )
+                )
+            elif new_codes[r.patient_code] != r.line:
+                problems.append(CsvProblem(r.line, "patient_code", "patient row repeated"))
+        elif r.patient_code not in existing and r.patient_code not in new_codes:
+            problems.append(
+                CsvProblem(
+                    r.line,
+                    "patient_code",
+                    f"unknown patient {r.patient_code}: add a patient row for it first",
+                )
+            )
+    if problems:
+        raise CsvImportError(problems)
+
+    counts: dict[str, int] = {}
+    patients = dict(existing)
+    rx_by_ref: dict[tuple[str, str], Prescription] = {}
+    try:
+        for r in rows:
+            obj = _build(r, clinic_id, patients, rx_by_ref)
+            session.add(obj)
+            session.flush()
+            if r.record_type == "patient":
+                patients[r.patient_code] = obj  # type: ignore[assignment]
+            if r.record_type == "prescription" and r.ref:
+                rx_by_ref[(r.patient_code, r.ref)] = obj  # type: ignore[assignment]
+            audit.record(
+                session,
+                actor=actor,
+                action="create",
+                entity=r.record_type,
+                entity_id=obj.id,
+                clinic_id=clinic_id,
+                after=audit.snapshot(obj),  # type: ignore[attr-defined]
+            )
+            counts[r.record_type] = counts.get(r.record_type, 0) + 1
+    except Exception:
+        session.rollback()
+        raise
+    commit(session)
+    return ImportSummary(created=counts)
+
+
+def _build(
+    r: ParsedRow,
+    clinic_id: int,
+    patients: Mapping[str, Patient],
+    rx_by_ref: Mapping[tuple[str, str], Prescription],
+) -> Any:
+    v = r.values.model_dump()
+    if r.record_type == "patient":
+        p = Patient(clinic_id=clinic_id, code=v["code"], birth_year=v["birth_year"], sex=v["sex"])
+        p.condition_rows = [PatientCondition(condition=c) for c in v["conditions"]]
+        return p
+    pid = patients[r.patient_code].id
+    if r.record_type == "prescription":
+        return Prescription(patient_id=pid, **v)
+    if r.record_type == "assessment":
+        return Assessment(patient_id=pid, **v)
+    rx = rx_by_ref.get((r.patient_code, r.prescription_ref)) if r.prescription_ref else None
+    v["prescription_id"] = rx.id if rx is not None else None
+    return AdverseEvent(patient_id=pid, **v)
+
+
+# ---------------------------------------------------------------- export
+def _fmt(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float):
+        return repr(value) if value != int(value) else f"{value:.1f}"
+    return value.isoformat() if hasattr(value, "isoformat") else str(value)
+
+
+def export_rows(
+    *, session: Session, actor: ActorLike, clinic_id: int | None = None
+) -> Iterable[dict[str, str]]:
+    """The clinic's records as CSV rows (dicts keyed by `COLUMNS`)."""
+    clinic_id = _resolve_clinic(session, actor, clinic_id)
+    require(actor, "read", "export", clinic_id=clinic_id)
+    blank = is_pseudonymised(actor)
+    stmt = select(Patient).where(Patient.clinic_id == clinic_id).order_by(Patient.code)
+    for p in session.scalars(stmt):
+        yield {
+            "record_type": "patient",
+            "patient_code": p.code,
+            "birth_year": str(p.birth_year),
+            "sex": p.sex,
+            "conditions": ";".join(p.conditions),
+        }
+        for rx in sorted(p.prescriptions, key=lambda x: (x.start_date, x.id)):
+            yield {
+                "record_type": "prescription",
+                "patient_code": p.code,
+                "ref": f"rx{rx.id}",
+                "dose_mg": _fmt(rx.dose_mg),
+                "clock_time": rx.clock_time,
+                "formulation": rx.formulation,
+                "titration": ";".join(f"{_fmt(s['dose_mg'])}x{s['days']}" for s in rx.titration),
+                "start_date": _fmt(rx.start_date),
+                "stop_date": _fmt(rx.stop_date),
+                "stop_reason": "" if blank else _fmt(rx.stop_reason),
+                "notes": "" if blank else _fmt(rx.notes),
+            }
+        for a in sorted(p.assessments, key=lambda x: (x.assessed_on, x.id)):
+            yield {
+                "record_type": "assessment",
+                "patient_code": p.code,
+                "scale": a.scale,
+                "value": _fmt(a.value),
+                "assessed_on": _fmt(a.assessed_on),
+                "notes": "" if blank else _fmt(a.notes),
+            }
+        for ae in sorted(p.adverse_events, key=lambda x: (x.onset_date, x.id)):
+            yield {
+                "record_type": "adverse_event",
+                "patient_code": p.code,
+                "event_type": ae.event_type,
+                "severity": ae.severity,
+                "onset_date": _fmt(ae.onset_date),
+                "end_date": _fmt(ae.end_date),
+                "prescription_ref": f"rx{ae.prescription_id}" if ae.prescription_id else "",
+                "notes": "" if blank else _fmt(ae.notes),
+            }
+
+
+def write_csv(rows: Iterable[Mapping[str, str]]) -> str:
+    """Rows as CSV text with the full header."""
+    buf = io.StringIO()
+    writer = csv.DictWriter(buf, fieldnames=COLUMNS, restval="", lineterminator="\n")
+    writer.writeheader()
+    writer.writerows(rows)
+    return buf.getvalue()
+
+
+def export_csv(*, session: Session, actor: ActorLike, clinic_id: int | None = None) -> str:
+    """The clinic's records as CSV text in the import format."""
+    return write_csv(export_rows(session=session, actor=actor, clinic_id=clinic_id))

@@ -1,0 +1,578 @@
+"""Registry services: every read and write goes through these keyword-only functions.
+
+Each function takes `*, session, actor` (a `models.User` or `permissions.Actor`), checks the
+role matrix (`ldn.registry.permissions`), validates input with the pydantic schemas, writes the
+change and its audit-log row in one transaction, commits, and returns a `*Public` schema
+(free text removed for researchers). Errors: `InputError` (bad value), `PermissionDenied`,
+`NotFound`, `ConflictError` (stale `version` / concurrent edit / duplicate code), all from
+`ldn.registry.errors`.
+
+Stable API (used by the web app, the CLI, import/export and demo data):
+
+clinics   create_clinic, get_clinic, list_clinics
+users     create_user, get_user, list_users, update_user, authenticate
+patients  create_patient, get_patient, get_patient_by_code, list_patients, update_patient,
+          delete_patient
+records   add_prescription, update_prescription, delete_prescription, list_prescriptions
+          add_assessment, update_assessment, delete_assessment, list_assessments
+          add_adverse_event, update_adverse_event, delete_adverse_event, list_adverse_events
+audit     list_audit
+
+Update functions take a `*Update` schema (or a mapping); only the fields that were set are
+changed, and if `version` is given it must equal the row's current version.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any, TypeVar
+
+from pydantic import BaseModel
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+from sqlalchemy.orm.attributes import flag_modified
+
+from ldn.registry import audit
+from ldn.registry._common import MAX_PAGE, commit
+from ldn.registry._common import changes as _changes
+from ldn.registry._common import check_version as _check_version
+from ldn.registry._common import count as _count
+from ldn.registry._common import flush as _flush
+from ldn.registry._common import page_args as _page_args
+from ldn.registry._common import public as _public
+from ldn.registry.accounts import (
+    authenticate,
+    create_clinic,
+    create_user,
+    get_clinic,
+    get_clinic_by_name,
+    get_user,
+    list_clinics,
+    list_users,
+    update_user,
+)
+from ldn.registry.errors import ConflictError, InputError, NotFound, PermissionDenied
+from ldn.registry.models import (
+    AdverseEvent,
+    Assessment,
+    AuditLog,
+    Base,
+    Clinic,
+    Patient,
+    PatientCondition,
+    Prescription,
+)
+from ldn.registry.permissions import ActorLike, require, visible_clinic
+from ldn.registry.schemas import (
+    AdverseEventCreate,
+    AdverseEventPublic,
+    AdverseEventUpdate,
+    AssessmentCreate,
+    AssessmentPublic,
+    AssessmentUpdate,
+    AuditPublic,
+    Page,
+    PatientCreate,
+    PatientPublic,
+    PatientUpdate,
+    PrescriptionCreate,
+    PrescriptionPublic,
+    PrescriptionUpdate,
+    parse,
+)
+
+__all__ = [
+    "MAX_PAGE",
+    "ConflictError",
+    "InputError",
+    "NotFound",
+    "PermissionDenied",
+    "add_adverse_event",
+    "add_assessment",
+    "add_prescription",
+    "authenticate",
+    "commit",
+    "create_clinic",
+    "create_patient",
+    "create_user",
+    "delete_adverse_event",
+    "delete_assessment",
+    "delete_patient",
+    "delete_prescription",
+    "get_clinic",
+    "get_clinic_by_name",
+    "get_patient",
+    "get_patient_by_code",
+    "get_user",
+    "list_adverse_events",
+    "list_assessments",
+    "list_audit",
+    "list_clinics",
+    "list_patients",
+    "list_prescriptions",
+    "list_users",
+    "update_adverse_event",
+    "update_assessment",
+    "update_patient",
+    "update_prescription",
+    "update_user",
+]
+
+P = TypeVar("P", bound=BaseModel)
+R = TypeVar("R", bound=Base)
+
+
+# ---------------------------------------------------------------- patients
+def _load_patient(session: Session, actor: ActorLike, patient_id: int, action: str) -> Patient:
+    patient = session.get(Patient, patient_id)
+    if patient is None:
+        raise NotFound(f"patient {patient_id} not found")
+    require(actor, action, "patient", clinic_id=patient.clinic_id)  # type: ignore[arg-type]
+    return patient
+
+
+def create_patient(
+    *, session: Session, actor: ActorLike, data: PatientCreate | Mapping[str, Any]
+) -> PatientPublic:
+    """Register a pseudonymous patient in a clinic (clinicians: their own clinic)."""
+    spec = parse(PatientCreate, data)
+    clinic_id = spec.clinic_id
+    if clinic_id is None:
+        if actor.clinic_id is None:
+            raise InputError("clinic_id is required: say which clinic the patient belongs to")
+        clinic_id = actor.clinic_id
+    require(actor, "write", "patient", clinic_id=clinic_id)
+    if session.get(Clinic, clinic_id) is None:
+        raise NotFound(f"clinic {clinic_id} not found")
+    taken = select(Patient.id).where(Patient.clinic_id == clinic_id, Patient.code == spec.code)
+    if session.scalar(taken) is not None:
+        raise ConflictError(
+            f"patient code {spec.code!r} already exists in clinic {clinic_id}; codes are unique "
+            "per clinic"
+        )
+    patient = Patient(clinic_id=clinic_id, code=spec.code, birth_year=spec.birth_year, sex=spec.sex)
+    patient.condition_rows = [PatientCondition(condition=c) for c in spec.conditions]
+    session.add(patient)
+    _flush(session)
+    audit.record(
+        session,
+        actor=actor,
+        action="create",
+        entity="patient",
+        entity_id=patient.id,
+        clinic_id=clinic_id,
+        after=audit.snapshot(patient),
+    )
+    commit(session)
+    return PatientPublic.model_validate(patient)
+
+
+def get_patient(*, session: Session, actor: ActorLike, patient_id: int) -> PatientPublic:
+    """One patient."""
+    return PatientPublic.model_validate(_load_patient(session, actor, patient_id, "read"))
+
+
+def get_patient_by_code(
+    *, session: Session, actor: ActorLike, code: str, clinic_id: int | None = None
+) -> PatientPublic:
+    """The patient with `code` (in `clinic_id`, or the actor's clinic for clinicians)."""
+    require(actor, "read", "patient", clinic_id=clinic_id)
+    clinic_id = clinic_id if clinic_id is not None else visible_clinic(actor)
+    stmt = select(Patient).where(Patient.code == code.strip())
+    if clinic_id is not None:
+        stmt = stmt.where(Patient.clinic_id == clinic_id)
+    found = list(session.scalars(stmt))
+    if not found:
+        where = f" in clinic {clinic_id}" if clinic_id else ""
+        raise NotFound(f"no patient with code {code!r}{where}")
+    if len(found) > 1:
+        raise InputError(f"patient code {code!r} exists in several clinics; give the clinic too")
+    return PatientPublic.model_validate(found[0])
+
+
+def list_patients(
+    *,
+    session: Session,
+    actor: ActorLike,
+    skip: int = 0,
+    limit: int = 100,
+    search: str | None = None,
+    condition: str | None = None,
+    clinic_id: int | None = None,
+) -> Page[PatientPublic]:
+    """Patients the actor may see, ordered by clinic and code, filtered and paginated."""
+    require(actor, "read", "patient", clinic_id=clinic_id)
+    skip, limit = _page_args(skip, limit)
+    stmt = select(Patient)
+    own = visible_clinic(actor)
+    if own is not None:
+        stmt = stmt.where(Patient.clinic_id == own)
+    if clinic_id is not None:
+        stmt = stmt.where(Patient.clinic_id == clinic_id)
+    if search:
+        stmt = stmt.where(Patient.code.ilike(f"%{search.strip()}%"))
+    if condition:
+        stmt = stmt.where(
+            Patient.id.in_(
+                select(PatientCondition.patient_id).where(PatientCondition.condition == condition)
+            )
+        )
+    total = _count(session, stmt)
+    rows = session.scalars(stmt.order_by(Patient.clinic_id, Patient.code).offset(skip).limit(limit))
+    return Page[PatientPublic](data=[PatientPublic.model_validate(p) for p in rows], count=total)
+
+
+def update_patient(
+    *, session: Session, actor: ActorLike, patient_id: int, data: PatientUpdate | Mapping[str, Any]
+) -> PatientPublic:
+    """Change a patient's code, birth year, sex or conditions."""
+    changes = _changes(data, PatientUpdate)
+    patient = _load_patient(session, actor, patient_id, "write")
+    _check_version(patient, "patient", changes.pop("version", None))
+    before = audit.snapshot(patient)
+    if "code" in changes and changes["code"] != patient.code:
+        taken = select(Patient.id).where(
+            Patient.clinic_id == patient.clinic_id, Patient.code == changes["code"]
+        )
+        if session.scalar(taken) is not None:
+            raise ConflictError(f"patient code {changes['code']!r} already exists in this clinic")
+    conditions = changes.pop("conditions", None)
+    for key, value in changes.items():
+        if value is None:
+            raise InputError(f"{key} cannot be emptied")
+        setattr(patient, key, value)
+    if conditions is not None:
+        patient.condition_rows = [PatientCondition(condition=c) for c in sorted(set(conditions))]
+        # conditions live in a child table; mark the row so its version still increments
+        flag_modified(patient, "sex")
+    _flush(session)
+    audit.record(
+        session,
+        actor=actor,
+        action="update",
+        entity="patient",
+        entity_id=patient.id,
+        clinic_id=patient.clinic_id,
+        before=before,
+        after=audit.snapshot(patient),
+    )
+    commit(session)
+    return PatientPublic.model_validate(patient)
+
+
+def delete_patient(*, session: Session, actor: ActorLike, patient_id: int) -> None:
+    """Delete a patient and all their records (one audit row holding all of them as they were)."""
+    patient = _load_patient(session, actor, patient_id, "write")
+    before = audit.snapshot(patient)
+    # the records go with the patient (ON DELETE CASCADE); keep them in the audit row
+    before["prescriptions"] = [audit.snapshot(r) for r in patient.prescriptions]
+    before["assessments"] = [audit.snapshot(r) for r in patient.assessments]
+    before["adverse_events"] = [audit.snapshot(r) for r in patient.adverse_events]
+    clinic_id = patient.clinic_id
+    session.delete(patient)
+    _flush(session)
+    audit.record(
+        session,
+        actor=actor,
+        action="delete",
+        entity="patient",
+        entity_id=patient_id,
+        clinic_id=clinic_id,
+        before=before,
+    )
+    commit(session)
+
+
+# ---------------------------------------------------------------- patient records (generic)
+_ENTITY_NAME: dict[type[Base], str] = {
+    Prescription: "prescription",
+    Assessment: "assessment",
+    AdverseEvent: "adverse_event",
+}
+
+
+def _add_record(
+    session: Session, actor: ActorLike, patient_id: int, row: Base, public: type[P]
+) -> P:
+    patient = _load_patient(session, actor, patient_id, "write")
+    row.patient_id = patient.id  # type: ignore[attr-defined]
+    session.add(row)
+    _flush(session)
+    audit.record(
+        session,
+        actor=actor,
+        action="create",
+        entity=_ENTITY_NAME[type(row)],
+        entity_id=row.id,
+        clinic_id=patient.clinic_id,
+        after=audit.snapshot(row),  # type: ignore[attr-defined]
+    )
+    commit(session)
+    return _public(public, row, actor)
+
+
+def _load_record(
+    session: Session, actor: ActorLike, model: type[R], record_id: int, action: str
+) -> tuple[R, Patient]:
+    row = session.get(model, record_id)
+    name = _ENTITY_NAME[model]  # type: ignore[index]
+    if row is None:
+        raise NotFound(f"{name.replace('_', ' ')} {record_id} not found")
+    patient = _load_patient(session, actor, row.patient_id, action)  # type: ignore[attr-defined]
+    return row, patient
+
+
+def _update_record(
+    session: Session,
+    actor: ActorLike,
+    model: type[R],
+    record_id: int,
+    data: BaseModel | Mapping[str, Any],
+    update_schema: type[BaseModel],
+    create_schema: type[BaseModel],
+    public: type[P],
+) -> P:
+    changes = _changes(data, update_schema)
+    row, patient = _load_record(session, actor, model, record_id, "write")
+    name = _ENTITY_NAME[model]  # type: ignore[index]
+    _check_version(row, name, changes.pop("version", None))
+    before = audit.snapshot(row)
+    fields = set(create_schema.model_fields)
+    merged = {k: v for k, v in before.items() if k in fields and v is not None}
+    merged.update(changes)
+    merged = {k: v for k, v in merged.items() if v is not None}
+    spec = parse(create_schema, merged)
+    _validate_links(session, patient, spec)
+    for key in fields:
+        value = getattr(spec, key)
+        if key == "titration":
+            value = [step.model_dump() for step in value]
+        setattr(row, key, value)
+    _flush(session)
+    audit.record(
+        session,
+        actor=actor,
+        action="update",
+        entity=name,
+        entity_id=row.id,  # type: ignore[attr-defined]
+        clinic_id=patient.clinic_id,
+        before=before,
+        after=audit.snapshot(row),
+    )
+    commit(session)
+    return _public(public, row, actor)
+
+
+def _delete_record(session: Session, actor: ActorLike, model: type[R], record_id: int) -> None:
+    row, patient = _load_record(session, actor, model, record_id, "write")
+    before = audit.snapshot(row)
+    session.delete(row)
+    _flush(session)
+    audit.record(
+        session,
+        actor=actor,
+        action="delete",
+        entity=_ENTITY_NAME[model],  # type: ignore[index]
+        entity_id=record_id,
+        clinic_id=patient.clinic_id,
+        before=before,
+    )
+    commit(session)
+
+
+def _validate_links(session: Session, patient: Patient, spec: BaseModel) -> None:
+    rx_id = getattr(spec, "prescription_id", None)
+    if rx_id is not None:
+        rx = session.get(Prescription, rx_id)
+        if rx is None or rx.patient_id != patient.id:
+            raise InputError(
+                f"prescription_id {rx_id} is not a prescription of patient {patient.code}; "
+                "leave it empty or pick one of theirs"
+            )
+
+
+def _list_records(
+    session: Session,
+    actor: ActorLike,
+    model: type[R],
+    patient_id: int,
+    public: type[P],
+    **where: Any,
+) -> list[P]:
+    _load_patient(session, actor, patient_id, "read")
+    stmt = select(model).where(model.patient_id == patient_id)  # type: ignore[attr-defined]
+    for key, value in where.items():
+        if value is not None:
+            stmt = stmt.where(getattr(model, key) == value)
+    order = {Prescription: Prescription.start_date, Assessment: Assessment.assessed_on}
+    stmt = stmt.order_by(order.get(model, AdverseEvent.onset_date), model.id)  # type: ignore[attr-defined]
+    return [_public(public, row, actor) for row in session.scalars(stmt)]
+
+
+# ---------------------------------------------------------------- prescriptions
+def add_prescription(
+    *,
+    session: Session,
+    actor: ActorLike,
+    patient_id: int,
+    data: PrescriptionCreate | Mapping[str, Any],
+) -> PrescriptionPublic:
+    """Add an LDN prescription to a patient."""
+    spec = parse(PrescriptionCreate, data)
+    values = spec.model_dump()
+    return _add_record(session, actor, patient_id, Prescription(**values), PrescriptionPublic)
+
+
+def update_prescription(
+    *,
+    session: Session,
+    actor: ActorLike,
+    prescription_id: int,
+    data: PrescriptionUpdate | Mapping[str, Any],
+) -> PrescriptionPublic:
+    """Change a prescription (e.g. stop it: stop_date and stop_reason)."""
+    return _update_record(
+        session,
+        actor,
+        Prescription,
+        prescription_id,
+        data,
+        PrescriptionUpdate,
+        PrescriptionCreate,
+        PrescriptionPublic,
+    )
+
+
+def delete_prescription(*, session: Session, actor: ActorLike, prescription_id: int) -> None:
+    """Delete a prescription (adverse events keep their rows, unlinked)."""
+    _delete_record(session, actor, Prescription, prescription_id)
+
+
+def list_prescriptions(
+    *, session: Session, actor: ActorLike, patient_id: int
+) -> list[PrescriptionPublic]:
+    """A patient's prescriptions by start date."""
+    return _list_records(session, actor, Prescription, patient_id, PrescriptionPublic)
+
+
+# ---------------------------------------------------------------- assessments
+def add_assessment(
+    *,
+    session: Session,
+    actor: ActorLike,
+    patient_id: int,
+    data: AssessmentCreate | Mapping[str, Any],
+) -> AssessmentPublic:
+    """Record an outcome assessment (value checked against the scale's range)."""
+    spec = parse(AssessmentCreate, data)
+    row = Assessment(**spec.model_dump())
+    return _add_record(session, actor, patient_id, row, AssessmentPublic)
+
+
+def update_assessment(
+    *,
+    session: Session,
+    actor: ActorLike,
+    assessment_id: int,
+    data: AssessmentUpdate | Mapping[str, Any],
+) -> AssessmentPublic:
+    """Correct an assessment."""
+    return _update_record(
+        session,
+        actor,
+        Assessment,
+        assessment_id,
+        data,
+        AssessmentUpdate,
+        AssessmentCreate,
+        AssessmentPublic,
+    )
+
+
+def delete_assessment(*, session: Session, actor: ActorLike, assessment_id: int) -> None:
+    """Delete an assessment."""
+    _delete_record(session, actor, Assessment, assessment_id)
+
+
+def list_assessments(
+    *, session: Session, actor: ActorLike, patient_id: int, scale: str | None = None
+) -> list[AssessmentPublic]:
+    """A patient's assessments by date (optionally one scale)."""
+    return _list_records(session, actor, Assessment, patient_id, AssessmentPublic, scale=scale)
+
+
+# ---------------------------------------------------------------- adverse events
+def add_adverse_event(
+    *,
+    session: Session,
+    actor: ActorLike,
+    patient_id: int,
+    data: AdverseEventCreate | Mapping[str, Any],
+) -> AdverseEventPublic:
+    """Record an adverse event (optionally linked to one of the patient's prescriptions)."""
+    spec = parse(AdverseEventCreate, data)
+    patient = _load_patient(session, actor, patient_id, "write")
+    _validate_links(session, patient, spec)
+    return _add_record(
+        session, actor, patient_id, AdverseEvent(**spec.model_dump()), AdverseEventPublic
+    )
+
+
+def update_adverse_event(
+    *,
+    session: Session,
+    actor: ActorLike,
+    adverse_event_id: int,
+    data: AdverseEventUpdate | Mapping[str, Any],
+) -> AdverseEventPublic:
+    """Change an adverse event (e.g. set its end date)."""
+    return _update_record(
+        session,
+        actor,
+        AdverseEvent,
+        adverse_event_id,
+        data,
+        AdverseEventUpdate,
+        AdverseEventCreate,
+        AdverseEventPublic,
+    )
+
+
+def delete_adverse_event(*, session: Session, actor: ActorLike, adverse_event_id: int) -> None:
+    """Delete an adverse event."""
+    _delete_record(session, actor, AdverseEvent, adverse_event_id)
+
+
+def list_adverse_events(
+    *, session: Session, actor: ActorLike, patient_id: int
+) -> list[AdverseEventPublic]:
+    """A patient's adverse events by onset date."""
+    return _list_records(session, actor, AdverseEvent, patient_id, AdverseEventPublic)
+
+
+# ---------------------------------------------------------------- audit
+def list_audit(
+    *,
+    session: Session,
+    actor: ActorLike,
+    entity: str | None = None,
+    entity_id: int | None = None,
+    clinic_id: int | None = None,
+    skip: int = 0,
+    limit: int = 100,
+) -> Page[AuditPublic]:
+    """Audit rows, newest first (clinicians: their clinic's rows only)."""
+    require(actor, "read", "audit", clinic_id=clinic_id)
+    skip, limit = _page_args(skip, limit)
+    stmt = select(AuditLog)
+    if actor.role == "clinician":
+        stmt = stmt.where(AuditLog.clinic_id == actor.clinic_id)
+    if clinic_id is not None:
+        stmt = stmt.where(AuditLog.clinic_id == clinic_id)
+    if entity is not None:
+        stmt = stmt.where(AuditLog.entity == entity)
+    if entity_id is not None:
+        stmt = stmt.where(AuditLog.entity_id == entity_id)
+    total = _count(session, stmt)
+    rows = session.scalars(stmt.order_by(AuditLog.id.desc()).offset(skip).limit(limit))
+    return Page[AuditPublic](data=[AuditPublic.model_validate(r) for r in rows], count=total)

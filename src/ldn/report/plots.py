@@ -1,0 +1,202 @@
+"""PK and receptor-occupancy figures (matplotlib is imported inside each function)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from ldn.simulate import SimulationResult
+
+
+def _save(fig: Any, path: str | Path | None) -> Any:
+    if path is not None:
+        fig.savefig(path, dpi=120, bbox_inches="tight")
+        import matplotlib.pyplot as plt
+
+        plt.close(fig)
+    return fig
+
+
+def plot_concentrations(results: Sequence[SimulationResult], path: str | Path | None = None) -> Any:
+    """Plasma naltrexone and 6β-naltrexol (ng/mL, log axis) over days for each result."""
+    import matplotlib.pyplot as plt
+
+    fig, axes = plt.subplots(1, 2, figsize=(11, 3.8), sharex=True)
+    for res in results:
+        e = res.exposure
+        days = e.t_h / 24.0
+        axes[0].plot(days, e.naltrexone_ng_per_ml, label=res.description)
+        axes[1].plot(days, e.naltrexol_ng_per_ml, label=res.description)
+    for ax, title in zip(axes, ("naltrexone (plasma)", "6β-naltrexol (plasma)"), strict=True):
+        ax.set_yscale("log")
+        ax.set_ylim(bottom=1e-3)
+        ax.set_xlabel("time (days)")
+        ax.set_ylabel("ng/mL")
+        ax.set_title(title)
+        ax.grid(alpha=0.3)
+    axes[0].legend(fontsize=8)
+    fig.tight_layout()
+    return _save(fig, path)
+
+
+def plot_occupancy(results: Sequence[SimulationResult], path: str | Path | None = None) -> Any:
+    """MOR, KOR and DOR occupancy (%) over days for each result, 50 % and 90 % marked."""
+    import matplotlib.pyplot as plt
+
+    fig, axes = plt.subplots(1, 3, figsize=(13, 3.8), sharex=True, sharey=True)
+    for res in results:
+        e = res.exposure
+        days = e.t_h / 24.0
+        for ax, occ in zip(axes, (e.mor_occupancy, e.kor_occupancy, e.dor_occupancy), strict=True):
+            ax.plot(days, 100 * occ, label=res.description)
+    for ax, name in zip(axes, ("mu (MOR)", "kappa (KOR)", "delta (DOR)"), strict=True):
+        ax.axhline(50, color="grey", lw=0.8, ls="--")
+        ax.axhline(90, color="grey", lw=0.8, ls=":")
+        ax.set_ylim(0, 100)
+        ax.set_xlabel("time (days)")
+        ax.set_title(f"{name} occupancy")
+        ax.grid(alpha=0.3)
+    axes[0].set_ylabel("receptor occupancy (%)")
+    axes[0].legend(fontsize=8)
+    fig.tight_layout()
+    return _save(fig, path)
+
+
+def plot_simulation(results: Sequence[SimulationResult], path: str | Path | None = None) -> Any:
+    """Concentrations (top) and MOR/KOR/DOR occupancy (bottom) in one figure."""
+    import matplotlib.pyplot as plt
+
+    fig, (ax_c, ax_o) = plt.subplots(2, 1, figsize=(10, 7), sharex=True)
+    for res in results:
+        e = res.exposure
+        days = e.t_h / 24.0
+        (line,) = ax_c.plot(days, e.naltrexone_ng_per_ml, label=f"naltrexone, {res.description}")
+        ax_c.plot(
+            days,
+            e.naltrexol_ng_per_ml,
+            ls="--",
+            color=line.get_color(),
+            label=f"6β-naltrexol, {res.description}",
+        )
+        ax_o.plot(
+            days, 100 * e.mor_occupancy, color=line.get_color(), label=f"MOR, {res.description}"
+        )
+        ax_o.plot(days, 100 * e.kor_occupancy, color=line.get_color(), ls="--", label="KOR")
+        ax_o.plot(days, 100 * e.dor_occupancy, color=line.get_color(), ls=":", label="DOR")
+    ax_c.set_yscale("log")
+    ax_c.set_ylim(bottom=1e-3)
+    ax_c.set_ylabel("plasma concentration (ng/mL)")
+    ax_c.legend(fontsize=8)
+    ax_c.grid(alpha=0.3)
+    ax_o.axhline(50, color="grey", lw=0.8)
+    ax_o.set_ylim(0, 100)
+    ax_o.set_ylabel("receptor occupancy (%)")
+    ax_o.set_xlabel("time (days)")
+    ax_o.legend(fontsize=8, ncol=3)
+    ax_o.grid(alpha=0.3)
+    fig.tight_layout()
+    return _save(fig, path)
+
+
+def plot_dose_response(frame: pd.DataFrame, path: str | Path | None = None) -> Any:
+    """Steady-state MOR occupancy (peak, mean, trough) and hours > 50 % vs daily dose (log)."""
+    import matplotlib.pyplot as plt
+    import numpy as np
+
+    fig, ax = plt.subplots(figsize=(9, 4.5))
+    dose = frame["dose_mg"]
+    ax.plot(dose, 100 * frame["mor_occupancy_peak"], label="peak")
+    ax.plot(dose, 100 * frame["mor_occupancy_mean"], label="24-h mean")
+    ax.plot(dose, 100 * frame["mor_occupancy_trough"], label="trough (pre-dose)")
+    ax.set_xscale("log")
+    ax.set_ylim(0, 100)
+    ax.set_xlabel("daily dose (mg, log scale)")
+    ax.set_ylabel("MOR occupancy at steady state (%)")
+    ax2 = ax.twinx()
+    ax2.plot(
+        dose,
+        frame["mor_hours_above_50pct_per_day"],
+        color="black",
+        ls=":",
+        label="hours/day > 50 %",
+    )
+    ax2.set_ylim(0, 24.5)
+    ax2.set_ylabel("hours/day with MOR occupancy > 50 %")
+    # shade and name the dose classes; spans meet halfway (log scale) between neighbouring doses
+    classes = frame["dose_class"].to_numpy()
+    d = dose.to_numpy()
+    edges = np.concatenate([[d[0]], np.sqrt(d[1:] * d[:-1]), [d[-1] * 1.15]])
+    shades = {
+        "ultra-low": "#f2f2f2",
+        "very-low": "#e3eef9",
+        "low": "#fde9d9",
+        "intermediate": "#eeeeee",
+        "standard": "#e2f0d9",
+    }
+    start = 0
+    for i in range(1, len(classes) + 1):
+        if i == len(classes) or classes[i] != classes[start]:
+            lo, hi = edges[start], edges[i]
+            ax.axvspan(lo, hi, color=shades.get(classes[start], "#ffffff"), zorder=0)
+            ax.text(
+                (lo * hi) ** 0.5,
+                97,
+                classes[start],
+                ha="center",
+                va="top",
+                fontsize=8,
+                rotation=90 if hi / lo < 3 else 0,
+            )
+            start = i
+    lines = ax.get_legend_handles_labels()
+    lines2 = ax2.get_legend_handles_labels()
+    ax.legend(lines[0] + lines2[0], lines[1] + lines2[1], fontsize=8, loc="center left")
+    ax.set_title("Dose–response at steady state (daily dosing)")
+    fig.tight_layout()
+    return _save(fig, path)
+
+
+def plot_pet_validation(path: str | Path | None = None) -> Any:
+    """Model MOR occupancy after single oral doses vs human PET (Rabiner 2011, Lee 1988 range)."""
+    import matplotlib.pyplot as plt
+    import numpy as np
+
+    from ldn.regimen import DoseEvents
+    from ldn.simulate import exposure
+
+    t = np.linspace(0.0, 170.0, 170 * 12 + 1)
+    fig, (ax_d, ax_t) = plt.subplots(1, 2, figsize=(11, 4))
+    doses = np.logspace(-1, np.log10(100.0), 60)
+    window = (t >= 1.0) & (t <= 8.0)
+    lo, hi = [], []
+    for d in doses:
+        occ = exposure(DoseEvents(t_h=[0.0], dose_mg=[d]), t).mor_occupancy[window]
+        lo.append(occ.min())
+        hi.append(occ.max())
+    ax_d.fill_between(
+        doses, 100 * np.array(lo), 100 * np.array(hi), alpha=0.3, label="model, 1–8 h after dose"
+    )
+    pet = [(2, 27), (5, 43), (5, 46), (5, 58), (15, 61), (50, 92), (50, 98)]
+    ax_d.plot([p[0] for p in pet], [p[1] for p in pet], "ko", label="Rabiner 2011 PET")
+    ax_d.plot(doses, 100 * doses / (doses + 5.59), "k:", lw=1, label="Trøstheim 2022 ED50 fit")
+    ax_d.set_xscale("log")
+    ax_d.set_xlabel("single oral dose (mg)")
+    ax_d.set_ylabel("MOR occupancy (%)")
+    ax_d.set_ylim(0, 100)
+    ax_d.legend(fontsize=8)
+    ax_d.grid(alpha=0.3)
+    for d in (12.5, 50.0, 100.0):
+        e = exposure(DoseEvents(t_h=[0.0], dose_mg=[d]), t)
+        ax_t.plot(t, 100 * e.mor_occupancy, label=f"{d:g} mg")
+    ax_t.set_xlabel("time after a single dose (h)")
+    ax_t.set_ylabel("MOR occupancy (%)")
+    ax_t.set_ylim(0, 100)
+    ax_t.set_title("decline of blockade (Lee 1988: half-time 72–108 h)")
+    ax_t.legend(fontsize=8)
+    ax_t.grid(alpha=0.3)
+    fig.tight_layout()
+    return _save(fig, path)

@@ -1,0 +1,50 @@
+"""API login: exchange a username and password for a bearer token; who am I."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Request
+from pydantic import BaseModel, ConfigDict, Field
+
+from ldn.registry.schemas import UserPublic
+from ldn.web.api.common import ERRORS, ErrorOut
+from ldn.web.auth import MAX_CREDENTIAL_CHARS, attempt_login
+from ldn.web.deps import CurrentUser, SessionDep
+
+router = APIRouter(prefix="/auth", tags=["auth"])
+
+
+class TokenRequest(BaseModel):
+    """Credentials of a registry user."""
+
+    model_config = ConfigDict(extra="forbid")
+    username: str = Field(min_length=1, max_length=MAX_CREDENTIAL_CHARS)
+    password: str = Field(min_length=1, max_length=MAX_CREDENTIAL_CHARS)
+
+
+class TokenOut(BaseModel):
+    """A bearer token; send it as `Authorization: Bearer <access_token>`."""
+
+    access_token: str
+    token_type: str = "bearer"
+    expires_in_s: int
+
+
+@router.post(
+    "/token",
+    responses={
+        401: {"model": ErrorOut, "description": "wrong credentials"},
+        422: ERRORS[422],
+        429: {"model": ErrorOut, "description": "too many failed logins; see Retry-After"},
+    },
+)
+def login_for_token(request: Request, session: SessionDep, body: TokenRequest) -> TokenOut:
+    """Check the password (throttled per username and address) and issue a bearer token."""
+    user = attempt_login(request, session, body.username, body.password)
+    tokens = request.app.state.tokens
+    return TokenOut(access_token=tokens.issue(user.id), expires_in_s=tokens.max_age_s)
+
+
+@router.get("/me", responses={401: ERRORS[401]})
+def read_me(user: CurrentUser) -> UserPublic:
+    """The logged-in user."""
+    return UserPublic.model_validate(user)

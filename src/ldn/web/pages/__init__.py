@@ -1,0 +1,13 @@
+"""Server-rendered pages (Jinja2 templates in `ldn/web/templates`), one module per area."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+from ldn.web.pages import api_index, auth, cohort, data, patients, plots
+
+pages_router = APIRouter(include_in_schema=False)
+for _module in (auth, patients, plots, cohort, data, api_index):
+    pages_router.include_router(_module.router)
+
+__all__ = ["pages_router"]

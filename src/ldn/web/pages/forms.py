@@ -1,0 +1,72 @@
+"""Turning submitted HTML forms into service input, and validation errors into field messages."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from fastapi import Request
+from pydantic import BaseModel, ValidationError
+
+from ldn.errors import InputError
+from ldn.registry.schemas import error_messages
+from ldn.web.deps import check_form_csrf
+from ldn.web.security import CSRF_FORM_FIELD
+
+FormValues = dict[str, Any]
+FieldErrors = dict[str, str]
+
+
+async def read_form(request: Request, *, lists: tuple[str, ...] = ()) -> FormValues:
+    """The submitted form as a dict (after the CSRF check); `lists` fields keep every value."""
+    form = await request.form()
+    check_form_csrf(request, form.get(CSRF_FORM_FIELD))
+    values: FormValues = {}
+    for key in form:
+        if key == CSRF_FORM_FIELD:
+            continue
+        if key in lists:
+            values[key] = [str(v) for v in form.getlist(key)]
+        else:
+            raw = form.get(key)
+            values[key] = raw.strip() if isinstance(raw, str) else raw
+    for key in lists:
+        values.setdefault(key, [])
+    return values
+
+
+def without_blanks(values: Mapping[str, Any]) -> dict[str, Any]:
+    """The values without empty text fields (so optional fields fall back to their default)."""
+    return {k: v for k, v in values.items() if not (isinstance(v, str) and v == "")}
+
+
+def validate(schema: type[BaseModel], data: Mapping[str, Any]) -> FieldErrors:
+    """Field → message for every problem `schema` finds in `data` (empty when valid)."""
+    try:
+        schema.model_validate(dict(data))
+    except ValidationError as exc:
+        errors: FieldErrors = {}
+        for field, message in error_messages(exc):
+            key = field.split(".")[0] if field and field != "record" else "__all__"
+            errors.setdefault(key, message)
+        return errors
+    return {}
+
+
+def parse_titration(text: str) -> list[dict[str, float | int]]:
+    """Titration steps from "dose_mg:days" pairs separated by commas, e.g. "1.5:14, 3:14"."""
+    steps: list[dict[str, float | int]] = []
+    for i, chunk in enumerate(part.strip() for part in text.split(",")):
+        if not chunk:
+            continue
+        dose, sep, days = chunk.partition(":")
+        try:
+            if not sep:
+                raise ValueError
+            steps.append({"dose_mg": float(dose), "days": int(days)})
+        except ValueError:
+            raise InputError(
+                f"titration step {i + 1} {chunk!r} is not 'dose_mg:days'; write for example "
+                "1.5:14, 3:14 (1.5 mg for 14 days, then 3 mg for 14 days)"
+            ) from None
+    return steps

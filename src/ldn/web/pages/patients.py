@@ -1,0 +1,262 @@
+"""Patient pages: list and search, add a patient, the patient page and its three forms
+(prescription, assessment, side effect). Forms re-render with a message under each bad field
+(HTTP 422); a valid form is saved through `ldn.registry.services` and redirects (303)."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query, Request
+from starlette.responses import RedirectResponse, Response
+
+from ldn.errors import InputError, LdnError
+from ldn.registry import permissions, services
+from ldn.registry.models import AE_TYPES, CONDITIONS, FORMULATIONS, SEVERITIES, SEXES
+from ldn.registry.scales import SCALES, scales_for_condition
+from ldn.registry.schemas import AdverseEventCreate, AssessmentCreate, PatientCreate
+from ldn.registry.schemas import PrescriptionCreate as RxCreate
+from ldn.web.api.common import PatientId, SearchText
+from ldn.web.deps import PageUser, SessionDep
+from ldn.web.pages.forms import (
+    FieldErrors,
+    FormValues,
+    parse_titration,
+    read_form,
+    validate,
+    without_blanks,
+)
+from ldn.web.pages.n_of_1 import patient_analyses
+from ldn.web.templating import flash, render
+
+router = APIRouter()
+PAGE_SIZE = 50
+
+
+def _clinic_names(session: Any, user: Any) -> dict[int, str]:
+    return {c.id: c.name for c in services.list_clinics(session=session, actor=user)}
+
+
+@router.get("/patients")
+def patient_list(
+    request: Request,
+    session: SessionDep,
+    user: PageUser,
+    q: SearchText = None,
+    condition: Annotated[str | None, Query(max_length=16)] = None,
+    skip: Annotated[int, Query(ge=0, le=10**6)] = 0,
+) -> Response:
+    """Patients the user may see, searchable by code and filterable by condition."""
+    condition = condition if condition in CONDITIONS else None
+    page = services.list_patients(
+        session=session, actor=user, skip=skip, limit=PAGE_SIZE, search=q, condition=condition
+    )
+    return render(
+        request,
+        "patients.html",
+        {
+            "patients": page.data,
+            "count": page.count,
+            "q": q,
+            "condition": condition,
+            "conditions": CONDITIONS,
+            "skip": skip,
+            "limit": PAGE_SIZE,
+            "clinics": _clinic_names(session, user),
+            "can_write": permissions.can(user, "write", "patient"),
+            "pseudonymised": permissions.is_pseudonymised(user),
+        },
+    )
+
+
+def _new_patient_page(
+    request: Request, session: Any, user: Any, form: FormValues, errors: FieldErrors, status: int
+) -> Response:
+    clinics = []
+    if user.clinic_id is None:  # admins choose the clinic
+        clinics = [(str(c), name) for c, name in _clinic_names(session, user).items()]
+    return render(
+        request,
+        "patient_new.html",
+        {
+            "form": form,
+            "errors": errors,
+            "sexes": [(s, s) for s in SEXES],
+            "conditions": CONDITIONS,
+            "clinics": clinics,
+        },
+        status_code=status,
+    )
+
+
+@router.get("/patients/new")
+def new_patient_form(request: Request, session: SessionDep, user: PageUser) -> Response:
+    """The add-patient form (clinicians and admins)."""
+    permissions.require(user, "write", "patient")
+    return _new_patient_page(request, session, user, {"sex": "female"}, {}, 200)
+
+
+@router.post("/patients/new")
+async def create_patient(request: Request, session: SessionDep, user: PageUser) -> Response:
+    """Validate and save a new patient, then open their page."""
+    form = await read_form(request, lists=("conditions",))
+    data = without_blanks(form)
+    errors = validate(PatientCreate, data)
+    if not errors:
+        try:
+            patient = services.create_patient(session=session, actor=user, data=data)
+        except InputError as exc:
+            errors = {"__all__": str(exc)}
+        except LdnError as exc:
+            if not isinstance(exc, services.ConflictError):
+                raise
+            errors = {"code": str(exc)}
+    if errors:
+        return _new_patient_page(request, session, user, form, errors, 422)
+    flash(request, "ok", f"Patient {patient.code} added.")
+    return RedirectResponse(f"/patients/{patient.id}", status_code=303)
+
+
+def _scale_options(conditions: list[str]) -> list[tuple[str, str]]:
+    preferred = [s.code for c in conditions for s in scales_for_condition(c)]
+    order = list(dict.fromkeys([*preferred, *SCALES]))
+    return [
+        (code, f"{SCALES[code].label} ({SCALES[code].min:g}–{SCALES[code].max:g})")
+        for code in order
+    ]
+
+
+def _patient_page(
+    request: Request,
+    session: Any,
+    user: Any,
+    patient_id: int,
+    forms: dict[str, tuple[FormValues, FieldErrors]] | None = None,
+    status: int = 200,
+) -> Response:
+    patient = services.get_patient(session=session, actor=user, patient_id=patient_id)
+    prescriptions = services.list_prescriptions(session=session, actor=user, patient_id=patient_id)
+    assessments = services.list_assessments(session=session, actor=user, patient_id=patient_id)
+    adverse_events = services.list_adverse_events(
+        session=session, actor=user, patient_id=patient_id
+    )
+    today = date.today().isoformat()
+    defaults: dict[str, FormValues] = {
+        "prescription": {
+            "dose_mg": "4.5",
+            "clock_time": "22:00",
+            "formulation": "capsule",
+            "start_date": today,
+        },
+        "assessment": {"assessed_on": today},
+        "adverse_event": {"severity": "mild", "event_type": "vivid_dreams", "onset_date": today},
+    }
+    forms = forms or {}
+    ctx_forms = {name: forms.get(name, (defaults[name], {})) for name in defaults}
+    scale_options = _scale_options(patient.conditions)
+    ctx_forms["assessment"][0].setdefault("scale", scale_options[0][0])
+    return render(
+        request,
+        "patient.html",
+        {
+            "patient": patient,
+            "clinic": _clinic_names(session, user).get(patient.clinic_id, patient.clinic_id),
+            "prescriptions": prescriptions,
+            "assessments": assessments,
+            "adverse_events": adverse_events,
+            "analyses": patient_analyses(session, user, patient, assessments, prescriptions),
+            "can_write": permissions.can(user, "write", "patient", clinic_id=patient.clinic_id),
+            "pseudonymised": permissions.is_pseudonymised(user),
+            "forms": ctx_forms,
+            "scales": SCALES,
+            "scale_options": scale_options,
+            "formulations": [(f, f) for f in FORMULATIONS],
+            "ae_types": [(t, t.replace("_", " ")) for t in AE_TYPES],
+            "severities": [(s, s) for s in SEVERITIES],
+            "prescription_options": [("", "—")]
+            + [(str(rx.id), f"{rx.dose_mg:g} mg from {rx.start_date}") for rx in prescriptions],
+        },
+        status_code=status,
+    )
+
+
+@router.get("/patients/{patient_id}")
+def patient_page(
+    request: Request, session: SessionDep, user: PageUser, patient_id: PatientId
+) -> Response:
+    """Regimen timeline, outcome plot with the N-of-1 result, records and forms."""
+    return _patient_page(request, session, user, patient_id)
+
+
+# form name → (schema, service function, message after saving, page anchor)
+_RECORD_FORMS: dict[str, tuple[Any, Any, str, str]] = {
+    "prescription": (RxCreate, services.add_prescription, "Prescription saved.", "prescriptions"),
+    "assessment": (AssessmentCreate, services.add_assessment, "Assessment saved.", "outcomes"),
+    "adverse_event": (
+        AdverseEventCreate,
+        services.add_adverse_event,
+        "Side effect saved.",
+        "side-effects",
+    ),
+}
+
+
+def _save_record(
+    request: Request,
+    session: Any,
+    user: Any,
+    patient_id: int,
+    name: str,
+    form: FormValues,
+    data: dict[str, Any],
+    errors: FieldErrors | None = None,
+) -> Response:
+    """Validate `data` with the form's schema, save it, or re-render the page with messages."""
+    schema, save, saved_text, anchor = _RECORD_FORMS[name]
+    errors = errors or validate(schema, data)
+    if not errors:
+        try:
+            save(session=session, actor=user, patient_id=patient_id, data=data)
+        except InputError as exc:
+            errors = {"__all__": str(exc)}
+    if errors:
+        return _patient_page(request, session, user, patient_id, {name: (form, errors)}, 422)
+    flash(request, "ok", saved_text)
+    return RedirectResponse(f"/patients/{patient_id}#{anchor}", status_code=303)
+
+
+@router.post("/patients/{patient_id}/prescriptions")
+async def add_prescription(
+    request: Request, session: SessionDep, user: PageUser, patient_id: PatientId
+) -> Response:
+    """Save a prescription from the patient page's form."""
+    form = await read_form(request)
+    data = without_blanks(form)
+    errors: FieldErrors = {}
+    try:
+        data["titration"] = parse_titration(str(data.get("titration", "")))
+    except InputError as exc:
+        errors = {"titration": str(exc)}
+    return _save_record(request, session, user, patient_id, "prescription", form, data, errors)
+
+
+@router.post("/patients/{patient_id}/assessments")
+async def add_assessment(
+    request: Request, session: SessionDep, user: PageUser, patient_id: PatientId
+) -> Response:
+    """Save an outcome assessment from the patient page's form."""
+    form = await read_form(request)
+    return _save_record(
+        request, session, user, patient_id, "assessment", form, without_blanks(form)
+    )
+
+
+@router.post("/patients/{patient_id}/adverse-events")
+async def add_adverse_event(
+    request: Request, session: SessionDep, user: PageUser, patient_id: PatientId
+) -> Response:
+    """Save a side effect from the patient page's form."""
+    form = await read_form(request)
+    return _save_record(
+        request, session, user, patient_id, "adverse_event", form, without_blanks(form)
+    )

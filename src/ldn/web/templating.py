@@ -1,0 +1,44 @@
+"""Jinja2 templates and the context every page gets (user, CSRF token, flash messages)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from fastapi import Request
+from fastapi.templating import Jinja2Templates
+from starlette.responses import Response
+
+from ldn.web.security import csrf_token
+
+TEMPLATES_DIR = Path(__file__).parent / "templates"
+STATIC_DIR = Path(__file__).parent / "static"
+
+templates = Jinja2Templates(directory=str(TEMPLATES_DIR))
+
+_FLASH_KEY = "flash"
+
+
+def flash(request: Request, kind: str, text: str) -> None:
+    """Queue a one-off message (`kind` "ok" or "bad") for the next rendered page."""
+    queued = list(request.session.get(_FLASH_KEY, []))
+    queued.append([kind, text])
+    request.session[_FLASH_KEY] = queued
+
+
+def render(
+    request: Request,
+    name: str,
+    context: dict[str, Any] | None = None,
+    *,
+    status_code: int = 200,
+) -> Response:
+    """Render template `name` with the shared context; pops queued flash messages."""
+    flashes = request.session.pop(_FLASH_KEY, []) if _FLASH_KEY in request.session else []
+    ctx: dict[str, Any] = {
+        "user": getattr(request.state, "user", None),
+        "csrf_token": csrf_token(request.session),
+        "flashes": flashes,
+    }
+    ctx.update(context or {})
+    return templates.TemplateResponse(request, name, ctx, status_code=status_code)

@@ -1,0 +1,127 @@
+"""`ldn evidence ...` end to end: output formats, plots, and error messages (exit code 2)."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import pytest
+
+from ldn.cli.main import main
+
+
+def _run(monkeypatch: pytest.MonkeyPatch, *args: str) -> int:
+    monkeypatch.setattr(sys, "argv", ["ldn", "evidence", *args])
+    with pytest.raises(SystemExit) as info:
+        main()
+    return int(info.value.code or 0)
+
+
+def test_pool_condition_json_has_the_contract_keys(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert _run(monkeypatch, "pool", "--condition", "fibromyalgia", "--format", "json") == 0
+    payload = json.loads(capsys.readouterr().out)
+    for key in ("estimate", "se", "ci_low", "ci_high", "tau2", "i2", "pi_low", "pi_high", "k"):
+        assert key in payload
+    assert payload["k"] == 3 and len(payload["studies"]) == 3
+
+
+def test_pool_user_csv_with_hksj_and_plot(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from .results import results_metafor as ref
+
+    csv = tmp_path / "bcg.csv"
+    csv.write_text(
+        "study,ai,bi,ci,di\n"
+        + "\n".join(
+            f"t{i},{int(a)},{int(b)},{int(c)},{int(d)}" for i, (a, b, c, d) in enumerate(ref.BCG)
+        ),
+        encoding="utf-8",
+    )
+    plot = tmp_path / "forest.png"
+    out = tmp_path / "res.json"
+    code = _run(
+        monkeypatch,
+        "pool",
+        "--input",
+        str(csv),
+        "--measure",
+        "RR",
+        "--method",
+        "REML",
+        "--hksj",
+        "--format",
+        "json",
+        "--out",
+        str(out),
+        "--plot",
+        str(plot),
+    )
+    assert code == 0 and plot.stat().st_size > 1000
+    payload = json.loads(out.read_text(encoding="utf-8"))
+    assert payload["estimate"] == pytest.approx(-0.7145, abs=5e-5)
+    assert payload["ci_low"] == pytest.approx(-1.1084, abs=5e-5)
+    assert payload["pi_low_ratio"] == pytest.approx(0.14, abs=0.005)
+
+
+def test_summary_csv_list_forest_and_adverse_events(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert _run(monkeypatch, "pool", "--format", "csv") == 0
+    out = capsys.readouterr().out
+    assert out.startswith("condition,label,k,") and "fibromyalgia" in out
+    assert _run(monkeypatch, "list", "--condition", "ms", "--format", "json") == 0
+    rows = json.loads(capsys.readouterr().out)
+    assert {r["condition"] for r in rows} == {"ms"}
+    plot = tmp_path / "all.svg"
+    assert _run(monkeypatch, "forest", "--plot", str(plot)) == 0 and plot.exists()
+    assert _run(monkeypatch, "adverse-events", "--format", "csv") == 0
+    assert "vivid dreams" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (("pool", "--condition", "lupus"), "condition 'lupus' is unknown"),
+        (("pool", "--method", "ML"), "method 'ML' is not one of"),
+        (("pool", "--format", "xml"), "--format 'xml' is not one of"),
+        (("pool", "--condition", "ms", "--input", "x.csv"), "not both"),
+        (("pool", "--input", "does-not-exist.csv"), "does not exist"),
+        (("forest", "--plot", "f.txt", "--condition", "ms"), "must end in"),
+        (("pool", "--format", "table", "--out", "x.json"), "--out writes csv or json"),
+    ],
+)
+def test_errors_exit_2_with_a_message(
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    args: tuple[str, ...],
+    message: str,
+) -> None:
+    assert _run(monkeypatch, *args) == 2
+    assert message in capsys.readouterr().err.replace("\n", " ")
+
+
+def test_table_output_with_egger_leave_one_out_subgroups_and_funnel(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from .results import results_metafor as ref
+
+    csv = tmp_path / "bcg.csv"
+    rows = [
+        f"t{i},{int(a)},{int(b)},{int(c)},{int(d)},{'early' if i < 5 else 'late'}"
+        for i, (a, b, c, d) in enumerate(ref.BCG)
+    ]
+    csv.write_text("study,ai,bi,ci,di,subgroup\n" + "\n".join(rows), encoding="utf-8")
+    assert _run(monkeypatch, "pool", "--input", str(csv), "--measure", "RR") == 0
+    out = capsys.readouterr().out
+    assert "I² = 92.2 %" in out and "Egger's test" in out
+    assert "leave-one-out" in out and "test for subgroup differences" in out
+    plot = tmp_path / "funnel.png"
+    assert (
+        _run(monkeypatch, "funnel", "--input", str(csv), "--measure", "RR", "--plot", str(plot))
+        == 0
+    )
+    assert plot.exists()

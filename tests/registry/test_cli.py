@@ -1,0 +1,87 @@
+"""`ldn registry …` commands on a temporary SQLite database (CliRunner, in-process)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from ldn.cli.main import app
+from ldn.errors import InputError
+
+runner = CliRunner()
+
+CSV = (
+    "record_type,patient_code,birth_year,sex,conditions,dose_mg,start_date,scale,value,"
+    "assessed_on\n"
+    "patient,C-1,1980,female,ra,,,,,\n"
+    "prescription,C-1,,,,4.5,2024-01-01,,,\n"
+    "assessment,C-1,,,,,,das28,4.4,2024-02-01\n"
+)
+
+
+@pytest.fixture
+def db(tmp_path: Path) -> str:
+    return f"sqlite:///{tmp_path / 'cli.sqlite'}"
+
+
+def _ok(*args: str) -> str:
+    result = runner.invoke(app, ["registry", *args])
+    assert result.exit_code == 0, result.output + repr(result.exception)
+    return result.output
+
+
+def test_init_users_import_export_fhir(db: str, tmp_path: Path) -> None:
+    assert "schema 0001" in _ok("init", "--database", db)
+    _ok("create-clinic", "North", "--database", db)
+    out = _ok(
+        "create-user",
+        "dr.n",
+        "--role",
+        "clinician",
+        "--clinic",
+        "North",
+        "--password",
+        "long-password",
+        "--database",
+        db,
+    )
+    assert "created clinician 'dr.n'" in out
+    src = tmp_path / "in.csv"
+    src.write_text(CSV, encoding="utf-8")
+    assert "1 patient(s)" in _ok("import", str(src), "--database", db)
+    dst = tmp_path / "out.csv"
+    _ok("export", str(dst), "--database", db)
+    assert "assessment,C-1" in dst.read_text(encoding="utf-8")
+    bundle = tmp_path / "b.json"
+    _ok("fhir", "--patient", "C-1", "--out", str(bundle), "--database", db)
+    assert json.loads(bundle.read_text(encoding="utf-8"))["resourceType"] == "Bundle"
+    assert "schema 0001 → empty" in _ok("migrate", "--down", "--revision", "base", "--database", db)
+    assert "schema empty → 0001" in _ok("migrate", "--database", db)
+
+
+def test_bad_import_is_an_input_error_naming_row_and_column(db: str, tmp_path: Path) -> None:
+    _ok("create-clinic", "North", "--database", db)
+    src = tmp_path / "bad.csv"
+    src.write_text(CSV.replace("4.4", "44"), encoding="utf-8")
+    result = runner.invoke(app, ["registry", "import", str(src), "--database", db])
+    assert isinstance(result.exception, InputError)
+    assert "row 4, column value: DAS28 value 44.0 is outside" in str(result.exception)
+
+
+def test_main_prints_errors_without_traceback(
+    db: str, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from ldn.cli.main import main
+
+    monkeypatch.setattr(
+        "sys.argv",
+        ["ldn", "registry", "fhir", "--patient", "X", "--out", "x.json", "--database", db],
+    )
+    with pytest.raises(SystemExit) as info:
+        main()
+    assert info.value.code == 2
+    err = capsys.readouterr().err
+    assert "no patient with code 'X'" in err and "Traceback" not in err
