@@ -5,9 +5,14 @@ For each back end: a fresh database (SQLite file in a temp dir; PostgreSQL schem
 `ldn registry demo-data` (60 patients), the app served by uvicorn (`WORKERS` processes) on a
 free loopback port, then `CLIENTS` concurrent clients (httpx AsyncClient, one connection each)
 log in as the demo clinician and send `REQUESTS_PER_CLIENT` requests each, cycling through the
-main routes: list patients, get a patient, add an assessment, cohort summary. Recorded per route
-and back end: p50/p95/p99 latency (ms), throughput (requests/s), and error counts. The run is
-bounded in requests and time (`TIME_LIMIT_S`) and only ever talks to 127.0.0.1.
+main routes: list patients, get a patient, add an assessment, cohort summary. Two phases:
+
+- `saturated`: each client sends its next request as soon as the last one is answered (a closed
+  loop without pauses: measures the server's throughput; latency ≈ clients / throughput);
+- `paced`: each client pauses `THINK_S` (uniform) between requests, like a person using the app.
+
+Recorded per phase, route and back end: p50/p95/p99 latency (ms), throughput (requests/s) and
+error counts. Bounded in requests and time (`TIME_LIMIT_S`); only talks to 127.0.0.1.
 
 Target: p95 < 50 ms per route.
 """
@@ -33,7 +38,8 @@ import numpy as np
 
 RESULT_NAME = "registry.json"
 CLIENTS = 50
-REQUESTS_PER_CLIENT = 40
+REQUESTS_PER_CLIENT = 20
+THINK_S = (0.5, 1.5)
 WORKERS = 1
 TIME_LIMIT_S = 120.0
 TARGET_P95_MS = 50.0
@@ -121,7 +127,7 @@ def _server(url: str) -> Iterator[str]:
             proc.wait()
 
 
-async def _load(base: str) -> dict[str, Any]:
+async def _load(base: str, think_s: tuple[float, float] | None) -> dict[str, Any]:
     import httpx
 
     async with httpx.AsyncClient(base_url=base, timeout=30) as setup:
@@ -147,6 +153,8 @@ async def _load(base: str) -> dict[str, Any]:
             for i in range(REQUESTS_PER_CLIENT):
                 if time.monotonic() > deadline:
                     return
+                if think_s is not None:
+                    await asyncio.sleep(rng.uniform(*think_s))
                 route = ROUTES[(k + i) % len(ROUTES)]
                 pid = rng.choice(ids)
                 day = date(2025, 1, 1) + timedelta(days=rng.randrange(365))
@@ -202,7 +210,10 @@ def _backend(make_url: Any) -> dict[str, Any]:
         _seed(url)
         seed_s = time.perf_counter() - t0
         with _server(url) as base:
-            result = asyncio.run(_load(base))
+            result = {
+                "saturated": asyncio.run(_load(base, None)),
+                "paced": asyncio.run(_load(base, THINK_S)),
+            }
     result["seed_s"] = round(seed_s, 1)
     return result
 
@@ -213,6 +224,7 @@ def run() -> dict[str, Any]:
         "clients": CLIENTS,
         "requests_per_client": REQUESTS_PER_CLIENT,
         "server_workers": WORKERS,
+        "think_s_paced": list(THINK_S),
         "demo_patients": DEMO_PATIENTS,
         "target_p95_ms": TARGET_P95_MS,
         "backends": {"sqlite": _backend(_sqlite_url)},

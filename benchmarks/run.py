@@ -14,7 +14,7 @@ import sys
 import time
 from pathlib import Path
 
-BENCHMARKS: tuple[str, ...] = ("benchmarks.pk", "benchmarks.population")
+BENCHMARKS: tuple[str, ...] = ("benchmarks.pk", "benchmarks.population", "benchmarks.registry_load")
 
 RESULTS = Path(__file__).resolve().parent / "results"
 

@@ -128,8 +128,8 @@ def test_login_add_patient_assessments_and_see_n_of_1(server: str) -> None:
             expect(page.get_by_text("outside the scale's range")).to_be_visible()
             page.screenshot(path=str(ARTIFACTS / "03-validation-message.png"), full_page=True)
 
-            values = [5.9, 5.7, 5.8, 5.6, 4.9, 4.5, 4.3, 4.0, 3.8]
-            days = [-112, -84, -56, -28, 28, 56, 84, 112, 140]
+            values = [5.9, 5.8, 5.7, 4.6, 4.2, 4.0]
+            days = [-84, -56, -28, 28, 56, 84]
             for value, day in zip(values, days, strict=True):
                 page.locator("#as-scale").select_option("das28")
                 page.locator("#as-value").fill(str(value))

@@ -1,14 +1,22 @@
-"""First contact: login page, API login, patient page renders with the N-of-1 result."""
+"""First contact: API login, the patient page with its plots, the cohort dashboard."""
 
 from __future__ import annotations
 
+import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
 from ldn.registry.db import Registry
+
+
+@pytest.fixture
+def db_url(sqlite_url: str) -> str:
+    return sqlite_url
+
+
 from registry_fixtures import PASSWORD, World
 
-from .conftest import page_login, seed_course
+from .conftest import bearer, page_login, seed_course
 
 
 def test_api_token_login_and_me(client: TestClient, world: World) -> None:
@@ -33,3 +41,27 @@ def test_patient_page_shows_timeline_and_n_of_1(
         assert img.status_code == 200
         assert img.headers["content-type"] == "image/png"
         assert img.content.startswith(b"\x89PNG")
+
+
+def test_cohort_dashboard_and_summary(
+    client: TestClient, app: FastAPI, registry: Registry, world: World
+) -> None:
+    seed_course(registry, world.patient_a)
+    page_login(client, "clin_a")
+    page = client.get("/cohort")
+    assert page.status_code == 200
+    assert '<div class="stat">1</div><div class="muted">patient × scale series' in page.text
+    assert "data:image/png;base64," in page.text
+    api = client.get("/api/v1/cohort/summary", headers=bearer(app, world.admin.id)).json()
+    assert api["n_patients"] == 2
+    assert {row["scale"] for row in api["side_by_side"]} == {"das28"}
+
+
+def test_empty_cohort_is_a_message_not_an_error(
+    client: TestClient, app: FastAPI, world: World
+) -> None:
+    r = client.get("/api/v1/cohort/summary", headers=bearer(app, world.clin_b.id))
+    assert r.status_code == 200
+    assert r.json()["message"] and r.json()["responders"] == []
+    page_login(client, "clin_b")
+    assert client.get("/cohort").status_code == 200

@@ -48,8 +48,8 @@ def cohort_page(request: Request, session: SessionDep, user: PageUser) -> Respon
         "cohort.html",
         {
             "report": report,
-            "n_evaluable": int(report.patients["evaluable"].sum())
-            if "evaluable" in report.patients.columns
+            "n_evaluable": int((report.patients["status"] != "not evaluable").sum())
+            if not report.patients.empty
             else 0,
             "side_by_side": _records(report.side_by_side()),
             "by_dose": _records(responders),
