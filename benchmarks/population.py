@@ -46,7 +46,7 @@ SPEC = VariabilitySpec.from_parameters(PARAMS)
 REGIMEN = daily(4.5, "22:00")
 CONDITION = "crohns"
 DAYS = 84
-N_RR = 12  # patients simulated by roadrunner (one at a time)
+N_RR = 16  # patients simulated by roadrunner (one at a time)
 N_ENGINE = 1000
 SCALING_DAYS = 1
 ENGINE_DT_H = 1.0
@@ -118,13 +118,14 @@ def engine_vs_roadrunner() -> dict[str, Any]:
 
     For each engine step the roadrunner tolerance is the loosest of the ladder whose error
     against the reference is no larger than the engine's; the speed ratio is then taken at equal
-    (or better, for roadrunner) accuracy.
+    (or better, for roadrunner) accuracy. Timings are the best of two runs (shared, noisy host).
     """
     index = np.arange(N_RR)
     reference, _ = _roadrunner(_scenario(DAYS), index, 1e-10)
     ladder = []
     for rtol in RR_LADDER:
         act, secs = _roadrunner(_scenario(DAYS), index, rtol)
+        secs = min(secs, _roadrunner(_scenario(DAYS), index, rtol)[1])  # best of two: noisy host
         ladder.append(
             {
                 "rtol": rtol,
@@ -137,7 +138,7 @@ def engine_vs_roadrunner() -> dict[str, Any]:
     for dt_h in ENGINE_DT_LADDER:
         scen = _scenario(DAYS, dt_h=dt_h)
         err = float(np.max(np.abs(runner.run(scen, index).activity_rel - reference)))
-        _, secs = _timed(runner.run, scen, np.arange(N_ENGINE))
+        secs = min(_timed(runner.run, scen, np.arange(N_ENGINE))[1] for _ in range(2))
         speed = N_ENGINE * DAYS / secs
         matched = [r for r in ladder if r["max_abs_error"] <= err]
         rr = max(matched, key=lambda r: r["rtol"]) if matched else None

@@ -14,7 +14,11 @@ import sys
 import time
 from pathlib import Path
 
-BENCHMARKS: tuple[str, ...] = ("benchmarks.pk", "benchmarks.population", "benchmarks.registry_load")
+BENCHMARKS: tuple[str, ...] = (
+    "benchmarks.pk",
+    "benchmarks.population",
+    "benchmarks.registry_load",
+)
 
 RESULTS = Path(__file__).resolve().parent / "results"
 
@@ -27,7 +31,8 @@ def main(names: list[str]) -> None:
         module = importlib.import_module(module_name)
         started = time.perf_counter()
         result = module.run()
-        result.setdefault("machine", {"python": sys.version.split()[0], "cpu": platform.processor()})
+        machine = {"python": sys.version.split()[0], "cpu": platform.processor()}
+        result.setdefault("machine", machine)
         result["wall_s"] = round(time.perf_counter() - started, 3)
         path = RESULTS / module.RESULT_NAME
         path.write_text(json.dumps(result, indent=2, sort_keys=True) + "\n", encoding="utf-8")

@@ -159,3 +159,15 @@ def test_simulate_with_condition_adds_the_chain_columns() -> None:
     for col in ("net_signalling_rel", "cytokine_index", "tlr4_occupancy", "pasi"):
         assert col in frame.columns
     assert frame["pasi"].iloc[0] == pytest.approx(12.0)
+
+
+def test_parameter_matrix_takes_per_patient_arrays_and_rejects_unknown_names() -> None:
+    from ldn.model.chain import PARAM_NAMES, parameter_matrix
+
+    p = default_parameters()
+    m = parameter_matrix(p, "ms", overrides={"rebound.mor_upregulation": np.array([0.6, 0.7])})
+    assert m.shape == (2, len(PARAM_NAMES))
+    np.testing.assert_allclose(m[:, PARAM_NAMES.index("mor_gain")], [0.6, 0.7])
+    assert m[0, PARAM_NAMES.index("receptor_tau_up_h")] == pytest.approx(72.0)  # 3 d in hours
+    with pytest.raises(InputError, match="not a chain parameter of 'ms'"):
+        parameter_matrix(p, "ms", overrides={"pk.ka_per_h": 1.0})

@@ -122,3 +122,26 @@ def test_occupancy_monotone_in_dose_and_bounded() -> None:
     peaks = np.array([mor(d)[PET_WINDOW].max() for d in doses])
     assert np.all(np.diff(peaks) > 0)
     assert peaks[0] >= 0 and peaks[-1] < 1
+
+
+# Clin Pharmacol Ther 2005;77:P26 (doi 10.1016/j.clpt.2004.11.099), [11C]carfentanil PET at 3, 24,
+# 72 and 144 h after single doses: "regions of significantly (p<0.001) lower activity were mapped
+# in all known regions of brain mu receptors 3 and 24 hours following all doses of naltrexone.
+# This effect was measurable at 72 hours for the combined 50/100mg dose. At 144 hours, significant
+# blockade remained in the left temporal lobe." Table: 12.5 mg NS at 72 h.
+# Only significance is reported, so the check is qualitative: where blockade was detected with
+# n = 4-5 the model must leave at least 10 % of MOR occupied; where it was not (12.5 mg, 72 h) the
+# model must give less than the 50/100 mg doses at the same time.
+DETECTABLE = 0.10
+
+
+@pytest.mark.parametrize(
+    ("dose_mg", "t_h"), [(12.5, 3.0), (12.5, 24.0), (50.0, 72.0), (100.0, 72.0)]
+)
+def test_2005_pet_blockade_detected_where_reported(dose_mg: float, t_h: float) -> None:
+    assert mor(dose_mg)[np.searchsorted(T, t_h)] >= DETECTABLE
+
+
+def test_2005_pet_blockade_fades_first_after_the_low_dose() -> None:
+    at_72 = np.searchsorted(T, 72.0)
+    assert mor(12.5)[at_72] < mor(50.0)[at_72] < mor(100.0)[at_72]

@@ -7,16 +7,14 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
 from ldn.registry.db import Registry
+from registry_fixtures import PASSWORD, World
+
+from .conftest import bearer, page_login, seed_course
 
 
 @pytest.fixture
 def db_url(sqlite_url: str) -> str:
     return sqlite_url
-
-
-from registry_fixtures import PASSWORD, World
-
-from .conftest import bearer, page_login, seed_course
 
 
 def test_api_token_login_and_me(client: TestClient, world: World) -> None:

@@ -60,20 +60,17 @@ _register()
 
 
 def main() -> None:
-    """Console-script entry point."""
+    """Console-script entry point.
+
+    Typer/Click handle usage errors themselves (standalone mode); an `LdnError` raised by a
+    command is printed as one message with exit code 2.
+    """
     try:
-        rc = app(standalone_mode=False)
+        app()
     except LdnError as exc:
         Console(stderr=True).print(f"[bold red]error:[/] {exc}", highlight=False)
         sys.exit(2)
-    except (typer.Abort, KeyboardInterrupt):
-        Console(stderr=True).print("aborted")
-        sys.exit(130)
-    except Exception as exc:  # click usage errors arrive here in non-standalone mode
-        import click
 
-        if isinstance(exc, click.ClickException):
-            exc.show()
-            sys.exit(exc.exit_code)
-        raise
-    sys.exit(rc if isinstance(rc, int) else 0)
+
+if __name__ == "__main__":
+    main()

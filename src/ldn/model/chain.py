@@ -3,7 +3,7 @@
 This module is the single definition of the chain's nonlinear ODE: state names, parameter
 vector, right-hand side `rhs` and observables `observe`. The compiled solver
 (`ldn.solve.compiled`), the SciPy reference (`ldn.solve.chain_reference`), the docs
-(docs/model-chain.md) and a future SBML export all read it from here.
+(docs/model.md part II) and a future SBML export all read it from here.
 
 The ODE is driven by two inputs sampled on the solver's time grid (the PK and receptor occupancy
 stay analytic, computed by `ldn.simulate.exposure`):

@@ -1,6 +1,6 @@
 """Immune module: opioid signalling → lymphocyte proliferation → cytokine (inflammation) index.
 
-All quantities are relative to the untreated state (= 1). Equations (docs/model-chain.md,
+All quantities are relative to the untreated state (= 1). Equations (docs/model.md part II,
 section "Immune"):
 
 - Inhibition of lymphocyte proliferation by opioid signalling `S` (OGF–OGFr and MOR tone;

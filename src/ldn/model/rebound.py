@@ -3,7 +3,7 @@
 All quantities are relative to the untreated steady state (= 1). Time is in hours; `t_h = 0` is
 00:00 on the first day (docs/architecture.md), so `t_h mod 24` is the clock time.
 
-Equations (docs/model-chain.md, section "Rebound"):
+Equations (docs/model.md part II, section "Rebound"):
 
 - Circadian β-endorphin release, a cosine with the measured amplitude and acrophase
   (Iranmanesh 1989: amplitude 23 % of the 24-h mean, acrophase 10:43):

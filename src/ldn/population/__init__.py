@@ -1,9 +1,9 @@
 """Virtual populations: variability, covariates, adherence, and the population engine.
 
-    >>> from ldn.population import simulate_population
-    >>> from ldn.regimen import daily
-    >>> result = simulate_population(daily(4.5, "22:00"), n=1000, days=84, condition="ms")
-    >>> result.summary_frame()          # doctest: +SKIP
+>>> from ldn.population import simulate_population
+>>> from ldn.regimen import daily
+>>> result = simulate_population(daily(4.5, "22:00"), n=1000, days=84, condition="ms")
+>>> result.summary_frame()          # doctest: +SKIP
 """
 
 from __future__ import annotations

@@ -63,7 +63,7 @@ def run(out_dir: Path) -> DemoSection:
     lines = [
         "Net opioid signalling is ligand × free receptor relative to the untreated 24-h mean; "
         "disease changes are expected LDN − placebo differences at 12 weeks "
-        "(docs/model-chain.md).",
+        "(docs/model.md part II).",
         "",
     ]
     first = headline(CONDITIONS[0], params)

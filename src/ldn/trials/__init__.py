@@ -1,12 +1,12 @@
 """Virtual trials: designs, endpoints, analyses, power and sample size, model vs evidence.
 
-    >>> from ldn.parameters import default_parameters
-    >>> from ldn.regimen import daily
-    >>> from ldn.trials import Arm, TrialDesign, power_analysis
-    >>> design = TrialDesign(condition="fibromyalgia", kind="parallel",
-    ...     treatment=Arm("LDN", daily(4.5, "22:00")), control=Arm("placebo", None),
-    ...     n_per_arm=50, weeks=12)
-    >>> power_analysis(design, params=default_parameters(), n_trials=1000, seed=0)  # doctest: +SKIP
+>>> from ldn.parameters import default_parameters
+>>> from ldn.regimen import daily
+>>> from ldn.trials import Arm, TrialDesign, power_analysis
+>>> design = TrialDesign(condition="fibromyalgia", kind="parallel",
+...     treatment=Arm("LDN", daily(4.5, "22:00")), control=Arm("placebo", None),
+...     n_per_arm=50, weeks=12)
+>>> power_analysis(design, params=default_parameters(), n_trials=1000, seed=0)  # doctest: +SKIP
 """
 
 from __future__ import annotations

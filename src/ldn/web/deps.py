@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 
 from ldn.registry.models import User
 from ldn.web.errors import LoginRequired
-from ldn.web.security import CSRF_FORM_FIELD, CSRF_HEADER, csrf_ok
+from ldn.web.security import CSRF_HEADER, csrf_ok
 
 _UNSAFE = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 CSRF_MESSAGE = (
@@ -102,14 +102,3 @@ def check_form_csrf(request: Request, form_token: object) -> None:
     sent = form_token if isinstance(form_token, str) else None
     if not csrf_ok(request.session, sent):
         raise HTTPException(status_code=403, detail=CSRF_MESSAGE)
-
-
-__all__ = [
-    "CSRF_FORM_FIELD",
-    "CurrentUser",
-    "PageUser",
-    "SessionDep",
-    "check_form_csrf",
-    "get_db",
-    "require_role",
-]

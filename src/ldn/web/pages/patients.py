@@ -10,8 +10,9 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query, Request
 from starlette.responses import RedirectResponse, Response
 
-from ldn.errors import InputError, LdnError
+from ldn.errors import InputError
 from ldn.registry import permissions, services
+from ldn.registry.errors import ConflictError
 from ldn.registry.models import AE_TYPES, CONDITIONS, FORMULATIONS, SEVERITIES, SEXES
 from ldn.registry.scales import SCALES, scales_for_condition
 from ldn.registry.schemas import AdverseEventCreate, AssessmentCreate, PatientCreate
@@ -107,9 +108,7 @@ async def create_patient(request: Request, session: SessionDep, user: PageUser) 
             patient = services.create_patient(session=session, actor=user, data=data)
         except InputError as exc:
             errors = {"__all__": str(exc)}
-        except LdnError as exc:
-            if not isinstance(exc, services.ConflictError):
-                raise
+        except ConflictError as exc:  # the code is taken in this clinic
             errors = {"code": str(exc)}
     if errors:
         return _new_patient_page(request, session, user, form, errors, 422)
