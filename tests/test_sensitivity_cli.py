@@ -46,6 +46,9 @@ def test_json_to_file(tmp_path: Path) -> None:
         (["-c", "ms", "--out", "x.csv"], "--out writes csv or json"),
         (["-c", "ms", "--plot", "x.txt"], "must end in .png"),
         (["-c", "ms", "--n", "50"], "power of 2"),
+        (["-c", "ms", "--n", "8", "--seed", "-1"], "seed must be a non-negative integer"),
+        (["-c", "ms", "--out", "no/such/dir/x.csv", "--format", "csv"], "does not exist"),
+        (["-c", "ms", "--failure-plot", "no/such/dir/f.png"], "does not exist"),
     ],
 )
 def test_bad_options_explain_the_fix(args: list[str], message: str) -> None:

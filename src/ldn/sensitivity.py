@@ -142,6 +142,8 @@ def sobol_indices(
 
     if n < 2 or n & (n - 1):
         raise InputError(f"n = {n}: the Sobol' sample size must be a power of 2 (e.g. 64, 128)")
+    if seed < 0:
+        raise InputError(f"seed = {seed}: the Sobol' seed must be a non-negative integer (e.g. 0)")
     x = sobol_sample.sample(problem, n, calc_second_order=False, seed=seed)
     outputs = model(x)
     result = {}

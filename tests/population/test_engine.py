@@ -37,12 +37,14 @@ def test_grid_occupancy_matches_simulate_exposure_per_patient() -> None:
     taken[0, 3:6] = False  # a patient who missed three nights for sure
     dt_h = 0.5
     n_steps = int(DAYS * 24 / dt_h)
-    drive, peak = exposure_grid(pop, schedule, taken, PARAMS, dt_h=dt_h, n_steps=n_steps)
+    drive, peak = exposure_grid(pop, schedule, taken, PARAMS, dt_h=dt_h, n_steps=n_steps, tlr4=True)
     t_h = np.arange(2 * n_steps + 1) * dt_h / 2
     for i in range(pop.n):
         events = patient_regimen(REGIMEN, taken[i]).events(DAYS * 24.0)
         ref = exposure(events, t_h, PARAMS, pk=pk_parameters(pop.take([i]), PARAMS))
         np.testing.assert_allclose(drive[i, :, 0], ref.mor_occupancy[0], rtol=1e-9, atol=1e-12)
+        unbound = ref.naltrexone_unbound_nM[0] + ref.naltrexol_unbound_nM[0]
+        np.testing.assert_allclose(drive[i, :, 1], unbound, rtol=1e-9, atol=1e-12)
         last = t_h >= t_h[-1] - 24.0
         assert peak[i, 0] == pytest.approx(ref.naltrexone_ng_per_ml[0, last].max(), rel=1e-9)
 

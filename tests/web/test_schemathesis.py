@@ -20,7 +20,7 @@ from registry_fixtures import World
 
 from .conftest import bearer, seed_course
 
-EXAMPLES = {"sqlite": 25, "postgresql": 10}  # per operation; PostgreSQL checks driver errors
+EXAMPLES = {"sqlite": 50, "postgresql": 25}  # per operation; PostgreSQL checks driver errors
 
 pytestmark = pytest.mark.slow
 

@@ -18,9 +18,6 @@ from pathlib import Path
 
 import typer
 
-_FORMATS = ("table", "csv", "json")
-_PLOT_SUFFIXES = (".png", ".svg", ".pdf")
-
 
 @contextmanager
 def _progress(label: str) -> Iterator[Callable[[int, int], None] | None]:
@@ -64,15 +61,11 @@ def sensitivity(
     ),
 ) -> None:
     """Rank the chain's assumptions by Sobol index for one condition; optionally plot."""
+    from ldn.cli._output import check_output, check_plot, write_text
     from ldn.errors import InputError
 
-    if fmt not in _FORMATS:
-        raise InputError(f"--format {fmt!r} is not one of {', '.join(_FORMATS)}.")
-    if out is not None and fmt == "table":
-        raise InputError("--out writes csv or json; add --format csv or --format json.")
-    for name, path in (("--plot", plot), ("--failure-plot", failure_plot)):
-        if path is not None and path.suffix.lower() not in _PLOT_SUFFIXES:
-            raise InputError(f"{name} {path} must end in {', '.join(_PLOT_SUFFIXES)}.")
+    check_output(fmt, out, plot)
+    check_plot(failure_plot, "--failure-plot")
     if top < 1:
         raise InputError(f"--top {top} must be at least 1.")
 
@@ -123,6 +116,6 @@ def sensitivity(
                 console.print(f"wrote {path}")
         return
     if out is not None:
-        out.write_text(text, encoding="utf-8")
+        write_text(out, text)
     else:
         typer.echo(text, nl=False)

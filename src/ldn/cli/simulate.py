@@ -15,9 +15,6 @@ from pathlib import Path
 
 import typer
 
-_FORMATS = ("table", "csv", "json")
-_PLOT_SUFFIXES = (".png", ".svg", ".pdf")
-
 
 def simulate(
     dose_mg: float | None = typer.Option(
@@ -48,16 +45,10 @@ def simulate(
     plot: Path | None = typer.Option(None, "--plot", help="Write a figure (PNG/SVG/PDF)."),
 ) -> None:
     """Simulate naltrexone/6β-naltrexol plasma levels and MOR/KOR/DOR occupancy of a regimen."""
+    from ldn.cli._output import check_output, write_text
     from ldn.errors import InputError
 
-    if fmt not in _FORMATS:
-        raise InputError(f"--format {fmt!r} is not one of {', '.join(_FORMATS)}")
-    if plot is not None and plot.suffix.lower() not in _PLOT_SUFFIXES:
-        raise InputError(
-            f"--plot {plot} must end in {', '.join(_PLOT_SUFFIXES)} (for example occupancy.png)"
-        )
-    if out is not None and fmt == "table":
-        raise InputError("--out writes csv or json; add --format csv or --format json")
+    check_output(fmt, out, plot)
 
     from ldn.regimen import regimen_from_cli
     from ldn.simulate import simulate as run
@@ -82,21 +73,12 @@ def simulate(
         if out is None:
             typer.echo(text, nl=False)
         else:
-            _write(out, text)
+            write_text(out, text)
     if plot is not None:
         try:
             result.plot(plot)
         except OSError as exc:
             raise InputError(f"cannot write --plot {plot}: {exc.strerror or exc}") from exc
-
-
-def _write(path: Path, text: str) -> None:
-    from ldn.errors import InputError
-
-    try:
-        path.write_text(text, encoding="utf-8")
-    except OSError as exc:
-        raise InputError(f"cannot write --out {path}: {exc.strerror or exc}") from exc
 
 
 def _to_text(

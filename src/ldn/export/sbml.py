@@ -28,7 +28,6 @@ from ldn.errors import InputError
 from ldn.model import chain, pk, receptors
 from ldn.model.chain import get_condition, scale_parameters
 from ldn.parameters import ParameterSet
-from ldn.units import MW_NALTREXOL_G_PER_MOL, MW_NALTREXONE_G_PER_MOL, ng_per_ml_to_nM
 
 STATE_IDS = pk.STATE_NAMES
 CHAIN_IDS = ("R_mor", "R_ogfr", "P_be", "P_ogf", "lymph", "cytokine", "activity")
@@ -105,15 +104,15 @@ def pk_parameter_values(pk_params: pk.PKParams) -> dict[str, float]:
 
 
 def binding_parameter_values(params: ParameterSet) -> dict[str, float]:
-    """MOR binding ratio per ng/mL (r_ntx, r_nol) and unbound plasma nM per ng/mL (u_ntx, u_nol)."""
+    """Unbound effect-site nM per ng/mL (u_ntx, u_nol) and MOR binding ratios (r_ntx, r_nol)."""
     b = receptors.BindingParams.from_parameters(params)
     l1, l2 = receptors.unbound_effect_nm(1.0, 1.0, b)
     k1, k2 = b.k_nm("mor")
     return {
         "r_ntx": float(l1) / float(k1),
         "r_nol": float(l2) / float(k2),
-        "u_ntx": float(b.fu) * float(ng_per_ml_to_nM(1.0, MW_NALTREXONE_G_PER_MOL)),
-        "u_nol": float(b.fu_m) * float(ng_per_ml_to_nM(1.0, MW_NALTREXOL_G_PER_MOL)),
+        "u_ntx": float(l1),
+        "u_nol": float(l2),
     }
 
 
@@ -210,7 +209,7 @@ def build_sbml(
     assignment("naltrexone_ng_per_ml", "c_ntx * ntx_c")
     assignment("naltrexol_ng_per_ml", "c_nol * nol_c")
     assignment("occ", "(r_ntx * ntx_e + r_nol * nol_e) / (1 + r_ntx * ntx_e + r_nol * nol_e)")
-    assignment("unbound_nM", "u_ntx * naltrexone_ng_per_ml + u_nol * naltrexol_ng_per_ml")
+    assignment("unbound_nM", "u_ntx * ntx_e + u_nol * nol_e")
     for var in CHAIN_IDS:
         param(var, 1.0, constant=False)
     for var, formula in _CHAIN_ASSIGNMENTS.items():

@@ -6,13 +6,14 @@
   `X-CSRF-Token` header. No valid credential → `LoginRequired` (401).
 - `PageUser` (pages): the active user of the session cookie; none → redirect to /login. CSRF of
   page forms is checked by `check_form_csrf` in each POST handler (it needs the parsed form).
-- `require_role(*roles)`: a dependency that answers 403 unless the user has one of `roles`.
-  Fine-grained rules (own clinic, pseudonymisation) are enforced by the services themselves.
+
+Roles are not checked here: every service call checks the role matrix itself
+(`ldn.registry.permissions`), so no route can forget it and the CLI shares the same rules.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from typing import Annotated
 
 from fastapi import Depends, HTTPException, Request
@@ -81,20 +82,6 @@ def get_page_user(request: Request, session: SessionDep) -> User:
 
 CurrentUser = Annotated[User, Depends(get_api_user)]
 PageUser = Annotated[User, Depends(get_page_user)]
-
-
-def require_role(*roles: str) -> Callable[[User], User]:
-    """A dependency: the API user, or 403 when their role is not one of `roles`."""
-
-    def dependency(user: CurrentUser) -> User:
-        if user.role not in roles:
-            raise HTTPException(
-                status_code=403,
-                detail=f"role {user.role!r} may not use this route (needs {' or '.join(roles)})",
-            )
-        return user
-
-    return dependency
 
 
 def check_form_csrf(request: Request, form_token: object) -> None:

@@ -8,12 +8,13 @@ from datetime import date
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request
+from sqlalchemy.orm import Session
 from starlette.responses import RedirectResponse, Response
 
 from ldn.errors import InputError
 from ldn.registry import permissions, services
 from ldn.registry.errors import ConflictError
-from ldn.registry.models import AE_TYPES, CONDITIONS, FORMULATIONS, SEVERITIES, SEXES
+from ldn.registry.models import AE_TYPES, CONDITIONS, FORMULATIONS, SEVERITIES, SEXES, User
 from ldn.registry.scales import SCALES, scales_for_condition
 from ldn.registry.schemas import AdverseEventCreate, AssessmentCreate, PatientCreate
 from ldn.registry.schemas import PrescriptionCreate as RxCreate
@@ -34,7 +35,7 @@ router = APIRouter()
 PAGE_SIZE = 50
 
 
-def _clinic_names(session: Any, user: Any) -> dict[int, str]:
+def _clinic_names(session: Session, user: User) -> dict[int, str]:
     return {c.id: c.name for c in services.list_clinics(session=session, actor=user)}
 
 
@@ -71,7 +72,12 @@ def patient_list(
 
 
 def _new_patient_page(
-    request: Request, session: Any, user: Any, form: FormValues, errors: FieldErrors, status: int
+    request: Request,
+    session: Session,
+    user: User,
+    form: FormValues,
+    errors: FieldErrors,
+    status: int,
 ) -> Response:
     clinics = []
     if user.clinic_id is None:  # admins choose the clinic
@@ -127,8 +133,8 @@ def _scale_options(conditions: list[str]) -> list[tuple[str, str]]:
 
 def _patient_page(
     request: Request,
-    session: Any,
-    user: Any,
+    session: Session,
+    user: User,
     patient_id: int,
     forms: dict[str, tuple[FormValues, FieldErrors]] | None = None,
     status: int = 200,
@@ -202,8 +208,8 @@ _RECORD_FORMS: dict[str, tuple[Any, Any, str, str]] = {
 
 def _save_record(
     request: Request,
-    session: Any,
-    user: Any,
+    session: Session,
+    user: User,
     patient_id: int,
     name: str,
     form: FormValues,

@@ -1,0 +1,61 @@
+"""Output options shared by the commands that print a table or write csv/json/figures.
+
+`check_output` validates `--format`, `--out` and `--plot` together before any work is done (so a
+typo in a path does not cost a whole simulation), and `write_text` turns a failed write into one
+`InputError` message instead of a traceback. Every command therefore says the same thing.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from ldn.errors import InputError
+
+FORMATS = ("table", "csv", "json")
+PLOT_SUFFIXES = (".png", ".svg", ".pdf")
+
+
+def check_folder(path: Path | None, option: str) -> None:
+    """Raise `InputError` when the folder that `path` would be written into does not exist."""
+    if path is not None and not path.parent.is_dir():
+        raise InputError(
+            f"{option} {path}: the folder {path.parent} does not exist; create it or write "
+            "somewhere else."
+        )
+
+
+def check_plot(path: Path | None, option: str = "--plot") -> None:
+    """Raise `InputError` unless `path` is None or a .png/.svg/.pdf file in an existing folder."""
+    if path is None:
+        return
+    if path.suffix.lower() not in PLOT_SUFFIXES:
+        raise InputError(
+            f"{option} {path} must end in {', '.join(PLOT_SUFFIXES)} (for example figure.png)."
+        )
+    check_folder(path, option)
+
+
+def check_output(fmt: str, out: Path | None, plot: Path | None = None) -> None:
+    """Validate `--format` (table|csv|json), `--out` (csv/json only) and `--plot`."""
+    if fmt not in FORMATS:
+        raise InputError(f"--format {fmt!r} is not one of {', '.join(FORMATS)}.")
+    if out is not None and fmt == "table":
+        raise InputError("--out writes csv or json; add --format csv or --format json.")
+    check_folder(out, "--out")
+    check_plot(plot)
+
+
+def write_text(path: Path, text: str, option: str = "--out") -> None:
+    """Write UTF-8 text to `path`; an OS error becomes an `InputError` naming the option."""
+    try:
+        path.write_text(text, encoding="utf-8")
+    except OSError as exc:
+        raise InputError(f"cannot write {option} {path}: {exc.strerror or exc}") from exc
+
+
+def save_figure(fig: object, path: Path, option: str = "--plot", dpi: int = 150) -> None:
+    """`fig.savefig(path)`; an OS error becomes an `InputError` naming the option."""
+    try:
+        fig.savefig(path, dpi=dpi)  # type: ignore[attr-defined]
+    except OSError as exc:
+        raise InputError(f"cannot write {option} {path}: {exc.strerror or exc}") from exc
