@@ -92,6 +92,8 @@ def test_summary_csv_list_forest_and_adverse_events(
         (("pool", "--input", "does-not-exist.csv"), "does not exist"),
         (("forest", "--plot", "f.txt", "--condition", "ms"), "must end in"),
         (("pool", "--format", "table", "--out", "x.json"), "--out writes csv or json"),
+        (("list", "--format", "csv", "--out", "no/such/dir/x.csv"), "does not exist"),
+        (("funnel", "--plot", "no/such/dir/f.png", "--condition", "ms"), "does not exist"),
     ],
 )
 def test_errors_exit_2_with_a_message(

@@ -85,3 +85,28 @@ def test_main_prints_errors_without_traceback(
     assert info.value.code == 2
     err = capsys.readouterr().err
     assert "no patient with code 'X'" in err and "Traceback" not in err
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (("migrate", "--revision", "nope"), "Can't locate revision identified by 'nope'"),
+        (("export", "no/such/dir/x.csv"), "the folder no/such/dir does not exist"),
+        (("fhir", "--patient", "X", "--out", "no/such/dir/b.json"), "does not exist"),
+        (("n-of-1", "--patient", "X", "--plot", "course.txt"), "must end in .png"),
+    ],
+)
+def test_bad_paths_and_revisions_are_input_errors(
+    db: str, args: tuple[str, ...], message: str
+) -> None:
+    result = runner.invoke(app, ["registry", *args, "--database", db])
+    assert isinstance(result.exception, InputError), repr(result.exception)
+    assert message in str(result.exception)
+
+
+def test_unreachable_database_is_one_message_without_the_password() -> None:
+    url = "postgresql+psycopg://me:secret@127.0.0.1:1/none"  # nothing listens on port 1
+    result = runner.invoke(app, ["registry", "init", "--database", url])
+    assert isinstance(result.exception, InputError), repr(result.exception)
+    assert "cannot open the registry database" in str(result.exception)
+    assert "secret" not in str(result.exception)

@@ -18,10 +18,10 @@ from ldn.registry.cohort import (
     dose_band,
     exposure_months,
     poisson_rate_ci,
-    wilson_ci,
 )
 from ldn.registry.n_of_1 import NOf1Settings
 from ldn.report.cohort_html import render_cohort_html
+from ldn.stats import wilson_interval
 
 D0 = pd.Timestamp("2025-01-01")
 
@@ -86,8 +86,9 @@ def test_wilson_interval_matches_the_formula():
     p = k / n
     centre = (p + z**2 / (2 * n)) / (1 + z**2 / n)
     half = z / (1 + z**2 / n) * math.sqrt(p * (1 - p) / n + z**2 / (4 * n**2))
-    assert wilson_ci(k, n) == pytest.approx((centre - half, centre + half), abs=1e-12)
-    assert all(math.isnan(x) for x in wilson_ci(0, 0))
+    assert wilson_interval(k, n) == pytest.approx((centre - half, centre + half), abs=1e-12)
+    assert all(math.isnan(x) for x in wilson_interval(0, 0))
+    assert wilson_interval(0, 5)[0] == 0.0 and wilson_interval(5, 5)[1] == 1.0
 
 
 def test_poisson_interval_exact_values():
@@ -126,7 +127,7 @@ def test_responders_by_condition_and_dose():
     tab = report.responders.set_index(["condition", "scale", "dose_band"])
     ra_all = tab.loc[("ra", "das28", "all doses")]
     assert (ra_all.n_evaluable, ra_all.n_responders) == (4, 3)
-    assert (ra_all.ci95_low, ra_all.ci95_high) == pytest.approx(wilson_ci(3, 4))
+    assert (ra_all.ci95_low, ra_all.ci95_high) == pytest.approx(wilson_interval(3, 4))
     assert tab.loc[("ra", "das28", "4.5 mg")].n_evaluable == 3
     assert tab.loc[("ra", "das28", "3–<4.5 mg")].n_responders == 1
     crohns = tab.loc[("crohns", "cdai", "all doses")]

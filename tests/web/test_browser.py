@@ -126,6 +126,7 @@ def test_login_add_patient_assessments_and_see_n_of_1(server: str) -> None:
             page.locator("#as-value").fill("14")  # out of range: the form explains
             page.get_by_role("button", name="Save assessment").click()
             expect(page.get_by_text("outside the scale's range")).to_be_visible()
+            page.wait_for_load_state("networkidle")  # the plots are separate image requests
             page.screenshot(path=str(ARTIFACTS / "03-validation-message.png"), full_page=True)
 
             values = [5.9, 5.8, 5.7, 4.6, 4.2, 4.0]
@@ -144,6 +145,7 @@ def test_login_add_patient_assessments_and_see_n_of_1(server: str) -> None:
                 "img => img.complete && img.naturalWidth > 0", arg=plot.element_handle()
             )
             expect(page.get_by_test_id("p-mid")).to_be_visible()
+            page.wait_for_load_state("networkidle")
             page.locator("#outcomes").screenshot(path=str(ARTIFACTS / "04-n-of-1.png"))
             page.screenshot(path=str(ARTIFACTS / "05-patient-page.png"), full_page=True)
 

@@ -102,3 +102,14 @@ def test_throttle_reset_after_success() -> None:
     throttle.reset("k")
     throttle.record_failure("k")
     assert throttle.retry_after_s("k") is None
+
+
+def test_throttle_forgets_expired_keys() -> None:
+    clock = FakeClock()
+    throttle = LoginThrottle(max_failures=5, window_s=60, clock=clock)
+    for i in range(50):
+        throttle.record_failure(f"user{i}|1.2.3.4")
+    assert throttle.tracked_keys() == 50
+    clock.now += 61
+    assert throttle.retry_after_s("user0|1.2.3.4") is None
+    assert throttle.tracked_keys() == 49

@@ -63,3 +63,22 @@ def test_empty_cohort_is_a_message_not_an_error(
     assert r.json()["message"] and r.json()["responders"] == []
     page_login(client, "clin_b")
     assert client.get("/cohort").status_code == 200
+
+
+def test_n_of_1_api_fhir_and_api_index(
+    client: TestClient, app: FastAPI, registry: Registry, world: World
+) -> None:
+    seed_course(registry, world.patient_a)
+    auth = bearer(app, world.clin_a.id)
+    result = client.get(f"/api/v1/patients/{world.patient_a}/n-of-1", headers=auth).json()
+    assert result["scale"] == "das28" and result["evaluable"] is True
+    assert result["n_off"] == 4 and result["n_on"] == 5
+    assert 0.0 <= result["p_improvement_ge_mid"] <= 1.0
+    assert result["delta_ci95_low"] < result["delta_mean"] < result["delta_ci95_high"]
+    fhir = client.get(f"/api/v1/patients/{world.patient_a}/fhir", headers=auth)
+    assert fhir.headers["content-type"].startswith("application/fhir+json")
+    kinds = {e["resource"]["resourceType"] for e in fhir.json()["entry"]}
+    assert {"Patient", "MedicationRequest", "Observation"} <= kinds
+    page_login(client, "clin_a")
+    index = client.get("/api")
+    assert "POST" in index.text and "/api/v1/patients/{patient_id}/assessments" in index.text

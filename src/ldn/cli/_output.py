@@ -24,14 +24,27 @@ def check_folder(path: Path | None, option: str) -> None:
         )
 
 
-def check_plot(path: Path | None, option: str = "--plot") -> None:
-    """Raise `InputError` unless `path` is None or a .png/.svg/.pdf file in an existing folder."""
-    if path is None:
-        return
-    if path.suffix.lower() not in PLOT_SUFFIXES:
+def make_folder(folder: Path, option: str) -> None:
+    """Create `folder` (and its parents); an OS error becomes an `InputError` naming the option."""
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise InputError(
+            f"{option}: cannot create the folder {folder}: {exc.strerror or exc}"
+        ) from exc
+
+
+def check_plot_suffix(path: Path | None, option: str = "--plot") -> None:
+    """Raise `InputError` unless `path` is None or ends in .png, .svg or .pdf."""
+    if path is not None and path.suffix.lower() not in PLOT_SUFFIXES:
         raise InputError(
             f"{option} {path} must end in {', '.join(PLOT_SUFFIXES)} (for example figure.png)."
         )
+
+
+def check_plot(path: Path | None, option: str = "--plot") -> None:
+    """Raise `InputError` unless `path` is None or a .png/.svg/.pdf file in an existing folder."""
+    check_plot_suffix(path, option)
     check_folder(path, option)
 
 

@@ -21,6 +21,8 @@ from typing import TYPE_CHECKING, Any
 
 import typer
 
+from ldn.cli._output import check_output, save_figure, write_text
+
 if TYPE_CHECKING:
     import pandas as pd
 
@@ -31,25 +33,10 @@ app = typer.Typer(
     no_args_is_help=True,
 )
 
-_FORMATS = ("table", "csv", "json")
-_PLOT_SUFFIXES = (".png", ".svg", ".pdf")
 _COND_HELP = "Condition code (crohns, ms, fibromyalgia, ra, sle, psoriasis, ...)."
 _INPUT_HELP = (
     "CSV with metafor columns: yi,vi | ai,bi,ci,di | ai,n1i,ci,n2i | m1i,sd1i,n1i,m2i,sd2i,n2i."
 )
-
-
-def _check_output(fmt: str, out: Path | None, plot: Path | None) -> None:
-    from ldn.errors import InputError
-
-    if fmt not in _FORMATS:
-        raise InputError(f"--format {fmt!r} is not one of {', '.join(_FORMATS)}.")
-    if out is not None and fmt == "table":
-        raise InputError("--out writes csv or json; add --format csv or --format json.")
-    if plot is not None and plot.suffix.lower() not in _PLOT_SUFFIXES:
-        raise InputError(
-            f"--plot {plot} must end in {', '.join(_PLOT_SUFFIXES)} (e.g. forest.png)."
-        )
 
 
 def _clean(value: Any) -> Any:
@@ -94,8 +81,23 @@ def _write(text: str, out: Path | None) -> None:
     if out is None:
         typer.echo(text)
     else:
-        out.write_text(text if text.endswith("\n") else text + "\n", encoding="utf-8")
+        write_text(out, text if text.endswith("\n") else text + "\n")
         typer.echo(f"wrote {out}", err=True)
+
+
+def _save_plot(fig: Any, plot: Path) -> None:
+    save_figure(fig, plot)
+    typer.echo(f"wrote {plot}", err=True)
+
+
+def _plot_result(res: MetaResult, kind: str, title: str, plot: Path) -> None:
+    """Draw the forest or funnel plot of one pooled result to `plot`."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    ax = (res.plot_forest if kind == "forest" else res.plot_funnel)(title=title)
+    ax.figure.tight_layout()
+    _save_plot(ax.figure, plot)
 
 
 def _fit(
@@ -190,7 +192,7 @@ def list_studies(
     out: Path | None = typer.Option(None, "--out", help="Write csv/json here instead of stdout."),
 ) -> None:
     """List the curated studies (one row per study × outcome): design, n, what was reported."""
-    _check_output(fmt, out, None)
+    check_output(fmt, out, None)
     from ldn.evidence import load_studies
 
     frame = load_studies(condition)
@@ -226,7 +228,7 @@ def _pool_or_forest(
     out: Path | None,
     plot: Path | None,
 ) -> None:
-    _check_output(fmt, out, plot)
+    check_output(fmt, out, plot)
     if condition is None and input_file is None:
         from ldn.evidence import pooled_by_condition
 
@@ -251,13 +253,7 @@ def _pool_or_forest(
     else:
         _write(res.summary_frame().reset_index(names="study").to_csv(index=False), out)
     if plot is not None:
-        import matplotlib
-
-        matplotlib.use("Agg")
-        ax = res.plot_forest(title=heading)
-        ax.figure.tight_layout()
-        ax.figure.savefig(plot, dpi=150)
-        typer.echo(f"wrote {plot}", err=True)
+        _plot_result(res, "forest", heading, plot)
 
 
 def _summary_view(frame: pd.DataFrame) -> pd.DataFrame:
@@ -296,8 +292,7 @@ def _plot_all(measure: str, method: str, hksj: bool, plot: Path) -> None:
     ]
     results = {CONDITIONS[c]: pool_condition(c, measure, method, hksj=hksj) for c in conds}  # type: ignore[arg-type]
     fig = forest_grid(results, title=f"LDN vs placebo ({measure}, {method}); > 0 favours LDN")
-    fig.savefig(plot, dpi=150)  # type: ignore[attr-defined]
-    typer.echo(f"wrote {plot}", err=True)
+    _save_plot(fig, plot)
 
 
 @app.command("pool")
@@ -328,19 +323,13 @@ def forest_cmd(
 ) -> None:
     """Draw a forest plot (all conditions when neither --condition nor --input is given)."""
 
-    _check_output("table", None, plot)
+    check_output("table", None, plot)
     m, meth = measure.upper(), method.upper()
     if condition is None and input_file is None:
         _plot_all(m, meth, hksj, plot)
         return
     res, _ = _fit(condition, input_file, m, meth, hksj)
-    import matplotlib
-
-    matplotlib.use("Agg")
-    ax = res.plot_forest(title=condition or (input_file.name if input_file else ""))
-    ax.figure.tight_layout()
-    ax.figure.savefig(plot, dpi=150)
-    typer.echo(f"wrote {plot}", err=True)
+    _plot_result(res, "forest", condition or (input_file.name if input_file else ""), plot)
 
 
 @app.command("adverse-events")
@@ -349,7 +338,7 @@ def adverse_events_cmd(
     out: Path | None = typer.Option(None, "--out", help="Write csv/json here instead of stdout."),
 ) -> None:
     """Adverse events per arm with Wilson 95 % CIs and the LDN − control risk difference."""
-    _check_output(fmt, out, None)
+    check_output(fmt, out, None)
     from ldn.evidence import adverse_event_table
 
     frame = adverse_event_table()
@@ -383,15 +372,9 @@ def funnel_cmd(
     method: str = typer.Option("REML", "--method", help="FE | DL | REML | PM."),
 ) -> None:
     """Draw a funnel plot (effect against standard error) and print Egger's test (k >= 3)."""
-    _check_output("table", None, plot)
+    check_output("table", None, plot)
     res, _ = _fit(condition, input_file, measure.upper(), method.upper(), False)
-    import matplotlib
-
-    matplotlib.use("Agg")
-    ax = res.plot_funnel(title=condition or (input_file.name if input_file else ""))
-    ax.figure.tight_layout()
-    ax.figure.savefig(plot, dpi=150)
-    typer.echo(f"wrote {plot}", err=True)
+    _plot_result(res, "funnel", condition or (input_file.name if input_file else ""), plot)
     if res.k >= 3:
         from ldn.evidence import egger_test
 

@@ -9,12 +9,16 @@ come from `ldn.cli.registry_analysis` and are attached at the bottom of this mod
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import typer
 
 if TYPE_CHECKING:
+    from sqlalchemy.engine import Engine
+
     from ldn.registry.db import Registry
 
 registry_app = typer.Typer(
@@ -32,10 +36,36 @@ _DATABASE = typer.Option(
 _CLINIC = typer.Option(None, "--clinic", help="Clinic name (needed when there are several).")
 
 
+@contextmanager
+def _database_errors(database: str | None) -> Iterator[None]:
+    """Turn "cannot reach the database" and "no such schema revision" into one `InputError`."""
+    from alembic.util import CommandError
+    from sqlalchemy.engine import make_url
+    from sqlalchemy.exc import OperationalError
+
+    from ldn.errors import InputError
+
+    try:
+        yield
+    except OperationalError as exc:
+        reason = str(exc.orig or exc).strip().splitlines()[0]
+        where = "the registry database"
+        if database:  # never echo a password from the URL
+            where += f" {make_url(database).render_as_string(hide_password=True)}"
+        raise InputError(
+            f"cannot open {where}: {reason}; check the URL (--database or LDN_DATABASE_URL) "
+            "and that the database server is running."
+        ) from None
+    except CommandError as exc:
+        raise InputError(f"migration failed: {exc}; `ldn registry migrate --help`.") from None
+
+
 def _open(database: str | None) -> Registry:
+    """Open (create or upgrade) the registry, with connection problems as one `InputError`."""
     from ldn.registry.db import open_registry
 
-    return open_registry(database)
+    with _database_errors(database):
+        return open_registry(database)
 
 
 def _where(registry: Registry) -> str:
@@ -75,11 +105,12 @@ def migrate(
 
     from ldn.registry.db import current_revision, downgrade, make_engine, upgrade
 
-    engine = make_engine(database)
+    engine: Engine = make_engine(database)
     try:
-        before = current_revision(engine)
-        (downgrade if down else upgrade)(engine, revision)
-        after = current_revision(engine)
+        with _database_errors(database):
+            before = current_revision(engine)
+            (downgrade if down else upgrade)(engine, revision)
+            after = current_revision(engine)
     finally:
         engine.dispose()
     Console().print(f"schema {before or 'empty'} → {after or 'empty'}")
@@ -197,14 +228,16 @@ def export(
     """Export a clinic's records as CSV (the import format)."""
     from rich.console import Console
 
+    from ldn.cli._output import check_folder, write_text
     from ldn.registry.import_export import export_csv
     from ldn.registry.permissions import SYSTEM
 
+    check_folder(file, "FILE")
     reg = _open(database)
     clinic_id = _clinic_id(reg, clinic)
     with reg.session() as s:
         text = export_csv(session=s, actor=SYSTEM, clinic_id=clinic_id)
-    file.write_text(text, encoding="utf-8")
+    write_text(file, text, "FILE")
     Console().print(f"wrote {text.count(chr(10)) - 1} rows to {file}")
     reg.dispose()
 
@@ -219,10 +252,12 @@ def fhir(
     """Export patients as a FHIR R4 Bundle (validated with fhir.resources)."""
     from rich.console import Console
 
+    from ldn.cli._output import check_folder, write_text
     from ldn.registry import services as svc
     from ldn.registry.fhir import export_fhir
     from ldn.registry.permissions import SYSTEM
 
+    check_folder(out, "--out")
     reg = _open(database)
     clinic_id = _clinic_id(reg, clinic)
     with reg.session() as s:
@@ -231,17 +266,15 @@ def fhir(
             for c in patient
         ]
         text = export_fhir(session=s, actor=SYSTEM, patient_ids=ids)
-    out.write_text(text, encoding="utf-8")
+    write_text(out, text)
     Console().print(f"wrote FHIR R4 Bundle of {len(ids)} patient(s) to {out}")
     reg.dispose()
 
 
 def _attach_analysis() -> None:
-    """Add `n-of-1` and `report` from the analysis module when it is installed."""
-    try:
-        from ldn.cli.registry_analysis import register
-    except ImportError:  # the analysis part is optional for the registry core
-        return
+    """Add `n-of-1` and `report` from the analysis module."""
+    from ldn.cli.registry_analysis import register
+
     register(registry_app)
 
 

@@ -10,12 +10,8 @@ from __future__ import annotations
 
 from enum import StrEnum
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 import typer
-
-if TYPE_CHECKING:
-    from ldn.registry.db import Registry
 
 
 class OutputFormat(StrEnum):
@@ -38,12 +34,6 @@ _DATABASE = typer.Option(
 _CLINIC = typer.Option(None, "--clinic", help="Clinic id (when the code exists in several).")
 
 
-def _open(database: str | None) -> Registry:
-    from ldn.registry.db import open_registry
-
-    return open_registry(database)
-
-
 def n_of_1(
     patient: str = typer.Option(..., "--patient", help="Pseudonymous patient code, e.g. P-0001."),
     scale: str | None = typer.Option(
@@ -63,8 +53,11 @@ def n_of_1(
     from rich.console import Console
     from rich.table import Table
 
+    from ldn.cli._output import check_plot_suffix, make_folder, save_figure
+    from ldn.cli.registry import _open
     from ldn.registry.analysis_io import patient_analysis
 
+    check_plot_suffix(plot)
     registry = _open(database)
     try:
         with registry.session() as session:
@@ -74,8 +67,8 @@ def n_of_1(
     finally:
         registry.dispose()
     if plot is not None:
-        plot.parent.mkdir(parents=True, exist_ok=True)
-        analysis.figure().savefig(plot, dpi=120)
+        make_folder(plot.parent, "--plot")
+        save_figure(analysis.figure(), plot, dpi=120)
     summary = analysis.summary()
     console = Console()
     if fmt is OutputFormat.json:
@@ -100,6 +93,8 @@ def report(
     """Cohort report: responders by condition and dose, adverse events, trial evidence."""
     from rich.console import Console
 
+    from ldn.cli._output import make_folder, write_text
+    from ldn.cli.registry import _open
     from ldn.registry.analysis_io import cohort_report
     from ldn.report.cohort_html import render_cohort_html
 
@@ -109,13 +104,14 @@ def report(
             cohort = cohort_report(session, clinic_id=clinic)
     finally:
         registry.dispose()
-    out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(render_cohort_html(cohort), encoding="utf-8")
+    make_folder(out.parent, "--out")
+    write_text(out, render_cohort_html(cohort))
     console = Console()
     console.print(
         f"cohort report for {cohort.n_patients} patients written to {out}", highlight=False
     )
     if csv is not None:
+        make_folder(csv, "--csv")
         for path in cohort.to_csv(csv):
             console.print(f"  {path}", highlight=False)
 

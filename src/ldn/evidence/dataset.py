@@ -294,31 +294,27 @@ def pooled_by_condition(
 
 
 def adverse_event_table(alpha: float = 0.05) -> pd.DataFrame:
-    """Adverse events with rates per arm and Wilson score CIs (statsmodels `proportion_confint`,
-    method="wilson"; Wilson 1927), plus the risk difference LDN − control where a control arm
-    exists (escalc RD with its normal CI)."""
+    """Adverse events with rates per arm and Wilson score CIs (`ldn.stats.wilson_interval`;
+    Wilson 1927), plus the risk difference LDN − control where a control arm exists (escalc RD
+    with its normal CI)."""
     from scipy import stats
-    from statsmodels.stats.proportion import proportion_confint
+
+    from ldn.stats import wilson_interval
 
     ae = load_adverse_events()
     z = stats.norm.isf(alpha / 2)
 
-    def wilson(events: int, n: int) -> tuple[float, float]:
-        lo, hi = proportion_confint(events, n, alpha=alpha, method="wilson")
-        # exact limits at the boundaries (the formula gives ±1e-17 rounding there)
-        return (0.0 if events == 0 else float(lo)), (1.0 if events == n else float(hi))
-
     rows = []
     for rec in records(ae):
-        lo, hi = wilson(rec["events_ldn"], rec["n_ldn"])
+        lo, hi = wilson_interval(rec["events_ldn"], rec["n_ldn"], alpha)
         row = {
             "study_id": rec["study_id"],
             "condition": rec["condition"],
             "event": rec["event"],
             "ldn": f"{rec['events_ldn']}/{rec['n_ldn']}",
             "rate_ldn": rec["events_ldn"] / rec["n_ldn"],
-            "ci_low_ldn": max(0.0, float(lo)),
-            "ci_high_ldn": min(1.0, float(hi)),
+            "ci_low_ldn": lo,
+            "ci_high_ldn": hi,
             "control": "",
             "rate_control": np.nan,
             "ci_low_control": np.nan,
@@ -328,17 +324,15 @@ def adverse_event_table(alpha: float = 0.05) -> pd.DataFrame:
             "rd_ci_high": np.nan,
         }
         if rec["n_control"] is not None and rec["events_control"] is not None:
-            clo, chi = proportion_confint(
-                rec["events_control"], rec["n_control"], alpha=alpha, method="wilson"
-            )
+            clo, chi = wilson_interval(rec["events_control"], rec["n_control"], alpha)
             rd, vrd = es.effect_size_2x2(
                 rec["events_ldn"], rec["n_ldn"], rec["events_control"], rec["n_control"], "RD"
             )
             row.update(
                 control=f"{rec['events_control']}/{rec['n_control']}",
                 rate_control=rec["events_control"] / rec["n_control"],
-                ci_low_control=max(0.0, float(clo)),
-                ci_high_control=min(1.0, float(chi)),
+                ci_low_control=clo,
+                ci_high_control=chi,
                 rd=float(rd[0]),
                 rd_ci_low=float(rd[0] - z * np.sqrt(vrd[0])),
                 rd_ci_high=float(rd[0] + z * np.sqrt(vrd[0])),

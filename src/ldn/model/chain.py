@@ -94,21 +94,48 @@ _AFF, _W, _EMAX, _S50, _TL, _GAM, _TC, _TE, _TIC, _BETA, _TD, _AMAX = range(10, 
 
 
 @_jit
-def rhs(t_h: float, y: FloatArray, mor_occ: float, unbound_nM: float, p: FloatArray,
-        dy: FloatArray) -> None:  # fmt: skip
-    """Write dy/dt (1/h) of the chain's states `y` at time `t_h` into `dy`."""
+def stage_inputs(
+    t_h: float, mor_occ: float, unbound_nM: float, p: FloatArray
+) -> tuple[float, float, float, float, float, float]:
+    """The part of `rhs` that depends only on time and drive, not on the states.
+
+    Returns (o, o_ogfr, s_mor_unit, s_ogf_unit, s_base, θ_tlr4): MOR and OGFr occupancy, the
+    signalling per unit ligand and receptor density (`ldn.model.rebound.signalling` with all four
+    densities 1, i.e. c(t)·(1 − o) and 1 − o_ogfr), the untreated signal and TLR4 occupancy. The
+    RK4 kernel evaluates it once per distinct stage time (two per step instead of four: the
+    middle stages share a time, and a step's end is the next step's start), which takes the
+    circadian cosine and the occupancy divisions out of the per-stage work.
+    """
     o = min(max(mor_occ, 0.0), 1.0)
+    s_mor_unit, s_ogf_unit, _, s_base = signalling(
+        t_h, o, 1.0, 1.0, 1.0, 1.0, p[_AFF], p[_W], p[_AMP], p[_ACRO]
+    )
     o_ogfr = ogfr_occupancy(o, p[_AFF])
+    return o, o_ogfr, s_mor_unit, s_ogf_unit, s_base, tlr4_occupancy(unbound_nM, p[_TIC])
+
+
+@_jit
+def stage_rates(
+    y: FloatArray, inputs: tuple[float, float, float, float, float, float], p: FloatArray,
+    dy: FloatArray,
+) -> None:  # fmt: skip
+    """Write dy/dt (1/h) of the states `y` into `dy`, given `stage_inputs` at the same time.
+
+    Signalling is ligand × free receptors (`ldn.model.rebound`), bilinear in the densities, so
+    S_mor = P_be·R_mor·s_mor_unit and S_ogf = P_ogf·R_ogfr·s_ogf_unit (tests/model/test_chain.py
+    checks this against `rebound.signalling`). `p` may be the parameter row or the tuple of
+    `params_tuple`; with the tuple the per-patient constants (reciprocal time constants, x_cap)
+    stay in registers and the compiler hoists them out of the time loop.
+    """
+    o, o_ogfr, s_mor_unit, s_ogf_unit, s_base, theta = inputs
     k_rup, k_rdn = 1.0 / p[_RUP], 1.0 / p[_RDN]
     k_lup, k_ldn = 1.0 / p[_LUP], 1.0 / p[_LDN]
     dy[0] = adaptation_rate(y[0], o, p[_GR], k_rup, k_rdn)
     dy[1] = adaptation_rate(y[1], o_ogfr, p[_GRO], k_rup, k_rdn)
     dy[2] = adaptation_rate(y[2], o, p[_GB], k_lup, k_ldn)
     dy[3] = adaptation_rate(y[3], o_ogfr, p[_GO], k_lup, k_ldn)
-    _, _, s_net, s_base = signalling(
-        t_h, o, y[0], y[1], y[2], y[3], p[_AFF], p[_W], p[_AMP], p[_ACRO]
-    )
-    theta = tlr4_occupancy(unbound_nM, p[_TIC])
+    w = p[_W]
+    s_net = w * (y[2] * y[0] * s_mor_unit) + (1.0 - w) * (y[3] * y[1] * s_ogf_unit)
     dp, dc = immune_rates(
         y[4], y[5], s_net, s_base, theta, p[_EMAX], p[_S50], p[_TL], p[_GAM], p[_TC], p[_TE]
     )
@@ -116,6 +143,20 @@ def rhs(t_h: float, y: FloatArray, mor_occ: float, unbound_nM: float, p: FloatAr
     dy[5] = dc
     dy[6] = activity_rate(y[6], y[5], p[_BETA], p[_TD], p[_AMAX])
     dy[7] = s_net
+
+
+@_jit
+def rhs(t_h: float, y: FloatArray, mor_occ: float, unbound_nM: float, p: FloatArray,
+        dy: FloatArray) -> None:  # fmt: skip
+    """Write dy/dt (1/h) of the chain's states `y` at time `t_h` into `dy`."""
+    stage_rates(y, stage_inputs(t_h, mor_occ, unbound_nM, p), p, dy)
+
+
+@_jit
+def params_tuple(p: FloatArray) -> tuple[float, ...]:
+    """The N_PARAMS = 22 values of a parameter row as a tuple (register-resident in kernels)."""
+    return (p[0], p[1], p[2], p[3], p[4], p[5], p[6], p[7], p[8], p[9], p[10], p[11], p[12],
+            p[13], p[14], p[15], p[16], p[17], p[18], p[19], p[20], p[21])  # fmt: skip
 
 
 @_jit

@@ -39,6 +39,7 @@ import numpy.typing as npt
 
 from ldn.errors import InputError
 from ldn.parameters import ParameterSet
+from ldn.units import mg_per_l_to_ng_per_ml
 
 FloatArray = npt.NDArray[np.float64]
 ArrayLike = float | FloatArray
@@ -52,7 +53,6 @@ OUTPUT_NAMES: Final = (
 )
 N_STATES: Final = len(STATE_NAMES)
 N_OUTPUTS: Final = len(OUTPUT_NAMES)
-_MG_PER_L_TO_NG_PER_ML: Final = 1000.0
 
 
 @dataclass(frozen=True)
@@ -139,7 +139,7 @@ def linear_system(p: PKParams) -> LinearSystem:
     cl, vc, qd, vd = g("cl_l_per_h"), g("v_c_l"), g("q_deep_l_per_h"), g("v_deep_l")
     clm, vm, qm, vmp = g("cl_m_l_per_h"), g("v_m_l"), g("q_m_l_per_h"), g("v_mp_l")
     ke0, ke0m = g("ke0_per_h"), g("ke0_m_per_h")
-    k = _MG_PER_L_TO_NG_PER_ML
+    k = float(mg_per_l_to_ng_per_ml(1.0))  # mg/L per (mg dose / L volume) → ng/mL
 
     a = np.zeros((*shape, N_STATES, N_STATES))
     a[..., 0, 0] = -ka

@@ -30,8 +30,9 @@ from __future__ import annotations
 import math
 
 from ldn.solve._numba import _jit
+from ldn.units import H_PER_DAY
 
-_TWO_PI_OVER_DAY = 2.0 * math.pi / 24.0
+_TWO_PI_OVER_DAY = 2.0 * math.pi / H_PER_DAY
 
 
 @_jit
@@ -39,7 +40,8 @@ def circadian(t_h: float, amplitude: float, acrophase_h: float) -> float:
     """Relative β-endorphin release at clock time `t_h` (24-h mean 1)."""
     # reduce to one day first (floor, not %, which is slow in Numba): cos is faster on [0, 2π)
     x = t_h - acrophase_h
-    return 1.0 + amplitude * math.cos(_TWO_PI_OVER_DAY * (x - 24.0 * math.floor(x / 24.0)))
+    x -= H_PER_DAY * math.floor(x / H_PER_DAY)
+    return 1.0 + amplitude * math.cos(_TWO_PI_OVER_DAY * x)
 
 
 @_jit

@@ -45,7 +45,7 @@ from ldn.population.rng import Stream, patient_uniforms
 from ldn.population.sampling import Population
 from ldn.regimen.schedule import Regimen
 from ldn.solve._numba import _jit
-from ldn.solve.compiled import integrate_chain
+from ldn.solve.compiled import rk4_step
 from ldn.units import H_PER_DAY
 
 FloatArray = npt.NDArray[np.float64]
@@ -346,6 +346,181 @@ def exposure_grid(
     return drive, peak
 
 
+@dataclass(frozen=True)
+class _PKRecursion:
+    """Per-patient linear PK recursion on the half-step grid, as the fused kernel takes it.
+
+    Modal patients (`dense` False): x_m ← x_m·e^{λ_m Δ}, a dose adds D to every mode (b = 1).
+    Others: x ← Φ x with Φ = expm(A·Δ), a dose adds D to the gut (b = e_gut). Outputs y = rows·x
+    (`_output_rows`).
+    """
+
+    lam_half: FloatArray
+    phi: FloatArray
+    dense: BoolArray
+    b: FloatArray
+    rows: FloatArray
+    dose_at: npt.NDArray[np.int64]
+    dose_mg: FloatArray
+    taken: BoolArray
+
+
+def _pk_recursion(
+    pop: Population,
+    schedule: Schedule,
+    taken: BoolArray,
+    params: ParameterSet,
+    *,
+    dt_h: float,
+    n_steps: int,
+    tlr4: bool,
+) -> _PKRecursion:
+    """The same PK propagation as `exposure_grid`, packed for `_chain_from_pk`."""
+    from scipy.linalg import expm
+
+    from ldn.solve.superposition import modes
+
+    half = 0.5 * dt_h
+    n = pop.n
+    system = pk.linear_system(pk_parameters(pop, params))
+    binding = receptors.BindingParams.from_parameters(params)
+    keep = schedule.t_h < n_steps * dt_h + half
+    md = modes(system)
+    ok = np.array(np.broadcast_to(md.ok, (n,)))
+    lam = np.ascontiguousarray(np.broadcast_to(md.lam, (n, pk.N_STATES)) * half)
+    coef = np.broadcast_to(md.coef, (n, pk.N_OUTPUTS, pk.N_STATES))
+    rows = np.array(_output_rows(coef, binding, tlr4))
+    b = np.ones((n, pk.N_STATES))
+    phi = np.zeros((n, pk.N_STATES, pk.N_STATES))
+    if not np.all(ok):
+        bad = ~ok
+        a = np.broadcast_to(system.a, (n, pk.N_STATES, pk.N_STATES))[bad]
+        c = np.broadcast_to(system.c, (n, pk.N_OUTPUTS, pk.N_STATES))[bad]
+        phi[bad] = expm(a * half)
+        rows[bad] = _output_rows(c, binding, tlr4)
+        b[bad] = 0.0
+        b[bad, 0] = 1.0  # a dose enters the gut compartment
+    return _PKRecursion(
+        lam_half=lam,
+        phi=phi,
+        dense=~ok,
+        b=b,
+        rows=np.ascontiguousarray(rows),
+        dose_at=_grid_index(schedule.t_h[keep], half, "a dose"),
+        dose_mg=np.ascontiguousarray(schedule.dose_mg[keep]),
+        taken=np.ascontiguousarray(taken[:, keep]),
+    )
+
+
+@_jit
+def _pk_drive(
+    i: int,
+    j: int,
+    kd: int,
+    x: FloatArray,
+    nx: FloatArray,
+    decay: FloatArray,
+    rec: tuple[FloatArray, FloatArray, BoolArray, FloatArray, FloatArray,
+               npt.NDArray[np.int64], FloatArray, BoolArray],
+    window_from: int,
+    stats: FloatArray,
+    peak: FloatArray,
+) -> tuple[float, float, int]:
+    """(MOR occupancy, unbound nM, next dose) of patient i at half-step j; then x advances
+    one half-step. Same operations, in the same order, as `_propagate_modal`/`_propagate_matrix`
+    with `_store` (so the drive is identical to `exposure_grid`'s). Over the last 24 h it
+    accumulates the occupancy sum/max/min in `stats` and the plasma maxima in `peak`."""
+    phi, b, dense, lam_half, rows, dose_at, dose_mg, taken = rec
+    n_x = x.shape[0]
+    n_rows = rows.shape[1]
+    while kd < dose_at.shape[0] and dose_at[kd] == j:
+        if taken[i, kd]:
+            for s in range(n_x):
+                x[s] += dose_mg[kd] * b[i, s]
+        kd += 1
+    r0 = 0.0
+    r1 = 0.0
+    for s in range(n_x):
+        r0 += rows[i, 0, s] * x[s]
+    for s in range(n_x):
+        r1 += rows[i, 1, s] * x[s]
+    occ = (r0 + r1) / (1.0 + r0 + r1)
+    unbound = 0.0
+    if n_rows > 4:
+        for s in range(n_x):
+            unbound += rows[i, 2, s] * x[s]
+    if j >= window_from:
+        stats[i, 0] += occ
+        stats[i, 1] = max(stats[i, 1], occ)
+        stats[i, 2] = min(stats[i, 2], occ)
+        for q in range(2):
+            acc = 0.0
+            for s in range(n_x):
+                acc += rows[i, n_rows - 2 + q, s] * x[s]
+            if acc > peak[i, q]:
+                peak[i, q] = acc
+    if dense[i]:
+        for r in range(n_x):
+            acc = 0.0
+            for s in range(n_x):
+                acc += phi[i, r, s] * x[s]
+            nx[r] = acc
+        for r in range(n_x):
+            x[r] = nx[r]
+    else:
+        for s in range(n_x):
+            x[s] *= decay[s]
+    return occ, unbound, kd
+
+
+@_jit(parallel=True)
+def _chain_from_pk(
+    rec: tuple[FloatArray, FloatArray, BoolArray, FloatArray, FloatArray,
+               npt.NDArray[np.int64], FloatArray, BoolArray],
+    params: FloatArray,
+    y_init: FloatArray,
+    dt_h: float,
+    n_steps: int,
+    record_every: int,
+    window_from: int,
+    activity: FloatArray,
+    stats: FloatArray,
+    peak: FloatArray,
+) -> None:
+    """PK → occupancy → chain in one pass per patient (prange): the drive of each half-step is
+    computed when the RK4 step needs it, so no (patients × half-steps) drive array is stored.
+    The chain step is `ldn.solve.compiled.rk4_step` (the kernel of `integrate_chain`)."""
+    lam_half = rec[3]
+    n_p = params.shape[0]
+    n_x = lam_half.shape[1]
+    n_s = y_init.shape[0]
+    for i in numba.prange(n_p):
+        p = chain.params_tuple(params[i])
+        decay = np.exp(lam_half[i])
+        x = np.zeros(n_x)
+        nx = np.empty(n_x)
+        y = y_init.copy()
+        k1 = np.empty(n_s)
+        k2 = np.empty(n_s)
+        k3 = np.empty(n_s)
+        k4 = np.empty(n_s)
+        tmp = np.empty(n_s)
+        m0, u0, kd = _pk_drive(i, 0, 0, x, nx, decay, rec, window_from, stats, peak)
+        f0 = chain.stage_inputs(0.0, m0, u0, p)
+        for k in range(n_steps + 1):
+            t = k * dt_h
+            if k % record_every == 0:
+                activity[i, k // record_every] = y[_ACTIVITY]
+            if k == n_steps:
+                break
+            m1, u1, kd = _pk_drive(i, 2 * k + 1, kd, x, nx, decay, rec, window_from, stats, peak)
+            m2, u2, kd = _pk_drive(i, 2 * k + 2, kd, x, nx, decay, rec, window_from, stats, peak)
+            f_mid = chain.stage_inputs(t + 0.5 * dt_h, m1, u1, p)
+            f_end = chain.stage_inputs((k + 1) * dt_h, m2, u2, p)
+            rk4_step(y, f0, f_mid, f_end, p, dt_h, k1, k2, k3, k4, tmp)
+            f0 = f_end
+
+
 def simulate_patients(
     pop: Population,
     schedule: Schedule,
@@ -380,20 +555,21 @@ def simulate_patients(
     dosed = ntaken > 0
     if np.any(dosed):
         sub = pop.take(np.flatnonzero(dosed))
-        drive, peak = exposure_grid(
-            sub, schedule, taken[dosed], params, dt_h=dt_h, n_steps=end, tlr4=tlr4
-        )
-        sol = integrate_chain(
-            drive, chain_parameters(sub, params, condition, tlr4=tlr4), dt_h, end,
-            record_every=record,
+        r = _pk_recursion(sub, schedule, taken[dosed], params, dt_h=dt_h, n_steps=end, tlr4=tlr4)
+        window_from = max(0, 2 * end - round(2 * H_PER_DAY / dt_h))  # the last 24 h
+        recorded = np.empty((sub.n, end // record + 1))
+        stats = np.zeros((sub.n, 3))
+        stats[:, 1], stats[:, 2] = -np.inf, np.inf
+        peak = np.zeros((sub.n, 2))
+        _chain_from_pk(
+            (r.phi, r.b, r.dense, r.lam_half, r.rows, r.dose_at, r.dose_mg, r.taken),
+            chain_parameters(sub, params, condition, tlr4=tlr4), chain.initial_state(1)[0],
+            float(dt_h), end, record, window_from, recorded, stats, peak,
         )  # fmt: skip
-        occ = drive[..., 0]
-        assert sol.trajectory is not None
-        activity[dosed] = sol.trajectory[:, obs_idx // record, _ACTIVITY]
-        last_day = slice(max(0, 2 * end - round(2 * H_PER_DAY / dt_h)), 2 * end + 1)
-        mor_mean[dosed] = occ[:, last_day].mean(axis=1)
-        mor_peak[dosed] = occ[:, last_day].max(axis=1)
-        mor_trough[dosed] = occ[:, last_day].min(axis=1)
+        activity[dosed] = recorded[:, obs_idx // record]
+        mor_mean[dosed] = stats[:, 0] / (2 * end + 1 - window_from)
+        mor_peak[dosed] = stats[:, 1]
+        mor_trough[dosed] = stats[:, 2]
         cmax[dosed] = peak
     return PatientOutputs(
         t_obs_h=t_obs_h,

@@ -11,7 +11,7 @@ frames is `ldn.registry.analysis_io`. Definitions (also in docs/n-of-1.md):
 - **Dose**: the maintenance dose of the patient's most recent prescription, in bands
   <1.5, 1.5–<3, 3–<4.5, 4.5, >4.5 mg.
 - **Responder rate** and **adverse events per patient**: proportions with Wilson score 95 %
-  intervals (statsmodels `proportion_confint(method="wilson")`).
+  intervals (`ldn.stats.wilson_interval`).
 - **Adverse events per 100 patient-months**: events / exposure, exposure = days on LDN up to
   the data's last date / 30.4375, with exact (Garwood) Poisson 95 % intervals.
 """
@@ -30,6 +30,7 @@ from scipy import stats
 from ldn.errors import InputError
 from ldn.registry.n_of_1 import NOf1Settings, PatientCourse, analyse_course
 from ldn.registry.scales import SCALES, get_scale
+from ldn.stats import wilson_interval
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
@@ -98,16 +99,6 @@ def dose_band(dose_mg: float) -> str:
     if math.isclose(dose_mg, 4.5):
         return DOSE_BANDS[3]
     return DOSE_BANDS[4]
-
-
-def wilson_ci(successes: int, n: int) -> tuple[float, float]:
-    """Wilson score 95 % interval of a proportion (NaNs when n = 0)."""
-    if n == 0:
-        return (math.nan, math.nan)
-    from statsmodels.stats.proportion import proportion_confint
-
-    lo, hi = proportion_confint(successes, n, alpha=0.05, method="wilson")
-    return (float(lo), float(hi))
 
 
 def poisson_rate_ci(events: int, exposure: float) -> tuple[float, float]:
@@ -209,7 +200,7 @@ def responder_table(patients: pd.DataFrame) -> pd.DataFrame:
         evaluable = grp.loc[grp["status"] != "not evaluable"]
         n = len(evaluable)
         k = int((evaluable["status"] == "responder").sum())
-        lo, hi = wilson_ci(k, n)
+        lo, hi = wilson_interval(k, n)
         rows.append(
             {
                 "condition": cond,
@@ -257,7 +248,7 @@ def adverse_event_table(frames: RegistryFrames, as_of: np.datetime64) -> pd.Data
     types = sorted(ae["event_type"].unique())
     for label, grp in [*((t, ae.loc[ae["event_type"] == t]) for t in types), ("any", ae)]:
         k = int(grp["patient_id"].nunique())
-        lo, hi = wilson_ci(k, n_exposed)
+        lo, hi = wilson_interval(k, n_exposed)
         r_lo, r_hi = poisson_rate_ci(len(grp), total_months)
         rows.append(
             {

@@ -569,10 +569,11 @@ def analyse_patient(
         result = analyse_course(course, settings, delta_prior=delta_prior)
     except InputError as exc:
         return PatientAnalysis(course, None, str(exc), settings)
-    responder = result.p_improvement_ge_mid > settings.responder_probability
-    verdict = "responder" if responder else "not a responder"
+    analysis = PatientAnalysis(course, result, "", settings)
+    verdict = "responder" if analysis.responder else "not a responder"
+    # three decimals: with two, 0.796 against a threshold of 0.8 would read "0.80"
     message = (
-        f"{verdict}: P(improvement ≥ {course.scale.mid:g}) = {result.p_improvement_ge_mid:.2f} "
+        f"{verdict}: P(improvement ≥ {course.scale.mid:g}) = {result.p_improvement_ge_mid:.3f} "
         f"(threshold {settings.responder_probability:g}); prior {result.prior.source}"
     )
-    return PatientAnalysis(course, result, message, settings)
+    return replace(analysis, message=message)

@@ -21,7 +21,16 @@ import numba
 import numpy as np
 
 from ldn.errors import InputError
-from ldn.model.chain import N_OBSERVABLES, N_PARAMS, N_STATES, initial_state, observe, rhs
+from ldn.model.chain import (
+    N_OBSERVABLES,
+    N_PARAMS,
+    N_STATES,
+    initial_state,
+    observe,
+    params_tuple,
+    stage_inputs,
+    stage_rates,
+)
 from ldn.solve._numba import _jit
 from ldn.units import FloatArray
 
@@ -30,6 +39,37 @@ from ldn.units import FloatArray
 def _drive_at(drive: FloatArray, row: int, h: int, periodic: bool) -> tuple[float, float]:
     idx = h % drive.shape[1] if periodic else h
     return drive[row, idx, 0], drive[row, idx, 1]
+
+
+@_jit
+def rk4_step(
+    y: FloatArray,
+    f0: tuple[float, float, float, float, float, float],
+    f_mid: tuple[float, float, float, float, float, float],
+    f_end: tuple[float, float, float, float, float, float],
+    p: tuple[float, ...],
+    dt_h: float,
+    k1: FloatArray,
+    k2: FloatArray,
+    k3: FloatArray,
+    k4: FloatArray,
+    tmp: FloatArray,
+) -> None:
+    """One classical RK4 step of `dt_h` in place on `y`, given `chain.stage_inputs` at the
+    step's start, middle and end (the middle two stages share a time, hence one `f_mid`)."""
+    n_s = y.shape[0]
+    stage_rates(y, f0, p, k1)
+    for j in range(n_s):
+        tmp[j] = y[j] + 0.5 * dt_h * k1[j]
+    stage_rates(tmp, f_mid, p, k2)
+    for j in range(n_s):
+        tmp[j] = y[j] + 0.5 * dt_h * k2[j]
+    stage_rates(tmp, f_mid, p, k3)
+    for j in range(n_s):
+        tmp[j] = y[j] + dt_h * k3[j]
+    stage_rates(tmp, f_end, p, k4)
+    for j in range(n_s):
+        y[j] += dt_h / 6.0 * (k1[j] + 2.0 * k2[j] + 2.0 * k3[j] + k4[j])
 
 
 @_jit(parallel=True)
@@ -50,7 +90,8 @@ def _kernel(
     final = np.empty((n_p, n_s))
     q_avg = np.zeros(n_p)
     for i in numba.prange(n_p):
-        p = params[i]
+        p_row = params[i]
+        p = params_tuple(p_row)
         row = np.int64(i) if drive.shape[0] > 1 else np.int64(0)
         y = y0[i].copy()
         k1 = np.empty(n_s)
@@ -59,13 +100,15 @@ def _kernel(
         k4 = np.empty(n_s)
         tmp = np.empty(n_s)
         obs = np.empty(traj.shape[2] - n_s) if record_every > 0 else np.empty(0)
+        m0, u0 = _drive_at(drive, row, 0, periodic)
+        f0 = stage_inputs(t0_h, m0, u0, p)
         for k in range(n_steps + 1):
             t = t0_h + k * dt_h
             if k == avg_from_step:
                 q_avg[i] = y[n_s - 1]
             if record_every > 0 and k % record_every == 0:
                 m0, u0 = _drive_at(drive, row, 2 * k, periodic)
-                observe(t, y, m0, u0, p, obs)
+                observe(t, y, m0, u0, p_row, obs)
                 r = k // record_every
                 for j in range(n_s):
                     traj[i, r, j] = y[j]
@@ -73,21 +116,14 @@ def _kernel(
                     traj[i, r, n_s + j] = obs[j]
             if k == n_steps:
                 break
-            m0, u0 = _drive_at(drive, row, 2 * k, periodic)
+            # the time/drive-only part of the rhs once per distinct stage time; f0 (start of
+            # this step) is the end of the previous one
             m1, u1 = _drive_at(drive, row, 2 * k + 1, periodic)
             m2, u2 = _drive_at(drive, row, 2 * k + 2, periodic)
-            rhs(t, y, m0, u0, p, k1)
-            for j in range(n_s):
-                tmp[j] = y[j] + 0.5 * dt_h * k1[j]
-            rhs(t + 0.5 * dt_h, tmp, m1, u1, p, k2)
-            for j in range(n_s):
-                tmp[j] = y[j] + 0.5 * dt_h * k2[j]
-            rhs(t + 0.5 * dt_h, tmp, m1, u1, p, k3)
-            for j in range(n_s):
-                tmp[j] = y[j] + dt_h * k3[j]
-            rhs(t + dt_h, tmp, m2, u2, p, k4)
-            for j in range(n_s):
-                y[j] += dt_h / 6.0 * (k1[j] + 2.0 * k2[j] + 2.0 * k3[j] + k4[j])
+            f_mid = stage_inputs(t + 0.5 * dt_h, m1, u1, p)
+            f_end = stage_inputs(t0_h + (k + 1) * dt_h, m2, u2, p)
+            rk4_step(y, f0, f_mid, f_end, p, dt_h, k1, k2, k3, k4, tmp)
+            f0 = f_end
         final[i] = y
     return final, q_avg
 

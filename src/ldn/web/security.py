@@ -31,6 +31,7 @@ from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 CSRF_SESSION_KEY = "csrf"
 CSRF_FORM_FIELD = "csrf_token"
 CSRF_HEADER = "X-CSRF-Token"
+MAX_TRACKED_KEYS = 10_000  # above this, expired throttle entries are swept on each failure
 
 
 class TokenSigner:
@@ -96,9 +97,11 @@ class LoginThrottle:
         return f"{username.strip().casefold()}|{client}"
 
     def _prune(self, key: str, now: float) -> deque[float]:
-        times = self._failures.setdefault(key, deque())
+        times = self._failures.get(key, deque())
         while times and now - times[0] >= self.window_s:
             times.popleft()
+        if not times:
+            self._failures.pop(key, None)
         return times
 
     def retry_after_s(self, key: str) -> int | None:
@@ -111,10 +114,20 @@ class LoginThrottle:
             return max(1, math.ceil(self.window_s - (now - times[0])))
 
     def record_failure(self, key: str) -> None:
-        """Count one failed login for `key`."""
+        """Count one failed login for `key` (expired keys are dropped when many are kept)."""
         with self._lock:
             now = self._clock()
-            self._prune(key, now).append(now)
+            if len(self._failures) >= MAX_TRACKED_KEYS:  # e.g. a flood of made-up usernames
+                for old in list(self._failures):
+                    self._prune(old, now)
+            times = self._prune(key, now)
+            times.append(now)
+            self._failures[key] = times
+
+    def tracked_keys(self) -> int:
+        """How many (username, address) pairs currently have failures counted."""
+        with self._lock:
+            return len(self._failures)
 
     def reset(self, key: str) -> None:
         """Forget the failures of `key` (after a successful login)."""
