@@ -64,6 +64,18 @@ def test_json_records_load_into_a_frame(tmp_path: Path, capsys: pytest.CaptureFi
     assert "mor_hours_above_50pct_per_day" in payload["summary"]
 
 
+def test_json_is_strict_when_a_metric_is_undefined(capsys: pytest.CaptureFixture[str]) -> None:
+    """No dose taken: the trough is undefined and must be null, not the non-JSON token NaN."""
+    code, out, _ = run(["simulate", "--adherence", "0", "--days", "2", "--format", "json"], capsys)
+    assert code == 0
+
+    def reject(token: str) -> None:
+        raise AssertionError(f"{token} is not JSON")
+
+    payload = json.loads(out, parse_constant=reject)
+    assert payload["summary"]["mor_occupancy_trough"] is None
+
+
 def test_table_titration_and_plot(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     fig = tmp_path / "p.svg"
     code, out, _ = run(

@@ -110,3 +110,16 @@ def test_unreachable_database_is_one_message_without_the_password() -> None:
     assert isinstance(result.exception, InputError), repr(result.exception)
     assert "cannot open the registry database" in str(result.exception)
     assert "secret" not in str(result.exception)
+
+
+def test_clinic_is_given_by_name_or_id(db: str, tmp_path: Path) -> None:
+    from ldn.registry.errors import NotFound
+
+    assert "(id 1)" in _ok("create-clinic", "North", "--database", db)
+    for clinic in ("North", "1"):
+        _ok("export", str(tmp_path / f"{clinic}.csv"), "--clinic", clinic, "--database", db)
+    result = runner.invoke(
+        app, ["registry", "report", "--out", str(tmp_path / "r.html"), "--clinic", "99",
+              "--database", db],
+    )  # fmt: skip
+    assert isinstance(result.exception, NotFound) and "clinic 99 not found" in str(result.exception)

@@ -7,12 +7,29 @@ typo in a path does not cost a whole simulation), and `write_text` turns a faile
 
 from __future__ import annotations
 
+import math
 from pathlib import Path
+from typing import Any
 
 from ldn.errors import InputError
 
 FORMATS = ("table", "csv", "json")
 PLOT_SUFFIXES = (".png", ".svg", ".pdf")
+
+
+def json_value(value: Any) -> Any:
+    """`value` as plain JSON: NumPy scalars become Python numbers, NaN/±inf become None (null);
+    dicts and lists are converted item by item. (`json.dumps` would write NaN, which is not JSON.)
+    """
+    if isinstance(value, dict):
+        return {k: json_value(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [json_value(v) for v in value]
+    if hasattr(value, "item"):
+        value = value.item()
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    return value
 
 
 def check_folder(path: Path | None, option: str) -> None:

@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any
 
 import typer
 
-from ldn.cli._output import check_output, save_figure, write_text
+from ldn.cli._output import check_output, json_value, save_figure, write_text
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -39,14 +39,6 @@ _INPUT_HELP = (
 )
 
 
-def _clean(value: Any) -> Any:
-    if isinstance(value, float) and not math.isfinite(value):
-        return None
-    if hasattr(value, "item"):
-        return _clean(value.item())
-    return value
-
-
 def _emit_frame(frame: pd.DataFrame, fmt: str, out: Path | None, title: str) -> None:
     if fmt == "table":
         from rich.console import Console
@@ -62,9 +54,7 @@ def _emit_frame(frame: pd.DataFrame, fmt: str, out: Path | None, title: str) -> 
     text = (
         frame.to_csv(index=False)
         if fmt == "csv"
-        else json.dumps(
-            [{k: _clean(v) for k, v in r.items()} for r in frame.to_dict("records")], indent=2
-        )
+        else json.dumps(json_value(frame.to_dict("records")), indent=2)
     )
     _write(text, out)
 
@@ -123,7 +113,7 @@ def _result_json(res: MetaResult) -> str:
         {"label": lab, "yi": float(y), "vi": float(v), "weight_pct": float(w)}
         for lab, y, v, w in zip(labels, res.yi, res.vi, res.weights, strict=True)
     ]
-    return json.dumps({k: _clean(v) for k, v in payload.items()}, indent=2)
+    return json.dumps(json_value(payload), indent=2)
 
 
 def _print_result(res: MetaResult, heading: str, subgroups: tuple[str, ...] | None = None) -> None:

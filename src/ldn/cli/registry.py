@@ -33,7 +33,7 @@ _DATABASE = typer.Option(
     "--database",
     help="Database URL (default: LDN_DATABASE_URL or the user-data SQLite file).",
 )
-_CLINIC = typer.Option(None, "--clinic", help="Clinic name (needed when there are several).")
+_CLINIC = typer.Option(None, "--clinic", help="Clinic name or id (needed when there are several).")
 
 
 @contextmanager
@@ -73,13 +73,20 @@ def _where(registry: Registry) -> str:
 
 
 def _clinic_id(registry: Registry, clinic: str | None) -> int | None:
+    """The id of the clinic called `clinic`, or whose id `clinic` is; None when not given."""
     if clinic is None:
         return None
     from ldn.registry import services as svc
+    from ldn.registry.errors import NotFound
     from ldn.registry.permissions import SYSTEM
 
     with registry.session() as s:
-        return svc.get_clinic_by_name(session=s, actor=SYSTEM, name=clinic).id
+        try:
+            return svc.get_clinic_by_name(session=s, actor=SYSTEM, name=clinic).id
+        except NotFound:
+            if not clinic.isdigit():
+                raise
+            return svc.get_clinic(session=s, actor=SYSTEM, clinic_id=int(clinic)).id
 
 
 @registry_app.command("init")

@@ -31,7 +31,9 @@ class PriorKind(StrEnum):
 _DATABASE = typer.Option(
     None, "--database", help="Registry database URL (default: LDN_DATABASE_URL or SQLite)."
 )
-_CLINIC = typer.Option(None, "--clinic", help="Clinic id (when the code exists in several).")
+_CLINIC = typer.Option(
+    None, "--clinic", help="Clinic name or id (when the code exists in several)."
+)
 
 
 def n_of_1(
@@ -44,7 +46,7 @@ def n_of_1(
     prior: PriorKind = typer.Option(
         PriorKind.sceptical, "--prior", help="sceptical (centred on 0) or evidence (pooled MD)."
     ),
-    clinic: int | None = _CLINIC,
+    clinic: str | None = _CLINIC,
     database: str | None = _DATABASE,
 ) -> None:
     """Bayesian N-of-1 estimate of one patient's change on LDN (AR(1) errors, linear trend)."""
@@ -54,15 +56,16 @@ def n_of_1(
     from rich.table import Table
 
     from ldn.cli._output import check_plot_suffix, make_folder, save_figure
-    from ldn.cli.registry import _open
+    from ldn.cli.registry import _clinic_id, _open
     from ldn.registry.analysis_io import patient_analysis
 
     check_plot_suffix(plot)
     registry = _open(database)
     try:
+        clinic_id = _clinic_id(registry, clinic)
         with registry.session() as session:
             analysis = patient_analysis(
-                session, patient, scale, clinic_id=clinic, prior=prior.value
+                session, patient, scale, clinic_id=clinic_id, prior=prior.value
             )
     finally:
         registry.dispose()
@@ -87,21 +90,22 @@ def n_of_1(
 def report(
     out: Path = typer.Option(..., "--out", help="HTML report file to write."),
     csv: Path | None = typer.Option(None, "--csv", help="Folder for the CSV tables."),
-    clinic: int | None = typer.Option(None, "--clinic", help="Only this clinic id."),
+    clinic: str | None = typer.Option(None, "--clinic", help="Only this clinic (name or id)."),
     database: str | None = _DATABASE,
 ) -> None:
     """Cohort report: responders by condition and dose, adverse events, trial evidence."""
     from rich.console import Console
 
     from ldn.cli._output import make_folder, write_text
-    from ldn.cli.registry import _open
+    from ldn.cli.registry import _clinic_id, _open
     from ldn.registry.analysis_io import cohort_report
     from ldn.report.cohort_html import render_cohort_html
 
     registry = _open(database)
     try:
+        clinic_id = _clinic_id(registry, clinic)
         with registry.session() as session:
-            cohort = cohort_report(session, clinic_id=clinic)
+            cohort = cohort_report(session, clinic_id=clinic_id)
     finally:
         registry.dispose()
     make_folder(out.parent, "--out")

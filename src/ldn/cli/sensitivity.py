@@ -61,7 +61,7 @@ def sensitivity(
     ),
 ) -> None:
     """Rank the chain's assumptions by Sobol index for one condition; optionally plot."""
-    from ldn.cli._output import check_output, check_plot, write_text
+    from ldn.cli._output import check_output, check_plot, json_value, write_text
     from ldn.errors import InputError
 
     check_output(fmt, out, plot)
@@ -85,11 +85,13 @@ def sensitivity(
     if plot is not None:
         result.plot(str(plot))
     if failure_plot is not None:
+        tau = params["rebound.receptor_tau_down_d"]  # scanned over its plausible range
         fmap = failure_map(
             cond.name,
             params,
+            # factor on all four upregulation gains: from near none to twice the assumed values
             ("rebound.gain_scale", np.linspace(0.1, 2.0, 12)),
-            ("rebound.receptor_tau_down_d", np.geomspace(1.0, 10.0, 8)),
+            ("rebound.receptor_tau_down_d", np.geomspace(tau.low, tau.high, 8)),
             tlr4=tlr4,
         )
         fmap.plot(str(failure_plot))
@@ -97,7 +99,12 @@ def sensitivity(
         text = frame.to_csv(index=False)
     elif fmt == "json":
         text = json.dumps(
-            {"condition": cond.name, "n": n, "seed": seed, "rows": frame.to_dict("records")},
+            {
+                "condition": cond.name,
+                "n": n,
+                "seed": seed,
+                "rows": json_value(frame.to_dict("records")),
+            },
             indent=2,
         )
     else:

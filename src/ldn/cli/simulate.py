@@ -88,6 +88,8 @@ def _to_text(
 
     import pandas as pd
 
+    from ldn.cli._output import json_value
+
     assert isinstance(frame, pd.DataFrame)
     if fmt == "csv":
         return str(frame.to_csv(index=False, float_format="%.6g", lineterminator="\n"))
@@ -97,7 +99,7 @@ def _to_text(
         "step_h": step_h,
         "columns": list(frame.columns),
         "records": json.loads(frame.to_json(orient="records", double_precision=10)),
-        "summary": summary,
+        "summary": json_value(summary),  # NaN (e.g. no trough without doses) → null
     }
     return json.dumps(payload, indent=1) + "\n"
 

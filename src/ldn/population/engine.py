@@ -13,10 +13,16 @@ per-patient mask of doses actually taken:
 2. Occupancy: the two-ligand competitive formula of `ldn.model.receptors` on the effect-site
    concentrations, with the binding factors read from that module; evaluated inside the same
    loop (tested against `ldn.simulate.exposure`).
-3. Chain: `ldn.solve.compiled.integrate_chain` (RK4, numba, prange over patients) driven by the
-   MOR occupancy and unbound concentration, recording states only at the requested observation
-   times. The drive array is (chunk × half-steps × 2); memory therefore grows with the chunk,
-   and what is kept per patient grows with the number of patients, not with time steps.
+3. Chain: the RK4 step of `ldn.solve.compiled` (`rk4_step`, the kernel of `integrate_chain`)
+   driven by the MOR occupancy and unbound concentration, recording the activity only at the
+   requested observation times.
+
+`simulate_patients` fuses 1–3 into one Numba pass per patient (`_chain_from_pk`, prange over
+patients): the PK state advances half-step by half-step as the RK4 stages need the drive, so no
+(patients × half-steps) drive array is built and memory per patient does not grow with time
+steps. `exposure_grid` (the drive array, tested against `ldn.simulate.exposure`) followed by
+`integrate_chain` is the two-pass form of the same computation; tests/population/
+test_engine_fused.py checks that both agree to rounding.
 
 Default step 0.5 h: on the benchmark's 84-day runs the latent activity is within 2e-4
 (absolute) of a CVODE reference at rtol 1e-10; 1 h (used for trials) is within 1.5e-3.
@@ -412,7 +418,7 @@ def _pk_recursion(
     )
 
 
-@_jit
+@_jit(inline=True)
 def _pk_drive(
     i: int,
     j: int,

@@ -37,8 +37,10 @@ FloatArray = npt.NDArray[np.float64]
 BoolArray = npt.NDArray[np.bool_]
 IndexArray = npt.NDArray[np.int64]
 
-# Patients per chunk: the drive array of a chunk is chunk × half-steps × 2 doubles.
-DRIVE_BYTES_PER_CHUNK: Final = 192 * 2**20
+# Patients per chunk. The fused engine kernel keeps no per-time-step arrays, so a chunk costs
+# about 1.5 KB per patient (PK recursion, parameters, recorded visits) plus its dose mask; the
+# chunk bounds memory and sets the progress/Dask granularity.
+CHUNK_PATIENTS: Final = 8192
 
 
 @dataclass(frozen=True)
@@ -121,9 +123,8 @@ def run_chunk(index: IndexArray, scenario: Scenario) -> PatientOutputs:
 
 
 def default_chunk_size(scenario: Scenario) -> int:
-    """Patients per chunk so that one chunk's drive array stays near DRIVE_BYTES_PER_CHUNK."""
-    n_half = 2 * round(float(scenario.t_obs_h[-1]) / scenario.dt_h) + 1
-    return int(np.clip(DRIVE_BYTES_PER_CHUNK // (n_half * 16), 64, 65_536))
+    """Patients per chunk: CHUNK_PATIENTS, fewer when the dose mask alone would pass 64 MiB."""
+    return int(np.clip(64 * 2**20 // max(scenario.schedule.n, 1), 64, CHUNK_PATIENTS))
 
 
 def concatenate(parts: list[PatientOutputs]) -> PatientOutputs:

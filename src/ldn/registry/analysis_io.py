@@ -159,10 +159,8 @@ def load_course(
 
 def pooled_evidence() -> tuple[pd.DataFrame | None, str]:
     """Pooled trial SMD per condition from `ldn.evidence`, or None with the reason."""
-    try:
-        from ldn.evidence import pooled_by_condition  # type: ignore[attr-defined]
-    except ImportError:
-        return None, "no pooled trial evidence (ldn.evidence.pooled_by_condition not available)"
+    from ldn.evidence import pooled_by_condition
+
     try:
         table = pooled_by_condition(measure="SMD", method="REML")
     except Exception as exc:  # the evidence module is optional here; report, don't crash
@@ -183,7 +181,7 @@ def trial_adverse_events() -> pd.DataFrame | None:
     from ldn.registry.models import AE_TYPES
 
     try:
-        from ldn.evidence import adverse_event_table  # type: ignore[attr-defined]
+        from ldn.evidence import adverse_event_table
 
         table = adverse_event_table()
     except Exception:  # optional evidence; the report says "none" instead
@@ -207,7 +205,7 @@ def evidence_prior(condition: str, scale: str) -> DeltaPrior:
     """
     code = get_scale(scale).code
     try:
-        from ldn.evidence import pooled_by_condition  # type: ignore[attr-defined]
+        from ldn.evidence import pooled_by_condition
 
         table = pooled_by_condition(measure="MD", method="REML")
     except Exception as exc:

@@ -18,6 +18,7 @@ SECTIONS: tuple[str, ...] = (
     "ldn.report.demo_evidence:run",
     "ldn.report.demo_chain:run",
     "ldn.report.demo_trials:run",
+    "ldn.report.demo_registry:run",
 )
 
 

@@ -28,16 +28,22 @@ import numba
 F = TypeVar("F", bound=Callable[..., Any])
 
 
-def _jit(func: F | None = None, *, parallel: bool = False) -> Any:
+def _jit(func: F | None = None, *, parallel: bool = False, inline: bool = False) -> Any:
     """Compile `func` with `ldn`'s fixed Numba options (see the module docstring).
 
     Use bare (`@_jit`) for scalar helpers and `@_jit(parallel=True)` for a kernel whose outer loop
-    is a `numba.prange` over patients.
+    is a `numba.prange` over patients. `inline=True` inlines a helper that takes arrays into its
+    callers at Numba-IR level (`inline="always"`): a call that passes arrays otherwise costs
+    reference-count updates, which are atomic and contend across threads on shared arrays.
     """
 
     def wrap(f: F) -> F:
         return numba.njit(  # type: ignore[no-any-return]
-            cache=True, error_model="numpy", fastmath=False, parallel=parallel
+            cache=True,
+            error_model="numpy",
+            fastmath=False,
+            parallel=parallel,
+            inline="always" if inline else "never",
         )(f)
 
     if func is not None:

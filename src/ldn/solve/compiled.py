@@ -41,7 +41,7 @@ def _drive_at(drive: FloatArray, row: int, h: int, periodic: bool) -> tuple[floa
     return drive[row, idx, 0], drive[row, idx, 1]
 
 
-@_jit
+@_jit(inline=True)
 def rk4_step(
     y: FloatArray,
     f0: tuple[float, float, float, float, float, float],

@@ -17,6 +17,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
+import anyio.to_thread
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 from starlette.middleware.sessions import SessionMiddleware
@@ -29,6 +30,7 @@ from ldn.web.errors import install_error_handlers
 from ldn.web.headers import SecurityHeadersMiddleware
 from ldn.web.security import LoginThrottle, TokenSigner
 from ldn.web.templating import STATIC_DIR
+from ldn.web.user_cache import UserCache
 
 SESSION_COOKIE = "ldn_session"
 
@@ -46,6 +48,8 @@ def create_app(settings: WebSettings | None = None, registry: Registry | None = 
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        # sync work (database, analyses) runs in AnyIO's threadpool; its size is a setting
+        anyio.to_thread.current_default_thread_limiter().total_tokens = settings.threads
         yield
         if owns_registry:
             registry.dispose()
@@ -67,6 +71,7 @@ def create_app(settings: WebSettings | None = None, registry: Registry | None = 
     app.state.tokens = TokenSigner(secret_key, max_age_s=settings.session_max_age_s)
     app.state.throttle = LoginThrottle(settings.login_max_failures, settings.login_window_s)
     app.state.cohort_cache = CohortCache(settings.cohort_cache_s)
+    app.state.user_cache = UserCache(settings.user_cache_s)
 
     app.add_middleware(
         SessionMiddleware,

@@ -15,6 +15,11 @@
                           Retry-After until the window has passed (default 5 in 15 min).
     LDN_COHORT_CACHE_S    how stale the cohort dashboard may be while data are being written
                           (default 60 s; see `ldn.web.cohort_cache`).
+    LDN_USER_CACHE_S      how long a logged-in user's row is reused between requests (default
+                          5 s, 0 = off; changes made through this process apply at once, see
+                          `ldn.web.user_cache`).
+    LDN_THREADS           threads that run database work and analyses per server process
+                          (AnyIO's threadpool; default 16).
 
 The numbers above are operational settings, not model constants, so they live here and not in
 the parameter TOML files.
@@ -48,6 +53,8 @@ class WebSettings(BaseSettings):
     login_max_failures: int = Field(default=5, ge=1)
     login_window_s: float = Field(default=15 * 60, gt=0)
     cohort_cache_s: float = Field(default=60, ge=0)
+    user_cache_s: float = Field(default=5, ge=0)
+    threads: int = Field(default=16, ge=1, le=256)
 
     @field_validator("secret_key")
     @classmethod

@@ -1,27 +1,35 @@
 """Dependencies shared by the API and the pages.
 
 - `SessionDep`: a database session from the app's registry, closed after the request.
-- `CurrentUser` (API): the active user named by a bearer token, or by the session cookie — in
-  which case unsafe methods (POST/PUT/PATCH/DELETE) must carry the session's CSRF token in the
-  `X-CSRF-Token` header. No valid credential → `LoginRequired` (401).
+- `CurrentUser` (API): the active user (a `CachedUser` copy of the row) named by a bearer
+  token, or by the session cookie — in which case unsafe methods (POST/PUT/PATCH/DELETE)
+  must carry the session's CSRF token in the `X-CSRF-Token` header. No valid credential →
+  `LoginRequired` (401).
 - `PageUser` (pages): the active user of the session cookie; none → redirect to /login. CSRF of
   page forms is checked by `check_form_csrf` in each POST handler (it needs the parsed form).
 
 Roles are not checked here: every service call checks the role matrix itself
 (`ldn.registry.permissions`), so no route can forget it and the CLI shares the same rules.
+
+These dependencies are `async`: they do no blocking work on the event loop except a user
+lookup that misses the `UserCache` (then run in the threadpool), so a request makes one trip
+to the threadpool (its route's database work) instead of one per dependency. Creating a
+`Session` does no I/O (it connects on first use); closing one that still holds a connection
+runs in the threadpool.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import AsyncIterator
 from typing import Annotated
 
 from fastapi import Depends, HTTPException, Request
 from sqlalchemy.orm import Session
+from starlette.concurrency import run_in_threadpool
 
-from ldn.registry.models import User
 from ldn.web.errors import LoginRequired
 from ldn.web.security import CSRF_HEADER, csrf_ok
+from ldn.web.user_cache import CachedUser, UserCache, load_active_user
 
 _UNSAFE = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 CSRF_MESSAGE = (
@@ -31,38 +39,51 @@ CSRF_MESSAGE = (
 )
 
 
-def get_db(request: Request) -> Iterator[Session]:
-    """A session on the app's registry database."""
-    with request.app.state.registry.session() as session:
+async def get_db(request: Request) -> AsyncIterator[Session]:
+    """A session on the app's registry database, closed after the request."""
+    session = request.app.state.registry.sessions()
+    try:
         yield session
+    finally:
+        if session.in_transaction():  # holds a pooled connection: rollback + return it
+            await run_in_threadpool(session.close)
+        else:
+            session.close()
 
 
 SessionDep = Annotated[Session, Depends(get_db)]
 
 
-def _active_user(session: Session, user_id: object) -> User | None:
+async def _active_user(request: Request, session: Session, user_id: object) -> CachedUser | None:
+    """The active user `user_id`: from the app's `UserCache`, else read (in the threadpool)."""
     if not isinstance(user_id, int):
         return None
-    user = session.get(User, user_id)
-    return user if user is not None and user.active else None
+    cache: UserCache = request.app.state.user_cache
+    user = cache.get(user_id)
+    if user is None:
+        user = await run_in_threadpool(load_active_user, session, user_id)
+        if user is not None:
+            cache.put(user)
+    return user
 
 
-def session_user(request: Request, session: Session) -> User | None:
+async def session_user(request: Request, session: Session) -> CachedUser | None:
     """The active user logged in through the session cookie, if any."""
-    return _active_user(session, request.session.get("uid"))
+    return await _active_user(request, session, request.session.get("uid"))
 
 
-def get_api_user(request: Request, session: SessionDep) -> User:
+async def get_api_user(request: Request, session: SessionDep) -> CachedUser:
     """The API caller: bearer token first, else the session cookie (+ CSRF header)."""
     auth = request.headers.get("authorization", "")
     scheme, _, token = auth.partition(" ")
     if scheme.lower() == "bearer" and token.strip():
-        user = _active_user(session, request.app.state.tokens.user_id(token.strip()))
+        uid = request.app.state.tokens.user_id(token.strip())
+        user = await _active_user(request, session, uid)
         if user is None:
             raise LoginRequired()
         request.state.user = user
         return user
-    user = session_user(request, session)
+    user = await session_user(request, session)
     if user is None:
         raise LoginRequired()
     if request.method in _UNSAFE and not csrf_ok(request.session, request.headers.get(CSRF_HEADER)):
@@ -71,17 +92,17 @@ def get_api_user(request: Request, session: SessionDep) -> User:
     return user
 
 
-def get_page_user(request: Request, session: SessionDep) -> User:
+async def get_page_user(request: Request, session: SessionDep) -> CachedUser:
     """The logged-in user of a page; redirects to /login when there is none."""
-    user = session_user(request, session)
+    user = await session_user(request, session)
     if user is None:
         raise LoginRequired()
     request.state.user = user
     return user
 
 
-CurrentUser = Annotated[User, Depends(get_api_user)]
-PageUser = Annotated[User, Depends(get_page_user)]
+CurrentUser = Annotated[CachedUser, Depends(get_api_user)]
+PageUser = Annotated[CachedUser, Depends(get_page_user)]
 
 
 def check_form_csrf(request: Request, form_token: object) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, HTTPException, Query, Request
+from starlette.concurrency import run_in_threadpool
 from starlette.responses import RedirectResponse, Response
 
 from ldn.web.auth import attempt_login
@@ -23,9 +24,9 @@ def _safe_next(target: str | None) -> str:
 
 
 @router.get("/")
-def home(request: Request, session: SessionDep) -> Response:
+async def home(request: Request, session: SessionDep) -> Response:
     """Patients for a logged-in user, else the login page."""
-    target = "/patients" if session_user(request, session) else "/login"
+    target = "/patients" if await session_user(request, session) else "/login"
     return RedirectResponse(target, status_code=303)
 
 
@@ -46,7 +47,8 @@ async def login(request: Request, session: SessionDep) -> Response:
     username = str(form.get("username") or "")
     password = str(form.get("password") or "")
     try:
-        user = attempt_login(request, session, username, password)
+        # argon2 takes tens of ms: keep it off the event loop
+        user = await run_in_threadpool(attempt_login, request, session, username, password)
     except HTTPException as exc:
         response = render(
             request,
@@ -69,5 +71,8 @@ async def logout(request: Request) -> Response:
     """End the session (CSRF-checked, so other sites cannot log you out)."""
     form = await request.form()
     check_form_csrf(request, form.get(CSRF_FORM_FIELD))
+    uid = request.session.get("uid")
+    if isinstance(uid, int):  # the next login reads the account afresh
+        request.app.state.user_cache.forget(uid)
     request.session.clear()
     return RedirectResponse("/login", status_code=303)

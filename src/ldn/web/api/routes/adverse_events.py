@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from fastapi import APIRouter, Response
+from starlette.concurrency import run_in_threadpool
 
 from ldn.registry import services
 from ldn.registry.schemas import (
@@ -18,39 +19,52 @@ router = APIRouter(tags=["adverse events"], responses=ERRORS)
 
 
 @router.get("/patients/{patient_id}/adverse-events")
-def list_adverse_events(
+async def list_adverse_events(
     session: SessionDep, user: CurrentUser, patient_id: PatientId
 ) -> Page[AdverseEventPublic]:
     """A patient's adverse events by onset date."""
-    rows = services.list_adverse_events(session=session, actor=user, patient_id=patient_id)
+    rows = await run_in_threadpool(
+        services.list_adverse_events, session=session, actor=user, patient_id=patient_id
+    )
     return Page[AdverseEventPublic](data=rows, count=len(rows))
 
 
 @router.post("/patients/{patient_id}/adverse-events", status_code=201)
-def add_adverse_event(
+async def add_adverse_event(
     session: SessionDep, user: CurrentUser, patient_id: PatientId, body: AdverseEventCreate
 ) -> AdverseEventPublic:
     """Record a side effect (type, severity, onset and end dates)."""
-    return services.add_adverse_event(session=session, actor=user, patient_id=patient_id, data=body)
+    return await run_in_threadpool(
+        services.add_adverse_event, session=session, actor=user, patient_id=patient_id, data=body
+    )
 
 
 @router.patch("/adverse-events/{adverse_event_id}")
-def update_adverse_event(
+async def update_adverse_event(
     session: SessionDep,
     user: CurrentUser,
     adverse_event_id: AdverseEventId,
     body: AdverseEventUpdate,
 ) -> AdverseEventPublic:
     """Change an adverse event (e.g. its end date); give `version` to detect concurrent edits."""
-    return services.update_adverse_event(
-        session=session, actor=user, adverse_event_id=adverse_event_id, data=body
+    return await run_in_threadpool(
+        services.update_adverse_event,
+        session=session,
+        actor=user,
+        adverse_event_id=adverse_event_id,
+        data=body,
     )
 
 
 @router.delete("/adverse-events/{adverse_event_id}", status_code=204)
-def delete_adverse_event(
+async def delete_adverse_event(
     session: SessionDep, user: CurrentUser, adverse_event_id: AdverseEventId
 ) -> Response:
     """Delete an adverse event."""
-    services.delete_adverse_event(session=session, actor=user, adverse_event_id=adverse_event_id)
+    await run_in_threadpool(
+        services.delete_adverse_event,
+        session=session,
+        actor=user,
+        adverse_event_id=adverse_event_id,
+    )
     return Response(status_code=204)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Response
+from starlette.concurrency import run_in_threadpool
 
 from ldn.registry import services
 from ldn.registry.scales import SCALES
@@ -21,38 +22,46 @@ ScaleQuery = Annotated[
 
 
 @router.get("/patients/{patient_id}/assessments")
-def list_assessments(
+async def list_assessments(
     session: SessionDep, user: CurrentUser, patient_id: PatientId, scale: ScaleQuery = None
 ) -> Page[AssessmentPublic]:
     """A patient's assessments by date, optionally of one scale."""
-    rows = services.list_assessments(
-        session=session, actor=user, patient_id=patient_id, scale=scale
+    rows = await run_in_threadpool(
+        services.list_assessments, session=session, actor=user, patient_id=patient_id, scale=scale
     )
     return Page[AssessmentPublic](data=rows, count=len(rows))
 
 
 @router.post("/patients/{patient_id}/assessments", status_code=201)
-def add_assessment(
+async def add_assessment(
     session: SessionDep, user: CurrentUser, patient_id: PatientId, body: AssessmentCreate
 ) -> AssessmentPublic:
     """Record an outcome on a validated scale (value checked against the scale's range)."""
-    return services.add_assessment(session=session, actor=user, patient_id=patient_id, data=body)
+    return await run_in_threadpool(
+        services.add_assessment, session=session, actor=user, patient_id=patient_id, data=body
+    )
 
 
 @router.patch("/assessments/{assessment_id}")
-def update_assessment(
+async def update_assessment(
     session: SessionDep, user: CurrentUser, assessment_id: AssessmentId, body: AssessmentUpdate
 ) -> AssessmentPublic:
     """Correct an assessment; give `version` to detect concurrent edits."""
-    return services.update_assessment(
-        session=session, actor=user, assessment_id=assessment_id, data=body
+    return await run_in_threadpool(
+        services.update_assessment,
+        session=session,
+        actor=user,
+        assessment_id=assessment_id,
+        data=body,
     )
 
 
 @router.delete("/assessments/{assessment_id}", status_code=204)
-def delete_assessment(
+async def delete_assessment(
     session: SessionDep, user: CurrentUser, assessment_id: AssessmentId
 ) -> Response:
     """Delete an assessment."""
-    services.delete_assessment(session=session, actor=user, assessment_id=assessment_id)
+    await run_in_threadpool(
+        services.delete_assessment, session=session, actor=user, assessment_id=assessment_id
+    )
     return Response(status_code=204)

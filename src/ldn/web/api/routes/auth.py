@@ -45,6 +45,6 @@ def login_for_token(request: Request, session: SessionDep, body: TokenRequest) -
 
 
 @router.get("/me", responses={401: ERRORS[401]})
-def read_me(user: CurrentUser) -> UserPublic:
+async def read_me(user: CurrentUser) -> UserPublic:
     """The logged-in user."""
     return UserPublic.model_validate(user)

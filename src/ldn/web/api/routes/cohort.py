@@ -8,6 +8,8 @@ from typing import Annotated, Any
 import pandas as pd
 from fastapi import APIRouter, Query, Request, Response
 from pydantic import BaseModel
+from sqlalchemy.orm import Session
+from starlette.concurrency import run_in_threadpool
 
 from ldn.errors import InputError
 from ldn.registry import services
@@ -64,6 +66,7 @@ def read_n_of_1(
     scale: Annotated[str | None, Query(max_length=32)] = None,
 ) -> dict[str, Any]:
     """The patient's N-of-1 analysis on `scale` (default: the most-assessed scale)."""
+    # sync on purpose: the analysis is CPU work for the threadpool, not the event loop
     patient = services.get_patient(session=session, actor=user, patient_id=patient_id)
     analysis = patient_analysis(
         session, patient.code, scale, actor=user, clinic_id=patient.clinic_id
@@ -72,8 +75,13 @@ def read_n_of_1(
 
 
 @router.get("/cohort/summary", response_model=CohortSummary)
-def read_cohort_summary(request: Request, session: SessionDep, user: CurrentUser) -> Response:
+async def read_cohort_summary(request: Request, session: SessionDep, user: CurrentUser) -> Response:
     """Responders by condition and dose, side-effect rates and pooled trial evidence."""
+    return await run_in_threadpool(_cohort_summary, request, session, user)
+
+
+def _cohort_summary(request: Request, session: Session, user: Any) -> Response:
+    # in the threadpool: the change-stamp query, and on a miss the report itself (seconds)
     cache = request.app.state.cohort_cache
     try:
         report = cache.report(session, user)

@@ -6,6 +6,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, File, Form, Query, UploadFile
 from pydantic import BaseModel
+from starlette.concurrency import run_in_threadpool
 from starlette.responses import JSONResponse, Response
 
 from ldn.registry.fhir import export_fhir
@@ -69,7 +70,9 @@ async def import_registry_csv(
     """Import a CSV file all-or-nothing; a bad file lists every problem by row and column."""
     text = await read_csv_upload(file)
     try:
-        summary = import_csv(session=session, actor=user, text=text, clinic_id=clinic_id)
+        summary = await run_in_threadpool(
+            import_csv, session=session, actor=user, text=text, clinic_id=clinic_id
+        )
     except CsvImportError as exc:
         body = ImportRejected(
             detail=str(exc).split("\n", 1)[0],

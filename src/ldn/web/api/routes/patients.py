@@ -1,10 +1,16 @@
-"""Patients: list and search, create, read, change, delete."""
+"""Patients: list and search, create, read, change, delete.
+
+Routes of the API are `async` and run their service call in the threadpool
+(`run_in_threadpool`): one trip per request, and the answer is serialised on the event loop
+(a sync route would take a second trip for response validation).
+"""
 
 from __future__ import annotations
 
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Response
+from starlette.concurrency import run_in_threadpool
 
 from ldn.registry import services
 from ldn.registry.schemas import Condition, Page, PatientCreate, PatientPublic, PatientUpdate
@@ -15,7 +21,7 @@ router = APIRouter(prefix="/patients", tags=["patients"], responses=ERRORS)
 
 
 @router.get("")
-def list_patients(
+async def list_patients(
     session: SessionDep,
     user: CurrentUser,
     skip: Skip = 0,
@@ -25,7 +31,8 @@ def list_patients(
     clinic_id: Annotated[int | None, Query(ge=1, le=MAX_ID)] = None,
 ) -> Page[PatientPublic]:
     """Patients the caller may see (`{data, count}`), filtered by code text and condition."""
-    return services.list_patients(
+    return await run_in_threadpool(
+        services.list_patients,
         session=session,
         actor=user,
         skip=skip,
@@ -37,27 +44,37 @@ def list_patients(
 
 
 @router.post("", status_code=201)
-def create_patient(session: SessionDep, user: CurrentUser, body: PatientCreate) -> PatientPublic:
+async def create_patient(
+    session: SessionDep, user: CurrentUser, body: PatientCreate
+) -> PatientPublic:
     """Register a pseudonymous patient (clinicians: in their own clinic)."""
-    return services.create_patient(session=session, actor=user, data=body)
+    return await run_in_threadpool(services.create_patient, session=session, actor=user, data=body)
 
 
 @router.get("/{patient_id}")
-def read_patient(session: SessionDep, user: CurrentUser, patient_id: PatientId) -> PatientPublic:
+async def read_patient(
+    session: SessionDep, user: CurrentUser, patient_id: PatientId
+) -> PatientPublic:
     """One patient."""
-    return services.get_patient(session=session, actor=user, patient_id=patient_id)
+    return await run_in_threadpool(
+        services.get_patient, session=session, actor=user, patient_id=patient_id
+    )
 
 
 @router.patch("/{patient_id}")
-def update_patient(
+async def update_patient(
     session: SessionDep, user: CurrentUser, patient_id: PatientId, body: PatientUpdate
 ) -> PatientPublic:
     """Change code, birth year, sex or conditions; give `version` to detect concurrent edits."""
-    return services.update_patient(session=session, actor=user, patient_id=patient_id, data=body)
+    return await run_in_threadpool(
+        services.update_patient, session=session, actor=user, patient_id=patient_id, data=body
+    )
 
 
 @router.delete("/{patient_id}", status_code=204)
-def delete_patient(session: SessionDep, user: CurrentUser, patient_id: PatientId) -> Response:
+async def delete_patient(session: SessionDep, user: CurrentUser, patient_id: PatientId) -> Response:
     """Delete a patient and all their records (kept in the audit log)."""
-    services.delete_patient(session=session, actor=user, patient_id=patient_id)
+    await run_in_threadpool(
+        services.delete_patient, session=session, actor=user, patient_id=patient_id
+    )
     return Response(status_code=204)
