@@ -14,6 +14,12 @@ main routes: list patients, get a patient, add an assessment, cohort summary. Tw
 Recorded per phase, route and back end: p50/p95/p99 latency (ms), throughput (requests/s) and
 error counts. Bounded in requests and time (`TIME_LIMIT_S`); only talks to 127.0.0.1.
 
+The load generator shares the machine's cores with the server, so it is kept light (one
+keep-alive connection per client, uvloop when installed) and what it cost is reported with
+the results: CPU seconds of the server processes and of the load generator per request
+(`server_cpu_ms_per_request`, `client_cpu_ms_per_request`), and the machine's load average
+before each phase (other work on the machine inflates the tail).
+
 Target: p95 < 50 ms per route.
 """
 
@@ -41,6 +47,7 @@ CLIENTS = 50
 REQUESTS_PER_CLIENT = 20
 THINK_S = (0.5, 1.5)
 WORKERS = 1
+UVICORN_ARGS: tuple[str, ...] = ()  # e.g. ("--loop", "asyncio", "--http", "h11") to compare
 TIME_LIMIT_S = 120.0
 TARGET_P95_MS = 50.0
 DEMO_PATIENTS = 60
@@ -92,15 +99,33 @@ def _seed(url: str) -> None:
         registry.dispose()
 
 
+def _cpu_s(pid: int) -> float | None:
+    """CPU seconds (user + system) used so far by process `pid` and its live children (Linux
+    /proc; None elsewhere)."""
+    try:
+        ticks = os.sysconf("SC_CLK_TCK")
+        total = 0.0
+        todo = [pid]
+        while todo:
+            p = todo.pop()
+            fields = Path(f"/proc/{p}/stat").read_text().rsplit(")", 1)[1].split()
+            total += (int(fields[11]) + int(fields[12])) / ticks
+            for task in Path(f"/proc/{p}/task").iterdir():
+                todo += [int(c) for c in (task / "children").read_text().split()]
+        return total
+    except (OSError, ValueError, IndexError):
+        return None
+
+
 @contextmanager
-def _server(url: str) -> Iterator[str]:
+def _server(url: str) -> Iterator[tuple[str, int]]:
     """uvicorn on a free loopback port, stopped (and waited for) afterwards."""
     port = _free_port()
     env = {**os.environ, "LDN_DATABASE_URL": url, "LDN_SECRET_KEY": _SECRET}
     cmd = [
         sys.executable, "-m", "uvicorn", "ldn.web.app:create_app", "--factory",
         "--host", "127.0.0.1", "--port", str(port), "--workers", str(WORKERS),
-        "--log-level", "warning", "--no-access-log",
+        "--log-level", "warning", "--no-access-log", *UVICORN_ARGS,
     ]  # fmt: skip
     proc = subprocess.Popen(cmd, env=env)
     base = f"http://127.0.0.1:{port}"
@@ -117,7 +142,7 @@ def _server(url: str) -> Iterator[str]:
             if proc.poll() is not None or time.monotonic() > deadline:
                 raise RuntimeError(f"uvicorn did not start (exit code {proc.poll()})")
             time.sleep(0.2)
-        yield base
+        yield base, proc.pid
     finally:
         proc.terminate()
         try:
@@ -127,7 +152,39 @@ def _server(url: str) -> Iterator[str]:
             proc.wait()
 
 
-async def _load(base: str, think_s: tuple[float, float] | None) -> dict[str, Any]:
+async def _send(
+    c: Any, route: str, headers: dict[str, str], pid: int, day: date, rng: random.Random
+) -> int:
+    """One request of `route`; its HTTP status."""
+    if route == "list_patients":
+        r = await c.get("/api/v1/patients?limit=50", headers=headers)
+    elif route == "get_patient":
+        r = await c.get(f"/api/v1/patients/{pid}", headers=headers)
+    elif route == "add_assessment":
+        body = {"scale": "pain_nrs", "value": rng.randrange(11), "assessed_on": str(day)}
+        r = await c.post(f"/api/v1/patients/{pid}/assessments", headers=headers, json=body)
+    else:
+        r = await c.get("/api/v1/cohort/summary", headers=headers)
+    return int(r.status_code)
+
+
+def _run_load(base: str, server_pid: int, think_s: tuple[float, float] | None) -> dict[str, Any]:
+    """One phase on a fresh event loop (uvloop when installed), with its CPU bill."""
+    try:
+        import uvloop
+
+        loop_factory: Any = uvloop.new_event_loop
+    except ImportError:  # plain asyncio
+        loop_factory = None
+    load_avg = [round(x, 2) for x in os.getloadavg()]
+    with asyncio.Runner(loop_factory=loop_factory) as runner:
+        result = runner.run(_load(base, server_pid, think_s))
+    result["load_average_before"] = load_avg
+    result["client_event_loop"] = "uvloop" if loop_factory is not None else "asyncio"
+    return result
+
+
+async def _load(base: str, server_pid: int, think_s: tuple[float, float] | None) -> dict[str, Any]:
     import httpx
 
     async with httpx.AsyncClient(base_url=base, timeout=30) as setup:
@@ -159,28 +216,21 @@ async def _load(base: str, think_s: tuple[float, float] | None) -> dict[str, Any
                 pid = rng.choice(ids)
                 day = date(2025, 1, 1) + timedelta(days=rng.randrange(365))
                 t0 = time.perf_counter()
-                if route == "list_patients":
-                    r = await c.get("/api/v1/patients?limit=50", headers=headers)
-                elif route == "get_patient":
-                    r = await c.get(f"/api/v1/patients/{pid}", headers=headers)
-                elif route == "add_assessment":
-                    body = {
-                        "scale": "pain_nrs",
-                        "value": rng.randrange(11),
-                        "assessed_on": str(day),
-                    }
-                    r = await c.post(f"/api/v1/patients/{pid}/assessments", headers=headers,
-                                     json=body)  # fmt: skip
-                else:
-                    r = await c.get("/api/v1/cohort/summary", headers=headers)
+                try:
+                    status = await _send(c, route, headers, pid, day, rng)
+                except httpx.HTTPError:  # e.g. a timeout: an error, and its time is latency
+                    status = None
                 elapsed_ms = (time.perf_counter() - t0) * 1000
                 samples[route].append(elapsed_ms)
-                if r.status_code >= 400:
+                if status is None or status >= 400:
                     errors[route] += 1
 
+    server_cpu0, client_cpu0 = _cpu_s(server_pid), time.process_time()
     started = time.perf_counter()
     await asyncio.gather(*(client(k) for k in range(CLIENTS)))
     wall = time.perf_counter() - started
+    client_cpu = time.process_time() - client_cpu0
+    server_cpu1 = _cpu_s(server_pid)
     routes = {}
     for name, values in samples.items():
         arr = np.asarray(values)
@@ -192,11 +242,18 @@ async def _load(base: str, think_s: tuple[float, float] | None) -> dict[str, Any
             "p99_ms": round(float(np.percentile(arr, 99)), 1) if arr.size else None,
         }
     total = sum(len(v) for v in samples.values())
+    server_cpu = (
+        server_cpu1 - server_cpu0 if server_cpu0 is not None and server_cpu1 is not None else None
+    )
     return {
         "routes": routes,
         "requests": total,
         "wall_s": round(wall, 2),
         "throughput_rps": round(total / wall, 1),
+        "server_cpu_ms_per_request": (
+            round(1000 * server_cpu / total, 2) if server_cpu is not None and total else None
+        ),
+        "client_cpu_ms_per_request": round(1000 * client_cpu / total, 2) if total else None,
         "cohort_report_build_s": round(cohort_build_s, 2),
         "p95_target_met": all(
             r["p95_ms"] is not None and r["p95_ms"] < TARGET_P95_MS for r in routes.values()
@@ -209,10 +266,10 @@ def _backend(make_url: Any) -> dict[str, Any]:
         t0 = time.perf_counter()
         _seed(url)
         seed_s = time.perf_counter() - t0
-        with _server(url) as base:
+        with _server(url) as (base, pid):
             result = {
-                "saturated": asyncio.run(_load(base, None)),
-                "paced": asyncio.run(_load(base, THINK_S)),
+                "saturated": _run_load(base, pid, None),
+                "paced": _run_load(base, pid, THINK_S),
             }
     result["seed_s"] = round(seed_s, 1)
     return result
@@ -224,6 +281,8 @@ def run() -> dict[str, Any]:
         "clients": CLIENTS,
         "requests_per_client": REQUESTS_PER_CLIENT,
         "server_workers": WORKERS,
+        "uvicorn_args": list(UVICORN_ARGS),
+        "cpu_count": os.cpu_count(),
         "think_s_paced": list(THINK_S),
         "demo_patients": DEMO_PATIENTS,
         "target_p95_ms": TARGET_P95_MS,

@@ -168,6 +168,9 @@ def regimen_summary(
     occ = _occupancy_from_outputs(y, b)
     auc = regimen_auc(system, events, start, end_h)
     i_p, i_m = int(np.argmax(y[0])), int(np.argmax(y[1]))
+    # no drug in the window (no dose yet): a peak time would be the window start, so say none
+    tmax_p = float(grid[i_p]) if y[0, i_p] > 0.0 else float("nan")
+    tmax_m = float(grid[i_m]) if y[1, i_m] > 0.0 else float("nan")
     t_last = last_dose_time(events, end_h)
     if t_last is None:
         trough = np.full(y.shape[0], np.nan)
@@ -179,9 +182,9 @@ def regimen_summary(
     t_ss = time_to_steady_state(system, 0.95)
     return {
         "naltrexone_cmax_ng_per_ml": float(y[0, i_p]),
-        "naltrexone_tmax_h": float(grid[i_p]),
+        "naltrexone_tmax_h": tmax_p,
         "naltrexol_cmax_ng_per_ml": float(y[1, i_m]),
-        "naltrexol_tmax_h": float(grid[i_m]),
+        "naltrexol_tmax_h": tmax_m,
         "naltrexone_auc_ng_h_per_ml": float(auc[0]),
         "naltrexol_auc_ng_h_per_ml": float(auc[1]),
         "naltrexone_trough_ng_per_ml": float(trough[0]),
@@ -329,12 +332,8 @@ def simulate(
     exp_ = exposure(events, t, params)
     extra: dict[str, FloatArray] = {}
     if condition is not None:
-        try:
-            from ldn.model.chain import CONDITIONS, chain_columns  # type: ignore[attr-defined]
-        except ImportError as exc:
-            raise InputError(
-                f"condition modelling not available (ldn.model.chain: {exc}); drop --condition"
-            ) from exc
+        from ldn.model.chain import CONDITIONS, chain_columns
+
         if condition not in CONDITIONS:
             raise InputError(
                 f"unknown condition {condition!r}; choose one of {', '.join(CONDITIONS)}"

@@ -74,6 +74,7 @@ def test_json_is_strict_when_a_metric_is_undefined(capsys: pytest.CaptureFixture
 
     payload = json.loads(out, parse_constant=reject)
     assert payload["summary"]["mor_occupancy_trough"] is None
+    assert payload["summary"]["naltrexone_tmax_h"] is None  # no peak without drug
 
 
 def test_table_titration_and_plot(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

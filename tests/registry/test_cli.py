@@ -123,3 +123,12 @@ def test_clinic_is_given_by_name_or_id(db: str, tmp_path: Path) -> None:
               "--database", db],
     )  # fmt: skip
     assert isinstance(result.exception, NotFound) and "clinic 99 not found" in str(result.exception)
+
+
+def test_analysis_commands_do_not_create_a_database(tmp_path: Path) -> None:
+    typo = tmp_path / "typo.sqlite"
+    for args in (["n-of-1", "--patient", "X"], ["report", "--out", str(tmp_path / "r.html")]):
+        result = runner.invoke(app, ["registry", *args, "--database", f"sqlite:///{typo}"])
+        assert isinstance(result.exception, InputError), repr(result.exception)
+        assert "no registry database at" in str(result.exception)
+    assert not typo.exists()

@@ -68,6 +68,25 @@ def _open(database: str | None) -> Registry:
         return open_registry(database)
 
 
+def _open_existing(database: str | None) -> Registry:
+    """`_open` for the read-only analysis commands: a SQLite file must already exist, so a
+    mistyped --database reports "no registry there" instead of creating an empty database."""
+    from sqlalchemy.engine import make_url
+
+    from ldn.errors import InputError
+    from ldn.registry.config import resolve_database_url
+
+    url = make_url(resolve_database_url(database))
+    path = url.database
+    is_file_db = url.get_backend_name() == "sqlite" and path and path != ":memory:"
+    if is_file_db and not Path(path).expanduser().is_file():
+        raise InputError(
+            f"no registry database at {path}; check --database (or LDN_DATABASE_URL), or "
+            "create one with `ldn registry init` or `ldn registry demo-data`."
+        )
+    return _open(database)
+
+
 def _where(registry: Registry) -> str:
     return registry.engine.url.render_as_string(hide_password=True)
 

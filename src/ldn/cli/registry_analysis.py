@@ -2,8 +2,9 @@
 
 `register(app)` adds both commands to the registry Typer group (called from
 `ldn.cli.registry`). They read the database given by `--database URL`, else
-`LDN_DATABASE_URL`, else the default SQLite file (`ldn.registry.config`), read-only, as the
-local system user (admin scope).
+`LDN_DATABASE_URL`, else the default SQLite file (`ldn.registry.config`), as the local system
+user (admin scope). They only read, and a SQLite file must already exist: a mistyped
+`--database` is reported, not created.
 """
 
 from __future__ import annotations
@@ -56,11 +57,11 @@ def n_of_1(
     from rich.table import Table
 
     from ldn.cli._output import check_plot_suffix, make_folder, save_figure
-    from ldn.cli.registry import _clinic_id, _open
+    from ldn.cli.registry import _clinic_id, _open_existing
     from ldn.registry.analysis_io import patient_analysis
 
     check_plot_suffix(plot)
-    registry = _open(database)
+    registry = _open_existing(database)
     try:
         clinic_id = _clinic_id(registry, clinic)
         with registry.session() as session:
@@ -97,11 +98,11 @@ def report(
     from rich.console import Console
 
     from ldn.cli._output import make_folder, write_text
-    from ldn.cli.registry import _clinic_id, _open
+    from ldn.cli.registry import _clinic_id, _open_existing
     from ldn.registry.analysis_io import cohort_report
     from ldn.report.cohort_html import render_cohort_html
 
-    registry = _open(database)
+    registry = _open_existing(database)
     try:
         clinic_id = _clinic_id(registry, clinic)
         with registry.session() as session:

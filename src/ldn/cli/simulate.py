@@ -104,37 +104,32 @@ def _to_text(
     return json.dumps(payload, indent=1) + "\n"
 
 
+def _cell(column: str, value: object) -> str:
+    """Table text of one value, chosen by the unit in the column name."""
+    if column.endswith("_occupancy"):
+        return f"{value:.1%}"
+    if column.endswith("_ng_per_ml"):
+        return f"{value:.3g}"
+    return f"{value:g}" if isinstance(value, float | int) else str(value)
+
+
 def _print_table(description: str, frame: object, summary: dict, step_h: float) -> None:
     import pandas as pd
     from rich.console import Console
     from rich.table import Table
 
+    from ldn.simulate import CSV_COLUMNS
+
     assert isinstance(frame, pd.DataFrame)
     console = Console()
     # at most ~48 rows: every k-th output time
     k = max(1, math.ceil(len(frame) / 48))
-    shown = frame.iloc[::k]
+    columns = ("clock_time", *CSV_COLUMNS)
     table = Table(title=f"{description} (every {k * step_h:g} h)")
-    for col in (
-        "clock_time",
-        "t_h",
-        "naltrexone_ng_per_ml",
-        "naltrexol_ng_per_ml",
-        "mor_occupancy",
-        "kor_occupancy",
-        "dor_occupancy",
-    ):
-        table.add_column(col, justify="right")
-    for _, row in shown.iterrows():
-        table.add_row(
-            row["clock_time"],
-            f"{row['t_h']:g}",
-            f"{row['naltrexone_ng_per_ml']:.3g}",
-            f"{row['naltrexol_ng_per_ml']:.3g}",
-            f"{row['mor_occupancy']:.1%}",
-            f"{row['kor_occupancy']:.1%}",
-            f"{row['dor_occupancy']:.1%}",
-        )
+    for col in columns:  # fold, not "naltrexo…" twice: the two analytes must stay apart
+        table.add_column(col, justify="right", overflow="fold")
+    for row in frame.iloc[::k][list(columns)].itertuples(index=False):
+        table.add_row(*(_cell(col, v) for col, v in zip(columns, row, strict=True)))
     console.print(table)
     metrics = Table(title="Metrics over the final 24 h")
     metrics.add_column("metric")

@@ -51,7 +51,7 @@ from ldn.population.rng import Stream, patient_uniforms
 from ldn.population.sampling import Population
 from ldn.regimen.schedule import Regimen
 from ldn.solve._numba import _jit
-from ldn.solve.compiled import rk4_step
+from ldn.solve.compiled import rk4_step, rk4_step_pair
 from ldn.units import H_PER_DAY
 
 FloatArray = npt.NDArray[np.float64]
@@ -525,6 +525,69 @@ def _chain_from_pk(
             f_end = chain.stage_inputs((k + 1) * dt_h, m2, u2, p)
             rk4_step(y, f0, f_mid, f_end, p, dt_h, k1, k2, k3, k4, tmp)
             f0 = f_end
+
+
+@_jit(parallel=True)
+def _chain_from_pk_pairs(
+    rec: tuple[FloatArray, FloatArray, BoolArray, FloatArray, FloatArray,
+               npt.NDArray[np.int64], FloatArray, BoolArray],
+    params: FloatArray,
+    y_init: FloatArray,
+    dt_h: float,
+    n_steps: int,
+    record_every: int,
+    window_from: int,
+    activity: FloatArray,
+    stats: FloatArray,
+    peak: FloatArray,
+) -> None:
+    """`_chain_from_pk` for patients 2q and 2q + 1 together (`rk4_step_pair`); n even."""
+    lam_half = rec[3]
+    n_x = lam_half.shape[1]
+    n_s = y_init.shape[0]
+    for q in numba.prange(params.shape[0] // 2):
+        a = 2 * q
+        b = a + 1
+        pa = chain.params_tuple(params[a])
+        pb = chain.params_tuple(params[b])
+        decay_a = np.exp(lam_half[a])
+        decay_b = np.exp(lam_half[b])
+        xa = np.zeros(n_x)
+        xb = np.zeros(n_x)
+        nx = np.empty(n_x)
+        ya = y_init.copy()
+        yb = y_init.copy()
+        ka = np.empty((5, n_s))
+        kb = np.empty((5, n_s))
+        m, u, kd_a = _pk_drive(a, 0, 0, xa, nx, decay_a, rec, window_from, stats, peak)
+        fa0 = chain.stage_inputs(0.0, m, u, pa)
+        m, u, kd_b = _pk_drive(b, 0, 0, xb, nx, decay_b, rec, window_from, stats, peak)
+        fb0 = chain.stage_inputs(0.0, m, u, pb)
+        for k in range(n_steps + 1):
+            t = k * dt_h
+            if k % record_every == 0:
+                activity[a, k // record_every] = ya[_ACTIVITY]
+                activity[b, k // record_every] = yb[_ACTIVITY]
+            if k == n_steps:
+                break
+            t_mid = t + 0.5 * dt_h
+            t_end = (k + 1) * dt_h
+            m, u, kd_a = _pk_drive(a, 2 * k + 1, kd_a, xa, nx, decay_a, rec, window_from,
+                                   stats, peak)  # fmt: skip
+            fa_mid = chain.stage_inputs(t_mid, m, u, pa)
+            m, u, kd_b = _pk_drive(b, 2 * k + 1, kd_b, xb, nx, decay_b, rec, window_from,
+                                   stats, peak)  # fmt: skip
+            fb_mid = chain.stage_inputs(t_mid, m, u, pb)
+            m, u, kd_a = _pk_drive(a, 2 * k + 2, kd_a, xa, nx, decay_a, rec, window_from,
+                                   stats, peak)  # fmt: skip
+            fa_end = chain.stage_inputs(t_end, m, u, pa)
+            m, u, kd_b = _pk_drive(b, 2 * k + 2, kd_b, xb, nx, decay_b, rec, window_from,
+                                   stats, peak)  # fmt: skip
+            fb_end = chain.stage_inputs(t_end, m, u, pb)
+            rk4_step_pair(ya, yb, (fa0, fa_mid, fa_end), (fb0, fb_mid, fb_end), pa, pb, dt_h,
+                          ka, kb)  # fmt: skip
+            fa0 = fa_end
+            fb0 = fb_end
 
 
 def simulate_patients(

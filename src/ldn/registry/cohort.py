@@ -164,7 +164,7 @@ def per_patient(frames: RegistryFrames, settings: NOf1Settings | None = None) ->
         except InputError as exc:
             row.update(status="not evaluable", reason=str(exc).split(": ", 2)[-1])
         else:
-            responder = res.p_improvement_ge_mid > settings.responder_probability
+            responder = settings.is_responder(res)
             row.update(
                 status="responder" if responder else "non-responder",
                 reason="",

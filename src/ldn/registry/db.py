@@ -4,7 +4,10 @@ Public API (stable; the web app and the analysis adapter use it):
 
 - `make_engine(url=None) -> Engine`: an engine for `url` (see `ldn.registry.config` for the
   resolution order). SQLite gets WAL journaling, a 30 s busy timeout and enforced foreign
-  keys; its parent folder is created on first use.
+  keys; its parent folder is created on first use. Connection pools are sized for a web
+  server process whose threadpool runs up to 16 requests at once (`POOL_SIZE` kept open,
+  `POOL_OVERFLOW` more on demand), so no request thread waits for a connection; callers may
+  pass their own `pool_size` / `max_overflow`.
 - `session_factory(engine) -> sessionmaker[Session]`.
 - `upgrade(engine, revision="head")` / `downgrade(engine, revision="base")`: Alembic migrations
   shipped in `ldn/registry/migrations`, run programmatically (no alembic.ini needed);
@@ -30,6 +33,10 @@ from ldn.registry.config import resolve_database_url
 
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
 SQLITE_BUSY_TIMEOUT_S = 30.0
+# Operational settings, not model constants: the web app runs 16 threads per process
+# (`LDN_THREADS`); PostgreSQL's default max_connections is 100, so 2 workers x 20 leave room.
+POOL_SIZE = 16
+POOL_OVERFLOW = {"sqlite": 16, "postgresql": 4}
 
 
 def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
@@ -50,10 +57,15 @@ def make_engine(url: str | None = None, **kwargs: Any) -> Engine:
             Path(parsed.database).expanduser().parent.mkdir(parents=True, exist_ok=True)
         connect_args = {"check_same_thread": False, "timeout": SQLITE_BUSY_TIMEOUT_S}
         connect_args.update(kwargs.pop("connect_args", {}))
+        if parsed.database and parsed.database != ":memory:":  # a file: QueuePool
+            kwargs.setdefault("pool_size", POOL_SIZE)
+            kwargs.setdefault("max_overflow", POOL_OVERFLOW["sqlite"])
         engine = create_engine(resolved, connect_args=connect_args, **kwargs)
         event.listen(engine, "connect", _sqlite_pragmas)
         return engine
     kwargs.setdefault("pool_pre_ping", True)
+    kwargs.setdefault("pool_size", POOL_SIZE)
+    kwargs.setdefault("max_overflow", POOL_OVERFLOW["postgresql"])
     return create_engine(resolved, **kwargs)
 
 

@@ -419,6 +419,10 @@ class NOf1Settings:
             onset_lag_days=ps.value("n_of_1.onset_lag_days"),
         )
 
+    def is_responder(self, result: NOf1Result) -> bool:
+        """The responder rule: P(improvement ≥ MID) above `responder_probability`."""
+        return result.p_improvement_ge_mid > self.responder_probability
+
 
 @dataclass(frozen=True, slots=True)
 class PatientCourse:
@@ -516,7 +520,7 @@ class PatientAnalysis:
         """P(improvement ≥ MID) above the responder threshold (None if not evaluable)."""
         if self.result is None:
             return None
-        return self.result.p_improvement_ge_mid > self.settings.responder_probability
+        return self.settings.is_responder(self.result)
 
     def summary(self) -> dict[str, object]:
         """JSON-ready description of the analysis."""
@@ -569,11 +573,10 @@ def analyse_patient(
         result = analyse_course(course, settings, delta_prior=delta_prior)
     except InputError as exc:
         return PatientAnalysis(course, None, str(exc), settings)
-    analysis = PatientAnalysis(course, result, "", settings)
-    verdict = "responder" if analysis.responder else "not a responder"
+    verdict = "responder" if settings.is_responder(result) else "not a responder"
     # three decimals: with two, 0.796 against a threshold of 0.8 would read "0.80"
     message = (
         f"{verdict}: P(improvement ≥ {course.scale.mid:g}) = {result.p_improvement_ge_mid:.3f} "
         f"(threshold {settings.responder_probability:g}); prior {result.prior.source}"
     )
-    return replace(analysis, message=message)
+    return PatientAnalysis(course, result, message, settings)

@@ -7,7 +7,12 @@ share the same rules and messages:
 - dates ordered (stop ≥ start, end ≥ onset), no dates before 1900 or in the far future;
 - assessment value within its scale's range (`ldn.registry.scales`);
 - birth year between 1900 and the current year; codes are 1-32 characters of letters,
-  digits, '-', '_' or '.'.
+  digits, '-', '_' or '.';
+- no NUL character (\\x00) in any text field: PostgreSQL cannot store one and SQLite would, so
+  it is refused here and both back ends answer the same;
+- row ids (`clinic_id`, `prescription_id`) between 1 and `MAX_ROW_ID` (2³¹ − 1, the largest
+  id either back end's integer columns hold), so a huge id is invalid input and not a driver
+  error.
 
 `parse(schema, data)` validates a mapping and turns a pydantic `ValidationError` into one
 `InputError` listing every problem as "field: message". `Update` schemas carry the `version`
@@ -95,6 +100,28 @@ Notes = Annotated[str, Field(max_length=2000)]
 
 _STRICT = ConfigDict(extra="forbid", str_strip_whitespace=True)
 _PUBLIC = ConfigDict(from_attributes=True)
+MAX_ROW_ID = 2**31 - 1  # ids are 32-bit INTEGER columns on PostgreSQL (and kept so on SQLite)
+
+
+def _row_id(description: str) -> Any:
+    return Field(default=None, ge=1, le=MAX_ROW_ID, description=description)
+
+
+class _Input(BaseModel):
+    """Base of what clients send: unknown fields refused, text stripped, no NUL characters."""
+
+    model_config = _STRICT
+
+    @field_validator("*", mode="after")
+    @classmethod
+    def _no_nul(cls, value: Any) -> Any:
+        if isinstance(value, str) and "\x00" in value:
+            raise ValueError(
+                "text must not contain the NUL character (\\x00); remove it (the database "
+                "cannot store it)"
+            )
+        return value
+
 
 T = TypeVar("T")
 S = TypeVar("S", bound=BaseModel)
@@ -134,8 +161,7 @@ class Page(BaseModel, Generic[T]):
 
 
 # ---------------------------------------------------------------- clinics and users
-class ClinicCreate(BaseModel):
-    model_config = _STRICT
+class ClinicCreate(_Input):
     name: str = Field(min_length=1, max_length=120)
 
 
@@ -145,12 +171,11 @@ class ClinicPublic(BaseModel):
     name: str
 
 
-class UserCreate(BaseModel):
-    model_config = _STRICT
+class UserCreate(_Input):
     username: str = Field(min_length=2, max_length=64)
     password: str = Field(min_length=8, max_length=256)
     role: Role
-    clinic_id: int | None = Field(default=None, validate_default=True)
+    clinic_id: int | None = Field(default=None, ge=1, le=MAX_ROW_ID, validate_default=True)
 
     @field_validator("username")
     @classmethod
@@ -169,11 +194,10 @@ class UserCreate(BaseModel):
         return v
 
 
-class UserUpdate(BaseModel):
-    model_config = _STRICT
+class UserUpdate(_Input):
     password: str | None = Field(default=None, min_length=8, max_length=256)
     role: Role | None = None
-    clinic_id: int | None = None
+    clinic_id: int | None = _row_id("clinic id")
     active: bool | None = None
     version: int | None = None
 
@@ -189,13 +213,12 @@ class UserPublic(BaseModel):
 
 
 # ---------------------------------------------------------------- patients
-class PatientCreate(BaseModel):
-    model_config = _STRICT
+class PatientCreate(_Input):
     code: PatientCode
     birth_year: BirthYear
     sex: Sex
     conditions: list[Condition] = Field(default_factory=list, max_length=7)
-    clinic_id: int | None = None  # admins must give it; clinicians default to their own
+    clinic_id: int | None = _row_id("clinic id")  # admins give it; clinicians default to theirs
 
     @field_validator("conditions")
     @classmethod
@@ -203,8 +226,7 @@ class PatientCreate(BaseModel):
         return sorted(set(v))
 
 
-class PatientUpdate(BaseModel):
-    model_config = _STRICT
+class PatientUpdate(_Input):
     code: PatientCode | None = None
     birth_year: BirthYear | None = None
     sex: Sex | None = None
@@ -225,14 +247,12 @@ class PatientPublic(BaseModel):
 
 
 # ---------------------------------------------------------------- prescriptions
-class TitrationStep(BaseModel):
-    model_config = _STRICT
+class TitrationStep(_Input):
     dose_mg: DoseMg
     days: int = Field(ge=1, le=365)
 
 
-class _PrescriptionFields(BaseModel):
-    model_config = _STRICT
+class _PrescriptionFields(_Input):
     dose_mg: DoseMg
     clock_time: ClockTime = "22:00"
     formulation: Formulation = "capsule"
@@ -265,8 +285,7 @@ class PrescriptionCreate(_PrescriptionFields):
     pass
 
 
-class PrescriptionUpdate(BaseModel):
-    model_config = _STRICT
+class PrescriptionUpdate(_Input):
     dose_mg: DoseMg | None = None
     clock_time: ClockTime | None = None
     formulation: Formulation | None = None
@@ -294,8 +313,7 @@ class PrescriptionPublic(BaseModel):
 
 
 # ---------------------------------------------------------------- assessments
-class AssessmentCreate(BaseModel):
-    model_config = _STRICT
+class AssessmentCreate(_Input):
     scale: str
     value: float
     assessed_on: Day
@@ -313,8 +331,7 @@ class AssessmentCreate(BaseModel):
         return SCALES[scale].check(v) if scale in SCALES else v
 
 
-class AssessmentUpdate(BaseModel):
-    model_config = _STRICT
+class AssessmentUpdate(_Input):
     scale: str | None = None
     value: float | None = None
     assessed_on: Day | None = None
@@ -334,13 +351,12 @@ class AssessmentPublic(BaseModel):
 
 
 # ---------------------------------------------------------------- adverse events
-class AdverseEventCreate(BaseModel):
-    model_config = _STRICT
+class AdverseEventCreate(_Input):
     event_type: AEType
     severity: Severity
     onset_date: Day
     end_date: Day | None = None
-    prescription_id: int | None = None
+    prescription_id: int | None = _row_id("prescription id")
     notes: Notes | None = None
 
     @field_validator("end_date")
@@ -355,13 +371,12 @@ class AdverseEventCreate(BaseModel):
         return v
 
 
-class AdverseEventUpdate(BaseModel):
-    model_config = _STRICT
+class AdverseEventUpdate(_Input):
     event_type: AEType | None = None
     severity: Severity | None = None
     onset_date: Day | None = None
     end_date: Day | None = None
-    prescription_id: int | None = None
+    prescription_id: int | None = _row_id("prescription id")
     notes: Notes | None = None
     version: int | None = None
 

@@ -200,10 +200,22 @@ def list_patients(
     condition: str | None = None,
     clinic_id: int | None = None,
 ) -> Page[PatientPublic]:
-    """Patients the actor may see, ordered by clinic and code, filtered and paginated."""
+    """Patients the actor may see, ordered by clinic and code, filtered and paginated.
+
+    Reads plain columns (no ORM objects): one query for the page, one for its conditions and
+    one for the total count, whatever the page size.
+    """
     require(actor, "read", "patient", clinic_id=clinic_id)
     skip, limit = _page_args(skip, limit)
-    stmt = select(Patient)
+    stmt = select(
+        Patient.id,
+        Patient.clinic_id,
+        Patient.code,
+        Patient.birth_year,
+        Patient.sex,
+        Patient.created_at,
+        Patient.version,
+    )
     own = visible_clinic(actor)
     if own is not None:
         stmt = stmt.where(Patient.clinic_id == own)
@@ -218,8 +230,30 @@ def list_patients(
             )
         )
     total = _count(session, stmt)
-    rows = session.scalars(stmt.order_by(Patient.clinic_id, Patient.code).offset(skip).limit(limit))
-    return Page[PatientPublic](data=[PatientPublic.model_validate(p) for p in rows], count=total)
+    rows = session.execute(
+        stmt.order_by(Patient.clinic_id, Patient.code).offset(skip).limit(limit)
+    ).all()
+    conditions: dict[int, list[str]] = {row.id: [] for row in rows}
+    if conditions:
+        found = select(PatientCondition.patient_id, PatientCondition.condition).where(
+            PatientCondition.patient_id.in_(list(conditions))
+        )
+        for patient_id, name in session.execute(found):
+            conditions[patient_id].append(name)
+    data = [
+        PatientPublic(
+            id=row.id,
+            clinic_id=row.clinic_id,
+            code=row.code,
+            birth_year=row.birth_year,
+            sex=row.sex,
+            conditions=sorted(conditions[row.id]),
+            created_at=row.created_at,
+            version=row.version,
+        )
+        for row in rows
+    ]
+    return Page[PatientPublic](data=data, count=total)
 
 
 def update_patient(

@@ -9,19 +9,10 @@ from __future__ import annotations
 from pathlib import Path
 
 from ldn.report.demo import DemoSection
+from ldn.report.markdown import markdown_table
 
 N_PATIENTS = 60
 SEED = 1
-
-
-def _markdown_table(frame: object) -> str:
-    import pandas as pd
-
-    assert isinstance(frame, pd.DataFrame)
-    header = "| " + " | ".join(frame.columns) + " |"
-    rule = "|" + "|".join("---" for _ in frame.columns) + "|"
-    rows = ["| " + " | ".join(str(v) for v in row) + " |" for row in frame.itertuples(False)]
-    return "\n".join([header, rule, *rows])
 
 
 def run(out_dir: Path) -> DemoSection:
@@ -60,8 +51,9 @@ def run(out_dir: Path) -> DemoSection:
         f"A SQLite registry (`{db_path.name}`) filled with {counts}: synthetic patients whose "
         "outcome series come from the model chain plus measurement noise. Responders are "
         "patients whose N-of-1 posterior probability of an improvement of at least the "
-        "scale's minimal important difference exceeds 0.8 (docs/n-of-1.md).\n\n"
-        f"{_markdown_table(table)}\n\n"
+        f"scale's minimal important difference exceeds "
+        f"{cohort.settings.responder_probability:g} (docs/n-of-1.md).\n\n"
+        f"{markdown_table(table)}\n\n"
         f"Full cohort report: `registry_cohort.html`. Open the same data in the web app with "
         f"`LDN_DATABASE_URL={url} ldn serve` and log in as {users}."
     )

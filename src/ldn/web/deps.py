@@ -23,6 +23,8 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from typing import Annotated
 
+import anyio
+import anyio.to_thread
 from fastapi import Depends, HTTPException, Request
 from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
@@ -39,6 +41,13 @@ CSRF_MESSAGE = (
 )
 
 
+# Closing a session that holds a connection (rollback, back to the pool) runs on threads of its
+# own: if it queued for the request threadpool, requests waiting there for a free pooled
+# connection and sessions waiting there to give theirs back could block each other until the
+# pool timeout (a deadlock seen under 50 clients with the pool smaller than the threadpool).
+_CLOSE_LIMITER = anyio.CapacityLimiter(4)
+
+
 async def get_db(request: Request) -> AsyncIterator[Session]:
     """A session on the app's registry database, closed after the request."""
     session = request.app.state.registry.sessions()
@@ -46,7 +55,7 @@ async def get_db(request: Request) -> AsyncIterator[Session]:
         yield session
     finally:
         if session.in_transaction():  # holds a pooled connection: rollback + return it
-            await run_in_threadpool(session.close)
+            await anyio.to_thread.run_sync(session.close, limiter=_CLOSE_LIMITER)
         else:
             session.close()
 

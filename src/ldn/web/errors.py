@@ -69,7 +69,8 @@ def field_messages(exc: RequestValidationError) -> list[str]:
     lines = []
     for err in exc.errors():
         loc = ".".join(str(part) for part in err.get("loc", ()) if part != "body") or "request"
-        lines.append(f"{loc}: {err.get('msg', 'invalid value')}")
+        msg = str(err.get("msg", "invalid value")).removeprefix("Value error, ")
+        lines.append(f"{loc}: {msg}")
     return lines
 
 
