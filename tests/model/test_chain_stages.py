@@ -27,8 +27,9 @@ def _direct(t: float, y: np.ndarray, mor: float, unbound: float, p: np.ndarray) 
     o_r = ogfr_occupancy(o, v["ogfr_affinity_rel"])
     kru, krd = 1 / v["receptor_tau_up_h"], 1 / v["receptor_tau_down_h"]
     klu, kld = 1 / v["ligand_tau_up_h"], 1 / v["ligand_tau_down_h"]
-    _, _, s_net, s_base = signalling(t, o, y[0], y[1], y[2], y[3], v["ogfr_affinity_rel"],
-                                     v["mor_weight"], v["be_amplitude"], v["be_acrophase_h"])  # fmt: skip
+    aff, w = v["ogfr_affinity_rel"], v["mor_weight"]
+    amp, acro = v["be_amplitude"], v["be_acrophase_h"]
+    _, _, s_net, s_base = signalling(t, o, y[0], y[1], y[2], y[3], aff, w, amp, acro)
     theta = tlr4_occupancy(unbound, v["tlr4_ic50_nM"])
     dp, dc = immune_rates(y[4], y[5], s_net, s_base, theta, v["prolif_emax"], v["prolif_s50"],
                           v["lymph_tau_h"], v["cytokine_gamma"], v["cytokine_tau_h"],

@@ -37,12 +37,14 @@ def _two_pass(pop, schedule, taken, dt_h, tlr4):  # type: ignore[no-untyped-def]
     return sol.trajectory[:, :, 6], last, peak
 
 
-@pytest.mark.parametrize(("dt_h", "tlr4", "force_dense"), [(1.0, False, False),
-                                                          (0.5, True, False), (1.0, True, True)])
+@pytest.mark.parametrize(
+    ("dt_h", "tlr4", "force_dense", "n"),
+    [(1.0, False, False, 12), (0.5, True, False, 11), (1.0, True, True, 11)],
+)
 def test_fused_kernel_matches_drive_array_then_integrate_chain(
-    dt_h: float, tlr4: bool, force_dense: bool, monkeypatch: pytest.MonkeyPatch
+    dt_h: float, tlr4: bool, force_dense: bool, n: int, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    pop = sample_population(12, seed=3, spec=SPEC)
+    pop = sample_population(n, seed=3, spec=SPEC)
     schedule = Schedule.from_regimen(daily(4.5, "22:00"), DAYS * 24.0)
     taken = adherence_mask(pop, schedule)
     taken[0, 2:5] = False

@@ -114,7 +114,7 @@ def stage_inputs(
     return o, o_ogfr, s_mor_unit, s_ogf_unit, s_base, tlr4_occupancy(unbound_nM, p[_TIC])
 
 
-@_jit
+@_jit(inline=True)
 def stage_rates(
     y: FloatArray, inputs: tuple[float, float, float, float, float, float], p: FloatArray,
     dy: FloatArray,

@@ -17,12 +17,12 @@ per-patient mask of doses actually taken:
    driven by the MOR occupancy and unbound concentration, recording the activity only at the
    requested observation times.
 
-`simulate_patients` fuses 1–3 into one Numba pass per patient (`_chain_from_pk`, prange over
-patients): the PK state advances half-step by half-step as the RK4 stages need the drive, so no
-(patients × half-steps) drive array is built and memory per patient does not grow with time
-steps. `exposure_grid` (the drive array, tested against `ldn.simulate.exposure`) followed by
-`integrate_chain` is the two-pass form of the same computation; tests/population/
-test_engine_fused.py checks that both agree to rounding.
+`simulate_patients` fuses 1–3 into one Numba pass per pair of patients
+(`_chain_from_pk_pairs`, prange over pairs): the PK state advances half-step by half-step as
+the RK4 stages need the drive, so no (patients × half-steps) drive array is built and memory
+per patient does not grow with time steps. `exposure_grid` (the drive array, tested against
+`ldn.simulate.exposure`) followed by `integrate_chain` is the two-pass form of the same
+computation; tests/population/test_engine_fused.py checks that both agree to rounding.
 
 Default step 0.5 h: on the benchmark's 84-day runs the latent activity is within 2e-4
 (absolute) of a CVODE reference at rtol 1e-10; 1 h (used for trials) is within 1.5e-3.
@@ -51,7 +51,7 @@ from ldn.population.rng import Stream, patient_uniforms
 from ldn.population.sampling import Population
 from ldn.regimen.schedule import Regimen
 from ldn.solve._numba import _jit
-from ldn.solve.compiled import rk4_step, rk4_step_pair
+from ldn.solve.compiled import rk4_step_pair
 from ldn.units import H_PER_DAY
 
 FloatArray = npt.NDArray[np.float64]
@@ -352,6 +352,19 @@ def exposure_grid(
     return drive, peak
 
 
+# (phi, b, dense, lam_half, rows, dose_at, dose_mg, taken) of a `_PKRecursion`, as kernels take it
+_PKTuple = tuple[
+    FloatArray,
+    FloatArray,
+    BoolArray,
+    FloatArray,
+    FloatArray,
+    npt.NDArray[np.int64],
+    FloatArray,
+    BoolArray,
+]
+
+
 @dataclass(frozen=True)
 class _PKRecursion:
     """Per-patient linear PK recursion on the half-step grid, as the fused kernel takes it.
@@ -381,7 +394,7 @@ def _pk_recursion(
     n_steps: int,
     tlr4: bool,
 ) -> _PKRecursion:
-    """The same PK propagation as `exposure_grid`, packed for `_chain_from_pk`."""
+    """The same PK propagation as `exposure_grid`, packed for `_chain_from_pk_pairs`."""
     from scipy.linalg import expm
 
     from ldn.solve.superposition import modes
@@ -426,8 +439,7 @@ def _pk_drive(
     x: FloatArray,
     nx: FloatArray,
     decay: FloatArray,
-    rec: tuple[FloatArray, FloatArray, BoolArray, FloatArray, FloatArray,
-               npt.NDArray[np.int64], FloatArray, BoolArray],
+    rec: _PKTuple,
     window_from: int,
     stats: FloatArray,
     peak: FloatArray,
@@ -436,7 +448,7 @@ def _pk_drive(
     one half-step. Same operations, in the same order, as `_propagate_modal`/`_propagate_matrix`
     with `_store` (so the drive is identical to `exposure_grid`'s). Over the last 24 h it
     accumulates the occupancy sum/max/min in `stats` and the plasma maxima in `peak`."""
-    phi, b, dense, lam_half, rows, dose_at, dose_mg, taken = rec
+    phi, b, dense, _, rows, dose_at, dose_mg, taken = rec
     n_x = x.shape[0]
     n_rows = rows.shape[1]
     while kd < dose_at.shape[0] and dose_at[kd] == j:
@@ -480,57 +492,8 @@ def _pk_drive(
 
 
 @_jit(parallel=True)
-def _chain_from_pk(
-    rec: tuple[FloatArray, FloatArray, BoolArray, FloatArray, FloatArray,
-               npt.NDArray[np.int64], FloatArray, BoolArray],
-    params: FloatArray,
-    y_init: FloatArray,
-    dt_h: float,
-    n_steps: int,
-    record_every: int,
-    window_from: int,
-    activity: FloatArray,
-    stats: FloatArray,
-    peak: FloatArray,
-) -> None:
-    """PK → occupancy → chain in one pass per patient (prange): the drive of each half-step is
-    computed when the RK4 step needs it, so no (patients × half-steps) drive array is stored.
-    The chain step is `ldn.solve.compiled.rk4_step` (the kernel of `integrate_chain`)."""
-    lam_half = rec[3]
-    n_p = params.shape[0]
-    n_x = lam_half.shape[1]
-    n_s = y_init.shape[0]
-    for i in numba.prange(n_p):
-        p = chain.params_tuple(params[i])
-        decay = np.exp(lam_half[i])
-        x = np.zeros(n_x)
-        nx = np.empty(n_x)
-        y = y_init.copy()
-        k1 = np.empty(n_s)
-        k2 = np.empty(n_s)
-        k3 = np.empty(n_s)
-        k4 = np.empty(n_s)
-        tmp = np.empty(n_s)
-        m0, u0, kd = _pk_drive(i, 0, 0, x, nx, decay, rec, window_from, stats, peak)
-        f0 = chain.stage_inputs(0.0, m0, u0, p)
-        for k in range(n_steps + 1):
-            t = k * dt_h
-            if k % record_every == 0:
-                activity[i, k // record_every] = y[_ACTIVITY]
-            if k == n_steps:
-                break
-            m1, u1, kd = _pk_drive(i, 2 * k + 1, kd, x, nx, decay, rec, window_from, stats, peak)
-            m2, u2, kd = _pk_drive(i, 2 * k + 2, kd, x, nx, decay, rec, window_from, stats, peak)
-            f_mid = chain.stage_inputs(t + 0.5 * dt_h, m1, u1, p)
-            f_end = chain.stage_inputs((k + 1) * dt_h, m2, u2, p)
-            rk4_step(y, f0, f_mid, f_end, p, dt_h, k1, k2, k3, k4, tmp)
-            f0 = f_end
-
-
-@_jit(parallel=True)
 def _chain_from_pk_pairs(
-    rec: tuple[FloatArray, FloatArray, BoolArray, FloatArray, FloatArray,
-               npt.NDArray[np.int64], FloatArray, BoolArray],
+    rec: _PKTuple,
     params: FloatArray,
     y_init: FloatArray,
     dt_h: float,
@@ -541,7 +504,14 @@ def _chain_from_pk_pairs(
     stats: FloatArray,
     peak: FloatArray,
 ) -> None:
-    """`_chain_from_pk` for patients 2q and 2q + 1 together (`rk4_step_pair`); n even."""
+    """PK → occupancy → chain in one pass per pair of patients 2q, 2q + 1 (prange over pairs;
+    the number of patients must be even).
+
+    The drive of each half-step is computed when the RK4 stages need it (`_pk_drive`), so no
+    (patients × half-steps) drive array is stored. The chain step is
+    `ldn.solve.compiled.rk4_step_pair`: `rk4_step` (the step of `integrate_chain`) for two
+    patients, interleaved so that their independent dependency chains overlap in the CPU.
+    Records the latent activity every `record_every` steps into `activity`."""
     lam_half = rec[3]
     n_x = lam_half.shape[1]
     n_s = y_init.shape[0]
@@ -625,21 +595,27 @@ def simulate_patients(
     if np.any(dosed):
         sub = pop.take(np.flatnonzero(dosed))
         r = _pk_recursion(sub, schedule, taken[dosed], params, dt_h=dt_h, n_steps=end, tlr4=tlr4)
+        p = chain_parameters(sub, params, condition, tlr4=tlr4)
+        # the kernel takes patients in pairs: an odd count simulates the last patient twice
+        rows = np.r_[np.arange(sub.n), sub.n - 1] if sub.n % 2 else np.arange(sub.n)
+        n_even = rows.size
         window_from = max(0, 2 * end - round(2 * H_PER_DAY / dt_h))  # the last 24 h
-        recorded = np.empty((sub.n, end // record + 1))
-        stats = np.zeros((sub.n, 3))
+        recorded = np.empty((n_even, end // record + 1))
+        stats = np.zeros((n_even, 3))
         stats[:, 1], stats[:, 2] = -np.inf, np.inf
-        peak = np.zeros((sub.n, 2))
-        _chain_from_pk(
-            (r.phi, r.b, r.dense, r.lam_half, r.rows, r.dose_at, r.dose_mg, r.taken),
-            chain_parameters(sub, params, condition, tlr4=tlr4), chain.initial_state(1)[0],
-            float(dt_h), end, record, window_from, recorded, stats, peak,
+        peak = np.zeros((n_even, 2))
+        rec = (r.phi[rows], r.b[rows], r.dense[rows], r.lam_half[rows], r.rows[rows], r.dose_at,
+               r.dose_mg, r.taken[rows])  # fmt: skip
+        _chain_from_pk_pairs(
+            rec, p[rows], chain.initial_state(1)[0], float(dt_h), end, record, window_from,
+            recorded, stats, peak,
         )  # fmt: skip
-        activity[dosed] = recorded[:, obs_idx // record]
-        mor_mean[dosed] = stats[:, 0] / (2 * end + 1 - window_from)
-        mor_peak[dosed] = stats[:, 1]
-        mor_trough[dosed] = stats[:, 2]
-        cmax[dosed] = peak
+        keep = slice(0, sub.n)
+        activity[dosed] = recorded[keep, obs_idx // record]
+        mor_mean[dosed] = stats[keep, 0] / (2 * end + 1 - window_from)
+        mor_peak[dosed] = stats[keep, 1]
+        mor_trough[dosed] = stats[keep, 2]
+        cmax[dosed] = peak[keep]
     return PatientOutputs(
         t_obs_h=t_obs_h,
         activity_rel=activity,

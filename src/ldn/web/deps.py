@@ -20,8 +20,8 @@ runs in the threadpool.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-from typing import Annotated
+from collections.abc import AsyncIterator, Callable
+from typing import Annotated, Any, TypeVar
 
 import anyio
 import anyio.to_thread
@@ -29,6 +29,7 @@ from fastapi import Depends, HTTPException, Request
 from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 
+from ldn.registry.db import Registry
 from ldn.web.errors import LoginRequired
 from ldn.web.security import CSRF_HEADER, csrf_ok
 from ldn.web.user_cache import CachedUser, UserCache, load_active_user
@@ -61,38 +62,62 @@ async def get_db(request: Request) -> AsyncIterator[Session]:
 
 
 SessionDep = Annotated[Session, Depends(get_db)]
+T = TypeVar("T")
 
 
-async def _active_user(request: Request, session: Session, user_id: object) -> CachedUser | None:
+async def in_session(session: Session, fn: Callable[..., T], /, **kwargs: Any) -> T:
+    """`fn(session=session, **kwargs)` in the threadpool, the session closed in the same trip.
+
+    The API routes call their service this way: the pooled connection is given back before
+    the thread is released, so a request never holds one while it waits for the threadpool.
+    """
+
+    def call() -> T:
+        try:
+            return fn(session=session, **kwargs)
+        finally:
+            session.close()
+
+    return await run_in_threadpool(call)
+
+
+def _read_user(registry: Registry, user_id: int) -> CachedUser | None:
+    # a session of its own, closed before the thread is released: no request may hold a pooled
+    # connection while it waits for the threadpool again (that can deadlock a full pool)
+    with registry.session() as session:
+        return load_active_user(session, user_id)
+
+
+async def _active_user(request: Request, user_id: object) -> CachedUser | None:
     """The active user `user_id`: from the app's `UserCache`, else read (in the threadpool)."""
     if not isinstance(user_id, int):
         return None
     cache: UserCache = request.app.state.user_cache
     user = cache.get(user_id)
     if user is None:
-        user = await run_in_threadpool(load_active_user, session, user_id)
+        user = await run_in_threadpool(_read_user, request.app.state.registry, user_id)
         if user is not None:
             cache.put(user)
     return user
 
 
-async def session_user(request: Request, session: Session) -> CachedUser | None:
+async def session_user(request: Request) -> CachedUser | None:
     """The active user logged in through the session cookie, if any."""
-    return await _active_user(request, session, request.session.get("uid"))
+    return await _active_user(request, request.session.get("uid"))
 
 
-async def get_api_user(request: Request, session: SessionDep) -> CachedUser:
+async def get_api_user(request: Request) -> CachedUser:
     """The API caller: bearer token first, else the session cookie (+ CSRF header)."""
     auth = request.headers.get("authorization", "")
     scheme, _, token = auth.partition(" ")
     if scheme.lower() == "bearer" and token.strip():
         uid = request.app.state.tokens.user_id(token.strip())
-        user = await _active_user(request, session, uid)
+        user = await _active_user(request, uid)
         if user is None:
             raise LoginRequired()
         request.state.user = user
         return user
-    user = await session_user(request, session)
+    user = await session_user(request)
     if user is None:
         raise LoginRequired()
     if request.method in _UNSAFE and not csrf_ok(request.session, request.headers.get(CSRF_HEADER)):
@@ -101,9 +126,9 @@ async def get_api_user(request: Request, session: SessionDep) -> CachedUser:
     return user
 
 
-async def get_page_user(request: Request, session: SessionDep) -> CachedUser:
+async def get_page_user(request: Request) -> CachedUser:
     """The logged-in user of a page; redirects to /login when there is none."""
-    user = await session_user(request, session)
+    user = await session_user(request)
     if user is None:
         raise LoginRequired()
     request.state.user = user

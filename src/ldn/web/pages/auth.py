@@ -24,9 +24,9 @@ def _safe_next(target: str | None) -> str:
 
 
 @router.get("/")
-async def home(request: Request, session: SessionDep) -> Response:
+async def home(request: Request) -> Response:
     """Patients for a logged-in user, else the login page."""
-    target = "/patients" if await session_user(request, session) else "/login"
+    target = "/patients" if await session_user(request) else "/login"
     return RedirectResponse(target, status_code=303)
 
 

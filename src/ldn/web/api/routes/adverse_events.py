@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from fastapi import APIRouter, Response
-from starlette.concurrency import run_in_threadpool
 
 from ldn.registry import services
 from ldn.registry.schemas import (
@@ -13,7 +12,7 @@ from ldn.registry.schemas import (
     Page,
 )
 from ldn.web.api.common import ERRORS, AdverseEventId, PatientId
-from ldn.web.deps import CurrentUser, SessionDep
+from ldn.web.deps import CurrentUser, SessionDep, in_session
 
 router = APIRouter(tags=["adverse events"], responses=ERRORS)
 
@@ -23,8 +22,8 @@ async def list_adverse_events(
     session: SessionDep, user: CurrentUser, patient_id: PatientId
 ) -> Page[AdverseEventPublic]:
     """A patient's adverse events by onset date."""
-    rows = await run_in_threadpool(
-        services.list_adverse_events, session=session, actor=user, patient_id=patient_id
+    rows = await in_session(
+        session, services.list_adverse_events, actor=user, patient_id=patient_id
     )
     return Page[AdverseEventPublic](data=rows, count=len(rows))
 
@@ -34,8 +33,8 @@ async def add_adverse_event(
     session: SessionDep, user: CurrentUser, patient_id: PatientId, body: AdverseEventCreate
 ) -> AdverseEventPublic:
     """Record a side effect (type, severity, onset and end dates)."""
-    return await run_in_threadpool(
-        services.add_adverse_event, session=session, actor=user, patient_id=patient_id, data=body
+    return await in_session(
+        session, services.add_adverse_event, actor=user, patient_id=patient_id, data=body
     )
 
 
@@ -47,9 +46,9 @@ async def update_adverse_event(
     body: AdverseEventUpdate,
 ) -> AdverseEventPublic:
     """Change an adverse event (e.g. its end date); give `version` to detect concurrent edits."""
-    return await run_in_threadpool(
+    return await in_session(
+        session,
         services.update_adverse_event,
-        session=session,
         actor=user,
         adverse_event_id=adverse_event_id,
         data=body,
@@ -61,9 +60,9 @@ async def delete_adverse_event(
     session: SessionDep, user: CurrentUser, adverse_event_id: AdverseEventId
 ) -> Response:
     """Delete an adverse event."""
-    await run_in_threadpool(
+    await in_session(
+        session,
         services.delete_adverse_event,
-        session=session,
         actor=user,
         adverse_event_id=adverse_event_id,
     )

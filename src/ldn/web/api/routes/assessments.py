@@ -5,13 +5,12 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Response
-from starlette.concurrency import run_in_threadpool
 
 from ldn.registry import services
 from ldn.registry.scales import SCALES
 from ldn.registry.schemas import AssessmentCreate, AssessmentPublic, AssessmentUpdate, Page
 from ldn.web.api.common import ERRORS, AssessmentId, PatientId
-from ldn.web.deps import CurrentUser, SessionDep
+from ldn.web.deps import CurrentUser, SessionDep, in_session
 
 router = APIRouter(tags=["assessments"], responses=ERRORS)
 
@@ -26,8 +25,8 @@ async def list_assessments(
     session: SessionDep, user: CurrentUser, patient_id: PatientId, scale: ScaleQuery = None
 ) -> Page[AssessmentPublic]:
     """A patient's assessments by date, optionally of one scale."""
-    rows = await run_in_threadpool(
-        services.list_assessments, session=session, actor=user, patient_id=patient_id, scale=scale
+    rows = await in_session(
+        session, services.list_assessments, actor=user, patient_id=patient_id, scale=scale
     )
     return Page[AssessmentPublic](data=rows, count=len(rows))
 
@@ -37,8 +36,8 @@ async def add_assessment(
     session: SessionDep, user: CurrentUser, patient_id: PatientId, body: AssessmentCreate
 ) -> AssessmentPublic:
     """Record an outcome on a validated scale (value checked against the scale's range)."""
-    return await run_in_threadpool(
-        services.add_assessment, session=session, actor=user, patient_id=patient_id, data=body
+    return await in_session(
+        session, services.add_assessment, actor=user, patient_id=patient_id, data=body
     )
 
 
@@ -47,9 +46,9 @@ async def update_assessment(
     session: SessionDep, user: CurrentUser, assessment_id: AssessmentId, body: AssessmentUpdate
 ) -> AssessmentPublic:
     """Correct an assessment; give `version` to detect concurrent edits."""
-    return await run_in_threadpool(
+    return await in_session(
+        session,
         services.update_assessment,
-        session=session,
         actor=user,
         assessment_id=assessment_id,
         data=body,
@@ -61,7 +60,5 @@ async def delete_assessment(
     session: SessionDep, user: CurrentUser, assessment_id: AssessmentId
 ) -> Response:
     """Delete an assessment."""
-    await run_in_threadpool(
-        services.delete_assessment, session=session, actor=user, assessment_id=assessment_id
-    )
+    await in_session(session, services.delete_assessment, actor=user, assessment_id=assessment_id)
     return Response(status_code=204)

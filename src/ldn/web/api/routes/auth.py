@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Request
 from pydantic import BaseModel, ConfigDict, Field
+from sqlalchemy.orm import Session
 
+from ldn.registry.models import User
 from ldn.registry.schemas import UserPublic
 from ldn.web.api.common import ERRORS, ErrorOut
 from ldn.web.auth import MAX_CREDENTIAL_CHARS, attempt_login
-from ldn.web.deps import CurrentUser, SessionDep
+from ldn.web.deps import CurrentUser, SessionDep, in_session
 
 router = APIRouter(prefix="/auth", tags=["auth"])
 
@@ -37,9 +39,9 @@ class TokenOut(BaseModel):
         429: {"model": ErrorOut, "description": "too many failed logins; see Retry-After"},
     },
 )
-def login_for_token(request: Request, session: SessionDep, body: TokenRequest) -> TokenOut:
+async def login_for_token(request: Request, session: SessionDep, body: TokenRequest) -> TokenOut:
     """Check the password (throttled per username and address) and issue a bearer token."""
-    user = attempt_login(request, session, body.username, body.password)
+    user = await in_session(session, _login, request=request, body=body)
     tokens = request.app.state.tokens
     return TokenOut(access_token=tokens.issue(user.id), expires_in_s=tokens.max_age_s)
 
@@ -48,3 +50,8 @@ def login_for_token(request: Request, session: SessionDep, body: TokenRequest) -
 async def read_me(user: CurrentUser) -> UserPublic:
     """The logged-in user."""
     return UserPublic.model_validate(user)
+
+
+def _login(*, session: Session, request: Request, body: TokenRequest) -> User:
+    # in the threadpool: argon2 takes tens of milliseconds
+    return attempt_login(request, session, body.username, body.password)

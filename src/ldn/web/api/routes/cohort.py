@@ -9,7 +9,6 @@ import pandas as pd
 from fastapi import APIRouter, Query, Request, Response
 from pydantic import BaseModel
 from sqlalchemy.orm import Session
-from starlette.concurrency import run_in_threadpool
 
 from ldn.errors import InputError
 from ldn.registry import services
@@ -17,7 +16,7 @@ from ldn.registry.analysis_io import patient_analysis
 from ldn.registry.cohort import CohortReport
 from ldn.registry.n_of_1 import NOf1Settings
 from ldn.web.api.common import ERRORS, PatientId
-from ldn.web.deps import CurrentUser, SessionDep
+from ldn.web.deps import CurrentUser, SessionDep, in_session
 
 router = APIRouter(tags=["analysis"], responses=ERRORS)
 
@@ -59,14 +58,18 @@ def _plain(value: Any) -> Any:
 
 
 @router.get("/patients/{patient_id}/n-of-1")
-def read_n_of_1(
+async def read_n_of_1(
     session: SessionDep,
     user: CurrentUser,
     patient_id: PatientId,
     scale: Annotated[str | None, Query(max_length=32)] = None,
 ) -> dict[str, Any]:
     """The patient's N-of-1 analysis on `scale` (default: the most-assessed scale)."""
-    # sync on purpose: the analysis is CPU work for the threadpool, not the event loop
+    return await in_session(session, _n_of_1, user=user, patient_id=patient_id, scale=scale)
+
+
+def _n_of_1(*, session: Session, user: Any, patient_id: int, scale: str | None) -> dict[str, Any]:
+    # in the threadpool: the analysis is CPU work
     patient = services.get_patient(session=session, actor=user, patient_id=patient_id)
     analysis = patient_analysis(
         session, patient.code, scale, actor=user, clinic_id=patient.clinic_id
@@ -77,10 +80,10 @@ def read_n_of_1(
 @router.get("/cohort/summary", response_model=CohortSummary)
 async def read_cohort_summary(request: Request, session: SessionDep, user: CurrentUser) -> Response:
     """Responders by condition and dose, side-effect rates and pooled trial evidence."""
-    return await run_in_threadpool(_cohort_summary, request, session, user)
+    return await in_session(session, _cohort_summary, request=request, user=user)
 
 
-def _cohort_summary(request: Request, session: Session, user: Any) -> Response:
+def _cohort_summary(*, session: Session, request: Request, user: Any) -> Response:
     # in the threadpool: the change-stamp query, and on a miss the report itself (seconds)
     cache = request.app.state.cohort_cache
     try:

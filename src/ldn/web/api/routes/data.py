@@ -6,14 +6,13 @@ from typing import Annotated
 
 from fastapi import APIRouter, File, Form, Query, UploadFile
 from pydantic import BaseModel
-from starlette.concurrency import run_in_threadpool
 from starlette.responses import JSONResponse, Response
 
 from ldn.registry.fhir import export_fhir
 from ldn.registry.import_export import CsvImportError, export_csv, import_csv
 from ldn.web.api.common import ERRORS, MAX_ID, ErrorOut, PatientId
 from ldn.web.data_io import read_csv_upload
-from ldn.web.deps import CurrentUser, SessionDep
+from ldn.web.deps import CurrentUser, SessionDep, in_session
 
 router = APIRouter(tags=["import and export"], responses=ERRORS)
 
@@ -70,9 +69,7 @@ async def import_registry_csv(
     """Import a CSV file all-or-nothing; a bad file lists every problem by row and column."""
     text = await read_csv_upload(file)
     try:
-        summary = await run_in_threadpool(
-            import_csv, session=session, actor=user, text=text, clinic_id=clinic_id
-        )
+        summary = await in_session(session, import_csv, actor=user, text=text, clinic_id=clinic_id)
     except CsvImportError as exc:
         body = ImportRejected(
             detail=str(exc).split("\n", 1)[0],

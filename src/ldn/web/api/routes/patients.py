@@ -1,8 +1,9 @@
 """Patients: list and search, create, read, change, delete.
 
-Routes of the API are `async` and run their service call in the threadpool
-(`run_in_threadpool`): one trip per request, and the answer is serialised on the event loop
-(a sync route would take a second trip for response validation).
+Like every API route these are `async` and run their service call in the threadpool with
+`ldn.web.deps.in_session`: one trip per request, the database connection given back within
+it, and the answer serialised on the event loop (a sync route would take a second trip for
+response validation).
 """
 
 from __future__ import annotations
@@ -10,12 +11,11 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Response
-from starlette.concurrency import run_in_threadpool
 
 from ldn.registry import services
 from ldn.registry.schemas import Condition, Page, PatientCreate, PatientPublic, PatientUpdate
 from ldn.web.api.common import ERRORS, MAX_ID, Limit, PatientId, SearchText, Skip
-from ldn.web.deps import CurrentUser, SessionDep
+from ldn.web.deps import CurrentUser, SessionDep, in_session
 
 router = APIRouter(prefix="/patients", tags=["patients"], responses=ERRORS)
 
@@ -31,9 +31,9 @@ async def list_patients(
     clinic_id: Annotated[int | None, Query(ge=1, le=MAX_ID)] = None,
 ) -> Page[PatientPublic]:
     """Patients the caller may see (`{data, count}`), filtered by code text and condition."""
-    return await run_in_threadpool(
+    return await in_session(
+        session,
         services.list_patients,
-        session=session,
         actor=user,
         skip=skip,
         limit=limit,
@@ -48,7 +48,7 @@ async def create_patient(
     session: SessionDep, user: CurrentUser, body: PatientCreate
 ) -> PatientPublic:
     """Register a pseudonymous patient (clinicians: in their own clinic)."""
-    return await run_in_threadpool(services.create_patient, session=session, actor=user, data=body)
+    return await in_session(session, services.create_patient, actor=user, data=body)
 
 
 @router.get("/{patient_id}")
@@ -56,9 +56,7 @@ async def read_patient(
     session: SessionDep, user: CurrentUser, patient_id: PatientId
 ) -> PatientPublic:
     """One patient."""
-    return await run_in_threadpool(
-        services.get_patient, session=session, actor=user, patient_id=patient_id
-    )
+    return await in_session(session, services.get_patient, actor=user, patient_id=patient_id)
 
 
 @router.patch("/{patient_id}")
@@ -66,15 +64,13 @@ async def update_patient(
     session: SessionDep, user: CurrentUser, patient_id: PatientId, body: PatientUpdate
 ) -> PatientPublic:
     """Change code, birth year, sex or conditions; give `version` to detect concurrent edits."""
-    return await run_in_threadpool(
-        services.update_patient, session=session, actor=user, patient_id=patient_id, data=body
+    return await in_session(
+        session, services.update_patient, actor=user, patient_id=patient_id, data=body
     )
 
 
 @router.delete("/{patient_id}", status_code=204)
 async def delete_patient(session: SessionDep, user: CurrentUser, patient_id: PatientId) -> Response:
     """Delete a patient and all their records (kept in the audit log)."""
-    await run_in_threadpool(
-        services.delete_patient, session=session, actor=user, patient_id=patient_id
-    )
+    await in_session(session, services.delete_patient, actor=user, patient_id=patient_id)
     return Response(status_code=204)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from fastapi import APIRouter, Response
-from starlette.concurrency import run_in_threadpool
 
 from ldn.registry import services
 from ldn.registry.schemas import (
@@ -13,7 +12,7 @@ from ldn.registry.schemas import (
     PrescriptionUpdate,
 )
 from ldn.web.api.common import ERRORS, PatientId, PrescriptionId
-from ldn.web.deps import CurrentUser, SessionDep
+from ldn.web.deps import CurrentUser, SessionDep, in_session
 
 router = APIRouter(tags=["prescriptions"], responses=ERRORS)
 
@@ -23,9 +22,7 @@ async def list_prescriptions(
     session: SessionDep, user: CurrentUser, patient_id: PatientId
 ) -> Page[PrescriptionPublic]:
     """A patient's prescriptions by start date."""
-    rows = await run_in_threadpool(
-        services.list_prescriptions, session=session, actor=user, patient_id=patient_id
-    )
+    rows = await in_session(session, services.list_prescriptions, actor=user, patient_id=patient_id)
     return Page[PrescriptionPublic](data=rows, count=len(rows))
 
 
@@ -34,8 +31,8 @@ async def add_prescription(
     session: SessionDep, user: CurrentUser, patient_id: PatientId, body: PrescriptionCreate
 ) -> PrescriptionPublic:
     """Add an LDN prescription (dose, clock time, formulation, titration, start/stop)."""
-    return await run_in_threadpool(
-        services.add_prescription, session=session, actor=user, patient_id=patient_id, data=body
+    return await in_session(
+        session, services.add_prescription, actor=user, patient_id=patient_id, data=body
     )
 
 
@@ -47,9 +44,9 @@ async def update_prescription(
     body: PrescriptionUpdate,
 ) -> PrescriptionPublic:
     """Change a prescription; give `version` to detect concurrent edits."""
-    return await run_in_threadpool(
+    return await in_session(
+        session,
         services.update_prescription,
-        session=session,
         actor=user,
         prescription_id=prescription_id,
         data=body,
@@ -61,7 +58,7 @@ async def delete_prescription(
     session: SessionDep, user: CurrentUser, prescription_id: PrescriptionId
 ) -> Response:
     """Delete a prescription."""
-    await run_in_threadpool(
-        services.delete_prescription, session=session, actor=user, prescription_id=prescription_id
+    await in_session(
+        session, services.delete_prescription, actor=user, prescription_id=prescription_id
     )
     return Response(status_code=204)
