@@ -31,9 +31,20 @@ import numpy as np
 
 from ldn.errors import InputError
 from ldn.model.disease import CONDITION_MODULES, Condition, ScaleParams
-from ldn.model.disease.base import H_PER_WEEK, activity_rate, expected_score
-from ldn.model.immune import immune_rates, tlr4_occupancy
-from ldn.model.rebound import adaptation_rate, ogfr_occupancy, signalling
+from ldn.model.disease.base import (
+    H_PER_WEEK,
+    activity_rate_scaled,
+    activity_slope,
+    expected_score,
+)
+from ldn.model.immune import immune_rates_scaled, inverse_free_fraction, tlr4_occupancy
+from ldn.model.rebound import (
+    adaptation_cap,
+    adaptation_rate_capped,
+    circadian,
+    ogfr_occupancy,
+    signalling,
+)
 from ldn.parameters import ParameterSet
 from ldn.solve._numba import _jit
 from ldn.units import H_PER_DAY, FloatArray
@@ -93,63 +104,117 @@ _AMP, _ACRO, _GR, _GRO, _GB, _GO, _RUP, _RDN, _LUP, _LDN = range(10)
 _AFF, _W, _EMAX, _S50, _TL, _GAM, _TC, _TE, _TIC, _BETA, _TD, _AMAX = range(10, 22)
 
 
+# Layout of the tuple of `chain_constants`: parameters and per-patient combinations of them.
+_K_AMP, _K_ACRO, _K_AFF, _K_W, _K_TIC, _K_EMAX, _K_S50, _K_GAM, _K_TE = range(9)
+_K_RUP, _K_RDN, _K_LUP, _K_LDN, _K_CAP_R, _K_CAP_RO, _K_CAP_B, _K_CAP_O = range(9, 17)
+_K_LYMPH, _K_CYTO, _K_SLOPE, _K_DIS, _K_AMAX = range(17, 22)
+
+
+@_jit
+def chain_constants(p: FloatArray) -> tuple[float, ...]:
+    """Per-patient constants of `stage_inputs`/`stage_rates` from a parameter row, computed once.
+
+    Rate constants k = 1/τ (the rates multiply instead of divide), the adaptation ceilings
+    (`ldn.model.rebound.adaptation_cap`), the activity exponent's slope
+    (`ldn.model.disease.base.activity_slope`) and the parameters used as they are. As a tuple
+    they stay in registers inside the kernels' time loops.
+    """
+    k_rup, k_rdn = 1.0 / p[_RUP], 1.0 / p[_RDN]
+    k_lup, k_ldn = 1.0 / p[_LUP], 1.0 / p[_LDN]
+    return (
+        p[_AMP], p[_ACRO], p[_AFF], p[_W], p[_TIC], p[_EMAX], p[_S50], p[_GAM], p[_TE],
+        k_rup, k_rdn, k_lup, k_ldn,
+        adaptation_cap(p[_GR], k_rup, k_rdn), adaptation_cap(p[_GRO], k_rup, k_rdn),
+        adaptation_cap(p[_GB], k_lup, k_ldn), adaptation_cap(p[_GO], k_lup, k_ldn),
+        1.0 / p[_TL], 1.0 / p[_TC], activity_slope(p[_BETA], p[_AMAX]), 1.0 / p[_TD],
+        p[_AMAX],
+    )  # fmt: skip
+
+
 @_jit
 def stage_inputs(
-    t_h: float, mor_occ: float, unbound_nM: float, p: FloatArray
+    t_h: float, mor_occ: float, unbound_nM: float, k: tuple[float, ...]
 ) -> tuple[float, float, float, float, float, float]:
     """The part of `rhs` that depends only on time and drive, not on the states.
 
-    Returns (o, o_ogfr, s_mor_unit, s_ogf_unit, s_base, θ_tlr4): MOR and OGFr occupancy, the
-    signalling per unit ligand and receptor density (`ldn.model.rebound.signalling` with all four
-    densities 1, i.e. c(t)·(1 − o) and 1 − o_ogfr), the untreated signal and TLR4 occupancy. The
-    RK4 kernel evaluates it once per distinct stage time (two per step instead of four: the
-    middle stages share a time, and a step's end is the next step's start), which takes the
-    circadian cosine and the occupancy divisions out of the per-stage work.
+    `k` is `chain_constants` of the patient. Returns (o, o_ogfr, s_mor_unit, s_ogf_unit,
+    inv_free_base, tlr4_factor): MOR and OGFr occupancy, the signalling per unit ligand and
+    receptor density (`ldn.model.rebound.signalling` with all four densities 1, i.e. c(t)·(1 − o)
+    and 1 − o_ogfr), 1/(1 − I(S_base(t))) of the untreated signal
+    (`ldn.model.immune.inverse_free_fraction`) and 1 − E_tlr4·θ_tlr4. The RK4 kernels evaluate
+    it once per distinct stage time (two per step instead of four: the middle stages share a
+    time, and a step's end is the next step's start), which takes the circadian cosine and the
+    occupancy and baseline divisions out of the per-stage work.
     """
+    return stage_inputs_clocked(circadian(t_h, k[_K_AMP], k[_K_ACRO]), mor_occ, unbound_nM, k)
+
+
+@_jit
+def stage_inputs_clocked(
+    c: float, mor_occ: float, unbound_nM: float, k: tuple[float, ...]
+) -> tuple[float, float, float, float, float, float]:
+    """`stage_inputs` given the circadian factor `c = circadian(t_h, …)` at the stage's time
+    (patients who share the rhythm's parameters can share it: `circadian_table`)."""
     o = min(max(mor_occ, 0.0), 1.0)
-    s_mor_unit, s_ogf_unit, _, s_base = signalling(
-        t_h, o, 1.0, 1.0, 1.0, 1.0, p[_AFF], p[_W], p[_AMP], p[_ACRO]
-    )
-    o_ogfr = ogfr_occupancy(o, p[_AFF])
-    return o, o_ogfr, s_mor_unit, s_ogf_unit, s_base, tlr4_occupancy(unbound_nM, p[_TIC])
+    w = k[_K_W]
+    o_ogfr = ogfr_occupancy(o, k[_K_AFF])
+    s_base = w * c + (1.0 - w)
+    theta = tlr4_occupancy(unbound_nM, k[_K_TIC])
+    return (
+        o, o_ogfr, c * (1.0 - o), 1.0 - o_ogfr,
+        inverse_free_fraction(s_base, k[_K_EMAX], k[_K_S50]), 1.0 - k[_K_TE] * theta,
+    )  # fmt: skip
 
 
 @_jit(inline=True)
 def stage_rates(
-    y: FloatArray, inputs: tuple[float, float, float, float, float, float], p: FloatArray,
-    dy: FloatArray,
+    y: FloatArray, inputs: tuple[float, float, float, float, float, float],
+    k: tuple[float, ...], dy: FloatArray,
 ) -> None:  # fmt: skip
     """Write dy/dt (1/h) of the states `y` into `dy`, given `stage_inputs` at the same time.
 
-    Signalling is ligand × free receptors (`ldn.model.rebound`), bilinear in the densities, so
-    S_mor = P_be·R_mor·s_mor_unit and S_ogf = P_ogf·R_ogfr·s_ogf_unit (tests/model/test_chain.py
-    checks this against `rebound.signalling`). `p` may be the parameter row or the tuple of
-    `params_tuple`; with the tuple the per-patient constants (reciprocal time constants, x_cap)
-    stay in registers and the compiler hoists them out of the time loop.
+    `k` is `chain_constants` of the patient. Signalling is ligand × free receptors
+    (`ldn.model.rebound`), bilinear in the densities, so S_mor = P_be·R_mor·s_mor_unit and
+    S_ogf = P_ogf·R_ogfr·s_ogf_unit. Per stage this leaves two divisions (the proliferation
+    inhibition by S_net and the activity target) and one exp; tests/model/test_chain_stages.py
+    checks the result against the chain written out from docs/model.md to 1e-12.
     """
-    o, o_ogfr, s_mor_unit, s_ogf_unit, s_base, theta = inputs
-    k_rup, k_rdn = 1.0 / p[_RUP], 1.0 / p[_RDN]
-    k_lup, k_ldn = 1.0 / p[_LUP], 1.0 / p[_LDN]
-    dy[0] = adaptation_rate(y[0], o, p[_GR], k_rup, k_rdn)
-    dy[1] = adaptation_rate(y[1], o_ogfr, p[_GRO], k_rup, k_rdn)
-    dy[2] = adaptation_rate(y[2], o, p[_GB], k_lup, k_ldn)
-    dy[3] = adaptation_rate(y[3], o_ogfr, p[_GO], k_lup, k_ldn)
-    w = p[_W]
+    o, o_ogfr, s_mor_unit, s_ogf_unit, inv_free_base, tlr4_factor = inputs
+    k_rup, k_rdn, k_lup, k_ldn = k[_K_RUP], k[_K_RDN], k[_K_LUP], k[_K_LDN]
+    dy[0] = adaptation_rate_capped(y[0], o, k[_K_CAP_R], k_rup, k_rdn)
+    dy[1] = adaptation_rate_capped(y[1], o_ogfr, k[_K_CAP_RO], k_rup, k_rdn)
+    dy[2] = adaptation_rate_capped(y[2], o, k[_K_CAP_B], k_lup, k_ldn)
+    dy[3] = adaptation_rate_capped(y[3], o_ogfr, k[_K_CAP_O], k_lup, k_ldn)
+    w = k[_K_W]
     s_net = w * (y[2] * y[0] * s_mor_unit) + (1.0 - w) * (y[3] * y[1] * s_ogf_unit)
-    dp, dc = immune_rates(
-        y[4], y[5], s_net, s_base, theta, p[_EMAX], p[_S50], p[_TL], p[_GAM], p[_TC], p[_TE]
-    )
+    dp, dc = immune_rates_scaled(
+        y[4], y[5], s_net, inv_free_base, tlr4_factor, k[_K_EMAX], k[_K_S50], k[_K_GAM],
+        k[_K_LYMPH], k[_K_CYTO],
+    )  # fmt: skip
     dy[4] = dp
     dy[5] = dc
-    dy[6] = activity_rate(y[6], y[5], p[_BETA], p[_TD], p[_AMAX])
+    dy[6] = activity_rate_scaled(y[6], y[5], k[_K_SLOPE], k[_K_DIS], k[_K_AMAX])
     dy[7] = s_net
+
+
+@_jit
+def circadian_table(amplitude: float, acrophase_h: float, dt_h: float, n_steps: int) -> FloatArray:
+    """`circadian` at the RK4 stage times k·dt_h and k·dt_h + dt_h/2 (half-step j = 2k, 2k + 1)
+    of `n_steps` steps, computed as the kernels compute those times (identical values)."""
+    out = np.empty(2 * n_steps + 1)
+    for k in range(n_steps + 1):
+        out[2 * k] = circadian(k * dt_h, amplitude, acrophase_h)
+        if k < n_steps:
+            out[2 * k + 1] = circadian(k * dt_h + 0.5 * dt_h, amplitude, acrophase_h)
+    return out
 
 
 @_jit
 def rhs(t_h: float, y: FloatArray, mor_occ: float, unbound_nM: float, p: FloatArray,
         dy: FloatArray) -> None:  # fmt: skip
     """Write dy/dt (1/h) of the chain's states `y` at time `t_h` into `dy`."""
-    stage_rates(y, stage_inputs(t_h, mor_occ, unbound_nM, p), p, dy)
+    k = chain_constants(p)
+    stage_rates(y, stage_inputs(t_h, mor_occ, unbound_nM, k), k, dy)
 
 
 @_jit

@@ -30,7 +30,41 @@ def proliferation_inhibition(s: float, emax: float, s50: float) -> float:
 def tlr4_occupancy(conc_unbound_nM: float, ic50_nM: float) -> float:
     """TLR4 occupancy (0–1) by unbound drug at `conc_unbound_nM` (nmol/L) for IC50 in nmol/L."""
     c = max(conc_unbound_nM, 0.0)
+    if c == 0.0:  # exactly c/(c + IC50); skips a division when the TLR4 path is off
+        return 0.0
     return c / (c + ic50_nM)
+
+
+@_jit
+def inverse_free_fraction(s: float, emax: float, s50: float) -> float:
+    """1/(1 − I(s)) = (s + s50)/((1 − emax)·s + s50) for signalling `s` (one division)."""
+    s_pos = max(s, 0.0)
+    return (s_pos + s50) / ((1.0 - emax) * s_pos + s50)
+
+
+@_jit
+def immune_rates_scaled(
+    proliferation: float,
+    cytokine: float,
+    s_net: float,
+    inv_free_base: float,
+    tlr4_factor: float,
+    emax: float,
+    s50: float,
+    gamma: float,
+    k_lymph_per_h: float,
+    k_cytokine_per_h: float,
+) -> tuple[float, float]:
+    """`immune_rates` with its per-time and per-patient parts precomputed.
+
+    inv_free_base = `inverse_free_fraction(S_base(t))` (depends on time only), tlr4_factor =
+    1 − E_tlr4·θ_tlr4 (time and drive only), k_lymph_per_h = 1/τ_L, k_cytokine_per_h = 1/τ_C
+    (per patient). Same equations, multiplications in place of divisions.
+    """
+    target_p = (1.0 - proliferation_inhibition(s_net, emax, s50)) * inv_free_base
+    p_pos = max(proliferation, 0.0)
+    target_c = (p_pos if gamma == 1.0 else p_pos**gamma) * tlr4_factor
+    return (target_p - proliferation) * k_lymph_per_h, (target_c - cytokine) * k_cytokine_per_h
 
 
 @_jit
@@ -48,9 +82,7 @@ def immune_rates(
     tlr4_emax: float,
 ) -> tuple[float, float]:
     """(dP/dt, dC/dt) in 1/h for proliferation index P and cytokine index C."""
-    target_p = (1.0 - proliferation_inhibition(s_net, emax, s50)) / (
-        1.0 - proliferation_inhibition(s_base, emax, s50)
-    )
-    p_pos = max(proliferation, 0.0)
-    target_c = (p_pos if gamma == 1.0 else p_pos**gamma) * (1.0 - tlr4_emax * tlr4_occ)
-    return (target_p - proliferation) / lymph_tau_h, (target_c - cytokine) / cytokine_tau_h
+    return immune_rates_scaled(
+        proliferation, cytokine, s_net, inverse_free_fraction(s_base, emax, s50),
+        1.0 - tlr4_emax * tlr4_occ, emax, s50, gamma, 1.0 / lymph_tau_h, 1.0 / cytokine_tau_h,
+    )  # fmt: skip

@@ -33,14 +33,17 @@ from ldn.solve._numba import _jit
 from ldn.units import H_PER_DAY
 
 _TWO_PI_OVER_DAY = 2.0 * math.pi / H_PER_DAY
+_DAY_PER_H = 1.0 / H_PER_DAY
 
 
 @_jit
 def circadian(t_h: float, amplitude: float, acrophase_h: float) -> float:
     """Relative β-endorphin release at clock time `t_h` (24-h mean 1)."""
-    # reduce to one day first (floor, not %, which is slow in Numba): cos is faster on [0, 2π)
+    # reduce to one day first (floor, not %, which is slow in Numba): cos is faster on [0, 2π);
+    # multiplying by 1/24 instead of dividing only moves a day boundary by rounding (cos is
+    # periodic, so the value is unchanged to rounding)
     x = t_h - acrophase_h
-    x -= H_PER_DAY * math.floor(x / H_PER_DAY)
+    x -= H_PER_DAY * math.floor(x * _DAY_PER_H)
     return 1.0 + amplitude * math.cos(_TWO_PI_OVER_DAY * x)
 
 
@@ -52,12 +55,26 @@ def ogfr_occupancy(mor_occupancy: float, affinity_rel: float) -> float:
 
 
 @_jit
+def adaptation_cap(gain: float, k_up_per_h: float, k_down_per_h: float) -> float:
+    """Ceiling `x_cap = 1 + G·(1 + k_down/k_up)` of the adaptation (a per-patient constant)."""
+    return 1.0 + gain * (1.0 + k_down_per_h / k_up_per_h)
+
+
+@_jit
+def adaptation_rate_capped(
+    x: float, occupancy: float, x_cap: float, k_up_per_h: float, k_down_per_h: float
+) -> float:
+    """`adaptation_rate` given its ceiling `x_cap` (`adaptation_cap`), computed once per patient."""
+    return k_up_per_h * occupancy * (x_cap - x) - k_down_per_h * (x - 1.0)
+
+
+@_jit
 def adaptation_rate(
     x: float, occupancy: float, gain: float, k_up_per_h: float, k_down_per_h: float
 ) -> float:
     """d/dt of a relative density/production `x` (1/h) driven by occupancy (0–1)."""
-    x_cap = 1.0 + gain * (1.0 + k_down_per_h / k_up_per_h)
-    return k_up_per_h * occupancy * (x_cap - x) - k_down_per_h * (x - 1.0)
+    x_cap = adaptation_cap(gain, k_up_per_h, k_down_per_h)
+    return adaptation_rate_capped(x, occupancy, x_cap, k_up_per_h, k_down_per_h)
 
 
 @_jit

@@ -491,10 +491,22 @@ def _pk_drive(
     return occ, unbound, kd
 
 
+@_jit(inline=True)
+def _stage_inputs(
+    t_h: float, j: int, clock: FloatArray, mor: float, unbound: float, k: tuple[float, ...]
+) -> tuple[float, float, float, float, float, float]:
+    """`chain.stage_inputs` at half-step j, reading the circadian factor from `clock` (shared by
+    all patients, `chain.circadian_table`) when given, else computing it."""
+    if clock.shape[0] > 0:
+        return chain.stage_inputs_clocked(clock[j], mor, unbound, k)
+    return chain.stage_inputs(t_h, mor, unbound, k)
+
+
 @_jit(parallel=True)
 def _chain_from_pk_pairs(
     rec: _PKTuple,
     params: FloatArray,
+    clock: FloatArray,
     y_init: FloatArray,
     dt_h: float,
     n_steps: int,
@@ -511,15 +523,17 @@ def _chain_from_pk_pairs(
     (patients × half-steps) drive array is stored. The chain step is
     `ldn.solve.compiled.rk4_step_pair`: `rk4_step` (the step of `integrate_chain`) for two
     patients, interleaved so that their independent dependency chains overlap in the CPU.
-    Records the latent activity every `record_every` steps into `activity`."""
+    Records the latent activity every `record_every` steps into `activity`. `clock`: the
+    circadian factor at every half-step when all patients share its parameters (one cosine per
+    half-step for the whole population instead of one per patient), else empty."""
     lam_half = rec[3]
     n_x = lam_half.shape[1]
     n_s = y_init.shape[0]
     for q in numba.prange(params.shape[0] // 2):
         a = 2 * q
         b = a + 1
-        pa = chain.params_tuple(params[a])
-        pb = chain.params_tuple(params[b])
+        pa = chain.chain_constants(params[a])
+        pb = chain.chain_constants(params[b])
         decay_a = np.exp(lam_half[a])
         decay_b = np.exp(lam_half[b])
         xa = np.zeros(n_x)
@@ -530,9 +544,9 @@ def _chain_from_pk_pairs(
         ka = np.empty((5, n_s))
         kb = np.empty((5, n_s))
         m, u, kd_a = _pk_drive(a, 0, 0, xa, nx, decay_a, rec, window_from, stats, peak)
-        fa0 = chain.stage_inputs(0.0, m, u, pa)
+        fa0 = _stage_inputs(0.0, 0, clock, m, u, pa)
         m, u, kd_b = _pk_drive(b, 0, 0, xb, nx, decay_b, rec, window_from, stats, peak)
-        fb0 = chain.stage_inputs(0.0, m, u, pb)
+        fb0 = _stage_inputs(0.0, 0, clock, m, u, pb)
         for k in range(n_steps + 1):
             t = k * dt_h
             if k % record_every == 0:
@@ -544,20 +558,29 @@ def _chain_from_pk_pairs(
             t_end = (k + 1) * dt_h
             m, u, kd_a = _pk_drive(a, 2 * k + 1, kd_a, xa, nx, decay_a, rec, window_from,
                                    stats, peak)  # fmt: skip
-            fa_mid = chain.stage_inputs(t_mid, m, u, pa)
+            fa_mid = _stage_inputs(t_mid, 2 * k + 1, clock, m, u, pa)
             m, u, kd_b = _pk_drive(b, 2 * k + 1, kd_b, xb, nx, decay_b, rec, window_from,
                                    stats, peak)  # fmt: skip
-            fb_mid = chain.stage_inputs(t_mid, m, u, pb)
+            fb_mid = _stage_inputs(t_mid, 2 * k + 1, clock, m, u, pb)
             m, u, kd_a = _pk_drive(a, 2 * k + 2, kd_a, xa, nx, decay_a, rec, window_from,
                                    stats, peak)  # fmt: skip
-            fa_end = chain.stage_inputs(t_end, m, u, pa)
+            fa_end = _stage_inputs(t_end, 2 * k + 2, clock, m, u, pa)
             m, u, kd_b = _pk_drive(b, 2 * k + 2, kd_b, xb, nx, decay_b, rec, window_from,
                                    stats, peak)  # fmt: skip
-            fb_end = chain.stage_inputs(t_end, m, u, pb)
+            fb_end = _stage_inputs(t_end, 2 * k + 2, clock, m, u, pb)
             rk4_step_pair(ya, yb, (fa0, fa_mid, fa_end), (fb0, fb_mid, fb_end), pa, pb, dt_h,
                           ka, kb)  # fmt: skip
             fa0 = fa_end
             fb0 = fb_end
+
+
+def _shared_clock(p: FloatArray, dt_h: float, n_steps: int) -> FloatArray:
+    """`chain.circadian_table` when every patient has the same rhythm parameters, else empty."""
+    amp = p[:, chain.PARAM_NAMES.index("be_amplitude")]
+    acro = p[:, chain.PARAM_NAMES.index("be_acrophase_h")]
+    if np.all(amp == amp[0]) and np.all(acro == acro[0]):
+        return chain.circadian_table(float(amp[0]), float(acro[0]), dt_h, n_steps)
+    return np.empty(0)
 
 
 def simulate_patients(
@@ -607,8 +630,8 @@ def simulate_patients(
         rec = (r.phi[rows], r.b[rows], r.dense[rows], r.lam_half[rows], r.rows[rows], r.dose_at,
                r.dose_mg, r.taken[rows])  # fmt: skip
         _chain_from_pk_pairs(
-            rec, p[rows], chain.initial_state(1)[0], float(dt_h), end, record, window_from,
-            recorded, stats, peak,
+            rec, p[rows], _shared_clock(p, float(dt_h), end), chain.initial_state(1)[0],
+            float(dt_h), end, record, window_from, recorded, stats, peak,
         )  # fmt: skip
         keep = slice(0, sub.n)
         activity[dosed] = recorded[keep, obs_idx // record]

@@ -9,9 +9,10 @@ better than 1e-6 relative on every reported output (tests/solve/test_chain_compi
 
 Cost per step: the part of the right-hand side that depends only on time and drive
 (`ldn.model.chain.stage_inputs`: circadian cosine, occupancies) is evaluated once per distinct
-stage time (two per step, not four), and the patient's parameters are passed as a tuple so their
-reciprocals stay in registers. `rk4_step_pair` advances two patients with their stages
-interleaved, 1.5–1.7× the throughput of one core (measured), because one patient's stages are
+stage time (two per step, not four), and the patient's constants (`chain.chain_constants`:
+rate constants 1/τ, adaptation ceilings, activity slope) are computed once and passed as a
+tuple that stays in registers, so a stage costs two divisions and one exp. `rk4_step_pair`
+advances two patients with their stages interleaved, 1.5–1.7× the throughput of one core (measured), because one patient's stages are
 dependency chains of divisions and exp (used by the population engine's fused kernel).
 
 Memory grows with patients, not time: the kernel keeps one state vector per patient and returns
@@ -32,9 +33,9 @@ from ldn.model.chain import (
     N_OBSERVABLES,
     N_PARAMS,
     N_STATES,
+    chain_constants,
     initial_state,
     observe,
-    params_tuple,
     stage_inputs,
     stage_rates,
 )
@@ -141,7 +142,7 @@ def _kernel(
     q_avg = np.zeros(n_p)
     for i in numba.prange(n_p):
         p_row = params[i]
-        p = params_tuple(p_row)
+        p = chain_constants(p_row)
         row = np.int64(i) if drive.shape[0] > 1 else np.int64(0)
         y = y0[i].copy()
         k1 = np.empty(n_s)

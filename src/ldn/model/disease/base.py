@@ -37,11 +37,31 @@ H_PER_WEEK = 7.0 * H_PER_DAY
 
 
 @_jit
+def activity_slope(effect_gain: float, activity_max: float) -> float:
+    """−A_max·β/(A_max − 1), the exponent of A* per unit (C − 1) (a per-patient constant)."""
+    return -activity_max * effect_gain / (activity_max - 1.0)
+
+
+@_jit
+def activity_target_sloped(cytokine: float, slope: float, activity_max: float) -> float:
+    """`activity_target` given its exponent's slope (`activity_slope`)."""
+    m = activity_max
+    return m / (1.0 + (m - 1.0) * math.exp(slope * (cytokine - 1.0)))
+
+
+@_jit
 def activity_target(cytokine: float, effect_gain: float, activity_max: float) -> float:
     """Steady-state relative activity A* for cytokine index `cytokine` (see module docstring)."""
-    x = effect_gain * (cytokine - 1.0)
-    m = activity_max
-    return m / (1.0 + (m - 1.0) * math.exp(-m * x / (m - 1.0)))
+    return activity_target_sloped(cytokine, activity_slope(effect_gain, activity_max), activity_max)
+
+
+@_jit
+def activity_rate_scaled(
+    activity: float, cytokine: float, slope: float, k_per_h: float, activity_max: float
+) -> float:
+    """`activity_rate` with the per-patient constants precomputed: slope = `activity_slope`,
+    k_per_h = 1/τ_D."""
+    return (activity_target_sloped(cytokine, slope, activity_max) - activity) * k_per_h
 
 
 @_jit
@@ -49,7 +69,8 @@ def activity_rate(
     activity: float, cytokine: float, effect_gain: float, tau_h: float, activity_max: float
 ) -> float:
     """dA/dt (1/h) of the latent disease activity relative to its untreated course."""
-    return (activity_target(cytokine, effect_gain, activity_max) - activity) / tau_h
+    slope = activity_slope(effect_gain, activity_max)
+    return activity_rate_scaled(activity, cytokine, slope, 1.0 / tau_h, activity_max)
 
 
 @dataclass(frozen=True, slots=True)
