@@ -1,11 +1,14 @@
 """`chain.rhs` split into time/drive-only inputs and per-state rates equals the direct formula.
 
 The RK4 kernels evaluate `stage_inputs` once per distinct stage time and `stage_rates` per stage;
-this checks the split against the chain written out from the rebound, immune and disease
-functions (the form of docs/model.md part II), including the bilinear signalling step.
+this checks the split (with its precomputed reciprocals and per-patient constants) to 1e-12
+against the chain written out with plain divisions from docs/model.md part II and against the
+rebound, immune and disease functions, including the bilinear signalling step.
 """
 
 from __future__ import annotations
+
+import math
 
 import numpy as np
 from hypothesis import given, settings
@@ -14,7 +17,7 @@ from hypothesis import strategies as st
 from ldn.model import chain
 from ldn.model.disease.base import activity_rate
 from ldn.model.immune import immune_rates, tlr4_occupancy
-from ldn.model.rebound import adaptation_rate, ogfr_occupancy, signalling
+from ldn.model.rebound import adaptation_rate, circadian, ogfr_occupancy, signalling
 from ldn.parameters import default_parameters
 
 P = chain.parameter_matrix(default_parameters(), "crohns", tlr4=True)[0]
@@ -22,6 +25,50 @@ IDX = {name: i for i, name in enumerate(chain.PARAM_NAMES)}
 
 
 def _direct(t: float, y: np.ndarray, mor: float, unbound: float, p: np.ndarray) -> np.ndarray:
+    """The chain written out from docs/model.md part II with plain divisions (the form before
+    the kernels precomputed reciprocals and per-patient constants)."""
+    v = {name: p[i] for name, i in IDX.items()}
+    o = min(max(mor, 0.0), 1.0)
+    r = v["ogfr_affinity_rel"]
+    o_r = r * o / (1.0 + (r - 1.0) * o)
+    x = t - v["be_acrophase_h"]
+    x -= 24.0 * math.floor(x / 24.0)
+    c = 1.0 + v["be_amplitude"] * math.cos(2.0 * math.pi / 24.0 * x)
+    w = v["mor_weight"]
+    s_net = w * y[2] * c * y[0] * (1.0 - o) + (1.0 - w) * y[3] * y[1] * (1.0 - o_r)
+    s_base = w * c + (1.0 - w)
+
+    def inhibition(s: float) -> float:
+        s = max(s, 0.0)
+        return v["prolif_emax"] * s / (s + v["prolif_s50"])
+
+    def adaptation(x: float, u: float, gain: float, tau_up: str, tau_down: str) -> float:
+        k_up, k_down = 1.0 / v[tau_up], 1.0 / v[tau_down]
+        x_cap = 1.0 + gain * (1.0 + k_down / k_up)
+        return k_up * u * (x_cap - x) - k_down * (x - 1.0)
+
+    u = max(unbound, 0.0)
+    theta = u / (u + v["tlr4_ic50_nM"])
+    target_p = (1.0 - inhibition(s_net)) / (1.0 - inhibition(s_base))
+    target_c = max(y[4], 0.0) ** v["cytokine_gamma"] * (1.0 - v["tlr4_emax"] * theta)
+    m = v["activity_max"]
+    xa = v["effect_gain"] * (y[5] - 1.0)
+    target_a = m / (1.0 + (m - 1.0) * math.exp(-m * xa / (m - 1.0)))
+    rates = [
+        adaptation(y[0], o, v["mor_gain"], "receptor_tau_up_h", "receptor_tau_down_h"),
+        adaptation(y[1], o_r, v["ogfr_gain"], "receptor_tau_up_h", "receptor_tau_down_h"),
+        adaptation(y[2], o, v["be_gain"], "ligand_tau_up_h", "ligand_tau_down_h"),
+        adaptation(y[3], o_r, v["ogf_gain"], "ligand_tau_up_h", "ligand_tau_down_h"),
+        (target_p - y[4]) / v["lymph_tau_h"],
+        (target_c - y[5]) / v["cytokine_tau_h"],
+        (target_a - y[6]) / v["disease_tau_h"],
+        s_net,
+    ]
+    return np.array(rates)
+
+
+def _modules(t: float, y: np.ndarray, mor: float, unbound: float, p: np.ndarray) -> np.ndarray:
+    """The same chain from the public rebound, immune and disease functions."""
     v = {name: p[i] for name, i in IDX.items()}
     o = min(max(mor, 0.0), 1.0)
     o_r = ogfr_occupancy(o, v["ogfr_affinity_rel"])
@@ -65,11 +112,24 @@ def test_staged_rhs_equals_direct_chain(
     dy = np.empty(chain.N_STATES)
     chain.rhs(t, ya, mor, unbound, p, dy)
     np.testing.assert_allclose(dy, _direct(t, ya, mor, unbound, p), rtol=1e-12, atol=1e-15)
-    # the kernels pass the parameters as a tuple: same numbers, same rates
+    np.testing.assert_allclose(dy, _modules(t, ya, mor, unbound, p), rtol=1e-12, atol=1e-15)
+    # the kernels pass the per-patient constants as a tuple: same numbers, same rates
+    k = chain.chain_constants(p)
     dt = np.empty(chain.N_STATES)
-    chain.stage_rates(ya, chain.stage_inputs(t, mor, unbound, chain.params_tuple(p)),
-                      chain.params_tuple(p), dt)  # fmt: skip
+    chain.stage_rates(ya, chain.stage_inputs(t, mor, unbound, k), k, dt)
     np.testing.assert_array_equal(dt, dy)
+    # a circadian factor shared by patients (`circadian_table`) gives the same inputs
+    c = circadian(t, k[0], k[1])
+    assert chain.stage_inputs_clocked(c, mor, unbound, k) == chain.stage_inputs(t, mor, unbound, k)
+
+
+def test_circadian_table_matches_the_kernel_stage_times() -> None:
+    dt, n = 0.5, 200
+    table = chain.circadian_table(0.23, 10.72, dt, n)
+    for k in (0, 1, 57, n - 1):
+        assert table[2 * k] == circadian(k * dt, 0.23, 10.72)
+        assert table[2 * k + 1] == circadian(k * dt + 0.5 * dt, 0.23, 10.72)
+    assert table[2 * n] == circadian(n * dt, 0.23, 10.72)
 
 
 def test_params_tuple_has_every_parameter() -> None:

@@ -134,13 +134,13 @@ def chain_constants(p: FloatArray) -> tuple[float, ...]:
 @_jit
 def stage_inputs(
     t_h: float, mor_occ: float, unbound_nM: float, k: tuple[float, ...]
-) -> tuple[float, float, float, float, float, float]:
+) -> tuple[float, float, float, float, float, float, float]:
     """The part of `rhs` that depends only on time and drive, not on the states.
 
-    `k` is `chain_constants` of the patient. Returns (o, o_ogfr, s_mor_unit, s_ogf_unit,
+    `k` is `chain_constants` of the patient. Returns (o, o_ogfr, s_mor_unit, s_ogf_unit, s_base,
     inv_free_base, tlr4_factor): MOR and OGFr occupancy, the signalling per unit ligand and
     receptor density (`ldn.model.rebound.signalling` with all four densities 1, i.e. c(t)·(1 − o)
-    and 1 − o_ogfr), 1/(1 − I(S_base(t))) of the untreated signal
+    and 1 − o_ogfr), the untreated signal S_base(t), 1/(1 − I(S_base(t)))
     (`ldn.model.immune.inverse_free_fraction`) and 1 − E_tlr4·θ_tlr4. The RK4 kernels evaluate
     it once per distinct stage time (two per step instead of four: the middle stages share a
     time, and a step's end is the next step's start), which takes the circadian cosine and the
@@ -152,7 +152,7 @@ def stage_inputs(
 @_jit
 def stage_inputs_clocked(
     c: float, mor_occ: float, unbound_nM: float, k: tuple[float, ...]
-) -> tuple[float, float, float, float, float, float]:
+) -> tuple[float, float, float, float, float, float, float]:
     """`stage_inputs` given the circadian factor `c = circadian(t_h, …)` at the stage's time
     (patients who share the rhythm's parameters can share it: `circadian_table`)."""
     o = min(max(mor_occ, 0.0), 1.0)
@@ -161,14 +161,14 @@ def stage_inputs_clocked(
     s_base = w * c + (1.0 - w)
     theta = tlr4_occupancy(unbound_nM, k[_K_TIC])
     return (
-        o, o_ogfr, c * (1.0 - o), 1.0 - o_ogfr,
+        o, o_ogfr, c * (1.0 - o), 1.0 - o_ogfr, s_base,
         inverse_free_fraction(s_base, k[_K_EMAX], k[_K_S50]), 1.0 - k[_K_TE] * theta,
     )  # fmt: skip
 
 
 @_jit(inline=True)
 def stage_rates(
-    y: FloatArray, inputs: tuple[float, float, float, float, float, float],
+    y: FloatArray, inputs: tuple[float, float, float, float, float, float, float],
     k: tuple[float, ...], dy: FloatArray,
 ) -> None:  # fmt: skip
     """Write dy/dt (1/h) of the states `y` into `dy`, given `stage_inputs` at the same time.
@@ -179,7 +179,7 @@ def stage_rates(
     inhibition by S_net and the activity target) and one exp; tests/model/test_chain_stages.py
     checks the result against the chain written out from docs/model.md to 1e-12.
     """
-    o, o_ogfr, s_mor_unit, s_ogf_unit, inv_free_base, tlr4_factor = inputs
+    o, o_ogfr, s_mor_unit, s_ogf_unit, s_base, inv_free_base, tlr4_factor = inputs
     k_rup, k_rdn, k_lup, k_ldn = k[_K_RUP], k[_K_RDN], k[_K_LUP], k[_K_LDN]
     dy[0] = adaptation_rate_capped(y[0], o, k[_K_CAP_R], k_rup, k_rdn)
     dy[1] = adaptation_rate_capped(y[1], o_ogfr, k[_K_CAP_RO], k_rup, k_rdn)
@@ -188,7 +188,7 @@ def stage_rates(
     w = k[_K_W]
     s_net = w * (y[2] * y[0] * s_mor_unit) + (1.0 - w) * (y[3] * y[1] * s_ogf_unit)
     dp, dc = immune_rates_scaled(
-        y[4], y[5], s_net, inv_free_base, tlr4_factor, k[_K_EMAX], k[_K_S50], k[_K_GAM],
+        y[4], y[5], s_net, s_base, inv_free_base, tlr4_factor, k[_K_EMAX], k[_K_S50], k[_K_GAM],
         k[_K_LYMPH], k[_K_CYTO],
     )  # fmt: skip
     dy[4] = dp

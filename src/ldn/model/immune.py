@@ -47,6 +47,7 @@ def immune_rates_scaled(
     proliferation: float,
     cytokine: float,
     s_net: float,
+    s_base: float,
     inv_free_base: float,
     tlr4_factor: float,
     emax: float,
@@ -57,11 +58,15 @@ def immune_rates_scaled(
 ) -> tuple[float, float]:
     """`immune_rates` with its per-time and per-patient parts precomputed.
 
-    inv_free_base = `inverse_free_fraction(S_base(t))` (depends on time only), tlr4_factor =
+    inv_free_base = `inverse_free_fraction(s_base)` (depends on time only), tlr4_factor =
     1 − E_tlr4·θ_tlr4 (time and drive only), k_lymph_per_h = 1/τ_L, k_cytokine_per_h = 1/τ_C
-    (per patient). Same equations, multiplications in place of divisions.
+    (per patient). Same equations, multiplications in place of divisions; P* is exactly 1 when
+    S_net = S_base, as (1 − I)/(1 − I) is, so the untreated state stays at rest bit for bit.
     """
-    target_p = (1.0 - proliferation_inhibition(s_net, emax, s50)) * inv_free_base
+    if s_net == s_base:
+        target_p = 1.0
+    else:
+        target_p = (1.0 - proliferation_inhibition(s_net, emax, s50)) * inv_free_base
     p_pos = max(proliferation, 0.0)
     target_c = (p_pos if gamma == 1.0 else p_pos**gamma) * tlr4_factor
     return (target_p - proliferation) * k_lymph_per_h, (target_c - cytokine) * k_cytokine_per_h
@@ -83,6 +88,6 @@ def immune_rates(
 ) -> tuple[float, float]:
     """(dP/dt, dC/dt) in 1/h for proliferation index P and cytokine index C."""
     return immune_rates_scaled(
-        proliferation, cytokine, s_net, inverse_free_fraction(s_base, emax, s50),
+        proliferation, cytokine, s_net, s_base, inverse_free_fraction(s_base, emax, s50),
         1.0 - tlr4_emax * tlr4_occ, emax, s50, gamma, 1.0 / lymph_tau_h, 1.0 / cytokine_tau_h,
     )  # fmt: skip

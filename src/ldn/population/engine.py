@@ -494,7 +494,7 @@ def _pk_drive(
 @_jit(inline=True)
 def _stage_inputs(
     t_h: float, j: int, clock: FloatArray, mor: float, unbound: float, k: tuple[float, ...]
-) -> tuple[float, float, float, float, float, float]:
+) -> tuple[float, float, float, float, float, float, float]:
     """`chain.stage_inputs` at half-step j, reading the circadian factor from `clock` (shared by
     all patients, `chain.circadian_table`) when given, else computing it."""
     if clock.shape[0] > 0:

@@ -12,8 +12,9 @@ Cost per step: the part of the right-hand side that depends only on time and dri
 stage time (two per step, not four), and the patient's constants (`chain.chain_constants`:
 rate constants 1/τ, adaptation ceilings, activity slope) are computed once and passed as a
 tuple that stays in registers, so a stage costs two divisions and one exp. `rk4_step_pair`
-advances two patients with their stages interleaved, 1.5–1.7× the throughput of one core (measured), because one patient's stages are
-dependency chains of divisions and exp (used by the population engine's fused kernel).
+advances two patients with their stages interleaved, 1.5–1.7× the throughput of one core
+(measured), because one patient's stages are dependency chains of divisions and exp (used by
+the population engine's fused kernel).
 
 Memory grows with patients, not time: the kernel keeps one state vector per patient and returns
 final states plus the signalling integral at the start of the averaging window; trajectories are
@@ -52,9 +53,9 @@ def _drive_at(drive: FloatArray, row: int, h: int, periodic: bool) -> tuple[floa
 @_jit(inline=True)
 def rk4_step(
     y: FloatArray,
-    f0: tuple[float, float, float, float, float, float],
-    f_mid: tuple[float, float, float, float, float, float],
-    f_end: tuple[float, float, float, float, float, float],
+    f0: tuple[float, float, float, float, float, float, float],
+    f_mid: tuple[float, float, float, float, float, float, float],
+    f_end: tuple[float, float, float, float, float, float, float],
     p: tuple[float, ...],
     dt_h: float,
     k1: FloatArray,
@@ -84,8 +85,8 @@ def rk4_step(
 def rk4_step_pair(
     ya: FloatArray,
     yb: FloatArray,
-    fa: tuple[tuple[float, float, float, float, float, float], ...],
-    fb: tuple[tuple[float, float, float, float, float, float], ...],
+    fa: tuple[tuple[float, float, float, float, float, float, float], ...],
+    fb: tuple[tuple[float, float, float, float, float, float, float], ...],
     pa: tuple[float, ...],
     pb: tuple[float, ...],
     dt_h: float,
