@@ -15,19 +15,18 @@ from typing import Any
 
 import typer
 
-_FORMATS = ("table", "csv", "json")
-_PLOTS = (".png", ".svg", ".pdf")
+from ldn.cli._output import FORMATS, check_plot_suffix, json_value, make_folder, write_text
 
 
 def _check_output(fmt: str, out: Path | None, plot: Path | None) -> None:
+    """Like `ldn.cli._output.check_output`, except that a missing --out folder is created later."""
     from ldn.errors import InputError
 
-    if fmt not in _FORMATS:
-        raise InputError(f"--format {fmt!r} is not one of {', '.join(_FORMATS)}")
+    if fmt not in FORMATS:
+        raise InputError(f"--format {fmt!r} is not one of {', '.join(FORMATS)}")
     if out is not None and fmt == "table":
         raise InputError("--out writes csv or json; add --format csv or --format json")
-    if plot is not None and plot.suffix.lower() not in _PLOTS:
-        raise InputError(f"--plot {plot} must end in {', '.join(_PLOTS)} (for example power.png)")
+    check_plot_suffix(plot)
 
 
 @contextmanager
@@ -56,8 +55,8 @@ def _emit(text: str, out: Path | None) -> None:
     if out is None:
         typer.echo(text)
     else:
-        out.parent.mkdir(parents=True, exist_ok=True)
-        out.write_text(text, encoding="utf-8")
+        make_folder(out.parent, "--out")
+        write_text(out, text)
 
 
 def population(
@@ -100,17 +99,9 @@ def population(
         payload: dict[str, Any] = result.summary()
         if per_patient:
             payload["patients"] = frame.to_dict(orient="records")
-        _emit(json.dumps(payload, indent=2, default=_json_default), out)
+        _emit(json.dumps(json_value(payload), indent=2), out)
     if plot is not None:
         result.plot(plot)
-
-
-def _json_default(value: object) -> object:
-    import numpy as np
-
-    if isinstance(value, np.generic):
-        return value.item()
-    raise TypeError(f"cannot serialise {type(value).__name__}")
 
 
 def _print_frame(title: str, frame: Any) -> None:
@@ -245,7 +236,7 @@ def _report(summary: dict[str, Any], fmt: str, out: Path | None) -> None:
 
     flat = {k: v for k, v in summary.items() if k != "curve"}
     if fmt == "json":
-        _emit(json.dumps(summary, indent=2, default=_json_default), out)
+        _emit(json.dumps(json_value(summary), indent=2), out)
     elif fmt == "csv":
         rows = summary.get("curve") or [flat]
         _emit(pd.DataFrame(rows).to_csv(index=False), out)
