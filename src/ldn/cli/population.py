@@ -8,14 +8,13 @@ existing Dask cluster; without it the chunks run in this process on all cores.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 import typer
 
 from ldn.cli._output import FORMATS, check_plot_suffix, json_value, make_folder, write_text
+from ldn.cli._progress import progress_bar
 
 
 def _check_output(fmt: str, out: Path | None, plot: Path | None) -> None:
@@ -27,28 +26,6 @@ def _check_output(fmt: str, out: Path | None, plot: Path | None) -> None:
     if out is not None and fmt == "table":
         raise InputError("--out writes csv or json; add --format csv or --format json")
     check_plot_suffix(plot)
-
-
-@contextmanager
-def _progress(total: int, label: str) -> Iterator[Callable[[int], None] | None]:
-    """A Rich progress bar advancing by patients simulated; None when stderr is not a terminal."""
-    from rich.console import Console
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
-
-    console = Console(stderr=True)
-    if not console.is_terminal:
-        yield None
-        return
-    with Progress(
-        "[progress.description]{task.description}",
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeElapsedColumn(),
-        console=console,
-        transient=True,
-    ) as bar:
-        task = bar.add_task(label, total=total)
-        yield lambda k: bar.advance(task, k)
 
 
 def _emit(text: str, out: Path | None) -> None:
@@ -85,7 +62,8 @@ def population(
     from ldn.regimen import regimen_from_cli
 
     regimen = regimen_from_cli(dose_mg=dose_mg, at=at, titrate=titrate)
-    with _progress(n, "patients") as prog:
+    with progress_bar("patients", n) as bar:
+        prog = bar.advance if bar else None
         result = simulate_population(
             regimen, n=n, days=days, condition=condition, seed=seed, female_fraction=female,
             dt_h=step_h, scheduler=scheduler, progress=prog,
@@ -222,7 +200,8 @@ def trial(
     )  # fmt: skip
     pool_size = None if pool == 0 else pool
     total = (pool_size or trials * n_per_arm) * (1 if design == "n_of_1" else 2)
-    with _progress(total, "virtual patients") as prog:
+    with progress_bar("virtual patients", total) as bar:
+        prog = bar.advance if bar else None
         result = power_analysis(
             d, params=default_parameters(), n_trials=trials, seed=seed, pool_size=pool_size,
             scheduler=scheduler, progress=prog,
@@ -286,7 +265,8 @@ def power(
     )  # fmt: skip
     pool_size = None if pool == 0 else pool
     total = (pool_size or trials * n_max) * (1 if design == "n_of_1" else 2)
-    with _progress(total, "virtual patients") as prog:
+    with progress_bar("virtual patients", total) as bar:
+        prog = bar.advance if bar else None
         outcomes = simulate_trials(
             d, params=default_parameters(), n_trials=trials, seed=seed, n_max=n_max,
             pool_size=pool_size, scheduler=scheduler, progress=prog,

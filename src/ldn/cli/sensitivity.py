@@ -12,37 +12,11 @@ shown on a terminal and nothing when piped.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
 import typer
 
-
-@contextmanager
-def _progress(label: str) -> Iterator[Callable[[int, int], None] | None]:
-    import sys
-
-    if not sys.stderr.isatty():
-        yield None
-        return
-    from rich.console import Console
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
-
-    with Progress(
-        "[progress.description]{task.description}",
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeElapsedColumn(),
-        console=Console(stderr=True),
-        transient=True,
-    ) as bar:
-        task = bar.add_task(label, total=None)
-
-        def advance(done: int, total: int) -> None:
-            bar.update(task, completed=done, total=total)
-
-        yield advance
+from ldn.cli._progress import progress_bar
 
 
 def sensitivity(
@@ -79,8 +53,9 @@ def sensitivity(
 
     cond = get_condition(condition)
     params = default_parameters()
-    with _progress(f"Sobol {cond.name}") as prog:
-        result = sobol_analysis(cond.name, params, n=n, seed=seed, tlr4=tlr4, progress=prog)
+    with progress_bar(f"Sobol {cond.name}") as bar:
+        progress = bar.update if bar else None
+        result = sobol_analysis(cond.name, params, n=n, seed=seed, tlr4=tlr4, progress=progress)
     frame = result.summary_frame()
     if plot is not None:
         result.plot(str(plot))
