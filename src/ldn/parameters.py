@@ -19,14 +19,14 @@ This module validates the files when they are read and gives each parameter a do
 from __future__ import annotations
 
 import tomllib
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, replace
 from functools import cache
 from importlib import resources
 from pathlib import Path
 from typing import Literal
 
-from ldn.errors import DataFileError
+from ldn.errors import DataFileError, InputError
 
 Kind = Literal["sourced", "derived", "assumption"]
 _KINDS: tuple[str, ...] = ("sourced", "derived", "assumption")
@@ -86,6 +86,22 @@ class ParameterSet(Mapping[str, Parameter]):
             name = key.replace("__", ".")
             new[name] = replace(self[name], value=float(val))
         return ParameterSet(new)
+
+
+def group_values(
+    params: ParameterSet, prefix: str, names: Iterable[str], overrides: Mapping[str, object]
+) -> dict[str, object]:
+    """Values of `names` from the `prefix.` group, with `overrides` replacing single entries.
+
+    Used by the model's parameter dataclasses (`PKParams`, `BindingParams`); an override that
+    names no field raises `InputError`, so a misspelt name is never silently ignored.
+    """
+    names = tuple(names)
+    unknown = set(overrides) - set(names)
+    if unknown:
+        raise InputError(f"unknown {prefix} parameter(s) {sorted(unknown)}; known: {list(names)}")
+    group = params.group(prefix)
+    return {n: overrides[n] if n in overrides else group[n] for n in names}
 
 
 def _fail(file: str, name: str, problem: str) -> DataFileError:

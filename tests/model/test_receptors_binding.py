@@ -7,6 +7,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from ldn.errors import InputError
+from ldn.model.pk import PKParams
 from ldn.model.receptors import BindingParams, competitive_occupancy, occupancy
 from ldn.parameters import default_parameters
 from ldn.units import MW_NALTREXONE_G_PER_MOL
@@ -61,3 +63,9 @@ def test_occupancy_in_unit_interval_and_monotone(
     for rec in ("mor", "kor", "dor"):
         assert 0.0 <= float(low[rec]) <= 1.0
         assert float(high[rec]) >= float(low[rec]) - 1e-15
+
+
+@pytest.mark.parametrize("cls", [BindingParams, PKParams])
+def test_misspelt_override_is_refused(cls: type) -> None:
+    with pytest.raises(InputError, match=r"unknown (receptor|pk) parameter\(s\) \['ki_mor'\]"):
+        cls.from_parameters(default_parameters(), ki_mor=1.0)

@@ -38,7 +38,7 @@ import numpy as np
 import numpy.typing as npt
 
 from ldn.errors import InputError
-from ldn.parameters import ParameterSet
+from ldn.parameters import ParameterSet, group_values
 from ldn.units import mg_per_l_to_ng_per_ml
 
 FloatArray = npt.NDArray[np.float64]
@@ -77,16 +77,7 @@ class PKParams:
     @classmethod
     def from_parameters(cls, params: ParameterSet, **overrides: ArrayLike) -> PKParams:
         """Read the `pk.*` group of a `ParameterSet`; keyword overrides replace single values."""
-        group = params.group("pk")
-        values: dict[str, ArrayLike] = {}
-        for f in fields(cls):
-            values[f.name] = overrides[f.name] if f.name in overrides else group[f.name]
-        unknown = set(overrides) - set(values)
-        if unknown:
-            raise InputError(
-                f"unknown PK parameter(s) {sorted(unknown)}; known: {[f.name for f in fields(cls)]}"
-            )
-        return cls(**values)
+        return cls(**group_values(params, "pk", (f.name for f in fields(cls)), overrides))  # type: ignore[arg-type]
 
     def batch_shape(self) -> tuple[int, ...]:
         """() when every parameter is scalar, else (n_patients,)."""

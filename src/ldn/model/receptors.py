@@ -24,7 +24,7 @@ from typing import Final
 import numpy as np
 import numpy.typing as npt
 
-from ldn.parameters import ParameterSet
+from ldn.parameters import ParameterSet, group_values
 from ldn.units import MW_NALTREXOL_G_PER_MOL, MW_NALTREXONE_G_PER_MOL, ng_per_ml_to_nM
 
 FloatArray = npt.NDArray[np.float64]
@@ -51,9 +51,8 @@ class BindingParams:
     @classmethod
     def from_parameters(cls, params: ParameterSet, **overrides: ArrayLike) -> BindingParams:
         """Read the `receptor.*` group; keyword overrides replace single values."""
-        group = params.group("receptor")
         names = cls.__dataclass_fields__
-        return cls(**{n: overrides.get(n, group[n]) for n in names})
+        return cls(**group_values(params, "receptor", names, overrides))  # type: ignore[arg-type]
 
     def k_nm(self, receptor: str) -> tuple[ArrayLike, ArrayLike]:
         """In-vivo dissociation constants (nM) of naltrexone and 6β-naltrexol at `receptor`."""
