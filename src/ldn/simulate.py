@@ -36,7 +36,7 @@ from ldn.model.metrics import (
 from ldn.model.pk import PKParams, linear_system
 from ldn.model.receptors import BindingParams, occupancy, unbound_effect_nm
 from ldn.parameters import ParameterSet, default_parameters
-from ldn.solve.superposition import EventsLike, regimen_auc, regimen_response
+from ldn.model.superposition import EventsLike, regimen_auc, regimen_response
 
 if TYPE_CHECKING:
     import pandas as pd

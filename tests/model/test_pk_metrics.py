@@ -10,7 +10,7 @@ from ldn.model.pk import PKParams, linear_system
 from ldn.parameters import default_parameters
 from ldn.regimen import DoseEvents, SteadyState
 from ldn.simulate import dose_class_bounds
-from ldn.solve.superposition import regimen_auc
+from ldn.model.superposition import regimen_auc
 
 SYSTEM = linear_system(PKParams.from_parameters(default_parameters()))
 

@@ -49,7 +49,7 @@ def test_fused_kernel_matches_drive_array_then_integrate_chain(
     taken = adherence_mask(pop, schedule)
     taken[0, 2:5] = False
     if force_dense:  # every patient through the expm (ill-conditioned) branch of both paths
-        from ldn.solve import superposition
+        from ldn.model import superposition
 
         real = superposition.modes
 

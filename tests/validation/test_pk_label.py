@@ -14,7 +14,7 @@ from ldn.model.pk import PKParams, linear_system
 from ldn.parameters import default_parameters
 from ldn.regimen import DoseEvents, daily
 from ldn.simulate import exposure, regimen_summary
-from ldn.solve.superposition import modes, regimen_auc
+from ldn.model.superposition import modes, regimen_auc
 
 T = np.linspace(0.0, 48.0, 48 * 60 + 1)  # 1-min grid
 

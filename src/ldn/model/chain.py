@@ -46,7 +46,7 @@ from ldn.model.rebound import (
     signalling,
 )
 from ldn.parameters import ParameterSet
-from ldn.solve._numba import _jit
+from ldn.compile_options import _jit
 from ldn.units import H_PER_DAY, FloatArray
 
 CONDITIONS: Final[tuple[str, ...]] = tuple(CONDITION_MODULES)

@@ -4,7 +4,7 @@ For one chunk of patients (a `Population`) and a dose schedule shared by all of 
 per-patient mask of doses actually taken:
 
 1. PK: each patient's linear system (`ldn.model.pk.linear_system` with per-patient parameter
-   arrays) is decomposed into modes (`ldn.solve.superposition.modes`) and propagated exactly on
+   arrays) is decomposed into modes (`ldn.model.superposition.modes`) and propagated exactly on
    the chain's half-step grid, z ← z·e^{λΔ} (+ D at a taken dose); patients whose eigenvectors
    are ill-conditioned use the transition matrix Φ = expm(A·Δ) instead (`scipy.linalg.expm`).
    Both are the closed-form solution of the linear ODE evaluated step by step, so each patient
@@ -50,7 +50,7 @@ from ldn.parameters import ParameterSet
 from ldn.population.rng import Stream, patient_uniforms
 from ldn.population.sampling import Population
 from ldn.regimen.schedule import Regimen
-from ldn.solve._numba import _jit
+from ldn.compile_options import _jit
 from ldn.solve.compiled import rk4_step_pair
 from ldn.units import H_PER_DAY
 
@@ -308,7 +308,7 @@ def exposure_grid(
     """
     from scipy.linalg import expm
 
-    from ldn.solve.superposition import modes
+    from ldn.model.superposition import modes
 
     half = 0.5 * dt_h
     n_half = 2 * n_steps + 1
@@ -397,7 +397,7 @@ def _pk_recursion(
     """The same PK propagation as `exposure_grid`, packed for `_chain_from_pk_pairs`."""
     from scipy.linalg import expm
 
-    from ldn.solve.superposition import modes
+    from ldn.model.superposition import modes
 
     half = 0.5 * dt_h
     n = pop.n

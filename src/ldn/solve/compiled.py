@@ -40,7 +40,7 @@ from ldn.model.chain import (
     stage_inputs,
     stage_rates,
 )
-from ldn.solve._numba import _jit
+from ldn.compile_options import _jit
 from ldn.units import FloatArray
 
 
