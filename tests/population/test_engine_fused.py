@@ -1,6 +1,6 @@
 """The fused PK → chain kernel of `simulate_patients` against the two-pass path it replaces.
 
-`exposure_grid` (drive array, tested against `ldn.simulate.exposure`) followed by
+`exposure_grid` (drive array, tested against `ldn.model.exposure.exposure`) followed by
 `integrate_chain` (tested against solve_ivp) is the reference; the fused kernel performs the
 same operations in the same order, so agreement is to rounding (1e-12).
 """

@@ -6,7 +6,7 @@ vector, right-hand side `rhs` and observables `observe`. The compiled solver
 (docs/model.md part II) and a future SBML export all read it from here.
 
 The ODE is driven by two inputs sampled on the solver's time grid (the PK and receptor occupancy
-stay analytic, computed by `ldn.simulate.exposure`):
+stay analytic, computed by `ldn.model.exposure.exposure`):
 
     d0  MOR occupancy (fraction 0–1)
     d1  unbound naltrexone + 6β-naltrexol (nmol/L), used only by the switchable TLR4 path
@@ -29,6 +29,7 @@ from typing import Final
 
 import numpy as np
 
+from ldn.compile_options import _jit
 from ldn.errors import InputError
 from ldn.model.disease import CONDITION_MODULES, Condition, ScaleParams
 from ldn.model.disease.base import (
@@ -46,7 +47,6 @@ from ldn.model.rebound import (
     signalling,
 )
 from ldn.parameters import ParameterSet
-from ldn.compile_options import _jit
 from ldn.units import H_PER_DAY, FloatArray
 
 CONDITIONS: Final[tuple[str, ...]] = tuple(CONDITION_MODULES)
@@ -333,7 +333,7 @@ class Drive:
 
 
 def drive_from_exposure(exposure: object) -> tuple[FloatArray, FloatArray]:
-    """(MOR occupancy, unbound naltrexone + 6β-naltrexol nM) from an `ldn.simulate.Exposure`."""
+    """(MOR occupancy, unbound naltrexone + 6β-naltrexol nM) from an exposure (`Exposure`)."""
     mor = np.asarray(exposure.mor_occupancy, dtype=np.float64)  # type: ignore[attr-defined]
     unbound = np.asarray(exposure.naltrexone_unbound_nM, dtype=np.float64)  # type: ignore[attr-defined]
     unbound = unbound + np.asarray(exposure.naltrexol_unbound_nM, dtype=np.float64)  # type: ignore[attr-defined]
@@ -353,14 +353,14 @@ def _has_doses(events: object) -> bool:
 def exposure_drive(
     events: object, t_h: FloatArray, params: ParameterSet
 ) -> tuple[FloatArray, FloatArray]:
-    """(MOR occupancy, unbound nM) of `events` at `t_h` from `ldn.simulate.exposure`.
+    """(MOR occupancy, unbound nM) of `events` at `t_h` from `ldn.model.exposure.exposure`.
 
     `events=None` or no doses gives zeros (a placebo arm).
     """
     t = np.asarray(t_h, dtype=np.float64)
     if not _has_doses(events):
         return np.zeros_like(t), np.zeros_like(t)
-    from ldn.simulate import exposure
+    from ldn.model.exposure import exposure
 
     return drive_from_exposure(exposure(events, t, params))  # type: ignore[arg-type]
 

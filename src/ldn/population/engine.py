@@ -12,7 +12,7 @@ per-patient mask of doses actually taken:
    (patients × modes) update per half-step from Python.
 2. Occupancy: the two-ligand competitive formula of `ldn.model.receptors` on the effect-site
    concentrations, with the binding factors read from that module; evaluated inside the same
-   loop (tested against `ldn.simulate.exposure`).
+   loop (tested against `ldn.model.exposure.exposure`).
 3. Chain: the RK4 step of `ldn.solve.compiled` (`rk4_step`, the kernel of `integrate_chain`)
    driven by the MOR occupancy and unbound concentration, recording the activity only at the
    requested observation times.
@@ -21,7 +21,7 @@ per-patient mask of doses actually taken:
 (`_chain_from_pk_pairs`, prange over pairs): the PK state advances half-step by half-step as
 the RK4 stages need the drive, so no (patients × half-steps) drive array is built and memory
 per patient does not grow with time steps. `exposure_grid` (the drive array, tested against
-`ldn.simulate.exposure`) followed by `integrate_chain` is the two-pass form of the same
+`ldn.model.exposure.exposure`) followed by `integrate_chain` is the two-pass form of the same
 computation; tests/population/test_engine_fused.py checks that both agree to rounding.
 
 Default step 0.5 h: on the benchmark's 84-day runs the latent activity is within 2e-4
@@ -44,13 +44,13 @@ import numba
 import numpy as np
 import numpy.typing as npt
 
+from ldn.compile_options import _jit
 from ldn.errors import InputError
 from ldn.model import chain, pk, receptors
 from ldn.parameters import ParameterSet
 from ldn.population.rng import Stream, patient_uniforms
 from ldn.population.sampling import Population
 from ldn.regimen.schedule import Regimen
-from ldn.compile_options import _jit
 from ldn.solve.compiled import rk4_step_pair
 from ldn.units import H_PER_DAY
 
@@ -284,7 +284,7 @@ def _output_rows(out_map: FloatArray, binding: receptors.BindingParams, tlr4: bo
         out_map[..., 2, :] * (float(l1) / float(k1)),
         out_map[..., 3, :] * (float(l2) / float(k2)),
     ]
-    if tlr4:  # unbound effect-site nM, as `ldn.simulate.Exposure.*_unbound_nM`
+    if tlr4:  # unbound effect-site nM, as `ldn.model.exposure.Exposure.*_unbound_nM`
         rows.append(out_map[..., 2, :] * float(l1) + out_map[..., 3, :] * float(l2))
     rows += [out_map[..., 0, :], out_map[..., 1, :]]
     return np.ascontiguousarray(np.stack(rows, axis=-2))
