@@ -132,7 +132,8 @@ def simulate(
     exp_ = exposure(events, t, params)
     extra: dict[str, FloatArray] = {}
     if condition is not None:
-        from ldn.model.chain import CONDITIONS, chain_columns
+        from ldn.model.chain import CONDITIONS
+        from ldn.simulate.scenarios import chain_columns
 
         if condition not in CONDITIONS:
             raise InputError(
