@@ -12,8 +12,8 @@ from ldn.parameters import default_parameters
 from ldn.registry.demo_data import VISIT_DAYS, VISIT_HOUR, demo_rows, fill_demo
 from ldn.registry.import_export import parse_csv, write_csv
 from ldn.registry.models import Assessment, AuditLog, Patient, User
-from ldn.registry.scales import SCALES
 from ldn.registry.security import verify_password
+from ldn.scales import SCALES
 
 
 @pytest.fixture(scope="module")

@@ -35,7 +35,7 @@ from ldn.registry import services as svc
 from ldn.registry.import_export import import_csv, write_csv
 from ldn.registry.models import Clinic
 from ldn.registry.permissions import SYSTEM
-from ldn.registry.scales import SCALES
+from ldn.scales import SCALES
 
 DEMO_CLINICS: Final = ("Demo Clinic", "Riverside Clinic")
 # (username, password, role, clinic name) — demo passwords are public; never use in production.
