@@ -6,7 +6,7 @@ from pathlib import Path
 
 import numpy as np
 
-from ldn.report.demo import DemoSection
+from ldn.demo.summary import DemoSection
 
 _ARMS = (
     ("ldn_bedtime", "4.5 mg at 22:00"),
