@@ -57,7 +57,7 @@ def n_of_1(
     from rich.table import Table
 
     from ldn.cli._output import check_plot_suffix, make_folder, save_figure
-    from ldn.cli.registry import _clinic_id, _open_existing
+    from ldn.cli._registry_db import _clinic_id, _open_existing
     from ldn.registry.analysis_io import patient_analysis
     from ldn.report.n_of_1_plot import analysis_figure
 
@@ -99,7 +99,7 @@ def report(
     from rich.console import Console
 
     from ldn.cli._output import make_folder, write_text
-    from ldn.cli.registry import _clinic_id, _open_existing
+    from ldn.cli._registry_db import _clinic_id, _open_existing
     from ldn.registry.analysis_io import cohort_report
     from ldn.report.cohort_html import render_cohort_html
 
