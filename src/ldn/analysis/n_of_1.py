@@ -32,17 +32,13 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field, replace
-from typing import TYPE_CHECKING, Literal
+from typing import Literal
 
 import numpy as np
 import numpy.typing as npt
 from scipy import optimize, special
 
 from ldn.errors import InputError
-
-if TYPE_CHECKING:
-
-    pass
 
 FloatArray = npt.NDArray[np.float64]
 Correlation = Literal["ou", "equal"]

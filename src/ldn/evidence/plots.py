@@ -65,6 +65,7 @@ class MetaResult(Protocol):
     @property
     def is_ratio(self) -> bool: ...
 
+
 _AXIS_LABEL = {
     "SMD": "standardised mean difference (Hedges' g)",
     "MD": "mean difference",

@@ -36,7 +36,6 @@ if TYPE_CHECKING:
 FloatArray = npt.NDArray[np.float64]
 
 
-
 @dataclass(frozen=True)
 class Exposure:
     """Concentrations and occupancy at times `t_h`; arrays (n_t,) or (n_patients, n_t).
