@@ -24,12 +24,13 @@ browser:
 test: lint browser
 	$(BIN)/python -m pytest
 
-# ruff, the formatting check and the import contracts of pyproject.toml ([tool.importlinter]:
-# layers, no cycles, a pure model core; docs/architecture.md).
+# ruff, the formatting check, the import contracts of pyproject.toml ([tool.importlinter]:
+# layers, no cycles, a pure model core; docs/architecture.md) and mypy ([tool.mypy]).
 lint: $(STAMP)
 	$(BIN)/ruff check src tests benchmarks
 	$(BIN)/ruff format --check src tests benchmarks
 	$(BIN)/lint-imports
+	$(BIN)/mypy
 
 bench: $(STAMP)
 	$(BIN)/python -m benchmarks.run

@@ -4,31 +4,92 @@ Every compiled function in `ldn` goes through `_jit`, so the options are the sam
 
 - `nopython` mode (`numba.njit`): kernels are explicit loops over plain arrays and floats, with no
   Python objects inside, so there is no silent fall-back to slow object mode.
-- `cache=True`: the machine code is written next to the module (`__pycache__`), so the first-call
-  compile time (several seconds for the chain kernel) is paid once per installation, not per run.
+- `cache=True`, in a folder keyed by the kernels' source (`kernel_cache_dir`): the machine code
+  is written to `<cache base>/ldn-<hash>`, where the hash covers every source file
+  that kernels are defined in or read constants from (`KERNEL_SOURCES`). Numba's own cache is
+  keyed on the file of the cached function only, so after an edit to a helper in another module
+  (e.g. `ldn.model.chain.rhs`) it would serve the kernel in `ldn.solve.compiled` with the old
+  machine code; here any edit to those files gives a new folder, so stale code cannot be loaded.
+  The base is `NUMBA_CACHE_DIR` when set, else the user cache folder (platformdirs).
 - `error_model="numpy"`: division by zero gives inf/nan as in NumPy instead of raising, which
   lets Numba vectorise the inner loops; the public wrappers validate their inputs instead.
 - `fastmath=False`: results must agree with the SciPy reference to 1e-6 relative and be
   reproducible bit for bit, so floating-point reassociation is not allowed.
-- Gotcha: Numba's cache is keyed on the source file of the cached function only. After editing
-  a helper in another module (e.g. `ldn.model.chain.rhs`), delete the `*.nbi`/`*.nbc` files in
-  `src/ldn/**/__pycache__/` or the kernel in `ldn.solve.compiled` keeps the old machine code.
-  Installed releases are unaffected (a fresh install has no cache).
 - `parallel=True` only for the outer per-patient loop (`numba.prange`); the scalar helpers stay
   serial so they can be inlined into it.
+
+`compile_notice(callback)` calls `callback()` once when a compilation has been running for more
+than `NOTICE_AFTER_S` seconds (the CLI prints a one-line message with it).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Any, TypeVar
+import hashlib
+import os
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any, Final, TypeVar, cast, overload
 
 import numba
+from numba.core import config as numba_config
+from numba.core import event as numba_event
 
 F = TypeVar("F", bound=Callable[..., Any])
 
+PACKAGE_DIR: Final = Path(__file__).resolve().parent
+# Kernels live in these packages and read constants only from them (tests/test_compile_options).
+KERNEL_PACKAGES: Final = ("model", "solve", "population")
+KERNEL_MODULES: Final = ("compile_options.py", "units.py")
+NOTICE_AFTER_S: Final = 2.0
 
-def _jit(func: F | None = None, *, parallel: bool = False, inline: bool = False) -> Any:
+
+def kernel_sources(package_dir: Path = PACKAGE_DIR) -> list[Path]:
+    """The source files whose content keys the kernel cache, sorted."""
+    files = [package_dir / m for m in KERNEL_MODULES]
+    for pkg in KERNEL_PACKAGES:
+        files.extend((package_dir / pkg).rglob("*.py"))
+    return sorted(f for f in files if f.is_file())
+
+
+def source_key(package_dir: Path = PACKAGE_DIR) -> str:
+    """A short hash of the kernel sources (paths relative to the package, and contents)."""
+    h = hashlib.sha256()
+    for f in kernel_sources(package_dir):
+        h.update(f.relative_to(package_dir).as_posix().encode())
+        h.update(b"\0")
+        h.update(f.read_bytes())
+        h.update(b"\0")
+    return h.hexdigest()[:16]
+
+
+def kernel_cache_dir(package_dir: Path = PACKAGE_DIR) -> Path:
+    """Where the compiled kernels are cached: `<base>/ldn-<source key>`."""
+    base = os.environ.get("NUMBA_CACHE_DIR")
+    if not base:
+        from platformdirs import user_cache_dir
+
+        base = str(Path(user_cache_dir("ldn")) / "numba")
+    return Path(base) / f"ldn-{source_key(package_dir)}"
+
+
+# Numba reads the folder when a cached function is decorated, so set it before any `_jit` runs.
+CACHE_DIR: Final = kernel_cache_dir()
+setattr(numba_config, "CACHE_DIR", str(CACHE_DIR))  # noqa: B010 (not in numba's type hints)
+
+
+@overload
+def _jit(func: F, *, parallel: bool = ..., inline: bool = ...) -> F: ...
+
+
+@overload
+def _jit(func: None = None, *, parallel: bool = ..., inline: bool = ...) -> Callable[[F], F]: ...
+
+
+def _jit(
+    func: F | None = None, *, parallel: bool = False, inline: bool = False
+) -> F | Callable[[F], F]:
     """Compile `func` with `ldn`'s fixed Numba options (see the module docstring).
 
     Use bare (`@_jit`) for scalar helpers and `@_jit(parallel=True)` for a kernel whose outer loop
@@ -38,14 +99,54 @@ def _jit(func: F | None = None, *, parallel: bool = False, inline: bool = False)
     """
 
     def wrap(f: F) -> F:
-        return numba.njit(  # type: ignore[no-any-return]
-            cache=True,
-            error_model="numpy",
-            fastmath=False,
-            parallel=parallel,
-            inline="always" if inline else "never",
-        )(f)
+        return cast(
+            F,
+            numba.njit(
+                cache=True,
+                error_model="numpy",
+                fastmath=False,
+                parallel=parallel,
+                inline="always" if inline else "never",
+            )(f),
+        )
 
     if func is not None:
         return wrap(func)
     return wrap
+
+
+class _SlowCompileNotice(numba_event.Listener):
+    """Calls `callback` once if a (top-level) compilation runs longer than `after_s`."""
+
+    def __init__(self, callback: Callable[[], None], after_s: float) -> None:
+        self._callback = callback
+        self._after_s = after_s
+        self._depth = 0
+        self._timer: threading.Timer | None = None
+        self._fired = False
+
+    def _fire(self) -> None:
+        if not self._fired:
+            self._fired = True
+            self._callback()
+
+    def on_start(self, event: Any) -> None:
+        self._depth += 1
+        if self._depth == 1 and not self._fired:
+            self._timer = threading.Timer(self._after_s, self._fire)
+            self._timer.daemon = True
+            self._timer.start()
+
+    def on_end(self, event: Any) -> None:
+        self._depth -= 1
+        if self._depth == 0 and self._timer is not None:
+            self._timer.cancel()
+            self._timer = None
+
+
+@contextmanager
+def compile_notice(callback: Callable[[], None], after_s: float = NOTICE_AFTER_S) -> Iterator[None]:
+    """Within the block, call `callback()` once when a Numba compilation exceeds `after_s` s."""
+    listener = _SlowCompileNotice(callback, after_s)
+    with numba_event.install_listener("numba:compile", listener):
+        yield

@@ -78,7 +78,9 @@ def evaluate(
             f"cannot vary {unknown} for {cond.name!r}: not a parameter of its chain; choose from "
             f"{', '.join(sorted(kernel_names | scale_names))}"
         )
-    overrides = {k: np.asarray(v, dtype=np.float64) for k, v in values.items() if k in kernel_names}
+    overrides: dict[str, FloatArray | float] = {
+        k: np.asarray(v, dtype=np.float64) for k, v in values.items() if k in kernel_names
+    }
     pmat = parameter_matrix(params, cond.name, tlr4=tlr4, overrides=overrides, n_patients=n)
     n_steps, drives = arm_drives(params, weeks=weeks, dt_h=dt_h)
     t_end = np.full(n, weeks * H_PER_WEEK)
@@ -264,7 +266,7 @@ class FailureMap:
     @property
     def fails(self) -> FloatArray:
         """True where the hypothesis fails in either way."""
-        return np.asarray(self.ldn_lowers_signalling | self.high_dose_as_good)
+        return np.asarray(np.logical_or(self.ldn_lowers_signalling, self.high_dose_as_good))
 
     def plot(self, path: str | None = None) -> Any:
         """LDN signalling gain as a colour map with the failure regions outlined."""

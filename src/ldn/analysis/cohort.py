@@ -399,7 +399,7 @@ def build_report(
     `trial_adverse_events` the trial-reported rates of the registry's event types.
     """
     settings = settings or NOf1Settings()
-    as_of = frames.last_date() if as_of is None else np.datetime64(as_of, "D")
+    as_of = frames.last_date() if as_of is None else np.datetime64(as_of, "D")  # type: ignore[call-overload]  # numpy stubs lack (datetime64, unit)
     patients = per_patient(frames, settings)
     if evidence is not None and "condition" in evidence.columns:
         present = set(_explode_conditions(frames.patients)["condition"])

@@ -62,7 +62,7 @@ class PatientCourse:
 
 def day_number(d: np.datetime64) -> float:
     """A date as days since 1970-01-01 (the time axis of the analysis)."""
-    return float(np.datetime64(d, "D").astype("int64"))
+    return float(np.asarray(d, dtype="datetime64[D]").astype("int64"))
 
 
 def on_flags(

@@ -54,7 +54,7 @@ def _open_existing(database: str | None) -> Registry:
     url = make_url(resolve_database_url(database))
     path = url.database
     is_file_db = url.get_backend_name() == "sqlite" and path and path != ":memory:"
-    if is_file_db and not Path(path).expanduser().is_file():
+    if is_file_db and path and not Path(path).expanduser().is_file():
         raise InputError(
             f"no registry database at {path}; check --database (or LDN_DATABASE_URL), or "
             "create one with `ldn registry init` or `ldn registry demo-data`."

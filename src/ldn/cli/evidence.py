@@ -86,7 +86,7 @@ def _plot_result(res: MetaResult, kind: str, title: str, plot: Path) -> None:
 
     matplotlib.use("Agg")
     ax = (res.plot_forest if kind == "forest" else res.plot_funnel)(title=title)
-    ax.figure.tight_layout()
+    ax.get_figure(root=True).tight_layout()  # type: ignore[union-attr]  # never None here
     _save_plot(ax.figure, plot)
 
 
@@ -163,7 +163,7 @@ def _print_result(res: MetaResult, heading: str, subgroups: tuple[str, ...] | No
             res.yi,
             res.vi,
             subgroups,
-            res.method,
+            res.method,  # type: ignore[arg-type]  # a MetaResult holds a valid Method
             hksj=res.hksj,
             measure=res.measure,  # type: ignore[arg-type]
         )

@@ -61,6 +61,7 @@ def sensitivity(
         result.plot(str(plot))
     if failure_plot is not None:
         tau = params["rebound.receptor_tau_down_d"]  # scanned over its plausible range
+        assert tau.low is not None and tau.high is not None  # the file gives its range
         fmap = failure_map(
             cond.name,
             params,

@@ -34,7 +34,8 @@ class DemoSection:
 
 def _load(spec: str) -> Callable[[Path], DemoSection]:
     module_name, func = spec.split(":")
-    return getattr(importlib.import_module(module_name), func)  # type: ignore[no-any-return]
+    run: Callable[[Path], DemoSection] = getattr(importlib.import_module(module_name), func)
+    return run
 
 
 def render_markdown(sections: list[DemoSection]) -> str:

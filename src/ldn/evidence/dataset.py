@@ -17,7 +17,7 @@ from collections.abc import Callable
 from functools import cache
 from importlib import resources
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
@@ -69,7 +69,7 @@ def crossover_correlation() -> float:
     return default_parameters().value("evidence.crossover_correlation")
 
 
-def _smd_row(rec: dict[str, object], r: float) -> tuple[float, float] | None:
+def _smd_row(rec: dict[str, Any], r: float) -> tuple[float, float] | None:
     """(g, v) with positive = LDN better, or None if this row gives no comparative SMD."""
     dt = rec["data_type"]
     flip = -1.0 if rec["lower_is_better"] else 1.0
@@ -82,8 +82,8 @@ def _smd_row(rec: dict[str, object], r: float) -> tuple[float, float] | None:
         )
         return flip * float(g[0]), float(v[0])
     if dt == "md_ci":
-        g, v = es.smd_from_md_ci(rec["md"], rec["md_ci_low"], rec["md_ci_high"], n1, n2)
-        return flip * g, v
+        g_ci, v_ci = es.smd_from_md_ci(rec["md"], rec["md_ci_low"], rec["md_ci_high"], n1, n2)
+        return flip * g_ci, v_ci
     if dt == "p_parallel":
         return es.smd_from_p(rec["p_value"], n1, n2, sign=rec["direction"])
     if dt == "p_crossover":
@@ -253,7 +253,7 @@ def pooled_by_condition(
             res = pool_condition(cond, measure, method, hksj=hksj, correlation=correlation)
         except InputError:  # MD on different scales within one condition: not poolable
             continue
-        tr: Callable[[float], float] = np.exp if res.is_ratio else (lambda x: x)  # type: ignore[assignment]
+        tr: Callable[[float], float] = np.exp if res.is_ratio else (lambda x: x)
         rows.append(
             {
                 "condition": cond,

@@ -55,7 +55,8 @@ def hedges_correction(m: ArrayLike) -> FloatArray:
     m_ = np.asarray(m, dtype=np.float64)
     if np.any(m_ <= 1):
         raise InputError(f"degrees of freedom m = {m_.min():g} must be > 1 for Hedges' correction.")
-    return np.exp(special.gammaln(m_ / 2) - 0.5 * np.log(m_ / 2) - special.gammaln((m_ - 1) / 2))
+    log_c = special.gammaln(m_ / 2) - 0.5 * np.log(m_ / 2) - special.gammaln((m_ - 1) / 2)
+    return np.asarray(np.exp(log_c), dtype=np.float64)
 
 
 def _check_groups(

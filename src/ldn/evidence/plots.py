@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import TYPE_CHECKING, Protocol
 
 import numpy as np
@@ -158,7 +159,7 @@ def funnel(res: MetaResult, ax: Axes | None = None, *, title: str = "") -> Axes:
     return ax
 
 
-def forest_grid(results: dict[str, MetaResult], *, title: str = "") -> object:
+def forest_grid(results: Mapping[str, MetaResult], *, title: str = "") -> object:
     """One forest panel per entry of `results` (e.g. per condition), stacked; returns the Figure."""
     import matplotlib.pyplot as plt
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
@@ -182,7 +182,7 @@ def validate_table(raw: pd.DataFrame, columns: tuple[Column, ...], file: str) ->
         raise DataFileError(
             f"{file}: unknown column(s) {', '.join(map(str, extra))}; expected {', '.join(names)}"
         )
-    records = []
+    records: list[dict[str, Any]] = []
     for i, rec in enumerate(raw[names].to_dict("records"), start=1):
         records.append({c.name: _parse_cell(file, i, c, str(rec[c.name])) for c in columns})
     frame = pd.DataFrame.from_records(records, columns=names)
@@ -211,7 +211,7 @@ def validate_table(raw: pd.DataFrame, columns: tuple[Column, ...], file: str) ->
                 if rec.get(need) is None:
                     raise _fail(file, i, need, "", f"is empty but data_type {dt} needs it")
         lo, hi = rec.get("md_ci_low"), rec.get("md_ci_high")
-        if lo is not None and hi is not None and not lo < hi:  # type: ignore[operator]
+        if lo is not None and hi is not None and not lo < hi:
             raise _fail(file, i, "md_ci_high", str(rec["md_ci_high"]), "must exceed md_ci_low")
         if rec.get("direction") is not None and rec["direction"] not in (-1, 1):
             raise _fail(file, i, "direction", str(rec["direction"]), "must be 1 or -1")
@@ -227,7 +227,7 @@ def read_table(path: Path, columns: tuple[Column, ...]) -> pd.DataFrame:
     return validate_table(raw, columns, path.name)
 
 
-def records(frame: pd.DataFrame) -> list[dict[str, object]]:
+def records(frame: pd.DataFrame) -> list[dict[str, Any]]:
     """Rows as dicts with missing values as None (not NaN/NA), for row-wise derivations."""
     return [
         {

@@ -25,7 +25,7 @@ States (all relative to the untreated steady state, which is exactly 1 for every
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Final
+from typing import TYPE_CHECKING, Final
 
 import numpy as np
 
@@ -47,6 +47,9 @@ from ldn.model.rebound import (
 )
 from ldn.parameters import ParameterSet
 from ldn.units import H_PER_DAY, FloatArray
+
+if TYPE_CHECKING:
+    from ldn.model.exposure import Exposure
 
 CONDITIONS: Final[tuple[str, ...]] = tuple(CONDITION_MODULES)
 
@@ -331,9 +334,9 @@ class Drive:
         return np.ascontiguousarray(np.stack([mor, unb], axis=-1))
 
 
-def drive_from_exposure(exposure: object) -> tuple[FloatArray, FloatArray]:
+def drive_from_exposure(exposure: Exposure) -> tuple[FloatArray, FloatArray]:
     """(MOR occupancy, unbound naltrexone + 6β-naltrexol nM) from an exposure (`Exposure`)."""
-    mor = np.asarray(exposure.mor_occupancy, dtype=np.float64)  # type: ignore[attr-defined]
-    unbound = np.asarray(exposure.naltrexone_unbound_nM, dtype=np.float64)  # type: ignore[attr-defined]
-    unbound = unbound + np.asarray(exposure.naltrexol_unbound_nM, dtype=np.float64)  # type: ignore[attr-defined]
+    mor = np.asarray(exposure.mor_occupancy, dtype=np.float64)
+    unbound = np.asarray(exposure.naltrexone_unbound_nM, dtype=np.float64)
+    unbound = unbound + np.asarray(exposure.naltrexol_unbound_nM, dtype=np.float64)
     return mor, unbound

@@ -142,7 +142,7 @@ def regimen_summary(
         raise InputError("regimen_summary takes one patient (scalar PK parameters)")
     system = linear_system(pk_p)
     start = end_h - WINDOW_H
-    grid = start + GRID_STEP_H * np.arange(round(WINDOW_H / GRID_STEP_H))
+    grid = start + GRID_STEP_H * np.arange(round(WINDOW_H / GRID_STEP_H), dtype=np.float64)
     y = _clean(regimen_response(system, events, grid))
     occ = _occupancy_from_outputs(y, b)
     auc = regimen_auc(system, events, start, end_h)
@@ -203,8 +203,8 @@ def dose_response(
         raise InputError("dose_response: doses_mg must be a non-empty list of positive numbers")
     pk_p, b = model_parameters(params)
     system = linear_system(pk_p)
-    unit = DoseEvents(t_h=[0.0], dose_mg=[1.0], steady_state=SteadyState(1.0, tau_h))
-    grid = GRID_STEP_H * np.arange(round(tau_h / GRID_STEP_H))
+    unit = DoseEvents(t_h=np.zeros(1), dose_mg=np.ones(1), steady_state=SteadyState(1.0, tau_h))
+    grid = GRID_STEP_H * np.arange(round(tau_h / GRID_STEP_H), dtype=np.float64)
     y1 = regimen_response(system, unit, grid)  # per mg, one steady-state interval
     y = np.maximum(doses[:, None, None] * y1[None], 0.0)
     occ = occupancy(y[:, 2, :], y[:, 3, :], b)["mor"]

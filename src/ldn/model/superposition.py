@@ -22,7 +22,7 @@ matrix exponential (`scipy.linalg.expm`), which is exact for any A.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Final, Protocol
+from typing import Final, Literal, Protocol
 
 import numpy as np
 import numpy.typing as npt
@@ -40,14 +40,22 @@ _CHUNK_ELEMENTS: Final = 4_000_000
 
 
 class SteadyStateLike(Protocol):
-    dose_mg: float
-    tau_h: float
+    @property
+    def dose_mg(self) -> float: ...
+
+    @property
+    def tau_h(self) -> float: ...
 
 
 class EventsLike(Protocol):
-    t_h: FloatArray
-    dose_mg: FloatArray
-    steady_state: SteadyStateLike | None
+    @property
+    def t_h(self) -> FloatArray: ...
+
+    @property
+    def dose_mg(self) -> FloatArray: ...
+
+    @property
+    def steady_state(self) -> SteadyStateLike | None: ...
 
 
 @dataclass(frozen=True)
@@ -131,7 +139,7 @@ def modal_amplitudes(
     t_h = np.asarray(t_h, dtype=float)
     if amp is None:
         amp = post_dose_amplitudes(lam, t_dose_h, dose_mg, steady_state)
-    side = "left" if left else "right"
+    side: Literal["left", "right"] = "left" if left else "right"
     j = np.searchsorted(t_dose_h, t_h, side=side) - 1  # last dose at/before t
     jj = np.clip(j, 0, None)
     t_last = t_dose_h[jj] if n_d else np.zeros_like(t_h)
@@ -254,4 +262,4 @@ def regimen_auc(
         grid = np.linspace(t_start_h, t_end_h, 20001)
         y = regimen_response(system, events, grid)
         auc = np.where(md.ok[..., None], auc, simpson(y, x=grid, axis=-1))
-    return auc
+    return np.asarray(auc, dtype=np.float64)

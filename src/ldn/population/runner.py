@@ -65,7 +65,7 @@ class DrugWindows:
     def period_starts_h(self) -> FloatArray:
         """Start times of the 2·cycles N-of-1 periods."""
         step = self.period_h + self.washout_h
-        return np.arange(2 * self.n_of_1_cycles) * step
+        return np.arange(2 * self.n_of_1_cycles, dtype=np.float64) * step
 
     def mask(self, pop: Population, schedule: Schedule) -> BoolArray:
         """(n, n_doses): True where a scheduled dose falls in one of the patient's drug windows."""

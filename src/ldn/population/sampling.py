@@ -28,7 +28,7 @@ patients is identical whether sampled alone or as part of a larger population.
 from __future__ import annotations
 
 from dataclasses import dataclass, fields
-from typing import Final
+from typing import Any, Final
 
 import numpy as np
 import numpy.typing as npt
@@ -162,9 +162,9 @@ class Population:
 
     def take(self, rows: npt.NDArray[np.int64] | slice) -> Population:
         """A sub-population (rows selected from every array)."""
-        values = {f.name: getattr(self, f.name) for f in fields(self)}
+        values: dict[str, Any] = {f.name: getattr(self, f.name) for f in fields(self)}
         return Population(
-            **{k: (v if k == "seed" else np.asarray(v)[rows]) for k, v in values.items()}
+            **{k: (v if k == "seed" else np.asarray(v)[rows]) for k, v in values.items()}  # type: ignore[arg-type]
         )
 
     def as_dict(self) -> dict[str, FloatArray]:

@@ -27,7 +27,7 @@ import os
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO
+from typing import IO, Any
 
 import numpy as np
 import pandas as pd
@@ -252,7 +252,9 @@ def read_event_table(source: Source) -> dict[int, Regimen]:
     return regimens
 
 
-def _compress(t_h: np.ndarray, dose_mg: np.ndarray, first_ii: float | None) -> list[tuple]:
+def _compress(
+    t_h: np.ndarray, dose_mg: np.ndarray, first_ii: float | None
+) -> list[tuple[Any, ...]]:
     """Runs of equal doses at an exact constant interval as (time, amt, ii, addl) rows."""
     rows = []
     i, n = 0, t_h.size

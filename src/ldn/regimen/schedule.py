@@ -170,8 +170,8 @@ class Regimen:
             return first.steady_state_of
         if not self.steady_state:
             return None
-        first = self.records[0]
-        return SteadyState(dose_mg=first.dose_mg, tau_h=first.ii_h)
+        rec0 = self.records[0]
+        return SteadyState(dose_mg=rec0.dose_mg, tau_h=rec0.ii_h)
 
     @property
     def is_modified(self) -> bool:

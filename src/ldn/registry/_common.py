@@ -51,7 +51,8 @@ def page_args(skip: int, limit: int) -> tuple[int, int]:
 
 def count(session: Session, stmt: Select[Any]) -> int:
     """Number of rows a select would return."""
-    return int(session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery())))
+    n = session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery()))
+    return int(n or 0)
 
 
 def public(schema: type[P], obj: Any, actor: ActorLike) -> P:

@@ -326,9 +326,9 @@ def import_csv(
             session.add(obj)
             session.flush()
             if r.record_type == "patient":
-                patients[r.patient_code] = obj  # type: ignore[assignment]
+                patients[r.patient_code] = obj
             if r.record_type == "prescription" and r.ref:
-                rx_by_ref[(r.patient_code, r.ref)] = obj  # type: ignore[assignment]
+                rx_by_ref[(r.patient_code, r.ref)] = obj
             audit.record(
                 session,
                 actor=actor,
@@ -336,7 +336,7 @@ def import_csv(
                 entity=r.record_type,
                 entity_id=obj.id,
                 clinic_id=clinic_id,
-                after=audit.snapshot(obj),  # type: ignore[attr-defined]
+                after=audit.snapshot(obj),
             )
             counts[r.record_type] = counts.get(r.record_type, 0) + 1
     except Exception:

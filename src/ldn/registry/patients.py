@@ -142,7 +142,7 @@ def list_patients(
                 select(PatientCondition.patient_id).where(PatientCondition.condition == condition)
             )
         )
-    total = _count(session, stmt)
+    total = _count(session, stmt)  # type: ignore[arg-type]  # SQLAlchemy: Select[*Ts] vs Select[Any]
     rows = session.execute(
         stmt.order_by(Patient.clinic_id, Patient.code).offset(skip).limit(limit)
     ).all()

@@ -145,9 +145,9 @@ def _add_record(
         actor=actor,
         action="create",
         entity=_ENTITY_NAME[type(row)],
-        entity_id=row.id,
+        entity_id=row.id,  # type: ignore[attr-defined]
         clinic_id=patient.clinic_id,
-        after=audit.snapshot(row),  # type: ignore[attr-defined]
+        after=audit.snapshot(row),
     )
     commit(session)
     return _public(public, row, actor)
@@ -157,7 +157,7 @@ def _load_record(
     session: Session, actor: ActorLike, model: type[R], record_id: int, action: str
 ) -> tuple[R, Patient]:
     row = session.get(model, record_id)
-    name = _ENTITY_NAME[model]  # type: ignore[index]
+    name = _ENTITY_NAME[model]
     if row is None:
         raise NotFound(f"{name.replace('_', ' ')} {record_id} not found")
     patient = _load_patient(session, actor, row.patient_id, action)  # type: ignore[attr-defined]
@@ -176,7 +176,7 @@ def _update_record(
 ) -> P:
     changes = _changes(data, update_schema)
     row, patient = _load_record(session, actor, model, record_id, "write")
-    name = _ENTITY_NAME[model]  # type: ignore[index]
+    name = _ENTITY_NAME[model]
     _check_version(row, name, changes.pop("version", None))
     before = audit.snapshot(row)
     fields = set(create_schema.model_fields)
@@ -214,7 +214,7 @@ def _delete_record(session: Session, actor: ActorLike, model: type[R], record_id
         session,
         actor=actor,
         action="delete",
-        entity=_ENTITY_NAME[model],  # type: ignore[index]
+        entity=_ENTITY_NAME[model],
         entity_id=record_id,
         clinic_id=patient.clinic_id,
         before=before,

@@ -96,7 +96,7 @@ def _html_table(frame: pd.DataFrame | None) -> str:
     return f'<div class="wrap">{table}</div>'
 
 
-def _ci(est: object, lo: object, hi: object) -> str:
+def _ci(est: object, lo: float, hi: float) -> str:
     if not isinstance(est, int | float) or math.isnan(float(est)):
         return ""
     return f"{float(est):.2f} ({float(lo):.2f} to {float(hi):.2f})"

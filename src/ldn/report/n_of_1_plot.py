@@ -36,17 +36,17 @@ def plot_course(
         fig = Figure(figsize=(9.0, 3.8), layout="constrained")
         ax = fig.add_subplot()
     else:
-        fig = ax.get_figure(root=True)
+        fig = ax.get_figure(root=True)  # type: ignore[assignment]  # never None for a drawn Axes
     dates = np.sort(np.asarray(course.dates, dtype="datetime64[D]"))
     order = np.argsort(np.asarray(course.dates, dtype="datetime64[D]"), kind="stable")
     values = np.asarray(course.values, dtype=float)[order]
     end = dates.max() if dates.size else np.datetime64("today", "D")
     for i, (start, stop) in enumerate(course.periods):
-        stop_d = end if stop is None else np.datetime64(stop, "D")
+        stop_d = end if stop is None else np.datetime64(stop, "D")  # type: ignore[call-overload]
         dose = f" {course.doses_mg[i]:g} mg" if i < len(course.doses_mg) else ""
         ax.axvspan(
-            np.datetime64(start, "D"),
-            stop_d,
+            np.datetime64(start, "D"),  # type: ignore[call-overload]  # numpy stubs lack (datetime64, unit)
+            stop_d,  # type: ignore[arg-type]
             color="tab:green",
             alpha=0.12,
             label=f"LDN{dose}" if i == 0 else None,

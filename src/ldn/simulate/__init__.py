@@ -18,7 +18,7 @@ import sys
 import types
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Final
+from typing import TYPE_CHECKING, Any, Final, cast
 
 import numpy as np
 
@@ -95,7 +95,7 @@ def _events_of(regimen: Regimen | DoseEvents, until_h: float) -> DoseEvents:
             f"simulate: expected an ldn.regimen Regimen or DoseEvents, got {type(regimen).__name__}"
             "; build one with ldn.regimen.daily(4.5, at='22:00')"
         )
-    return events(until_h=until_h)  # type: ignore[no-any-return]
+    return cast("DoseEvents", events(until_h=until_h))
 
 
 def time_grid(days: float, step_h: float) -> FloatArray:
@@ -112,7 +112,7 @@ def time_grid(days: float, step_h: float) -> FloatArray:
             f"step_h={step_h:g} h over {days:g} days gives {n} rows, more than {MAX_ROWS}; "
             f"use a step of at least {days * 24.0 / (MAX_ROWS - 1):.3g} h"
         )
-    return step_h * np.arange(n)
+    return step_h * np.arange(n, dtype=np.float64)
 
 
 def simulate(

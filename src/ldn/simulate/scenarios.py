@@ -53,7 +53,7 @@ def exposure_drive(
 def half_step_grid(t0_h: float, t_end_h: float, dt_h: float) -> tuple[int, FloatArray]:
     """(n_steps, half-step times) covering [t0_h, t_end_h] with RK4 steps of `dt_h`."""
     n_steps = max(1, int(np.ceil((t_end_h - t0_h) / dt_h - 1e-9)))
-    return n_steps, t0_h + 0.5 * dt_h * np.arange(2 * n_steps + 1)
+    return n_steps, t0_h + 0.5 * dt_h * np.arange(2 * n_steps + 1, dtype=np.float64)
 
 
 def _check_times(t_h: FloatArray) -> FloatArray:

@@ -102,6 +102,6 @@ class SyntheticDrive:
 
     def grid(self, t0_h: float, dt_h: float, n_steps: int) -> FloatArray:
         """The drive on the half-step grid, shape (2·n_steps + 1, 2), for `integrate_chain`."""
-        t = t0_h + 0.5 * dt_h * np.arange(2 * n_steps + 1)
+        t = t0_h + 0.5 * dt_h * np.arange(2 * n_steps + 1, dtype=np.float64)
         x = self.exposure(t)
         return np.stack([x / (x + self.ed50_mg), self.nM_per_mg * x], axis=-1)

@@ -45,7 +45,9 @@ from ldn.units import FloatArray
 
 
 @_jit
-def _drive_at(drive: FloatArray, row: int, h: int, periodic: bool) -> tuple[float, float]:
+def _drive_at(
+    drive: FloatArray, row: int | np.int64, h: int, periodic: bool
+) -> tuple[float, float]:
     idx = h % drive.shape[1] if periodic else h
     return drive[row, idx, 0], drive[row, idx, 1]
 
@@ -253,7 +255,7 @@ def integrate_chain(
     )  # fmt: skip
     mean_s = (final[:, N_STATES - 1] - q_avg) / ((n_steps - avg_from) * dt_h)
     if record_every > 0:
-        t_rec = t0_h + dt_h * record_every * np.arange(n_rec)
+        t_rec = t0_h + dt_h * record_every * np.arange(n_rec, dtype=np.float64)
         return ChainSolution(final, mean_s, t_rec, traj)
     return ChainSolution(final, mean_s)
 

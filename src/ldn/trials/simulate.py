@@ -115,7 +115,8 @@ class TrialOutcomes:
         treated = np.zeros((m, 2, n), dtype=bool)
         treated[:, 0] = True
         flat = (m, 2 * n)
-        b, f, o, t = (x.reshape(flat) for x in (baseline, final, observed, treated))
+        b, f = baseline.reshape(flat), final.reshape(flat)
+        o, t = observed.reshape(flat), treated.reshape(flat)
         if self.design.endpoint == "responder":
             resp = self.endpoint.responder(b, f) & o
             return analysis.two_proportions(resp, t, np.ones_like(t))
@@ -152,7 +153,7 @@ class TrialOutcomes:
         ok = np.stack(done, axis=-1)
         with np.errstate(invalid="ignore", divide="ignore"):
             per_patient = (d * ok).sum(axis=-1) / ok.sum(axis=-1)
-        return analysis.one_sample(np.nan_to_num(per_patient), ok.any(axis=-1))
+        return analysis.one_sample(np.nan_to_num(per_patient), np.asarray(ok.any(axis=-1)))
 
 
 def _crossover_obs(design: TrialDesign) -> tuple[int, int]:
@@ -252,7 +253,7 @@ def simulate_trials(
     endpoint = endpoint or EndpointSpec.from_parameters(params, design.condition)
     spec = VariabilitySpec.from_parameters(params)
     female = 0.5 if design.female_fraction is None else design.female_fraction
-    t_obs_h = np.arange(design.total_days // 7 + 1) * H_PER_WEEK
+    t_obs_h = np.arange(design.total_days // 7 + 1, dtype=np.float64) * H_PER_WEEK
     if n_max > MAX_PER_ARM:
         raise InputError(f"n per arm {n_max} exceeds the supported {MAX_PER_ARM}")
     stride = MAX_PER_ARM

@@ -51,8 +51,9 @@ def timeline_png(
     top = 0.0
     for rx in prescriptions:
         for start, end, dose in dose_steps(rx, today):
-            ax.fill_between([start, end], 0, dose, step="post", color="#1f5f8b", alpha=0.35)
-            ax.plot([start, end], [dose, dose], color="#1f5f8b", lw=2)
+            # matplotlib draws dates; its type hints only name numbers
+            ax.fill_between([start, end], 0, dose, step="post", color="#1f5f8b", alpha=0.35)  # type: ignore[arg-type]
+            ax.plot([start, end], [dose, dose], color="#1f5f8b", lw=2)  # type: ignore[arg-type]
             top = max(top, dose)
         label = f"{rx.dose_mg:g} mg at {rx.clock_time}"
         ax.annotate(
@@ -63,11 +64,11 @@ def timeline_png(
             fontsize=8,
         )
         if rx.stop_date is not None:
-            ax.axvline(rx.stop_date, color="#5b6776", lw=1, ls="--")
+            ax.axvline(rx.stop_date, color="#5b6776", lw=1, ls="--")  # type: ignore[arg-type]
     top = top or 4.5
     for ae in adverse_events:
         ax.plot(
-            [ae.onset_date],
+            [ae.onset_date],  # type: ignore[arg-type]
             [top * 1.15],
             marker="v",
             ms=8,

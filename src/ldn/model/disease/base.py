@@ -160,7 +160,8 @@ def expected_score(
     burden = burden * (1.0 + sp.drift_per_week * t / H_PER_WEEK)
     if placebo:
         burden = burden * placebo_factor(t, sp, scale)
-    return np.clip(np.asarray(_from_burden(burden, scale)), scale.low, scale.high)
+    score = np.clip(np.asarray(_from_burden(burden, scale)), scale.low, scale.high)
+    return np.asarray(score, dtype=np.float64)
 
 
 def noisy_scores(

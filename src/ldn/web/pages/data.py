@@ -17,16 +17,17 @@ from ldn.web.data_io import read_csv_upload
 from ldn.web.deps import PageUser, SessionDep, check_form_csrf
 from ldn.web.security import CSRF_FORM_FIELD
 from ldn.web.templating import flash, render
+from ldn.web.user_cache import CachedUser
 
 router = APIRouter()
 
 
-def _clinics(session: Session, user: User) -> list[tuple[int, str]]:
+def _clinics(session: Session, user: User | CachedUser) -> list[tuple[int, str]]:
     """Clinics the user may read (an admin also picks one of them to import into)."""
     return [(c.id, c.name) for c in services.list_clinics(session=session, actor=user)]
 
 
-def _page(request: Request, user: User, **ctx: object) -> Response:
+def _page(request: Request, user: User | CachedUser, **ctx: object) -> Response:
     status = int(ctx.pop("status_code", 200))  # type: ignore[call-overload]
     return render(
         request,
@@ -65,7 +66,9 @@ async def import_page(request: Request, session: SessionDep, user: PageUser) -> 
         return await _import(request, session, user, form)
 
 
-async def _import(request: Request, session: Session, user: User, form: FormData) -> Response:
+async def _import(
+    request: Request, session: Session, user: User | CachedUser, form: FormData
+) -> Response:
     check_form_csrf(request, form.get(CSRF_FORM_FIELD))
     upload = form.get("file")
     if not isinstance(upload, UploadFile) or not upload.filename:

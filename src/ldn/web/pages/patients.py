@@ -30,12 +30,13 @@ from ldn.web.pages.forms import (
 )
 from ldn.web.pages.n_of_1 import patient_analyses
 from ldn.web.templating import flash, render
+from ldn.web.user_cache import CachedUser
 
 router = APIRouter()
 PAGE_SIZE = 50
 
 
-def _clinic_names(session: Session, user: User) -> dict[int, str]:
+def _clinic_names(session: Session, user: User | CachedUser) -> dict[int, str]:
     return {c.id: c.name for c in services.list_clinics(session=session, actor=user)}
 
 
@@ -74,7 +75,7 @@ def patient_list(
 def _new_patient_page(
     request: Request,
     session: Session,
-    user: User,
+    user: User | CachedUser,
     form: FormValues,
     errors: FieldErrors,
     status: int,
@@ -134,7 +135,7 @@ def _scale_options(conditions: list[str]) -> list[tuple[str, str]]:
 def _patient_page(
     request: Request,
     session: Session,
-    user: User,
+    user: User | CachedUser,
     patient_id: int,
     forms: dict[str, tuple[FormValues, FieldErrors]] | None = None,
     status: int = 200,
@@ -209,7 +210,7 @@ _RECORD_FORMS: dict[str, tuple[Any, Any, str, str]] = {
 def _save_record(
     request: Request,
     session: Session,
-    user: User,
+    user: User | CachedUser,
     patient_id: int,
     name: str,
     form: FormValues,
