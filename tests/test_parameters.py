@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from ldn.errors import DataFileError
-from ldn.parameters import default_parameters, parse_parameter_files
+from ldn.parameters import parse_parameter_files
 
 
 def _write(tmp_path: Path, text: str) -> Path:
@@ -66,8 +66,3 @@ def test_unknown_parameter_suggests_close_names(tmp_path: Path) -> None:
     with pytest.raises(KeyError, match=r"pk\.ka_per_h"):
         parse_parameter_files([path])["other.ka_per_h"]
 
-
-def test_shipped_parameters_all_validate() -> None:
-    params = default_parameters()
-    for p in params.values():
-        assert p.kind in ("sourced", "derived", "assumption")

@@ -18,8 +18,10 @@ Every compiled function in `ldn` goes through `_jit`, so the options are the sam
 - `parallel=True` only for the outer per-patient loop (`numba.prange`); the scalar helpers stay
   serial so they can be inlined into it.
 
-`compile_notice(callback)` calls `callback()` once when a compilation has been running for more
-than `NOTICE_AFTER_S` seconds (the CLI prints a one-line message with it).
+`on_slow_compile(callback)` asks for `callback()` to be called once when a compilation has been
+running for more than `NOTICE_AFTER_S` seconds (the CLI prints a one-line message with it).
+Importing this module does not import Numba (so `ldn --help` stays fast); the first `_jit` does,
+and sets the cache folder and the compile listener then.
 """
 
 from __future__ import annotations
@@ -27,14 +29,9 @@ from __future__ import annotations
 import hashlib
 import os
 import threading
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any, Final, TypeVar, cast, overload
-
-import numba
-from numba.core import config as numba_config
-from numba.core import event as numba_event
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -74,9 +71,67 @@ def kernel_cache_dir(package_dir: Path = PACKAGE_DIR) -> Path:
     return Path(base) / f"ldn-{source_key(package_dir)}"
 
 
-# Numba reads the folder when a cached function is decorated, so set it before any `_jit` runs.
-CACHE_DIR: Final = kernel_cache_dir()
-setattr(numba_config, "CACHE_DIR", str(CACHE_DIR))  # noqa: B010 (not in numba's type hints)
+class _SlowCompileNotice:
+    """Numba "numba:compile" listener: runs the callback once if a top-level compile is slow."""
+
+    def __init__(self) -> None:
+        self.callback: Callable[[], None] | None = None
+        self.after_s = NOTICE_AFTER_S
+        self._depth = 0
+        self._timer: threading.Timer | None = None
+        self._fired = False
+
+    def _fire(self) -> None:
+        if not self._fired and self.callback is not None:
+            self._fired = True
+            self.callback()
+
+    def on_start(self, event: Any) -> None:
+        self._depth += 1
+        if self._depth == 1 and not self._fired and self.callback is not None:
+            self._timer = threading.Timer(self.after_s, self._fire)
+            self._timer.daemon = True
+            self._timer.start()
+
+    def on_end(self, event: Any) -> None:
+        self._depth -= 1
+        if self._depth == 0 and self._timer is not None:
+            self._timer.cancel()
+            self._timer = None
+
+
+_NOTICE: Final = _SlowCompileNotice()
+_configured: list[Path] = []  # the cache folder, once Numba is configured
+
+
+def on_slow_compile(callback: Callable[[], None], after_s: float = NOTICE_AFTER_S) -> None:
+    """Call `callback()` once when a Numba compilation of `ldn` runs longer than `after_s` s."""
+    _NOTICE.callback = callback
+    _NOTICE.after_s = after_s
+
+
+def configure_numba() -> Path:
+    """Set Numba's cache folder to `kernel_cache_dir()` and listen for slow compiles (once).
+
+    Numba reads the folder when a cached function is decorated, so `_jit` calls this first.
+    """
+    if not _configured:
+        from numba.core import config as numba_config
+        from numba.core import event as numba_event
+
+        cache_dir = kernel_cache_dir()
+        setattr(numba_config, "CACHE_DIR", str(cache_dir))  # noqa: B010 (not in numba's hints)
+
+        class _Listener(numba_event.Listener):
+            def on_start(self, event: Any) -> None:
+                _NOTICE.on_start(event)
+
+            def on_end(self, event: Any) -> None:
+                _NOTICE.on_end(event)
+
+        numba_event.register("numba:compile", _Listener())
+        _configured.append(cache_dir)
+    return _configured[0]
 
 
 @overload
@@ -97,6 +152,8 @@ def _jit(
     callers at Numba-IR level (`inline="always"`): a call that passes arrays otherwise costs
     reference-count updates, which are atomic and contend across threads on shared arrays.
     """
+    configure_numba()
+    import numba
 
     def wrap(f: F) -> F:
         return cast(
@@ -113,40 +170,3 @@ def _jit(
     if func is not None:
         return wrap(func)
     return wrap
-
-
-class _SlowCompileNotice(numba_event.Listener):
-    """Calls `callback` once if a (top-level) compilation runs longer than `after_s`."""
-
-    def __init__(self, callback: Callable[[], None], after_s: float) -> None:
-        self._callback = callback
-        self._after_s = after_s
-        self._depth = 0
-        self._timer: threading.Timer | None = None
-        self._fired = False
-
-    def _fire(self) -> None:
-        if not self._fired:
-            self._fired = True
-            self._callback()
-
-    def on_start(self, event: Any) -> None:
-        self._depth += 1
-        if self._depth == 1 and not self._fired:
-            self._timer = threading.Timer(self._after_s, self._fire)
-            self._timer.daemon = True
-            self._timer.start()
-
-    def on_end(self, event: Any) -> None:
-        self._depth -= 1
-        if self._depth == 0 and self._timer is not None:
-            self._timer.cancel()
-            self._timer = None
-
-
-@contextmanager
-def compile_notice(callback: Callable[[], None], after_s: float = NOTICE_AFTER_S) -> Iterator[None]:
-    """Within the block, call `callback()` once when a Numba compilation exceeds `after_s` s."""
-    listener = _SlowCompileNotice(callback, after_s)
-    with numba_event.install_listener("numba:compile", listener):
-        yield

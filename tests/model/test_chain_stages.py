@@ -131,7 +131,3 @@ def test_circadian_table_matches_the_kernel_stage_times() -> None:
         assert table[2 * k + 1] == circadian(k * dt + 0.5 * dt, 0.23, 10.72)
     assert table[2 * n] == circadian(n * dt, 0.23, 10.72)
 
-
-def test_params_tuple_has_every_parameter() -> None:
-    p = np.arange(chain.N_PARAMS, dtype=np.float64)
-    assert chain.params_tuple(p) == tuple(p)

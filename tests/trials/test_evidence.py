@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-import pandas as pd
+from pathlib import Path
+
+import pytest
 
 from ldn.parameters import default_parameters
 from ldn.trials.evidence import compare_with_evidence, published_trials
@@ -20,10 +22,16 @@ def test_published_rcts_are_taken_from_the_dataset() -> None:
     assert cree.design.kind == "crossover" and cree.design.n_per_arm == 30
 
 
-def test_comparison_table_has_prediction_intervals(tmp_path) -> None:
+@pytest.mark.calibration_round_trip
+def test_smith_2011_lies_inside_the_predicted_range_of_its_own_design(tmp_path: Path) -> None:
+    """Smith 2011 (15/17 vs 7/17 responders) is the Crohn's calibration target, so the re-run of
+    its design must place the published risk difference inside the 95 % range of replicate
+    trials, and the mean prediction within 0.15 of it (n = 17 per arm: replicate SD ≈ 0.15)."""
     trials = [t for t in published_trials() if t.study_id == "Smith2011_CD"]
-    comp = compare_with_evidence(default_parameters(), n_trials=20, pool_size=30, trials=trials)
+    comp = compare_with_evidence(default_parameters(), n_trials=40, pool_size=30, trials=trials)
     row = comp.frame.iloc[0]
-    assert row["predicted_p2_5"] <= row["predicted_mean"] <= row["predicted_p97_5"]
-    assert isinstance(comp.frame, pd.DataFrame)
+    assert row["predicted_p2_5"] <= row["observed"] <= row["predicted_p97_5"]
+    assert bool(row["observed_within_95pct"])
+    assert abs(row["predicted_mean"] - row["observed"]) < 0.15
+    assert row["predicted_p2_5"] < row["predicted_mean"] < row["predicted_p97_5"]
     assert comp.plot(tmp_path / "ev.png").exists()

@@ -59,12 +59,25 @@ def _register() -> None:
 _register()
 
 
+def _compile_message() -> None:
+    from ldn.compile_options import configure_numba
+
+    Console(stderr=True).print(
+        "compiling the numerical kernels for this machine (once per version; cached in "
+        f"{configure_numba()}) …",
+        highlight=False,
+    )
+
+
 def main() -> None:
     """Console-script entry point.
 
     Typer/Click handle usage errors themselves (standalone mode); an `LdnError` raised by a
     command is printed as one message with exit code 2.
     """
+    from ldn.compile_options import on_slow_compile
+
+    on_slow_compile(_compile_message)
     try:
         app()
     except LdnError as exc:

@@ -220,13 +220,6 @@ def rhs(t_h: float, y: FloatArray, mor_occ: float, unbound_nM: float, p: FloatAr
 
 
 @_jit
-def params_tuple(p: FloatArray) -> tuple[float, ...]:
-    """The N_PARAMS = 22 values of a parameter row as a tuple (register-resident in kernels)."""
-    return (p[0], p[1], p[2], p[3], p[4], p[5], p[6], p[7], p[8], p[9], p[10], p[11], p[12],
-            p[13], p[14], p[15], p[16], p[17], p[18], p[19], p[20], p[21])  # fmt: skip
-
-
-@_jit
 def observe(t_h: float, y: FloatArray, mor_occ: float, unbound_nM: float, p: FloatArray,
             out: FloatArray) -> None:  # fmt: skip
     """Write the algebraic outputs (OBSERVABLE_NAMES) at time `t_h` into `out`."""
