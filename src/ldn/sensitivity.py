@@ -28,7 +28,7 @@ from ldn.model.chain import N_STATES, file_parameter_names, get_condition, param
 from ldn.model.disease.base import H_PER_WEEK, ScaleParams, expected_score
 from ldn.parameters import ParameterSet
 from ldn.simulate.scenarios import DEFAULT_DT_H, HEADLINE_WEEKS, arm_drives
-from ldn.units import FloatArray
+from ldn.types import FloatArray
 
 _SCALE_FIELDS = ("baseline", "placebo_change", "placebo_tau_weeks", "drift_per_week")
 Progress = Callable[[int, int], None]

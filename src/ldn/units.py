@@ -16,7 +16,8 @@ from __future__ import annotations
 from typing import Final
 
 import numpy as np
-import numpy.typing as npt
+
+from ldn.types import FloatArray
 
 MW_NALTREXONE_G_PER_MOL: Final = 341.4
 MW_NALTREXOL_G_PER_MOL: Final = 343.4
@@ -26,8 +27,6 @@ MIN_PER_H: Final = 60.0
 S_PER_H: Final = 3600.0
 H_PER_DAY: Final = 24.0
 ML_PER_L: Final = 1000.0
-
-FloatArray = npt.NDArray[np.float64]
 
 
 def ng_per_ml_to_nM(conc_ng_per_ml: FloatArray | float, mw_g_per_mol: float) -> FloatArray | float:

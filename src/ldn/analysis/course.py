@@ -14,7 +14,7 @@ from ldn.analysis.n_of_1 import Correlation, DeltaPrior, NOf1Result, analyse, sc
 from ldn.errors import InputError
 from ldn.parameters import ParameterSet
 from ldn.scales import Scale
-from ldn.units import FloatArray
+from ldn.types import FloatArray
 
 
 @dataclass(frozen=True, slots=True)

@@ -35,12 +35,11 @@ from dataclasses import dataclass, field, replace
 from typing import Literal
 
 import numpy as np
-import numpy.typing as npt
 from scipy import optimize, special
 
 from ldn.errors import InputError
+from ldn.types import FloatArray
 
-FloatArray = npt.NDArray[np.float64]
 Correlation = Literal["ou", "equal"]
 
 DAYS_PER_YEAR = 365.25

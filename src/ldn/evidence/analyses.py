@@ -11,7 +11,6 @@ from scipy import stats
 
 from ldn.errors import InputError
 from ldn.evidence.meta import (
-    FloatArray,
     Measure,
     MetaResult,
     Method,
@@ -19,6 +18,7 @@ from ldn.evidence.meta import (
     _check_options,
     _fit,
 )
+from ldn.types import FloatArray
 
 if TYPE_CHECKING:
     import pandas as pd

@@ -34,8 +34,8 @@ import numpy.typing as npt
 from scipy import special, stats
 
 from ldn.errors import InputError
+from ldn.types import FloatArray
 
-FloatArray = npt.NDArray[np.float64]
 ArrayLike = npt.ArrayLike
 BinaryMeasure = Literal["RR", "OR", "RD"]
 

@@ -28,16 +28,15 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal, get_args
 
 import numpy as np
-import numpy.typing as npt
 from scipy import optimize, stats
 
 from ldn.errors import InputError
+from ldn.types import FloatArray
 
 if TYPE_CHECKING:
     import pandas as pd
     from matplotlib.axes import Axes
 
-FloatArray = npt.NDArray[np.float64]
 Method = Literal["FE", "DL", "REML", "PM"]
 Measure = Literal["SMD", "MD", "RR", "OR", "RD", "GEN"]
 METHODS: tuple[str, ...] = get_args(Method)

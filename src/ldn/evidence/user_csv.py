@@ -18,14 +18,13 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
-import numpy.typing as npt
 import pandas as pd
 
 from ldn.errors import InputError
 from ldn.evidence import effect_sizes as es
 from ldn.evidence.meta import MEASURES
+from ldn.types import FloatArray
 
-FloatArray = npt.NDArray[np.float64]
 LABEL_COLUMNS = ("study", "slab", "author", "label")
 COLUMN_SETS: dict[str, tuple[str, ...]] = {
     "yi_vi": ("yi", "vi"),

@@ -46,7 +46,8 @@ from ldn.model.rebound import (
     signalling,
 )
 from ldn.parameters import ParameterSet
-from ldn.units import H_PER_DAY, FloatArray
+from ldn.types import FloatArray
+from ldn.units import H_PER_DAY
 
 if TYPE_CHECKING:
     from ldn.model.exposure import Exposure

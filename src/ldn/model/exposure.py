@@ -12,7 +12,6 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import numpy as np
-import numpy.typing as npt
 
 from ldn.errors import InputError
 from ldn.model.metrics import (
@@ -28,12 +27,10 @@ from ldn.model.pk import PKParams, linear_system
 from ldn.model.receptors import BindingParams, occupancy, unbound_effect_nm
 from ldn.model.superposition import EventsLike, regimen_auc, regimen_response
 from ldn.parameters import ParameterSet, default_parameters
+from ldn.types import FloatArray
 
 if TYPE_CHECKING:
     import pandas as pd
-
-
-FloatArray = npt.NDArray[np.float64]
 
 
 @dataclass(frozen=True)

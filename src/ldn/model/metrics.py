@@ -21,12 +21,10 @@ from dataclasses import dataclass
 from typing import Final
 
 import numpy as np
-import numpy.typing as npt
 
 from ldn.model.pk import LinearSystem
 from ldn.model.superposition import EventsLike, modes
-
-FloatArray = npt.NDArray[np.float64]
+from ldn.types import FloatArray
 
 GRID_STEP_H: Final = 1.0 / 60.0
 WINDOW_H: Final = 24.0

@@ -35,13 +35,12 @@ from dataclasses import dataclass, fields
 from typing import Final
 
 import numpy as np
-import numpy.typing as npt
 
 from ldn.errors import InputError
 from ldn.parameters import ParameterSet, group_values
+from ldn.types import FloatArray
 from ldn.units import mg_per_l_to_ng_per_ml
 
-FloatArray = npt.NDArray[np.float64]
 ArrayLike = float | FloatArray
 
 STATE_NAMES: Final = ("gut", "ntx_c", "ntx_deep", "nol_c", "nol_p", "ntx_e", "nol_e")

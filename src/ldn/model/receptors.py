@@ -22,12 +22,11 @@ from dataclasses import dataclass
 from typing import Final
 
 import numpy as np
-import numpy.typing as npt
 
 from ldn.parameters import ParameterSet, group_values
+from ldn.types import FloatArray
 from ldn.units import MW_NALTREXOL_G_PER_MOL, MW_NALTREXONE_G_PER_MOL, ng_per_ml_to_nM
 
-FloatArray = npt.NDArray[np.float64]
 ArrayLike = float | FloatArray
 
 RECEPTORS: Final = ("mor", "kor", "dor")

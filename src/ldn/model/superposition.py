@@ -28,8 +28,7 @@ import numpy as np
 import numpy.typing as npt
 
 from ldn.model.pk import LinearSystem
-
-FloatArray = npt.NDArray[np.float64]
+from ldn.types import FloatArray
 
 # Above this condition number of the eigenvector matrix the eigen route is not trusted.
 _MAX_COND: Final = 1e8

@@ -14,7 +14,6 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-import numpy.typing as npt
 import pandas as pd
 
 from ldn.errors import InputError
@@ -25,8 +24,8 @@ from ldn.population.engine import DEFAULT_DT_H, PatientOutputs, Schedule
 from ldn.population.runner import Scenario, run
 from ldn.population.sampling import Population, VariabilitySpec, sample_population
 from ldn.regimen.schedule import Regimen
+from ldn.types import FloatArray
 
-FloatArray = npt.NDArray[np.float64]
 MAX_PATIENTS = 10_000_000
 
 

@@ -14,15 +14,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-import numpy.typing as npt
 
 from ldn.errors import InputError
 from ldn.model.disease import Scale, ScaleParams
 from ldn.model.disease.base import expected_score
 from ldn.parameters import ParameterSet
+from ldn.types import BoolArray, FloatArray
 
-FloatArray = npt.NDArray[np.float64]
-BoolArray = npt.NDArray[np.bool_]
 MIN_BASELINE_RATIO = 0.05
 
 

@@ -50,10 +50,8 @@ from ldn.population.kernels import _chain_from_pk_pairs, _propagate_matrix, _pro
 from ldn.population.rng import Stream, patient_uniforms
 from ldn.population.sampling import Population
 from ldn.regimen.schedule import Regimen
+from ldn.types import BoolArray, FloatArray
 from ldn.units import H_PER_DAY
-
-FloatArray = npt.NDArray[np.float64]
-BoolArray = npt.NDArray[np.bool_]
 
 DEFAULT_DT_H: Final = 0.5
 # chain time constants scaled by a patient's turnover factor (file names without the prefix)

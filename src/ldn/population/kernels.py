@@ -15,9 +15,8 @@ import numpy.typing as npt
 from ldn.compile_options import _jit
 from ldn.model import chain
 from ldn.solve.compiled import rk4_step_pair
+from ldn.types import BoolArray, FloatArray
 
-FloatArray = npt.NDArray[np.float64]
-BoolArray = npt.NDArray[np.bool_]
 _ACTIVITY: Final = chain.STATE_NAMES.index("disease_activity_rel")
 
 

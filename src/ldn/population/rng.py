@@ -17,9 +17,9 @@ from typing import Final
 import numpy as np
 import numpy.typing as npt
 
-BLOCK: Final = 256
+from ldn.types import FloatArray
 
-FloatArray = npt.NDArray[np.float64]
+BLOCK: Final = 256
 
 
 class Stream(IntEnum):

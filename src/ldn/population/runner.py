@@ -32,9 +32,8 @@ from ldn.population.engine import (
 )
 from ldn.population.rng import Stream, patient_uniforms
 from ldn.population.sampling import Population, VariabilitySpec, sample_patients
+from ldn.types import BoolArray, FloatArray
 
-FloatArray = npt.NDArray[np.float64]
-BoolArray = npt.NDArray[np.bool_]
 IndexArray = npt.NDArray[np.int64]
 
 # Patients per chunk. The fused engine kernel keeps no per-time-step arrays, so a chunk costs

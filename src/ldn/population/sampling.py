@@ -37,9 +37,7 @@ from scipy import special
 from ldn.errors import InputError
 from ldn.parameters import ParameterSet
 from ldn.population.rng import Stream, patient_normals, patient_uniforms
-
-FloatArray = npt.NDArray[np.float64]
-BoolArray = npt.NDArray[np.bool_]
+from ldn.types import BoolArray, FloatArray
 
 # Order of the correlated log-normal effects (columns of the IIV draw).
 ETA_NAMES: Final = ("f", "cl", "v", "ka", "cl_metabolite", "response", "turnover")

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ldn.units import FloatArray
+from ldn.types import FloatArray
 
 
 @dataclass(frozen=True, slots=True)

@@ -34,7 +34,8 @@ from ldn.regimen.validate import (
     format_clock,
     format_dose,
 )
-from ldn.units import H_PER_DAY, FloatArray
+from ldn.types import FloatArray
+from ldn.units import H_PER_DAY
 
 # Composition checks for simultaneous doses over the finite records plus this many hours past the
 # last start; `events()` checks whatever it materialises as well.

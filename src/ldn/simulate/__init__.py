@@ -25,7 +25,7 @@ import numpy as np
 from ldn.errors import InputError
 from ldn.model.exposure import Exposure, exposure, regimen_summary
 from ldn.parameters import ParameterSet, default_parameters
-from ldn.units import FloatArray
+from ldn.types import FloatArray
 
 if TYPE_CHECKING:
     import pandas as pd

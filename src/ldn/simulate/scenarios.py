@@ -24,7 +24,7 @@ from ldn.model.chain import (
 )
 from ldn.model.disease.base import H_PER_WEEK, expected_score
 from ldn.parameters import ParameterSet
-from ldn.units import FloatArray
+from ldn.types import FloatArray
 
 DEFAULT_DT_H: Final = 0.125  # RK4 step: ≤ 1e-6 relative error vs solve_ivp (tests/solve)
 HEADLINE_WEEKS: Final = 12.0

@@ -16,7 +16,7 @@ import numpy as np
 from scipy.integrate import solve_ivp
 
 from ldn.model.chain import N_STATES, initial_state, rhs
-from ldn.units import FloatArray
+from ldn.types import FloatArray
 
 DriveFn = Callable[[float], tuple[float, float]]
 

@@ -41,7 +41,7 @@ from ldn.model.chain import (
     stage_inputs,
     stage_rates,
 )
-from ldn.units import FloatArray
+from ldn.types import FloatArray
 
 
 @_jit

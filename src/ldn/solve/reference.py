@@ -11,12 +11,10 @@ used in tests, not in production paths.
 from __future__ import annotations
 
 import numpy as np
-import numpy.typing as npt
 
 from ldn.model.pk import LinearSystem
 from ldn.model.superposition import EventsLike
-
-FloatArray = npt.NDArray[np.float64]
+from ldn.types import FloatArray
 
 
 def ode_response(

@@ -33,9 +33,8 @@ from ldn.population.runner import DrugWindows, Scenario, run
 from ldn.population.sampling import VariabilitySpec
 from ldn.trials import analysis
 from ldn.trials.design import Arm, TrialDesign
+from ldn.types import BoolArray, FloatArray
 
-FloatArray = npt.NDArray[np.float64]
-BoolArray = npt.NDArray[np.bool_]
 IndexArray = npt.NDArray[np.int64]
 
 H_PER_WEEK: Final = 168.0

@@ -31,7 +31,8 @@ import numpy as np
 
 from ldn.compile_options import _jit
 from ldn.errors import InputError
-from ldn.units import H_PER_DAY, FloatArray
+from ldn.types import FloatArray
+from ldn.units import H_PER_DAY
 
 H_PER_WEEK = 7.0 * H_PER_DAY
 
