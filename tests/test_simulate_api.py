@@ -65,9 +65,23 @@ def test_plot_writes_a_file(tmp_path: Path) -> None:
     assert out.stat().st_size > 1000
 
 
-def test_module_is_callable_and_exposes_exposure() -> None:
-    assert callable(sys.modules["ldn.simulate"])
-    assert ldn.simulate.exposure is exposure
+def test_simulate_is_a_plain_function_with_keyword_options() -> None:
+    from ldn.simulate import simulate
+
+    assert ldn.simulate is simulate
+    assert not callable(sys.modules["ldn.simulate"])  # no callable-module trick
+    with pytest.raises(TypeError):
+        simulate(daily(4.5), 14)  # type: ignore[misc]
+
+
+def test_condition_aliases_are_the_ones_get_condition_accepts() -> None:
+    from ldn.model.chain import get_condition
+
+    lupus = ldn.simulate(daily(4.5, at="22:00"), days=2, condition="lupus")
+    assert lupus.condition == get_condition("lupus").name == "sle"
+    assert "sledai2k" in lupus.to_frame().columns
+    crohn = ldn.simulate(daily(4.5, at="22:00"), days=2, condition="Crohn's disease")
+    assert crohn.condition == "crohns"
 
 
 def test_exposure_for_a_population_has_patients_by_time() -> None:

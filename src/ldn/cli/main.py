@@ -60,13 +60,10 @@ _register()
 
 
 def _compile_message() -> None:
-    from ldn.compile_options import configure_numba
-
-    Console(stderr=True).print(
-        "compiling the numerical kernels for this machine (once per version; cached in "
-        f"{configure_numba()}) …",
-        highlight=False,
-    )
+    """One line on the process's real stderr (never into a command's captured or piped output)."""
+    stream = sys.__stderr__ or sys.stderr
+    print("ldn: compiling the numerical kernels (first run only; cached after) …", file=stream)
+    stream.flush()
 
 
 def main() -> None:

@@ -244,7 +244,7 @@ def initial_state(n_patients: int = 1) -> FloatArray:
 
 def get_condition(name: str) -> Condition:
     """The disease module called `name`; `InputError` listing the choices when unknown."""
-    key = name.strip().lower().replace("-", "").replace("'", "")
+    key = name.strip().lower().replace("-", "").replace("'", "").replace(" ", "")
     aliases = {"crohn": "crohns", "crohnsdisease": "crohns", "lupus": "sle", "fm": "fibromyalgia"}
     key = aliases.get(key, key)
     if key not in CONDITION_MODULES:

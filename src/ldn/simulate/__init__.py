@@ -9,13 +9,11 @@
 The vectorised exposure core lives in the model layer (`ldn.model.exposure.exposure`); this
 package runs it on a time grid, optionally adds the model chain's columns
 (`ldn.simulate.scenarios.chain_columns`), and draws the figures (`ldn.simulate.plots`). The
-module itself is callable (`ldn.simulate(...)` runs `simulate`).
+package `ldn` re-exports the function, so `ldn.simulate(regimen, days=14)` runs it.
 """
 
 from __future__ import annotations
 
-import sys
-import types
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Final, cast
@@ -117,6 +115,7 @@ def time_grid(days: float, step_h: float) -> FloatArray:
 
 def simulate(
     regimen: Regimen | DoseEvents,
+    *,
     days: float = 14,
     step_h: float = 1.0,
     condition: str | None = None,
@@ -124,21 +123,18 @@ def simulate(
 ) -> SimulationResult:
     """Simulate a regimen for `days` days; output every `step_h` hours from t = 0 (midnight).
 
-    With `condition` (one of `ldn.model.chain.CONDITIONS`) the rebound, immune and disease
-    columns of the model chain are appended to the time series.
+    With `condition` (one of `ldn.model.chain.CONDITIONS`, or an alias `get_condition` accepts,
+    e.g. "lupus") the rebound, immune and disease columns of the model chain are appended.
     """
     t = time_grid(days, step_h)
     events = _events_of(regimen, until_h=days * 24.0)
     exp_ = exposure(events, t, params)
     extra: dict[str, FloatArray] = {}
     if condition is not None:
-        from ldn.model.chain import CONDITIONS
+        from ldn.model.chain import get_condition
         from ldn.simulate.scenarios import chain_columns
 
-        if condition not in CONDITIONS:
-            raise InputError(
-                f"unknown condition {condition!r}; choose one of {', '.join(CONDITIONS)}"
-            )
+        condition = get_condition(condition).name
         ps = default_parameters() if params is None else params
         extra = {k: np.asarray(v) for k, v in chain_columns(events, t, condition, ps).items()}
     describe = getattr(regimen, "describe", None)
@@ -153,13 +149,3 @@ def simulate(
         params=params,
         condition=condition,
     )
-
-
-class _CallableModule(types.ModuleType):
-    """Lets `ldn.simulate(...)` call `simulate` while `ldn.simulate.exposure` stays reachable."""
-
-    def __call__(self, *args: Any, **kwargs: Any) -> SimulationResult:
-        return simulate(*args, **kwargs)
-
-
-sys.modules[__name__].__class__ = _CallableModule
