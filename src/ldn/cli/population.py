@@ -163,29 +163,50 @@ def parse_control(text: str) -> Any:
 _DESIGN_HELP = "parallel | crossover | n_of_1."
 _CONTROL_HELP = "'placebo' or DOSE@HH:MM, e.g. 4.5@08:00 (morning vs bedtime)."
 
+# Options `trial` and `power` share (one declaration each).
+_OPT_CONDITION = typer.Option("fibromyalgia", "--condition", help="Condition.")
+_OPT_DESIGN = typer.Option("parallel", "--design", help=_DESIGN_HELP)
+_OPT_WEEKS = typer.Option(12, "--weeks", help="Weeks of treatment (per period).")
+_OPT_WASHOUT_WEEKS = typer.Option(0, "--washout-weeks", help="Washout between periods.")
+_OPT_CYCLES = typer.Option(3, "--cycles", help="N-of-1: pairs of periods per patient.")
+_OPT_DOSE_MG = typer.Option(None, "--dose-mg", help="Treatment dose, mg.")
+_OPT_AT = typer.Option(None, "--at", help="Treatment clock time, HH:MM.")
+_OPT_TITRATE = typer.Option(None, "--titrate", help="Treatment titration steps.")
+_OPT_CONTROL = typer.Option("placebo", "--control", help=_CONTROL_HELP)
+_OPT_DROPOUT = typer.Option(0.0, "--dropout", help="Dropout probability per week.")
+_OPT_MISSING = typer.Option("locf", "--missing", help="locf | complete_case.")
+_OPT_ENDPOINT = typer.Option("change", "--endpoint", help="change | responder.")
+_OPT_ALPHA = typer.Option(0.05, "--alpha", help="Two-sided significance level.")
+_OPT_FEMALE = typer.Option(None, "--female-fraction", help="Fraction of women.")
+_OPT_POOL = typer.Option(5000, "--pool", help="Virtual patients per arm (0 = no pool).")
+_OPT_SEED = typer.Option(0, "--seed", help="Seed (reproducible).")
+_OPT_SCHEDULER = typer.Option(None, "--scheduler", help="'local' or Dask ADDRESS.")
+_OPT_FMT = typer.Option("table", "--format", help="table | csv | json.")
+_OPT_OUT = typer.Option(None, "--out", help="Write csv/json here.")
+
 
 def trial(
-    condition: str = typer.Option("fibromyalgia", "--condition", help="Condition."),
-    design: str = typer.Option("parallel", "--design", help=_DESIGN_HELP),
+    condition: str = _OPT_CONDITION,
+    design: str = _OPT_DESIGN,
     n_per_arm: int = typer.Option(50, "--n-per-arm", help="Patients per arm (or sequence)."),
-    weeks: int = typer.Option(12, "--weeks", help="Weeks of treatment (per period)."),
-    washout_weeks: int = typer.Option(0, "--washout-weeks", help="Washout between periods."),
-    cycles: int = typer.Option(3, "--cycles", help="N-of-1: pairs of periods per patient."),
+    weeks: int = _OPT_WEEKS,
+    washout_weeks: int = _OPT_WASHOUT_WEEKS,
+    cycles: int = _OPT_CYCLES,
     trials: int = typer.Option(1000, "--trials", help="Replicate trials."),
-    dose_mg: float | None = typer.Option(None, "--dose-mg", help="Treatment dose, mg."),
-    at: str | None = typer.Option(None, "--at", help="Treatment clock time, HH:MM."),
-    titrate: str | None = typer.Option(None, "--titrate", help="Treatment titration steps."),
-    control: str = typer.Option("placebo", "--control", help=_CONTROL_HELP),
-    dropout: float = typer.Option(0.0, "--dropout", help="Dropout probability per week."),
-    missing: str = typer.Option("locf", "--missing", help="locf | complete_case."),
-    endpoint: str = typer.Option("change", "--endpoint", help="change | responder."),
-    alpha: float = typer.Option(0.05, "--alpha", help="Two-sided significance level."),
-    female: float | None = typer.Option(None, "--female-fraction", help="Fraction of women."),
-    pool: int = typer.Option(5000, "--pool", help="Virtual patients per arm (0 = no pool)."),
-    seed: int = typer.Option(0, "--seed", help="Seed (reproducible)."),
-    scheduler: str | None = typer.Option(None, "--scheduler", help="'local' or Dask ADDRESS."),
-    fmt: str = typer.Option("table", "--format", help="table | csv | json."),
-    out: Path | None = typer.Option(None, "--out", help="Write csv/json here."),
+    dose_mg: float | None = _OPT_DOSE_MG,
+    at: str | None = _OPT_AT,
+    titrate: str | None = _OPT_TITRATE,
+    control: str = _OPT_CONTROL,
+    dropout: float = _OPT_DROPOUT,
+    missing: str = _OPT_MISSING,
+    endpoint: str = _OPT_ENDPOINT,
+    alpha: float = _OPT_ALPHA,
+    female: float | None = _OPT_FEMALE,
+    pool: int = _OPT_POOL,
+    seed: int = _OPT_SEED,
+    scheduler: str | None = _OPT_SCHEDULER,
+    fmt: str = _OPT_FMT,
+    out: Path | None = _OPT_OUT,
 ) -> None:
     """Run replicate virtual trials of one design and report power with its 95 % CI."""
     _check_output(fmt, out, None)
@@ -227,28 +248,28 @@ def _report(summary: dict[str, Any], fmt: str, out: Path | None) -> None:
 
 
 def power(
-    condition: str = typer.Option("fibromyalgia", "--condition", help="Condition."),
-    design: str = typer.Option("parallel", "--design", help=_DESIGN_HELP),
-    weeks: int = typer.Option(12, "--weeks", help="Weeks of treatment (per period)."),
-    washout_weeks: int = typer.Option(0, "--washout-weeks", help="Washout between periods."),
-    cycles: int = typer.Option(3, "--cycles", help="N-of-1: pairs of periods per patient."),
+    condition: str = _OPT_CONDITION,
+    design: str = _OPT_DESIGN,
+    weeks: int = _OPT_WEEKS,
+    washout_weeks: int = _OPT_WASHOUT_WEEKS,
+    cycles: int = _OPT_CYCLES,
     target: float = typer.Option(0.9, "--target", help="Target power, e.g. 0.9."),
     n_max: int = typer.Option(1000, "--n-max", help="Largest n per arm searched."),
     trials: int = typer.Option(500, "--trials", help="Replicate trials per n."),
-    dose_mg: float | None = typer.Option(None, "--dose-mg", help="Treatment dose, mg."),
-    at: str | None = typer.Option(None, "--at", help="Treatment clock time, HH:MM."),
-    titrate: str | None = typer.Option(None, "--titrate", help="Treatment titration steps."),
-    control: str = typer.Option("placebo", "--control", help=_CONTROL_HELP),
-    dropout: float = typer.Option(0.0, "--dropout", help="Dropout probability per week."),
-    missing: str = typer.Option("locf", "--missing", help="locf | complete_case."),
-    endpoint: str = typer.Option("change", "--endpoint", help="change | responder."),
-    alpha: float = typer.Option(0.05, "--alpha", help="Two-sided significance level."),
-    female: float | None = typer.Option(None, "--female-fraction", help="Fraction of women."),
-    pool: int = typer.Option(5000, "--pool", help="Virtual patients per arm (0 = no pool)."),
-    seed: int = typer.Option(0, "--seed", help="Seed (reproducible)."),
-    scheduler: str | None = typer.Option(None, "--scheduler", help="'local' or Dask ADDRESS."),
-    fmt: str = typer.Option("table", "--format", help="table | csv | json."),
-    out: Path | None = typer.Option(None, "--out", help="Write csv/json here."),
+    dose_mg: float | None = _OPT_DOSE_MG,
+    at: str | None = _OPT_AT,
+    titrate: str | None = _OPT_TITRATE,
+    control: str = _OPT_CONTROL,
+    dropout: float = _OPT_DROPOUT,
+    missing: str = _OPT_MISSING,
+    endpoint: str = _OPT_ENDPOINT,
+    alpha: float = _OPT_ALPHA,
+    female: float | None = _OPT_FEMALE,
+    pool: int = _OPT_POOL,
+    seed: int = _OPT_SEED,
+    scheduler: str | None = _OPT_SCHEDULER,
+    fmt: str = _OPT_FMT,
+    out: Path | None = _OPT_OUT,
     plot: Path | None = typer.Option(None, "--plot", help="Power-curve figure (PNG/SVG/PDF)."),
 ) -> None:
     """Find the sample size per arm that reaches --target power; power curve table and plot."""
