@@ -65,4 +65,3 @@ def test_unknown_parameter_suggests_close_names(tmp_path: Path) -> None:
     path = _write(tmp_path, entry)
     with pytest.raises(KeyError, match=r"pk\.ka_per_h"):
         parse_parameter_files([path])["other.ka_per_h"]
-

@@ -108,7 +108,7 @@ def _fail(file: str, name: str, problem: str) -> DataFileError:
     return DataFileError(f"{file}: parameter [{name}]: {problem}")
 
 
-def _parse_entry(file: str, name: str, raw: Mapping[str, object]) -> Parameter:
+def _parse_entry(file: str, name: str, raw: Mapping[str, object]) -> Parameter:  # noqa: C901 (one check per field of a parameter entry)
     allowed = {"value", "unit", "kind", "source", "url", "quote", "reason", "range", "description"}
     extra = set(raw) - allowed
     if extra:

@@ -130,4 +130,3 @@ def test_circadian_table_matches_the_kernel_stage_times() -> None:
         assert table[2 * k] == circadian(k * dt, 0.23, 10.72)
         assert table[2 * k + 1] == circadian(k * dt + 0.5 * dt, 0.23, 10.72)
     assert table[2 * n] == circadian(n * dt, 0.23, 10.72)
-

@@ -88,7 +88,7 @@ def server(tmp_path: Path) -> Iterator[str]:
         registry.dispose()
 
 
-def test_login_add_patient_assessments_and_see_n_of_1(server: str) -> None:
+def test_login_add_patient_assessments_and_see_n_of_1(server: str) -> None:  # noqa: PLR0915 (one browser walk-through, step by step)
     from playwright.sync_api import expect, sync_playwright
 
     ARTIFACTS.mkdir(parents=True, exist_ok=True)

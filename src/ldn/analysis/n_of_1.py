@@ -244,7 +244,7 @@ def _inv3(m: FloatArray) -> tuple[FloatArray, FloatArray]:
     return adj / det[..., None, None], det
 
 
-def analyse(
+def analyse(  # noqa: PLR0915 (one closed-form posterior, step by step as in docs/n-of-1.md)
     t_day: FloatArray,
     y: FloatArray,
     on: FloatArray,

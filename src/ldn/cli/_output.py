@@ -1,8 +1,11 @@
 """Output options shared by the commands that print a table or write csv/json/figures.
 
-`check_output` validates `--format`, `--out` and `--plot` together before any work is done (so a
-typo in a path does not cost a whole simulation), and `write_text` turns a failed write into one
-`InputError` message instead of a traceback. Every command therefore says the same thing.
+One output-path rule for every command: a FILE option (`--out x.csv`, `--plot f.png`) must name a
+file in a folder that exists — checked by `check_output`/`check_folder`/`check_plot` before any
+work is done, so a typo in a path does not cost a whole simulation and no stray folder is made;
+a FOLDER option (`ldn demo --out DIR`, `ldn registry report --csv DIR`) is created with its
+parents (`make_folder`). `write_text` and `save_figure` turn a failed write into one `InputError`
+message instead of a traceback, so every command says the same thing.
 """
 
 from __future__ import annotations
@@ -42,7 +45,7 @@ def check_folder(path: Path | None, option: str) -> None:
 
 
 def make_folder(folder: Path, option: str) -> None:
-    """Create `folder` (and its parents); an OS error becomes an `InputError` naming the option."""
+    """Create the FOLDER option `folder` (and parents); an OS error becomes an `InputError`."""
     try:
         folder.mkdir(parents=True, exist_ok=True)
     except OSError as exc:

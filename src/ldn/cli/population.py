@@ -13,26 +13,14 @@ from typing import Any
 
 import typer
 
-from ldn.cli._output import FORMATS, check_plot_suffix, json_value, make_folder, write_text
+from ldn.cli._output import check_output, json_value, write_text
 from ldn.cli._progress import progress_bar
-
-
-def _check_output(fmt: str, out: Path | None, plot: Path | None) -> None:
-    """Like `ldn.cli._output.check_output`, except that a missing --out folder is created later."""
-    from ldn.errors import InputError
-
-    if fmt not in FORMATS:
-        raise InputError(f"--format {fmt!r} is not one of {', '.join(FORMATS)}")
-    if out is not None and fmt == "table":
-        raise InputError("--out writes csv or json; add --format csv or --format json")
-    check_plot_suffix(plot)
 
 
 def _emit(text: str, out: Path | None) -> None:
     if out is None:
         typer.echo(text)
     else:
-        make_folder(out.parent, "--out")
         write_text(out, text)
 
 
@@ -57,7 +45,7 @@ def population(
     plot: Path | None = typer.Option(None, "--plot", help="Write a figure (PNG/SVG/PDF)."),
 ) -> None:
     """Simulate a virtual population on one regimen and summarise exposure and response."""
-    _check_output(fmt, out, plot)
+    check_output(fmt, out, plot)
     from ldn.population.api import simulate_population
     from ldn.regimen import regimen_from_cli
 
@@ -209,7 +197,7 @@ def trial(
     out: Path | None = _OPT_OUT,
 ) -> None:
     """Run replicate virtual trials of one design and report power with its 95 % CI."""
-    _check_output(fmt, out, None)
+    check_output(fmt, out, None)
     from ldn.parameters import default_parameters
     from ldn.trials.power import power_analysis
 
@@ -273,7 +261,7 @@ def power(
     plot: Path | None = typer.Option(None, "--plot", help="Power-curve figure (PNG/SVG/PDF)."),
 ) -> None:
     """Find the sample size per arm that reaches --target power; power curve table and plot."""
-    _check_output(fmt, out, plot)
+    check_output(fmt, out, plot)
     from ldn.parameters import default_parameters
     from ldn.trials.power import search_sample_size
     from ldn.trials.simulate import simulate_trials

@@ -56,12 +56,12 @@ def n_of_1(
     from rich.console import Console
     from rich.table import Table
 
-    from ldn.cli._output import check_plot_suffix, make_folder, save_figure
+    from ldn.cli._output import check_plot, save_figure
     from ldn.cli._registry_db import _clinic_id, _open_existing
     from ldn.registry.analysis_io import patient_analysis
     from ldn.report.n_of_1_plot import analysis_figure
 
-    check_plot_suffix(plot)
+    check_plot(plot)
     registry = _open_existing(database)
     try:
         clinic_id = _clinic_id(registry, clinic)
@@ -72,7 +72,6 @@ def n_of_1(
     finally:
         registry.dispose()
     if plot is not None:
-        make_folder(plot.parent, "--plot")
         save_figure(analysis_figure(analysis), plot, dpi=120)
     summary = analysis.summary()
     console = Console()
@@ -98,11 +97,12 @@ def report(
     """Cohort report: responders by condition and dose, adverse events, trial evidence."""
     from rich.console import Console
 
-    from ldn.cli._output import make_folder, write_text
+    from ldn.cli._output import check_folder, make_folder, write_text
     from ldn.cli._registry_db import _clinic_id, _open_existing
     from ldn.registry.analysis_io import cohort_report
     from ldn.report.cohort_html import render_cohort_html
 
+    check_folder(out, "--out")
     registry = _open_existing(database)
     try:
         clinic_id = _clinic_id(registry, clinic)
@@ -110,7 +110,6 @@ def report(
             cohort = cohort_report(session, clinic_id=clinic_id)
     finally:
         registry.dispose()
-    make_folder(out.parent, "--out")
     write_text(out, render_cohort_html(cohort))
     console = Console()
     console.print(

@@ -102,7 +102,7 @@ def _numeric(
     return out
 
 
-def effects_from_frame(
+def effects_from_frame(  # noqa: C901, PLR0912 (one branch per accepted input layout)
     frame: pd.DataFrame, measure: str = "SMD", *, file: str = "input"
 ) -> EffectData:
     """Compute `yi`, `vi` from a DataFrame with metafor column names (see module docstring)."""

@@ -121,7 +121,7 @@ def chain_parameter_values(chain_row: np.ndarray) -> dict[str, float]:
     return {name: float(v) for name, v in zip(chain.PARAM_NAMES, chain_row, strict=True)}
 
 
-def build_sbml(
+def build_sbml(  # noqa: C901, PLR0915 (writes the SBML document element by element)
     params: ParameterSet,
     condition: str,
     dose_times_h: np.ndarray,

@@ -137,7 +137,7 @@ def _propagate_matrix(
 
 
 @_jit(inline=True)
-def _pk_drive(
+def _pk_drive(  # noqa: C901, PLR0912 (Numba kernel: branches unrolled for speed)
     i: int,
     j: int,
     kd: int,

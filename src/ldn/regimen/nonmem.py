@@ -133,7 +133,7 @@ def _load(source: Source) -> tuple[pd.DataFrame, str]:
     return frame, name
 
 
-def _parse_row(table: _Table, index: int, line: int) -> _Row:
+def _parse_row(table: _Table, index: int, line: int) -> _Row:  # noqa: C901 (one check per NONMEM column)
     subject = table.whole(index, line, "ID")
     time_h = table.number(index, line, "TIME")
     if time_h < 0:
