@@ -1,16 +1,18 @@
-"""Outcome scales recorded in the registry, with ranges and minimal important differences.
+"""Outcome scales, with ranges, direction and minimal important differences: one definition.
 
-`SCALES` maps a scale code to a frozen `Scale`. Codes match the disease columns of
-`ldn.model.chain` (`das28`, `sledai2k`, `pasi`, `fiqr`, `pain_nrs`, `cdai`, `sf36_mcs`) plus the
-MS fatigue and quality-of-life scales `mfis` and `msis29_phys`.
+`SCALES` maps a scale code to a frozen `Scale`, read from `ldn/data/scales.toml` (the single
+source used by the model's expected scores, the virtual trials' endpoints and the registry).
+Codes are the disease columns of `ldn.model.chain` (`das28`, `sledai2k`, `pasi`, `fiqr`,
+`pain_nrs`, `cdai`, `sf36_mcs`) plus the MS fatigue and quality-of-life scales `mfis` and
+`msis29_phys`.
 
 Each scale states its range (values outside it are rejected), whether lower scores are better,
 and its minimal important difference (MID) for one patient, in scale points (`mid`), sometimes
 with a relative threshold (`mid_fraction`, e.g. 0.30 = a 30 % fall from baseline). Every MID
 has `mid_kind`: "sourced" (with citation, URL and a short quote from the source) or
-"assumption" (with the reason and a plausible range). The registry is an edge of the system,
-so these definitions live here next to the code that validates against them rather than in
-the model's parameter files.
+"assumption" (with the reason and a plausible range). `label` is the display name (registry,
+reports); `short_label` the name in model outputs. `column`, `low`, `high` and
+`higher_is_worse` are the model's names for `code`, `min`, `max` and `lower_is_better`.
 
 Public API: `Scale`, `SCALES`, `get_scale(code)`, `scales_for_condition(condition)`,
 `Scale.check(value)`.
@@ -31,6 +33,7 @@ class Scale:
 
     code: str
     label: str
+    short_label: str
     min: float
     max: float
     lower_is_better: bool
@@ -38,6 +41,9 @@ class Scale:
     mid: float
     mid_kind: Literal["sourced", "assumption"]
     mid_source: str
+    range_source: str = ""
+    range_url: str = ""
+    range_quote: str = ""
     mid_url: str = ""
     mid_quote: str = ""
     mid_reason: str = ""
@@ -61,169 +67,46 @@ class Scale:
             )
         return val
 
+    # The model's names for the same data (expected scores, endpoints): derived, never stored.
+    @property
+    def column(self) -> str:
+        """The scale's column in model outputs (its code)."""
+        return self.code
+
+    @property
+    def low(self) -> float:
+        return self.min
+
+    @property
+    def high(self) -> float:
+        return self.max
+
+    @property
+    def higher_is_worse(self) -> bool:
+        return self.lower_is_better
+
     def improvement(self, before: float, after: float) -> float:
         """Improvement from `before` to `after` in scale points (positive = better)."""
         return before - after if self.lower_is_better else after - before
 
 
-_SCALE_LIST: Final = (
-    Scale(
-        code="das28",
-        label="DAS28",
-        min=0.0,
-        max=10.0,
-        lower_is_better=True,
-        conditions=("ra",),
-        mid=1.2,
-        mid_kind="sourced",
-        mid_source=(
-            "EULAR response criteria (van Gestel et al., Arthritis Rheum 1996;39:34-40), "
-            "as summarised by NICE TA195"
-        ),
-        mid_url="https://www.nice.org.uk/guidance/ta195/chapter/2-Clinical-need-and-practice",
-        mid_quote="improvements greater than 1.2 points indicate a good response",
-    ),
-    Scale(
-        code="sledai2k",
-        label="SLEDAI-2K",
-        min=0.0,
-        max=105.0,
-        lower_is_better=True,
-        conditions=("sle",),
-        mid=4.0,
-        mid_kind="sourced",
-        mid_source=(
-            "SLE Responder Index (Furie et al., Arthritis Rheum 2009;61:1143-51); "
-            "the ≥4-point criterion as quoted in Connelly et al. (modified SRI, 5-year cohort)"
-        ),
-        mid_url=(
-            "https://keio.elsevierpure.com/en/publications/"
-            "association-of-modified-systemic-lupus-erythematosus-responder-in"
-        ),
-        mid_quote="a reduction in SLEDAI-2K ≥4 points with no worsening in physician global",
-        step=1.0,
-    ),
-    Scale(
-        code="pasi",
-        label="PASI",
-        min=0.0,
-        max=72.0,
-        lower_is_better=True,
-        conditions=("psoriasis",),
-        mid=5.0,
-        mid_kind="assumption",
-        mid_source="",
-        mid_reason=(
-            "PASI response is defined relatively (PASI 50 clinically significant, Carlin 2004; "
-            "PASI 75 the trial benchmark); no absolute MID was found. 5 points is half of a "
-            "typical baseline of ~10 in LDN psoriasis reports (e.g. Bridgman 2018: 7.2)."
-        ),
-        mid_range=(3.0, 8.0),
-        mid_fraction=0.5,
-        mid_url="https://doi.org/10.1016/j.jaad.2003.09.014",
-        mid_quote="a 50% reduction in the PASI score (PASI 50) represents a meaningful change",
-    ),
-    Scale(
-        code="fiqr",
-        label="FIQR",
-        min=0.0,
-        max=100.0,
-        lower_is_better=True,
-        conditions=("fibromyalgia",),
-        mid=8.0,
-        mid_kind="assumption",
-        mid_source="",
-        mid_reason=(
-            "The sourced MCID is for the original FIQ: 14.1 % (Bennett et al., J Rheumatol "
-            "2009;36:1304-11). Applied to the FIQR at a typical baseline of ~55-60 it is about "
-            "8 points; no FIQR-specific anchor-based MID was verified."
-        ),
-        mid_range=(6.0, 14.0),
-        mid_fraction=0.141,
-        mid_url=(
-            "https://www.rheumatologynetwork.com/view/"
-            "clinical-utility-fibromyalgia-impact-questionnaire-enhanced"
-        ),
-        mid_quote="the estimated MCID in the FIQ total score was 14.1%",
-    ),
-    Scale(
-        code="pain_nrs",
-        label="Pain NRS (0-10)",
-        min=0.0,
-        max=10.0,
-        lower_is_better=True,
-        conditions=("fibromyalgia", "ra", "ms", "other"),
-        mid=2.0,
-        mid_kind="sourced",
-        mid_source="Farrar et al., Pain 2001;94:149-58",
-        mid_url="https://pubmed.ncbi.nlm.nih.gov/11690728/",
-        mid_quote=(
-            "a reduction of approximately two points or a reduction of approximately 30% in "
-            "the PI-NRS represented a clinically important difference"
-        ),
-        mid_fraction=0.30,
-    ),
-    Scale(
-        code="cdai",
-        label="CDAI (Crohn's)",
-        min=0.0,
-        max=600.0,
-        lower_is_better=True,
-        conditions=("crohns",),
-        mid=70.0,
-        mid_kind="sourced",
-        mid_source=(
-            "Response definition of Smith et al., Dig Dis Sci 2011 (LDN in Crohn's disease); "
-            "see shared facts clinical_evidence.md"
-        ),
-        mid_url="https://pubmed.ncbi.nlm.nih.gov/21380937/",
-        mid_quote="had at least a 70-point decline in CDAI scores",
-    ),
-    Scale(
-        code="mfis",
-        label="MFIS (MS fatigue)",
-        min=0.0,
-        max=84.0,
-        lower_is_better=True,
-        conditions=("ms",),
-        mid=4.0,
-        mid_kind="sourced",
-        mid_source="Rooney et al., Mult Scler Relat Disord 2019;35:158-63",
-        mid_url="https://doi.org/10.1016/j.msard.2019.07.028",
-        mid_quote="a difference of at least 0.45 points on the FSS or 4 points on the MFIS",
-        step=1.0,
-    ),
-    Scale(
-        code="msis29_phys",
-        label="MSIS-29 physical (0-100)",
-        min=0.0,
-        max=100.0,
-        lower_is_better=True,
-        conditions=("ms",),
-        mid=8.0,
-        mid_kind="sourced",
-        mid_source="Costelloe et al., J Neurol Neurosurg Psychiatry 2007;78:841-4",
-        mid_url="https://jnnp.bmj.com/content/78/8/841.abstract",
-        mid_quote="a minimal change score of 8 points in the MSIS-29 is clinically significant",
-    ),
-    Scale(
-        code="sf36_mcs",
-        label="SF-36 mental component summary",
-        min=0.0,
-        max=100.0,
-        lower_is_better=False,
-        conditions=("ms",),
-        mid=3.0,
-        mid_kind="assumption",
-        mid_source="",
-        mid_reason=(
-            "No MS-specific anchor-based MID for the SF-36 MCS was verified. Cree 2010 "
-            "reported an LDN effect of +3.3 MCS points; 3 points is used as a conservative "
-            "threshold within the 2-5 points commonly quoted for SF-36 summary scores."
-        ),
-        mid_range=(2.0, 5.0),
-    ),
-)
+def _load_scales() -> tuple[Scale, ...]:
+    """Every scale of `ldn/data/scales.toml`, in file order."""
+    import tomllib
+    from importlib.resources import files
+
+    raw = tomllib.loads(files("ldn.data").joinpath("scales.toml").read_text(encoding="utf-8"))
+    out = []
+    for code, entry in raw.items():
+        fields = dict(entry)
+        for name in ("conditions", "mid_range"):
+            if name in fields:
+                fields[name] = tuple(fields[name])
+        out.append(Scale(code=code, **fields))
+    return tuple(out)
+
+
+_SCALE_LIST: Final = _load_scales()
 
 SCALES: Final[dict[str, Scale]] = {s.code: s for s in _SCALE_LIST}
 

@@ -6,18 +6,19 @@ import numpy as np
 import pytest
 
 from ldn.errors import InputError
-from ldn.model.disease import Scale, ScaleParams
+from ldn.model.disease import ScaleParams
 from ldn.parameters import default_parameters
 from ldn.population.endpoints import EndpointSpec
 from ldn.population.engine import adherence_mask
 from ldn.population.runner import Scenario
 from ldn.regimen.schedule import daily
+from ldn.scales import get_scale
 from ldn.trials.design import Arm, TrialDesign
 from ldn.trials.power import power_from_outcomes, search_sample_size
 from ldn.trials.simulate import simulate_trials
 
 PARAMS = default_parameters()
-SCALE = Scale(column="pain", label="pain", low=0.0, high=10.0, higher_is_worse=True)
+SCALE = get_scale("pain_nrs")  # 0-10, lower is better
 SP = ScaleParams(
     baseline=6.0, placebo_change=-0.9, placebo_tau_h=336.0, drift_per_week=0.0, noise_sd=1.0,
     readout_h=12 * 168.0,

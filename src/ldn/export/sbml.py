@@ -149,7 +149,8 @@ def build_sbml(  # noqa: C901, PLR0915 (writes the SBML document element by elem
     doc = libsbml.SBMLDocument(3, 2)
     model = doc.createModel()
     model.setId(f"ldn_{cond.name}")
-    model.setName(f"LDN single patient: PK, MOR occupancy, chain, {scale.label} ({cond.title})")
+    label = f"{scale.short_label} ({cond.title})"
+    model.setName(f"LDN single patient: PK, MOR occupancy, chain, {label}")
     model.setTimeUnits("hour")
     unit = model.createUnitDefinition()
     unit.setId("hour")

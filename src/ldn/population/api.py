@@ -164,7 +164,7 @@ def simulate_population(
     return PopulationResult(
         description=f"{n:,} virtual {cond.title} patients, {regimen.describe()}, {days} days",
         condition=cond.name,
-        scale_label=endpoint.scale.label,
+        scale_label=endpoint.scale.short_label,
         seed=seed,
         population=pop,
         outputs=outputs,

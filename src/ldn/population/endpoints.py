@@ -16,9 +16,10 @@ from dataclasses import dataclass
 import numpy as np
 
 from ldn.errors import InputError
-from ldn.model.disease import Scale, ScaleParams
+from ldn.model.disease import ScaleParams
 from ldn.model.disease.base import expected_score
 from ldn.parameters import ParameterSet
+from ldn.scales import Scale
 from ldn.types import BoolArray, FloatArray
 
 MIN_BASELINE_RATIO = 0.05

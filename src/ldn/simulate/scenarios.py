@@ -230,7 +230,7 @@ def calibrate_effect_gain(
     if sign_change.size == 0:
         raise InputError(
             f"{cond.name}: no effect size in [0, 1e4] reproduces {target.difference:+g} "
-            f"{scale.label}; the chain's LDN signal is too weak or has the wrong sign"
+            f"{scale.short_label}; the chain's LDN signal is too weak or has the wrong sign"
         )
     i = int(sign_change[0])
     beta = brentq(lambda b: float(np.interp(b, grid[i : i + 2], values[i : i + 2])),

@@ -49,7 +49,7 @@ def _scale_for(condition: str, dataset_scale: str) -> str | None:
     """The model scale column matching a dataset scale name, if any."""
     text = dataset_scale.lower()
     for scale in get_condition(condition).scales:
-        if scale.label.split()[-1].lower() in text:
+        if scale.short_label.split()[-1].lower() in text:
             return scale.column
     return None
 
@@ -165,7 +165,7 @@ def compare_with_evidence(
         rows.append(
             {
                 "study": pt.study_id,
-                "endpoint": f"{pt.outcome} ({_MEASURES[pt.measure]}, {endpoint.scale.label})",
+                "endpoint": f"{pt.outcome} ({_MEASURES[pt.measure]}, {endpoint.scale.short_label})",
                 "design": pt.design.describe(),
                 "dose": pt.dose_text,
                 "observed": round(pt.observed, 3),

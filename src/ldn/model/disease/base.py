@@ -31,6 +31,7 @@ import numpy as np
 
 from ldn.compile_options import _jit
 from ldn.errors import InputError
+from ldn.scales import Scale
 from ldn.types import FloatArray
 from ldn.units import H_PER_DAY
 
@@ -72,17 +73,6 @@ def activity_rate(
     """dA/dt (1/h) of the latent disease activity relative to its untreated course."""
     slope = activity_slope(effect_gain, activity_max)
     return activity_rate_scaled(activity, cytokine, slope, 1.0 / tau_h, activity_max)
-
-
-@dataclass(frozen=True, slots=True)
-class Scale:
-    """A clinical scale: column name, bounds and direction."""
-
-    column: str
-    label: str
-    low: float
-    high: float
-    higher_is_worse: bool
 
 
 @dataclass(frozen=True, slots=True)

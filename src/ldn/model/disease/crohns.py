@@ -7,9 +7,10 @@ into mean changes with a normal model of the 12-week change (see parameters_chai
 
 from __future__ import annotations
 
-from ldn.model.disease.base import CalibrationTarget, Condition, Scale
+from ldn.model.disease.base import CalibrationTarget, Condition
+from ldn.scales import get_scale
 
-CDAI = Scale(column="cdai", label="CDAI", low=0.0, high=600.0, higher_is_worse=True)
+CDAI = get_scale("cdai")
 
 CONDITION = Condition(
     name="crohns",

@@ -8,10 +8,11 @@ FIQR shares the latent activity with pain; its placebo change is an assumption.
 
 from __future__ import annotations
 
-from ldn.model.disease.base import CalibrationTarget, Condition, Scale
+from ldn.model.disease.base import CalibrationTarget, Condition
+from ldn.scales import get_scale
 
-PAIN_NRS = Scale(column="pain_nrs", label="pain NRS", low=0.0, high=10.0, higher_is_worse=True)
-FIQR = Scale(column="fiqr", label="FIQR", low=0.0, high=100.0, higher_is_worse=True)
+PAIN_NRS = get_scale("pain_nrs")
+FIQR = get_scale("fiqr")
 
 CONDITION = Condition(
     name="fibromyalgia",

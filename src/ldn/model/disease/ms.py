@@ -8,9 +8,10 @@ Relapse rate is not modelled: no LDN trial reports it.
 
 from __future__ import annotations
 
-from ldn.model.disease.base import CalibrationTarget, Condition, Scale
+from ldn.model.disease.base import CalibrationTarget, Condition
+from ldn.scales import get_scale
 
-SF36_MCS = Scale(column="sf36_mcs", label="SF-36 MCS", low=0.0, high=100.0, higher_is_worse=False)
+SF36_MCS = get_scale("sf36_mcs")
 
 CONDITION = Condition(
     name="ms",

@@ -7,9 +7,10 @@ effect is unknown, so the default is a small, labelled assumption with a range t
 
 from __future__ import annotations
 
-from ldn.model.disease.base import CalibrationTarget, Condition, Scale
+from ldn.model.disease.base import CalibrationTarget, Condition
+from ldn.scales import get_scale
 
-PASI = Scale(column="pasi", label="PASI", low=0.0, high=72.0, higher_is_worse=True)
+PASI = get_scale("pasi")
 
 CONDITION = Condition(
     name="psoriasis",

@@ -1,4 +1,4 @@
-"""Rheumatoid arthritis on DAS28 (0 to about 9.4; higher is worse).
+"""Rheumatoid arthritis on DAS28 (0 to 10, `ldn/data/scales.toml`; higher is worse).
 
 No randomised trial of LDN in RA was found; the only data are a Norwegian prescription-registry
 study (Raknes & Småbrekke 2019: 13 % fewer rheumatic-disease drug doses, no control group). The
@@ -7,9 +7,10 @@ default effect size is therefore a labelled assumption (small), with a wide rang
 
 from __future__ import annotations
 
-from ldn.model.disease.base import CalibrationTarget, Condition, Scale
+from ldn.model.disease.base import CalibrationTarget, Condition
+from ldn.scales import get_scale
 
-DAS28 = Scale(column="das28", label="DAS28", low=0.0, high=9.4, higher_is_worse=True)
+DAS28 = get_scale("das28")
 
 CONDITION = Condition(
     name="ra",

@@ -6,9 +6,10 @@ its range lets the sensitivity analysis show what a hypothetical effect would ne
 
 from __future__ import annotations
 
-from ldn.model.disease.base import CalibrationTarget, Condition, Scale
+from ldn.model.disease.base import CalibrationTarget, Condition
+from ldn.scales import get_scale
 
-SLEDAI2K = Scale(column="sledai2k", label="SLEDAI-2K", low=0.0, high=105.0, higher_is_worse=True)
+SLEDAI2K = get_scale("sledai2k")
 
 CONDITION = Condition(
     name="sle",
