@@ -98,11 +98,26 @@ def test_parse_titration() -> None:
     assert format_titration([(1.5, 7), (4.5, None)]) == "1.5:7,4.5"
 
 
+def test_old_titration_spelling_is_read_with_a_deprecation_message() -> None:
+    with pytest.warns(FutureWarning, match=r"old titration spelling; write '1\.5:7,3:7'"):
+        assert parse_titration("1.5x7;3x7") == [(1.5, 7), (3.0, 7)]
+    notes: list[str] = []
+    steps = parse_titration("1.5 X 14; 3x14", what="titration", on_deprecated=notes.append)
+    assert steps == [(1.5, 14), (3.0, 14)] and len(notes) == 1
+    assert notes[0].startswith("titration '1.5 X 14; 3x14' uses the old titration spelling")
+
+
+def test_every_step_needs_days_where_the_titration_must_end() -> None:
+    with pytest.raises(InputError, match=r"step 2 '4\.5' has no number of days"):
+        parse_titration("1.5:7,4.5", what="titration", open_ended_last=False)
+
+
 @pytest.mark.parametrize(
     ("text", "message"),
     [
         ("", "--titrate is empty"),
-        ("1.5x7d", "step 1 dose must be a number, got '1.5x7d'; write --titrate as dose_mg:days"),
+        ("1.5x7d", "step 1 days must be a number, got '7d'"),
+        ("one:7", "step 1 dose must be a number, got 'one'; write --titrate as dose_mg:days"),
         ("1.5:7:2", "step 1 '1.5:7:2' is not dose_mg:days"),
         ("1.5,3:7", "step 1 '1.5' has no number of days but is not the last"),
         ("1.5:7,,4.5", "step 2 '' is not dose_mg:days"),

@@ -26,7 +26,7 @@ from ldn.registry.models import Assessment, AuditLog, Patient
 
 GOOD = """record_type,patient_code,birth_year,sex,conditions,ref,dose_mg,clock_time,titration,start_date,stop_date,stop_reason,scale,value,assessed_on,event_type,severity,onset_date,end_date,prescription_ref,notes
 patient,N-001,1975,female,ra;fibromyalgia,,,,,,,,,,,,,,,,
-prescription,N-001,,,,rx1,4.5,21:30,1.5x7;3x7,2024-01-01,2024-05-01,vivid dreams,,,,,,,,,started low
+prescription,N-001,,,,rx1,4.5,21:30,"1.5:7,3:7",2024-01-01,2024-05-01,vivid dreams,,,,,,,,,started low
 assessment,N-001,,,,,,,,,,,das28,5.4,2023-12-20,,,,,,baseline
 assessment,N-001,,,,,,,,,,,das28,4.1,2024-03-01,,,,,,
 adverse_event,N-001,,,,,,,,,,,,,,vivid_dreams,mild,2024-01-03,2024-01-20,rx1,
@@ -117,7 +117,7 @@ def test_existing_patients_and_unknown_codes_are_reported(session: Session, worl
         (
             "record_type,patient_code,dose_mg,start_date,titration\n"
             "prescription,P,4.5,2024-01-01,3 for 7\n",
-            "not DOSExDAYS",
+            "write titration as dose_mg:days steps",
         ),
     ],
 )
@@ -191,3 +191,10 @@ def test_written_rows_parse_back_identically(items: list) -> None:
     parsed = parse_csv(write_csv(rows))
     got = [(r.values.value, r.values.assessed_on) for r in parsed[1:]]  # type: ignore[attr-defined]
     assert got == [(v, d) for v, d in items]
+
+
+def test_old_titration_spelling_is_read_with_a_deprecation_message() -> None:
+    old = GOOD.replace('"1.5:7,3:7"', "1.5x7;3x7")
+    with pytest.warns(FutureWarning, match="old titration spelling; write '1.5:7,3:7'"):
+        rows = parse_csv(old)
+    assert rows == parse_csv(GOOD)

@@ -46,7 +46,7 @@ def test_prescription_dates_and_titration_messages(
     assert "is before start_date" in r.text
     r = client.post(url, data={**base, "start_date": "2025-03-01", "titration": "1.5 for 14"})
     assert r.status_code == 422
-    assert "is not &#39;dose_mg:days&#39;" in r.text or "is not 'dose_mg:days'" in r.text
+    assert "write titration as dose_mg:days steps" in r.text
     r = client.post(url, data={**base, "start_date": "2025-03-01", "clock_time": "25:00"})
     assert r.status_code == 422
     assert "HH:MM" in r.text

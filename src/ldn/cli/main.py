@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import importlib
 import sys
+import warnings
 
 import typer
 from rich.console import Console
@@ -66,6 +67,11 @@ def _compile_message() -> None:
     stream.flush()
 
 
+def _one_line_warning(message: Warning | str, *args: object, **kwargs: object) -> None:
+    """Deprecation notes (e.g. an old titration spelling) as one line, not a Python warning."""
+    print(f"ldn: note: {message}", file=sys.stderr)
+
+
 def main() -> None:
     """Console-script entry point.
 
@@ -75,6 +81,7 @@ def main() -> None:
     from ldn.compile_options import on_slow_compile
 
     on_slow_compile(_compile_message)
+    warnings.showwarning = _one_line_warning
     try:
         app()
     except LdnError as exc:

@@ -9,10 +9,11 @@ See docs/regimen.md for the formats and validation rules.
 
 from __future__ import annotations
 
-from ldn.regimen.cli import format_titration, parse_days, parse_titration, regimen_from_cli
+from ldn.regimen.cli import parse_days, regimen_from_cli
 from ldn.regimen.events import DoseEvents, SteadyState
 from ldn.regimen.nonmem import read_event_table, write_event_table
 from ldn.regimen.schedule import Dosing, Regimen, daily, every, single, titration
+from ldn.regimen.titration_text import format_titration, parse_titration
 from ldn.regimen.validate import MAX_DOSE_MG, MIN_DOSE_MG
 
 __all__ = [

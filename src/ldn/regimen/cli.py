@@ -11,49 +11,16 @@ Option formats (documented for users in docs/regimen.md):
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from pathlib import Path
 
 from ldn.errors import InputError
 from ldn.regimen.schedule import Regimen, daily, every, titration
+from ldn.regimen.titration_text import parse_titration
 from ldn.regimen.validate import check_clock, check_count, check_dose_mg, check_positive
 
 DEFAULT_DOSE_MG = 4.5  # the usual LDN target dose; see docs/regimen.md
 DEFAULT_AT = "22:00"  # bedtime dosing, the common LDN practice
 DEFAULT_SEED = 0
-
-_TITRATE_HELP = "write --titrate as dose_mg:days steps, e.g. '1.5:7,3:7,4.5' (last step open-ended)"
-
-
-def parse_titration(text: str) -> list[tuple[float, int | None]]:
-    """'1.5:7,3:7,4.5' → [(1.5, 7), (3.0, 7), (4.5, None)]."""
-    if not isinstance(text, str) or not text.strip():
-        raise InputError(f"--titrate is empty; {_TITRATE_HELP}.")
-    steps: list[tuple[float, int | None]] = []
-    pieces = [p.strip() for p in text.split(",")]
-    for i, piece in enumerate(pieces, start=1):
-        fields = piece.split(":")
-        if not piece or len(fields) > 2:
-            raise InputError(f"--titrate step {i} {piece!r} is not dose_mg:days; {_TITRATE_HELP}.")
-        try:
-            dose = check_dose_mg(fields[0], f"--titrate step {i} dose")
-        except InputError as exc:
-            raise InputError(f"{str(exc).rstrip('.')}; {_TITRATE_HELP}.") from None
-        if len(fields) == 1:
-            if i != len(pieces):
-                raise InputError(
-                    f"--titrate step {i} {piece!r} has no number of days but is not the last "
-                    f"step; {_TITRATE_HELP}."
-                )
-            steps.append((dose, None))
-        else:
-            steps.append((dose, check_count(fields[1], f"--titrate step {i} days", minimum=1)))
-    return steps
-
-
-def format_titration(steps: Sequence[tuple[float, int | None]]) -> str:
-    """Inverse of `parse_titration`: [(1.5, 7), (4.5, None)] → '1.5:7,4.5'."""
-    return ",".join(f"{d!r}" if n is None else f"{d!r}:{n}" for d, n in steps)
 
 
 def parse_days(text: str) -> list[int]:

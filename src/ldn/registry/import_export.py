@@ -4,8 +4,9 @@ Every row has a `record_type`: `patient`, `prescription`, `assessment` or `adver
 each record type uses the columns listed in `COLUMNS_BY_TYPE` and leaves the others empty.
 Rows refer to their patient by `patient_code` (unique within the clinic); an adverse event can
 point at a prescription of the same file through `prescription_ref` = that prescription's
-`ref`. Lists are ';'-separated: `conditions` = "ra;ms", `titration` = "1.5x7;3x7" (dose_mg x
-days per step). Dates are ISO (2024-01-31). Example:
+`ref`. `conditions` is ';'-separated ("ra;ms"); `titration` is written as everywhere,
+"1.5:7,3:7" (dose_mg:days steps; the old "1.5x7;3x7" is still read, with a deprecation
+message). Dates are ISO (2024-01-31). Example:
 
     record_type,patient_code,birth_year,sex,conditions,ref,dose_mg,clock_time,...
     patient,P-0001,1970,female,ra,,,,...
@@ -32,6 +33,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ldn.errors import InputError
+from ldn.regimen.titration_text import format_titration, parse_titration
 from ldn.registry import audit
 from ldn.registry.errors import NotFound
 from ldn.registry.models import (
@@ -160,14 +162,13 @@ def _split(text: str) -> list[str]:
     return [part.strip() for part in text.split(";") if part.strip()]
 
 
-def _titration(text: str) -> list[dict[str, str]]:
-    steps = []
-    for part in _split(text):
-        dose, sep, days = part.lower().partition("x")
-        if not sep:
-            raise ValueError(f"titration step {part!r} is not DOSExDAYS (for example 1.5x7)")
-        steps.append({"dose_mg": dose.strip(), "days": days.strip()})
-    return steps
+def _titration(text: str) -> list[dict[str, float | int]]:
+    """The `titration` cell, written as everywhere else: "1.5:7,3:7" (old "1.5x7;3x7" is read)."""
+    try:
+        steps = parse_titration(text, what="titration", open_ended_last=False)
+    except InputError as exc:
+        raise ValueError(str(exc)) from None
+    return [{"dose_mg": dose, "days": int(days or 0)} for dose, days in steps]
 
 
 def _row_fields(record_type: str, raw: Mapping[str, str]) -> dict[str, Any]:
@@ -245,7 +246,7 @@ def parse_csv(text: str) -> list[ParsedRow]:  # noqa: C901, PLR0915 (one branch 
                 col = "patient_code" if col == "code" else col
                 problems.append(CsvProblem(line, col if col in COLUMNS else "record_type", msg))
             continue
-        except ValueError as exc:  # titration text that is not DOSExDAYS
+        except ValueError as exc:  # titration text that is not dose_mg:days steps
             problems.append(CsvProblem(line, "titration", str(exc)))
             continue
         ref = (raw.get("ref") or "").strip()
@@ -400,7 +401,7 @@ def export_rows(
                 "dose_mg": _fmt(rx.dose_mg),
                 "clock_time": rx.clock_time,
                 "formulation": rx.formulation,
-                "titration": ";".join(f"{_fmt(s['dose_mg'])}x{s['days']}" for s in rx.titration),
+                "titration": format_titration([(s["dose_mg"], s["days"]) for s in rx.titration]),
                 "start_date": _fmt(rx.start_date),
                 "stop_date": _fmt(rx.stop_date),
                 "stop_reason": "" if blank else _fmt(rx.stop_reason),

@@ -8,7 +8,7 @@ from typing import Any
 from fastapi import Request
 from pydantic import BaseModel, ValidationError
 
-from ldn.errors import InputError
+from ldn.regimen.titration_text import parse_titration as titration_steps
 from ldn.registry.schemas import error_messages
 from ldn.web.deps import check_form_csrf
 from ldn.web.security import CSRF_FORM_FIELD
@@ -54,19 +54,8 @@ def validate(schema: type[BaseModel], data: Mapping[str, Any]) -> FieldErrors:
 
 
 def parse_titration(text: str) -> list[dict[str, float | int]]:
-    """Titration steps from "dose_mg:days" pairs separated by commas, e.g. "1.5:14, 3:14"."""
-    steps: list[dict[str, float | int]] = []
-    for i, chunk in enumerate(part.strip() for part in text.split(",")):
-        if not chunk:
-            continue
-        dose, sep, days = chunk.partition(":")
-        try:
-            if not sep:
-                raise ValueError
-            steps.append({"dose_mg": float(dose), "days": int(days)})
-        except ValueError:
-            raise InputError(
-                f"titration step {i + 1} {chunk!r} is not 'dose_mg:days'; write for example "
-                "1.5:14, 3:14 (1.5 mg for 14 days, then 3 mg for 14 days)"
-            ) from None
-    return steps
+    """Titration steps written as everywhere else (`ldn.regimen.titration_text`): "1.5:14, 3:14"."""
+    if not text.strip():
+        return []
+    steps = titration_steps(text, what="titration", open_ended_last=False)
+    return [{"dose_mg": dose, "days": int(days or 0)} for dose, days in steps]

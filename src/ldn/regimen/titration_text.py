@@ -1,0 +1,92 @@
+"""The one written form of a titration, with its parser and formatter.
+
+`dose_mg:days` steps separated by commas, e.g. `1.5:7,3:7,4.5` (1.5 mg for 7 days, 3 mg for 7
+days, then 4.5 mg; where allowed, the last step may omit `:days` to continue indefinitely). The
+command line (`--titrate`), the web form and the registry CSV all use it. The older spellings
+`1.5x7;3x7` (CSV) are still read, with a deprecation message naming the new form.
+"""
+
+from __future__ import annotations
+
+import re
+import warnings
+from collections.abc import Callable, Sequence
+
+from ldn.errors import InputError
+from ldn.regimen.validate import check_count, check_dose_mg
+
+Step = tuple[float, int | None]
+
+_OLD_DOSE_DAYS = re.compile(r"(?<=\d)\s*[xX×]\s*(?=\d)")
+
+
+def _help(what: str, open_ended: bool) -> str:
+    last = " (last step open-ended)" if open_ended else ""
+    return f"write {what} as dose_mg:days steps, e.g. '1.5:7,3:7,4.5'{last}"
+
+
+def _modernise(text: str) -> str:
+    return _OLD_DOSE_DAYS.sub(":", text).replace(";", ",")
+
+
+def parse_titration(
+    text: str,
+    *,
+    what: str = "--titrate",
+    open_ended_last: bool = True,
+    on_deprecated: Callable[[str], None] | None = None,
+) -> list[Step]:
+    """'1.5:7,3:7,4.5' → [(1.5, 7), (3.0, 7), (4.5, None)]; InputError naming `what` if bad.
+
+    `open_ended_last=False` requires days on every step. The old spelling '1.5x7;3x7' is read
+    too; its deprecation message goes to `on_deprecated`, else to a `FutureWarning`.
+    """
+    if not isinstance(text, str) or not text.strip():
+        raise InputError(f"{what} is empty; {_help(what, open_ended_last)}.")
+    modern = _modernise(text)
+    steps = _parse(modern, what, open_ended_last)
+    if modern != text:
+        message = (
+            f"{what} {text.strip()!r} uses the old titration spelling; "
+            f"write {format_titration(steps)!r} (dose_mg:days steps, comma-separated)"
+        )
+        if on_deprecated is not None:
+            on_deprecated(message)
+        else:
+            warnings.warn(message, FutureWarning, stacklevel=2)
+    return steps
+
+
+def _parse(text: str, what: str, open_ended_last: bool) -> list[Step]:
+    help_ = _help(what, open_ended_last)
+    steps: list[Step] = []
+    pieces = [p.strip() for p in text.split(",")]
+    for i, piece in enumerate(pieces, start=1):
+        fields = piece.split(":")
+        if not piece or len(fields) > 2:
+            raise InputError(f"{what} step {i} {piece!r} is not dose_mg:days; {help_}.")
+        try:
+            dose = check_dose_mg(fields[0], f"{what} step {i} dose")
+        except InputError as exc:
+            raise InputError(f"{str(exc).rstrip('.')}; {help_}.") from None
+        if len(fields) == 1:
+            if i != len(pieces) or not open_ended_last:
+                raise InputError(
+                    f"{what} step {i} {piece!r} has no number of days"
+                    + ("" if not open_ended_last else " but is not the last step")
+                    + f"; {help_}."
+                )
+            steps.append((dose, None))
+        else:
+            steps.append((dose, check_count(fields[1], f"{what} step {i} days", minimum=1)))
+    return steps
+
+
+def format_titration(steps: Sequence[Step]) -> str:
+    """Inverse of `parse_titration`: [(1.5, 7), (4.5, None)] → '1.5:7,4.5'."""
+    return ",".join(f"{_num(d)}" if n is None else f"{_num(d)}:{n}" for d, n in steps)
+
+
+def _num(dose_mg: float) -> str:
+    text = repr(float(dose_mg))  # shortest exact form, so parsing it gives the same float
+    return text[:-2] if text.endswith(".0") else text
