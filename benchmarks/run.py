@@ -17,6 +17,7 @@ from pathlib import Path
 BENCHMARKS: tuple[str, ...] = (
     "benchmarks.pk",
     "benchmarks.population",
+    "benchmarks.cold_start",
     "benchmarks.registry_load",
 )
 
