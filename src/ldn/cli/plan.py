@@ -235,7 +235,8 @@ def washout(
 ) -> None:
     """Hours from the last steady-state dose until MOR occupancy stays below the threshold."""
     from ldn.cli._output import check_output
-    from ldn.practice.washout import CAVEATS, guidance_sources, restart_guidance, washout as run
+    from ldn.practice.washout import CAVEATS, guidance_sources, restart_guidance
+    from ldn.practice.washout import washout as run
 
     check_output(fmt, out)
     results = [run(d, at, threshold, n_patients=patients, seed=seed) for d in dose_mg]

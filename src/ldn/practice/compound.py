@@ -312,7 +312,7 @@ def _capsules(
     first = f"Crush {tablets} × 50 mg tablets" if tablets else f"Weigh {api_mg:g} mg naltrexone HCl"
     steps = [
         f"{first}; mix with the {FILLER_NAMES[filler]} by geometric dilution.",
-        f"Fill {n} size 3 capsules (about {capacity:g} mg each; calibrate the fill weight per lot).",
+        f"Fill {n} size 3 capsules (about {capacity:g} mg each; calibrate fill weight per lot).",
         "Check weight uniformity; package in a light-resistant container; label.",
     ]
     return Worksheet(

@@ -147,7 +147,7 @@ class NOf1Schedule:
 def n_of_1_schedule(
     *, cycles: int, period_weeks: int, seed: int, washout_days: int | None = None
 ) -> NOf1Schedule:
-    """A randomised balanced schedule: in each cycle one LDN and one placebo period, order random."""
+    """A randomised balanced schedule: each cycle one LDN and one placebo period, random order."""
     from ldn.practice.rules import value
 
     n_cycles = check_count(cycles, "--cycles", minimum=1)
