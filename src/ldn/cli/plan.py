@@ -129,7 +129,10 @@ def _csv(rows: list[dict[str, Any]]) -> str:
         {k: (" + ".join(f"{c:g}" for c in v) if isinstance(v, list) else v) for k, v in r.items()}
         for r in rows
     ]
-    return str(pd.DataFrame(flat).to_csv(index=False, lineterminator="\n"))
+    frame = pd.DataFrame(flat)
+    if "days" in frame:  # whole days; the open-ended last step stays empty
+        frame["days"] = frame["days"].astype("Int64")
+    return str(frame.to_csv(index=False, lineterminator="\n"))
 
 
 @app.command("compound")

@@ -19,6 +19,7 @@ SECTIONS: tuple[str, ...] = (
     "ldn.report.demo_chain:run",
     "ldn.report.demo_trials:run",
     "ldn.report.demo_registry:run",
+    "ldn.report.demo_practice:run",
 )
 
 
