@@ -225,6 +225,9 @@ class Assessment(Base):
     value: Mapped[float] = mapped_column(Float, nullable=False)
     assessed_on: Mapped[date] = mapped_column(Date, nullable=False)
     notes: Mapped[str | None] = mapped_column(Text, nullable=True)
+    source: Mapped[str] = mapped_column(
+        String(16), nullable=False, default="clinic", server_default="clinic"
+    )
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, nullable=False)
     version: Mapped[int] = mapped_column(Integer, nullable=False, default=1)
 
@@ -253,6 +256,9 @@ class AdverseEvent(Base):
     onset_date: Mapped[date] = mapped_column(Date, nullable=False)
     end_date: Mapped[date | None] = mapped_column(Date, nullable=True)
     notes: Mapped[str | None] = mapped_column(Text, nullable=True)
+    source: Mapped[str] = mapped_column(
+        String(16), nullable=False, default="clinic", server_default="clinic"
+    )
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, nullable=False)
     version: Mapped[int] = mapped_column(Integer, nullable=False, default=1)
 
@@ -292,3 +298,7 @@ def _refuse_audit_changes(session: Session, _ctx: Any, _instances: Any) -> None:
     for obj in session.deleted:
         if isinstance(obj, AuditLog):
             raise AppendOnlyError("the audit log is append-only: rows cannot be deleted")
+
+
+# The practice tools' tables share this metadata (diary links, N-of-1 trials).
+from ldn.registry import practice_models  # noqa: E402, F401
