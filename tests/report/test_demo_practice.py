@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from pypdf import PdfReader
 
-from ldn.report import demo_practice
+from ldn.demo import practice as demo_practice
 
 
 def test_demo_practice_section(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

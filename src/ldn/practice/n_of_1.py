@@ -11,7 +11,7 @@ by a washout of `washout_days` (rule `n_of_1_washout_days`, an assumption). Peri
 1..2·cycles; the pharmacy dispenses "bottle k" for period k, LDN or an identical placebo, from
 the pharmacy key; the patient's calendar shows only period numbers and bottle numbers.
 
-Analysis (`analyse_schedule`): the existing Bayesian N-of-1 model (`ldn.registry.n_of_1.analyse`:
+Analysis (`analyse_schedule`): the existing Bayesian N-of-1 model (`ldn.analysis.n_of_1.analyse`:
 trend + LDN effect δ + AR(1) errors, sceptical prior) on the assessments inside the randomised
 periods — on = 1 in LDN periods, 0 in placebo periods; assessments in washouts are left out.
 """
@@ -198,8 +198,9 @@ def analyse_schedule(
     `day`: 1-based study days of the assessments; `values`: scores on `scale_code`. Returns
     the posterior summary with P(improvement ≥ MID), plus the per-period means.
     """
-    from ldn.registry.n_of_1 import NOf1Settings, analyse, sceptical_prior
-    from ldn.registry.scales import SCALES
+    from ldn.analysis.course import NOf1Settings
+    from ldn.analysis.n_of_1 import analyse, sceptical_prior
+    from ldn.scales import SCALES
 
     if scale_code not in SCALES:
         raise InputError(f"unknown scale {scale_code!r}")

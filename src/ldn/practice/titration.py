@@ -299,7 +299,7 @@ def titration_plan(
 
 def check_side_effect(name: str) -> str:
     """A side-effect code from the registry's list (`vivid_dreams`, `insomnia`, ...)."""
-    from ldn.registry.models import AE_TYPES
+    from ldn.scales import AE_TYPES
 
     code = name.strip().lower().replace(" ", "_").replace("-", "_")
     if code not in AE_TYPES:

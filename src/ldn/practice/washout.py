@@ -1,7 +1,7 @@
 """Peri-operative washout on the occupancy engine: after daily dosing to steady state, how many
 hours from the last dose until brain MOR occupancy stays below a threshold?
 
-- `hours_typical`: the typical patient, computed with `ldn.simulate.exposure` — the function
+- `hours_typical`: the typical patient, computed with `ldn.model.exposure.exposure` — the function
   `ldn simulate` uses — on the regimen `daily(dose, at, days=1, steady_state=True)` (one last
   dose given at steady state, then nothing), located by bisection to 1e-6 h. A test checks it
   against `ldn simulate`'s own time series.
@@ -98,7 +98,7 @@ def _typical_hours(events: DoseEvents, t0: float, threshold: float, ps: Paramete
     """Typical patient: grid crossing refined by bisection on `exposure` (1e-6 h)."""
     from scipy.optimize import brentq
 
-    from ldn.simulate import exposure
+    from ldn.model.exposure import exposure
 
     grid = t0 + GRID_STEP_H * np.arange(int(HORIZON_H / GRID_STEP_H) + 1)
     occ = exposure(events, grid, ps).mor_occupancy
@@ -124,9 +124,9 @@ def _typical_hours(events: DoseEvents, t0: float, threshold: float, ps: Paramete
 def _population_hours(
     events: DoseEvents, t0: float, threshold: float, ps: ParameterSet, n: int, seed: int
 ) -> FloatArray:
+    from ldn.model.exposure import exposure
     from ldn.population.engine import pk_parameters
     from ldn.population.sampling import VariabilitySpec, sample_population
-    from ldn.simulate import exposure
 
     pop = sample_population(n, seed=seed, spec=VariabilitySpec.from_parameters(ps))
     pk = pk_parameters(pop, ps)

@@ -28,10 +28,10 @@ from sqlalchemy.orm import Session
 from ldn.registry import audit
 from ldn.registry._common import commit, flush
 from ldn.registry.errors import InputError, NotFound
-from ldn.registry.models import AE_TYPES, SEVERITIES, AdverseEvent, Assessment, Patient, utcnow
+from ldn.registry.models import AdverseEvent, Assessment, Patient, utcnow
 from ldn.registry.permissions import Actor, ActorLike, require
 from ldn.registry.practice_models import DiaryToken
-from ldn.registry.scales import SCALES
+from ldn.scales import AE_TYPES, SCALES, SEVERITIES
 
 DIARY_SCALES: Final = ("pain_nrs",)  # scales a patient can score daily on their own
 BACKFILL_DAYS: Final = 7

@@ -12,7 +12,7 @@ Entities and their stable names (the web app and the analysis adapter import the
   start_date, stop_date, stop_reason, notes)` — `titration` is a JSON list of
   `{"dose_mg": float, "days": int}` steps taken before the maintenance `dose_mg`.
 - `Assessment(id, patient_id, scale, value, assessed_on, notes)` — `scale` is a code from
-  `ldn.registry.scales.SCALES`; the value is checked against the scale's range by the schemas.
+  `ldn.scales.SCALES`; the value is checked against the scale's range by the schemas.
 - `AdverseEvent(id, patient_id, prescription_id?, event_type, severity, onset_date, end_date,
   notes)` with `event_type` in `AE_TYPES`, `severity` in `SEVERITIES`.
 - `AuditLog(id, at, actor_id, actor_username, action, entity, entity_id, clinic_id, before,
@@ -47,20 +47,12 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, relationship
 
+from ldn.scales import AE_TYPES, SEVERITIES  # side-effect vocabulary, shared with ldn.practice
+
 ROLES: Final = ("admin", "clinician", "researcher")
 SEXES: Final = ("female", "male", "other", "unknown")
 CONDITIONS: Final = ("ra", "sle", "psoriasis", "ms", "fibromyalgia", "crohns", "other")
 FORMULATIONS: Final = ("capsule", "tablet", "liquid", "sublingual", "cream", "other")
-AE_TYPES: Final = (
-    "vivid_dreams",
-    "insomnia",
-    "headache",
-    "nausea",
-    "diarrhoea",
-    "fatigue",
-    "other",
-)
-SEVERITIES: Final = ("mild", "moderate", "severe")
 AUDIT_ACTIONS: Final = ("create", "update", "delete")
 
 # Stable constraint names so Alembic migrations are deterministic on both back ends.
@@ -298,7 +290,3 @@ def _refuse_audit_changes(session: Session, _ctx: Any, _instances: Any) -> None:
     for obj in session.deleted:
         if isinstance(obj, AuditLog):
             raise AppendOnlyError("the audit log is append-only: rows cannot be deleted")
-
-
-# The practice tools' tables share this metadata (diary links, N-of-1 trials).
-from ldn.registry import practice_models  # noqa: E402, F401

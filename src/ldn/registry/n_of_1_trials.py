@@ -25,7 +25,7 @@ from ldn.registry.errors import InputError, NotFound
 from ldn.registry.models import Assessment, Patient, utcnow
 from ldn.registry.permissions import ActorLike, require
 from ldn.registry.practice_models import NOf1Trial
-from ldn.registry.scales import SCALES
+from ldn.scales import SCALES
 
 
 @dataclass(frozen=True)

@@ -24,7 +24,7 @@ from ldn.registry.diary import BACKFILL_DAYS, DiaryEntry, add_diary_entry, resol
 from ldn.registry.errors import InputError
 from ldn.registry.models import AE_TYPES, SEVERITIES, Assessment, Patient
 from ldn.registry.practice_models import DiaryToken
-from ldn.registry.scales import SCALES
+from ldn.scales import SCALES
 from ldn.web.deps import SessionDep, check_form_csrf, in_session
 from ldn.web.security import CSRF_FORM_FIELD, LoginThrottle
 from ldn.web.templating import flash, render

@@ -20,7 +20,7 @@ from ldn.errors import InputError
 from ldn.practice.handout import dose_calendar, handout_pdf
 from ldn.practice.titration import TitrationPlan, titration_plan
 from ldn.registry import diary, n_of_1_trials, permissions, services
-from ldn.registry.scales import SCALES
+from ldn.scales import SCALES
 from ldn.web.api.common import PatientId
 from ldn.web.deps import PageUser, SessionDep
 from ldn.web.pages.forms import read_form
