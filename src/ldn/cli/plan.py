@@ -76,14 +76,9 @@ def _json(payload: Any) -> str:
 
 
 def _date(text: str | None, option: str) -> date:
-    from ldn.errors import InputError
+    from ldn.cli.plan_registry import iso_date
 
-    if text is None:
-        return date.today()
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        raise InputError(f"{option} {text!r} is not a date; write YYYY-MM-DD") from None
+    return iso_date(text, option)
 
 
 @app.command("titration")
@@ -299,3 +294,14 @@ def n_of_1(
         from ldn.cli._plan_tables import print_n_of_1
 
         print_n_of_1(schedule)
+
+
+def _register_registry_commands() -> None:
+    from ldn.cli import plan_registry
+
+    app.command("diary-link")(plan_registry.diary_link)
+    app.command("trial")(plan_registry.trial)
+    app.command("unblind")(plan_registry.unblind)
+
+
+_register_registry_commands()
