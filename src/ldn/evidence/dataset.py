@@ -40,11 +40,11 @@ def _data_path(name: str) -> Path:
 
 @cache
 def _load_studies_cached() -> pd.DataFrame:
-    from ldn.evidence.appraisal import ROB_COLUMNS, attach_risk_of_bias, validate_rob
+    from ldn.evidence.appraisal import attach_risk_of_bias, validate_rob
+    from ldn.evidence.schema import read_raw
 
     studies = read_table(_data_path("studies.csv"), STUDY_COLUMNS)
-    rob_raw = read_table(_data_path("risk_of_bias.csv"), ROB_COLUMNS)
-    rob = validate_rob(rob_raw.astype(object).where(rob_raw.notna(), ""))
+    rob = validate_rob(read_raw(_data_path("risk_of_bias.csv")))
     return attach_risk_of_bias(studies, rob)
 
 

@@ -238,13 +238,17 @@ def validate_table(raw: pd.DataFrame, columns: tuple[Column, ...], file: str) ->
     return frame
 
 
-def read_table(path: Path, columns: tuple[Column, ...]) -> pd.DataFrame:
-    """Read and validate one evidence CSV (all cells parsed per the schema)."""
+def read_raw(path: Path) -> pd.DataFrame:
+    """An evidence CSV as all-string cells (empty cells are ""), or `DataFileError`."""
     try:
-        raw = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8")
+        return pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8")
     except (OSError, UnicodeDecodeError, pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
         raise DataFileError(f"{path.name}: cannot read the file: {exc}") from exc
-    return validate_table(raw, columns, path.name)
+
+
+def read_table(path: Path, columns: tuple[Column, ...]) -> pd.DataFrame:
+    """Read and validate one evidence CSV (all cells parsed per the schema)."""
+    return validate_table(read_raw(path), columns, path.name)
 
 
 def records(frame: pd.DataFrame) -> list[dict[str, object]]:

@@ -183,12 +183,17 @@ def plot_prisma(counts: dict[str, Any]) -> Figure:
         (2.8, 3.8, f"New studies included: {inc['new_studies']}\n(with results {inc['new_studies_with_results']}, randomised {inc['new_randomised_with_results']};\nregistered without results {inc['new_registered_without_results']})"),
         (2.8, 1.6, f"Total studies in the dataset: {inc['total_studies']}\n(previous version: {counts['previous']['studies']})"),
     ]
-    reasons = "\n".join(f"{n}: {r[:48]}" for r, n in counts["excluded"]["reasons"].items())
+    import textwrap
+
+    reasons = "\n".join(
+        textwrap.fill(f"{n}: {r}", 46, subsequent_indent="    ")
+        for r, n in counts["excluded"]["reasons"].items()
+    )
     for x, y, text in boxes:
         ax.text(x, y, text, ha="center", va="center", fontsize=9, bbox={"boxstyle": "round", "fc": "#eef3fb", "ec": "#4a6fa5"})
     for (_, y0, _), (_, y1, _) in zip(boxes, boxes[1:], strict=False):
         ax.annotate("", xy=(2.8, y1 + 0.55), xytext=(2.8, y0 - 0.55), arrowprops={"arrowstyle": "->"})
-    ax.text(7.4, 6.9, f"Records excluded: {counts['excluded']['total']}\n{reasons}", ha="center", va="center", fontsize=7, bbox={"boxstyle": "round", "fc": "#fbeeee", "ec": "#a54a4a"})
+    ax.text(7.5, 6.6, f"Records excluded: {counts['excluded']['total']}\n{reasons}", ha="center", va="center", fontsize=7, bbox={"boxstyle": "round", "fc": "#fbeeee", "ec": "#a54a4a"})
     ax.annotate("", xy=(5.0, 6.9), xytext=(4.3, 7.6), arrowprops={"arrowstyle": "->"})
     ax.set_title("PRISMA 2020 flow (updated review)")
     return fig
