@@ -29,7 +29,9 @@ _COND_HELP = "Condition code (crohns, ms, fibromyalgia, arthritis, ...)."
 def prisma_cmd(
     fmt: str = typer.Option("table", "--format", help="table | json."),
     out: Path | None = typer.Option(None, "--out", help="Write json here instead of stdout."),
-    plot: Path | None = typer.Option(None, "--plot", help="Also draw the PRISMA 2020 flow diagram."),
+    plot: Path | None = typer.Option(
+        None, "--plot", help="Also draw the PRISMA 2020 flow diagram."
+    ),
 ) -> None:
     """PRISMA 2020 flow of the documented search (identified, screened, excluded, included)."""
     from ldn.errors import InputError
@@ -54,7 +56,9 @@ def prisma_cmd(
 @app.command("add")
 def add_cmd(
     rows: Path = typer.Argument(..., help="CSV with new studies.csv rows (same columns)."),
-    reason: str = typer.Option(..., "--reason", help="Why they are added (goes into the changelog)."),
+    reason: str = typer.Option(
+        ..., "--reason", help="Why they are added (goes into the changelog)."
+    ),
     rob: Path | None = typer.Option(None, "--rob", help="CSV with their risk_of_bias.csv rows."),
     data_dir: Path | None = typer.Option(
         None, "--data-dir", help="Data folder to update (default: the installed ldn/data)."

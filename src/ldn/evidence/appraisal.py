@@ -76,7 +76,9 @@ def _check_row(file: str, i: int, rec: dict[str, object]) -> None:
                 f"{file} row {i}, column d{d}: {value!r} is not one of {', '.join(levels)}"
             )
         if not reason:
-            raise DataFileError(f"{file} row {i}, column d{d}_reason: every judgement needs a reason")
+            raise DataFileError(
+                f"{file} row {i}, column d{d}_reason: every judgement needs a reason"
+            )
 
 
 def validate_rob(raw: pd.DataFrame, file: str = "risk_of_bias.csv") -> pd.DataFrame:
@@ -112,9 +114,7 @@ def overall_from_domains(tool: str, domains: list[str]) -> str:
 
 def needs_rob(rec: dict[str, object]) -> bool:
     """A comparative row with results: it must carry an overall risk-of-bias judgement."""
-    return (
-        rec["comparator"] != "none" and rec["design"] != "review" and rec["status"] == "reported"
-    )
+    return rec["comparator"] != "none" and rec["design"] != "review" and rec["status"] == "reported"
 
 
 def attach_risk_of_bias(studies: pd.DataFrame, rob: pd.DataFrame) -> pd.DataFrame:

@@ -86,7 +86,10 @@ def _risk_of_bias(eff: pd.DataFrame, res: MetaResult) -> Downgrade:
     high = float(w[np.isin(rob, ["high", "critical"])].sum())
     concern = float(w[np.isin(rob, ["some concerns", "high", "critical"])].sum())
     detail = ", ".join(f"{s} {r}" for s, r in zip(eff["study_id"], rob, strict=True))
-    share = f"{100 * high:.0f} % of the weight at high risk, {100 * concern:.0f} % at some concerns or worse ({detail})"
+    share = (
+        f"{100 * high:.0f} % of the weight at high risk, {100 * concern:.0f} % at some "
+        f"concerns or worse ({detail})"
+    )
     if high >= 0.5:
         return Downgrade("risk of bias", 2, share)
     if high >= 0.25 or concern >= 0.5:
@@ -109,9 +112,14 @@ def _imprecision(eff: pd.DataFrame, res: MetaResult) -> Downgrade:
     else:
         lo, hi = res.ci_low, res.ci_high
         null, harm, benefit = 0.0, -SMALL_EFFECT_SMD, SMALL_EFFECT_SMD
-    text = f"n = {n} (optimal information size {OPTIMAL_INFORMATION_SIZE}); 95 % CI {lo:.2f} to {hi:.2f}"
+    text = f"n = {n} (optimal information size {OPTIMAL_INFORMATION_SIZE}); "
+    text += f"95 % CI {lo:.2f} to {hi:.2f}"
     if (lo <= harm and hi >= benefit) or (res.k == 1 and n < 100):
-        return Downgrade("imprecision", 2, text + "; the CI spans appreciable harm and benefit or one small trial")
+        return Downgrade(
+            "imprecision",
+            2,
+            text + "; the CI spans appreciable harm and benefit or one small trial",
+        )
     if n < OPTIMAL_INFORMATION_SIZE or lo <= null <= hi:
         return Downgrade("imprecision", 1, text)
     return Downgrade("imprecision", 0, text)
@@ -122,7 +130,8 @@ def _publication_bias(missing: list[str], k: int) -> Downgrade:
         return Downgrade(
             "publication bias",
             1,
-            "registered placebo-controlled trial(s) without accessible results: " + ", ".join(missing),
+            "registered placebo-controlled trial(s) without accessible results: "
+            + ", ".join(missing),
         )
     return Downgrade(
         "publication bias",
@@ -131,9 +140,7 @@ def _publication_bias(missing: list[str], k: int) -> Downgrade:
     )
 
 
-def grade(
-    eff: pd.DataFrame, res: MetaResult, missing_trials: list[str] | None = None
-) -> Certainty:
+def grade(eff: pd.DataFrame, res: MetaResult, missing_trials: list[str] | None = None) -> Certainty:
     """GRADE certainty for pooled result `res` of rows `eff` (columns study_id, n_total,
     randomised, risk_of_bias; the order of `res.yi`). `missing_trials`: registered
     placebo-controlled trials of the condition whose results are not available."""

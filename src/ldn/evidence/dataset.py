@@ -348,9 +348,9 @@ __all__ = [
     "CONDITIONS",
     "STUDY_COLUMNS",
     "adverse_event_table",
+    "analysis_rows",
     "load_adverse_events",
     "load_studies",
-    "analysis_rows",
     "pool_condition",
     "study_effects",
 ]

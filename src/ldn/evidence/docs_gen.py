@@ -41,7 +41,10 @@ FIGURES = {
     "cumulative": "evidence_cumulative_fibromyalgia.png",
     "forest": "evidence_forest_randomised.png",
 }
-_BLOCK = re.compile(r"<!-- generated:(?P<name>[\w-]+):start -->\n(?P<body>.*?)<!-- generated:(?P=name):end -->", re.S)
+_BLOCK = re.compile(
+    r"<!-- generated:(?P<name>[\w-]+):start -->\n(?P<body>.*?)<!-- generated:(?P=name):end -->",
+    re.S,
+)
 
 
 def data_hash() -> str:
@@ -78,7 +81,10 @@ def _ci(lo: float, hi: float) -> str:
 def block_prisma() -> str:
     from ldn.evidence.search import prisma_counts, prisma_table
 
-    return md_table(prisma_table(prisma_counts())) + f"\n\n![PRISMA 2020 flow](figures/{FIGURES['prisma']})\n"
+    return (
+        md_table(prisma_table(prisma_counts()))
+        + f"\n\n![PRISMA 2020 flow](figures/{FIGURES['prisma']})\n"
+    )
 
 
 def block_search_log() -> str:
@@ -117,7 +123,14 @@ def block_sensitivity(condition: str = "fibromyalgia") -> str:
     rows: list[dict[str, object]] = []
 
     def add(label: str, res: object) -> None:
-        rows.append({"analysis": label, "k": res.k, "SMD": f"{res.estimate:.2f}", "95 % CI": _ci(res.ci_low, res.ci_high)})  # type: ignore[attr-defined]
+        rows.append(
+            {
+                "analysis": label,
+                "k": res.k,
+                "SMD": f"{res.estimate:.2f}",
+                "95 % CI": _ci(res.ci_low, res.ci_high),
+            }
+        )  # type: ignore[attr-defined]
 
     add("primary: randomised, REML, r = 0.5", pool_condition(condition))
     add("Hartung–Knapp (HKSJ) CI", pool_condition(condition, hksj=True))
@@ -125,11 +138,25 @@ def block_sensitivity(condition: str = "fibromyalgia") -> str:
     add("+ non-randomised (Younger 2009)", pool_condition(condition, include_nonrandomised=True))
     add("without high-risk trials", pool_condition(condition, exclude_high_risk=True))
     for r in correlation_sensitivity(condition).itertuples(index=False):
-        rows.append({"analysis": f"crossover correlation r = {r.r:.2f}", "k": "", "SMD": f"{r.estimate:.2f}", "95 % CI": _ci(r.ci_low, r.ci_high)})
+        rows.append(
+            {
+                "analysis": f"crossover correlation r = {r.r:.2f}",
+                "k": "",
+                "SMD": f"{r.estimate:.2f}",
+                "95 % CI": _ci(r.ci_low, r.ci_high),
+            }
+        )
     for r in diary_sensitivity(condition).itertuples(index=False):
         if r.deflation == 1.0:
             continue
-        rows.append({"analysis": f"diary mixed-model t divided by {r.deflation:g}", "k": "", "SMD": f"{r.estimate:.2f}", "95 % CI": _ci(r.ci_low, r.ci_high)})
+        rows.append(
+            {
+                "analysis": f"diary mixed-model t divided by {r.deflation:g}",
+                "k": "",
+                "SMD": f"{r.estimate:.2f}",
+                "95 % CI": _ci(r.ci_low, r.ci_high),
+            }
+        )
     return md_table(pd.DataFrame(rows)) + "\n"
 
 
@@ -147,7 +174,10 @@ def block_cumulative(condition: str = "fibromyalgia") -> str:
             "95 % CI": [_ci(a, b) for a, b in zip(frame["ci_low"], frame["ci_high"], strict=True)],
         }
     )
-    return md_table(view) + f"\n\n![Cumulative meta-analysis, {condition}](figures/{FIGURES['cumulative']})\n"
+    return (
+        md_table(view)
+        + f"\n\n![Cumulative meta-analysis, {condition}](figures/{FIGURES['cumulative']})\n"
+    )
 
 
 def block_risk_of_bias() -> str:
@@ -155,8 +185,18 @@ def block_risk_of_bias() -> str:
 
     s = load_studies()
     s = s[s["risk_of_bias"].notna()].drop_duplicates("study_id")
-    cols = ["study_id", "rob_tool", *(f"rob_d{i}" for i in range(1, 8)), "risk_of_bias", "risk_of_bias_reason"]
-    view = s[cols].fillna("").rename(columns={"rob_tool": "tool", **{f"rob_d{i}": f"D{i}" for i in range(1, 8)}})
+    cols = [
+        "study_id",
+        "rob_tool",
+        *(f"rob_d{i}" for i in range(1, 8)),
+        "risk_of_bias",
+        "risk_of_bias_reason",
+    ]
+    view = (
+        s[cols]
+        .fillna("")
+        .rename(columns={"rob_tool": "tool", **{f"rob_d{i}": f"D{i}" for i in range(1, 8)}})
+    )
     return md_table(view.reset_index(drop=True)) + "\n"
 
 
@@ -179,7 +219,16 @@ def block_new_studies() -> str:
     for sid in dict.fromkeys(log.loc[log["change"] == "added", "study_id"]):
         rec = studies[studies["study_id"] == sid].iloc[0]
         n = "" if pd.isna(rec["n_ldn"]) else str(int(rec["n_ldn"]))
-        rows.append({"study": sid, "condition": rec["condition"], "design": rec["design"], "n (LDN arm or total)": n, "status": rec["status"], "result": rec["reported"]})
+        rows.append(
+            {
+                "study": sid,
+                "condition": rec["condition"],
+                "design": rec["design"],
+                "n (LDN arm or total)": n,
+                "status": rec["status"],
+                "result": rec["reported"],
+            }
+        )
     return md_table(pd.DataFrame(rows)) + "\n"
 
 
@@ -190,8 +239,15 @@ def _condition_facts(cond: str) -> str:
     from ldn.evidence import CONDITIONS, evidence_summary, load_studies
 
     studies = load_studies(cond)
-    rct = studies[studies["design"].isin(["parallel_rct", "crossover_rct"]) & (studies["status"] == "reported") & (studies["comparator"] == "placebo")]
-    other = studies[~studies["design"].isin(["parallel_rct", "crossover_rct", "review"]) & (studies["status"] == "reported")]
+    rct = studies[
+        studies["design"].isin(["parallel_rct", "crossover_rct"])
+        & (studies["status"] == "reported")
+        & (studies["comparator"] == "placebo")
+    ]
+    other = studies[
+        ~studies["design"].isin(["parallel_rct", "crossover_rct", "review"])
+        & (studies["status"] == "reported")
+    ]
     waiting = studies[studies["status"] != "reported"].drop_duplicates("study_id")
     s = evidence_summary(cond)
     head = f"- **{CONDITIONS[cond]}.** "
@@ -200,23 +256,49 @@ def _condition_facts(cond: str) -> str:
         downs = "; ".join(r.split(":")[0] for r in cert["reasons"]) or "none"  # type: ignore[index]
         head += (
             f"Randomised placebo-controlled trials with a usable number: {s['k']} "
-            f"({', '.join(s['studies'])}; n = {s['n_total']}); SMD {s['estimate']:.2f} "  # type: ignore[arg-type]
-            f"(95 % CI {s['ci_low']:.2f} to {s['ci_high']:.2f}); GRADE certainty **{cert['rating']}** "  # type: ignore[index]
-            f"(down-graded for {downs})."
+            f"({', '.join(s['studies'])}; n = {s['n_total']}); "  # type: ignore[arg-type]
+            f"SMD {s['estimate']:.2f} (95 % CI {s['ci_low']:.2f} to {s['ci_high']:.2f}); "
+            f"GRADE certainty **{cert['rating']}** (down-graded for {downs})."  # type: ignore[index]
         )
     else:
         head += "No randomised placebo-controlled trial gives a usable number."
     n_rct_ids = rct["study_id"].nunique()
-    head += f" Randomised trial reports in the dataset: {n_rct_ids}; non-randomised or uncontrolled studies: {other['study_id'].nunique()}."
+    head += (
+        f" Randomised trial reports in the dataset: {n_rct_ids}; non-randomised or "
+        f"uncontrolled studies: {other['study_id'].nunique()}."
+    )
     if not waiting.empty:
-        head += " Registered without results: " + ", ".join(f"{a} ({b.replace('_', ' ')})" for a, b in zip(waiting["study_id"], waiting["status"], strict=True)) + "."
+        head += (
+            " Registered without results: "
+            + ", ".join(
+                f"{a} ({b.replace('_', ' ')})"
+                for a, b in zip(waiting["study_id"], waiting["status"], strict=True)
+            )
+            + "."
+        )
     return head
 
 
 def block_clinician() -> str:
     from ldn.evidence import load_studies
 
-    conds = list(CORE) + [c for c in dict.fromkeys(load_studies()["condition"]) if c not in CORE and c in ("arthritis", "depression", "lichen_planopilaris", "long_covid", "crps", "diabetic_neuropathy", "gulf_war_illness", "vasculitis", "me_cfs")]
+    conds = list(CORE) + [
+        c
+        for c in dict.fromkeys(load_studies()["condition"])
+        if c not in CORE
+        and c
+        in (
+            "arthritis",
+            "depression",
+            "lichen_planopilaris",
+            "long_covid",
+            "crps",
+            "diabetic_neuropathy",
+            "gulf_war_illness",
+            "vasculitis",
+            "me_cfs",
+        )
+    ]
     return "\n".join(_condition_facts(c) for c in conds) + "\n"
 
 
@@ -239,7 +321,9 @@ def render_text(text: str) -> str:
     names = {m.group("name") for m in _BLOCK.finditer(text)}
     unknown = names - set(BLOCKS)
     if unknown:
-        raise InputError(f"docs/evidence.md: unknown generated block(s) {', '.join(sorted(unknown))}")
+        raise InputError(
+            f"docs/evidence.md: unknown generated block(s) {', '.join(sorted(unknown))}"
+        )
 
     def sub(m: re.Match[str]) -> str:
         name = m.group("name")
@@ -276,7 +360,7 @@ def write_figures(figures_dir: Path) -> list[Path]:
     import matplotlib
 
     matplotlib.use("Agg")
-    from ldn.evidence import CONDITIONS, cumulative_meta, pooled_by_condition, pool_condition
+    from ldn.evidence import CONDITIONS, cumulative_meta, pool_condition, pooled_by_condition
     from ldn.evidence.plots import forest_grid, plot_cumulative
     from ldn.evidence.search import plot_prisma, prisma_counts
 
@@ -285,11 +369,17 @@ def write_figures(figures_dir: Path) -> list[Path]:
     fig = plot_prisma(prisma_counts())
     fig.savefig(figures_dir / FIGURES["prisma"], dpi=110)
     out.append(figures_dir / FIGURES["prisma"])
-    fig = plot_cumulative(cumulative_meta("fibromyalgia"), title="Fibromyalgia: cumulative meta-analysis (randomised trials)")
+    fig = plot_cumulative(
+        cumulative_meta("fibromyalgia"),
+        title="Fibromyalgia: cumulative meta-analysis (randomised trials)",
+    )
     fig.savefig(figures_dir / FIGURES["cumulative"], dpi=110)
     out.append(figures_dir / FIGURES["cumulative"])
     conds = list(pooled_by_condition()["condition"])
-    grid = forest_grid({CONDITIONS[c]: pool_condition(c) for c in conds}, title="LDN vs placebo, randomised trials (SMD, REML); > 0 favours LDN")
+    grid = forest_grid(
+        {CONDITIONS[c]: pool_condition(c) for c in conds},
+        title="LDN vs placebo, randomised trials (SMD, REML); > 0 favours LDN",
+    )
     grid.savefig(figures_dir / FIGURES["forest"], dpi=110)  # type: ignore[attr-defined]
     out.append(figures_dir / FIGURES["forest"])
     import matplotlib.pyplot as plt
@@ -307,7 +397,9 @@ def render_docs(docs_dir: Path, *, check: bool = False) -> list[str]:
     current = evidence_md.read_text(encoding="utf-8")
     want = {evidence_md: render_text(current), changelog_md: render_changelog()}
     stale = [
-        p.name for p, text in want.items() if not p.is_file() or p.read_text(encoding="utf-8") != text
+        p.name
+        for p, text in want.items()
+        if not p.is_file() or p.read_text(encoding="utf-8") != text
     ]
     stale += [n for n in FIGURES.values() if not (docs_dir / "figures" / n).is_file()]
     if check:

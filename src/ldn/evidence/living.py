@@ -45,7 +45,10 @@ def _check_effects(frame: pd.DataFrame, file: str) -> None:
     for i, rec in enumerate(records(frame), start=1):
         if rec["comparator"] == "none" or rec["data_type"] not in COMPARATIVE_TYPES:
             continue
-        got = _smd_row(rec, 0.5)
+        try:
+            got = _smd_row(rec, 0.5)
+        except InputError as exc:
+            raise InputError(f"{file} row {i}: {exc}") from None
         if got is None or not all(math.isfinite(x) for x in got):
             raise InputError(
                 f"{file} row {i}: data_type {rec['data_type']} gives no finite effect; "
@@ -69,7 +72,9 @@ def validate_new_rows(
                 f"{file} row {i}: {rec['study_id']} / {rec['outcome']!r} is already in studies.csv"
             )
         if len(str(rec["quote"]).split()) < 4:
-            raise InputError(f"{file} row {i}, column quote: give a verbatim quote of at least four words")
+            raise InputError(
+                f"{file} row {i}, column quote: give a verbatim quote of at least four words"
+            )
     _check_effects(parsed_new, file)
     combined = pd.concat([existing_raw[names], new_studies[names]], ignore_index=True)
     studies = validate_table(combined, STUDY_COLUMNS, "studies.csv + " + file)

@@ -143,7 +143,9 @@ def plot_cumulative(frame: pd.DataFrame, *, title: str = "") -> Figure:
         ys,
         [
             f"+ {s} ({y}): k = {k}, n = {nt}"
-            for s, y, k, nt in zip(frame["study_id"], frame["year"], frame["k"], frame["n_total"], strict=True)
+            for s, y, k, nt in zip(
+                frame["study_id"], frame["year"], frame["k"], frame["n_total"], strict=True
+            )
         ],
     )
     ax.set_xlabel("pooled SMD after each trial (95 % CI); > 0 favours LDN")

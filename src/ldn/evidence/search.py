@@ -16,6 +16,7 @@ screened, excluded (with reasons), not retrieved, new studies and reports includ
 
 from __future__ import annotations
 
+import itertools
 from collections import Counter
 from functools import cache
 from importlib import resources
@@ -42,7 +43,12 @@ SEARCH_COLUMNS: tuple[Column, ...] = (
 SCREENING_COLUMNS: tuple[Column, ...] = (
     Column("record_id", "str", True),
     Column("query_id", "str", True),
-    Column("record_type", "enum", True, ("article", "registry", "protocol", "review", "news", "web", "other")),
+    Column(
+        "record_type",
+        "enum",
+        True,
+        ("article", "registry", "protocol", "review", "news", "web", "other"),
+    ),
     Column("citation", "str", True),
     Column("locator", "str", True),
     Column("decision", "enum", True, DECISIONS),
@@ -76,11 +82,18 @@ def load_screening() -> pd.DataFrame:
     known = set(load_search_log()["query_id"])
     for i, rec in enumerate(frame.to_dict("records"), start=1):
         if rec["query_id"] not in known:
-            raise DataFileError(f"screening.csv row {i}, column query_id: {rec['query_id']!r} is not in search_log.csv")
+            raise DataFileError(
+                f"screening.csv row {i}, column query_id: {rec['query_id']!r} is not in "
+                "search_log.csv"
+            )
         if rec["decision"] == "included" and not rec["study_id"]:
-            raise DataFileError(f"screening.csv row {i}, column study_id: an included record needs its study_id")
+            raise DataFileError(
+                f"screening.csv row {i}, column study_id: an included record needs its study_id"
+            )
         if rec["decision"] != "included" and not rec["reason"]:
-            raise DataFileError(f"screening.csv row {i}, column reason: give the reason for {rec['decision']}")
+            raise DataFileError(
+                f"screening.csv row {i}, column reason: give the reason for {rec['decision']}"
+            )
     if frame["record_id"].duplicated().any():
         raise DataFileError("screening.csv: record_id values must be unique")
     return frame
@@ -105,10 +118,14 @@ def prisma_counts(studies: pd.DataFrame | None = None) -> dict[str, Any]:
     all_ids = list(dict.fromkeys(studies["study_id"]))
     missing = [s for s in added if s not in all_ids]
     if missing:
-        raise DataFileError(f"changelog.csv: added study_id(s) not in studies.csv: {', '.join(missing)}")
+        raise DataFileError(
+            f"changelog.csv: added study_id(s) not in studies.csv: {', '.join(missing)}"
+        )
     unknown = set(screen["study_id"].dropna()) - set(all_ids) - {""}
     if unknown:
-        raise DataFileError(f"screening.csv: study_id(s) not in studies.csv: {', '.join(sorted(unknown))}")
+        raise DataFileError(
+            f"screening.csv: study_id(s) not in studies.csv: {', '.join(sorted(unknown))}"
+        )
     hits = int(log["hits"].sum())
     excluded = screen[screen["decision"] == "excluded"]
     included = screen[screen["decision"] == "included"]
@@ -150,7 +167,10 @@ def prisma_table(counts: dict[str, Any]) -> pd.DataFrame:
     """The PRISMA boxes as a two-column table (box, n) for the CLI and docs."""
     rows = [
         ("Studies included in the previous version", counts["previous"]["studies"]),
-        (f"Records identified ({counts['identified']['queries']} queries)", counts["identified"]["records"]),
+        (
+            f"Records identified ({counts['identified']['queries']} queries)",
+            counts["identified"]["records"],
+        ),
         ("Duplicate records removed", counts["duplicates_removed"]),
         ("Records screened", counts["screened"]),
         ("Records excluded", counts["excluded"]["total"]),
@@ -160,7 +180,10 @@ def prisma_table(counts: dict[str, Any]) -> pd.DataFrame:
         ("New studies included", counts["included"]["new_studies"]),
         ("  with results", counts["included"]["new_studies_with_results"]),
         ("  of which randomised", counts["included"]["new_randomised_with_results"]),
-        ("  registered, no results (ongoing/unreported/withdrawn)", counts["included"]["new_registered_without_results"]),
+        (
+            "  registered, no results (ongoing/unreported/withdrawn)",
+            counts["included"]["new_registered_without_results"],
+        ),
         ("Total studies in the dataset", counts["included"]["total_studies"]),
     ]
     return pd.DataFrame(rows, columns=["box", "n"])
@@ -176,13 +199,19 @@ def plot_prisma(counts: dict[str, Any]) -> Figure:
     ax.set_xlim(0, 10)
     ax.set_ylim(0, 10)
     inc = counts["included"]
-    boxes = [
-        (2.8, 9.2, f"Records identified\n({counts['identified']['queries']} queries): {counts['identified']['records']}"),
-        (2.8, 7.6, f"Records screened after removing\n{counts['duplicates_removed']} duplicates: {counts['screened']}"),
-        (2.8, 5.8, f"Reports assessed and included: {counts['assessed']}\nnot retrieved: {counts['not_retrieved']}"),
-        (2.8, 3.8, f"New studies included: {inc['new_studies']}\n(with results {inc['new_studies_with_results']}, randomised {inc['new_randomised_with_results']};\nregistered without results {inc['new_registered_without_results']})"),
-        (2.8, 1.6, f"Total studies in the dataset: {inc['total_studies']}\n(previous version: {counts['previous']['studies']})"),
+    ident, dup = counts["identified"], counts["duplicates_removed"]
+    texts = [
+        f"Records identified\n({ident['queries']} queries): {ident['records']}",
+        f"Records screened after removing\n{dup} duplicates: {counts['screened']}",
+        f"Reports assessed and included: {counts['assessed']}\n"
+        f"not retrieved: {counts['not_retrieved']}",
+        f"New studies included: {inc['new_studies']}\n(with results "
+        f"{inc['new_studies_with_results']}, randomised {inc['new_randomised_with_results']};\n"
+        f"registered without results {inc['new_registered_without_results']})",
+        f"Total studies in the dataset: {inc['total_studies']}\n"
+        f"(previous version: {counts['previous']['studies']})",
     ]
+    boxes = list(zip([2.8] * 5, [9.2, 7.6, 5.8, 3.8, 1.6], texts, strict=True))
     import textwrap
 
     reasons = "\n".join(
@@ -190,10 +219,28 @@ def plot_prisma(counts: dict[str, Any]) -> Figure:
         for r, n in counts["excluded"]["reasons"].items()
     )
     for x, y, text in boxes:
-        ax.text(x, y, text, ha="center", va="center", fontsize=9, bbox={"boxstyle": "round", "fc": "#eef3fb", "ec": "#4a6fa5"})
-    for (_, y0, _), (_, y1, _) in zip(boxes, boxes[1:], strict=False):
-        ax.annotate("", xy=(2.8, y1 + 0.55), xytext=(2.8, y0 - 0.55), arrowprops={"arrowstyle": "->"})
-    ax.text(7.5, 6.6, f"Records excluded: {counts['excluded']['total']}\n{reasons}", ha="center", va="center", fontsize=7, bbox={"boxstyle": "round", "fc": "#fbeeee", "ec": "#a54a4a"})
+        ax.text(
+            x,
+            y,
+            text,
+            ha="center",
+            va="center",
+            fontsize=9,
+            bbox={"boxstyle": "round", "fc": "#eef3fb", "ec": "#4a6fa5"},
+        )
+    for (_, y0, _), (_, y1, _) in itertools.pairwise(boxes):
+        ax.annotate(
+            "", xy=(2.8, y1 + 0.55), xytext=(2.8, y0 - 0.55), arrowprops={"arrowstyle": "->"}
+        )
+    ax.text(
+        7.5,
+        6.6,
+        f"Records excluded: {counts['excluded']['total']}\n{reasons}",
+        ha="center",
+        va="center",
+        fontsize=7,
+        bbox={"boxstyle": "round", "fc": "#fbeeee", "ec": "#a54a4a"},
+    )
     ax.annotate("", xy=(5.0, 6.9), xytext=(4.3, 7.6), arrowprops={"arrowstyle": "->"})
     ax.set_title("PRISMA 2020 flow (updated review)")
     return fig

@@ -165,7 +165,15 @@ def correlation_sensitivity(
     rows = []
     for r in correlations:
         res = pool_condition(condition, "SMD", method, correlation=r)
-        rows.append({"r": r, "estimate": res.estimate, "ci_low": res.ci_low, "ci_high": res.ci_high, "i2": res.i2})
+        rows.append(
+            {
+                "r": r,
+                "estimate": res.estimate,
+                "ci_low": res.ci_low,
+                "ci_high": res.ci_high,
+                "i2": res.i2,
+            }
+        )
     return pd.DataFrame(rows)
 
 
@@ -176,7 +184,9 @@ def diary_sensitivity(
     rows = []
     for f in deflations:
         res = pool_condition(condition, "SMD", method, diary_deflation=f)
-        rows.append({"deflation": f, "estimate": res.estimate, "ci_low": res.ci_low, "ci_high": res.ci_high})
+        rows.append(
+            {"deflation": f, "estimate": res.estimate, "ci_low": res.ci_low, "ci_high": res.ci_high}
+        )
     return pd.DataFrame(rows)
 
 
