@@ -317,13 +317,10 @@ def _plot_all(measure: str, method: str, hksj: bool, plot: Path) -> None:
     import matplotlib
 
     matplotlib.use("Agg")
-    from ldn.evidence import CONDITIONS, pool_condition, study_effects
+    from ldn.evidence import CONDITIONS, pool_condition, pooled_by_condition
     from ldn.evidence.plots import forest_grid
 
-    eff = study_effects(measure)  # type: ignore[arg-type]
-    conds = [
-        c for c in CONDITIONS if c in set(eff.loc[eff["comparator"] == "placebo", "condition"])
-    ]
+    conds = list(pooled_by_condition(measure, method, hksj=hksj)["condition"])  # type: ignore[arg-type]
     results = {CONDITIONS[c]: pool_condition(c, measure, method, hksj=hksj) for c in conds}  # type: ignore[arg-type]
     fig = forest_grid(results, title=f"LDN vs placebo ({measure}, {method}); > 0 favours LDN")
     _save_plot(fig, plot)
