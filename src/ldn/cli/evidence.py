@@ -22,11 +22,13 @@ from __future__ import annotations
 import json
 import math
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import typer
 
-from ldn.cli._output import check_output, json_value, save_figure, write_text
+from ldn.cli import evidence_review as _review
+from ldn.cli._evidence_common import _emit_frame, _save_plot, _write
+from ldn.cli._output import check_output, json_value
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -43,47 +45,6 @@ _COND_HELP = "Condition code (crohns, ms, fibromyalgia, ra, sle, psoriasis, ...)
 _INPUT_HELP = (
     "CSV with metafor columns: yi,vi | ai,bi,ci,di | ai,n1i,ci,n2i | m1i,sd1i,n1i,m2i,sd2i,n2i."
 )
-
-
-def _emit_frame(frame: pd.DataFrame, fmt: str, out: Path | None, title: str) -> None:
-    if fmt == "table":
-        from rich.console import Console
-        from rich.table import Table
-
-        table = Table(title=title, show_lines=False)
-        for col in frame.columns:
-            table.add_column(str(col), overflow="fold")
-        for rec in frame.itertuples(index=False):
-            table.add_row(*[_fmt(v) for v in rec])
-        Console().print(table)
-        return
-    text = (
-        frame.to_csv(index=False)
-        if fmt == "csv"
-        else json.dumps(json_value(frame.to_dict("records")), indent=2)
-    )
-    _write(text, out)
-
-
-def _fmt(v: Any) -> str:
-    if isinstance(v, float):
-        return (
-            "" if not math.isfinite(v) else f"{v:.3g}" if abs(v) < 1e-3 and v != 0 else f"{v:.3f}"
-        )
-    return "" if v is None or (hasattr(v, "__class__") and str(v) in ("<NA>", "nan")) else str(v)
-
-
-def _write(text: str, out: Path | None) -> None:
-    if out is None:
-        typer.echo(text)
-    else:
-        write_text(out, text if text.endswith("\n") else text + "\n")
-        typer.echo(f"wrote {out}", err=True)
-
-
-def _save_plot(fig: Any, plot: Path) -> None:
-    save_figure(fig, plot)
-    typer.echo(f"wrote {plot}", err=True)
 
 
 def _plot_result(res: MetaResult, kind: str, title: str, plot: Path) -> None:
@@ -434,4 +395,4 @@ def funnel_cmd(
         )
 
 
-from ldn.cli import evidence_review as _review  # noqa: E402,F401  (registers prisma/add/cumulative/docs)
+_review.register(app)  # prisma, add, cumulative, docs
