@@ -25,6 +25,7 @@ def test_demo_section_writes_forest_plot_and_tables(tmp_path: Path) -> None:
     _drawn_figure(tmp_path / "evidence_forest.png")
     assert (tmp_path / "evidence_adverse_events.csv").exists()
     assert "| Fibromyalgia | 3 |" in section.markdown
+    assert "certainty" in section.markdown and "Bested 2023" in section.markdown
     assert section.figures == ("evidence_forest.png",)
 
 
