@@ -19,7 +19,7 @@ Inputs may be floats or arrays (broadcasting); outputs are fractions in [0, 1].
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Final
+from typing import Any, Final
 
 import numpy as np
 
@@ -66,6 +66,15 @@ class BindingParams:
         return np.multiply(k1, self.invivo_scale), np.multiply(k2, self.invivo_scale)
 
 
+def occupancy_fraction(r1: Any, r2: Any) -> Any:
+    """Occupied fraction of a site by two competitive ligands (r = L/K): (r1 + r2)/(1 + r1 + r2).
+
+    The one definition of the formula: plain arithmetic on floats or arrays here, and compiled
+    as it is into the population kernels (`ldn.population.kernels`).
+    """
+    return (r1 + r2) / (1.0 + r1 + r2)
+
+
 def competitive_occupancy(
     l1_nm: ArrayLike, k1_nm: ArrayLike, l2_nm: ArrayLike, k2_nm: ArrayLike
 ) -> tuple[FloatArray, FloatArray, FloatArray]:
@@ -73,7 +82,7 @@ def competitive_occupancy(
     r1 = np.divide(l1_nm, k1_nm)
     r2 = np.divide(l2_nm, k2_nm)
     denom = 1.0 + r1 + r2
-    return np.asarray((r1 + r2) / denom), np.asarray(r1 / denom), np.asarray(r2 / denom)
+    return np.asarray(occupancy_fraction(r1, r2)), np.asarray(r1 / denom), np.asarray(r2 / denom)
 
 
 def unbound_effect_nm(

@@ -14,6 +14,7 @@ import numpy.typing as npt
 
 from ldn.compile_options import _jit
 from ldn.model import chain
+from ldn.model.receptors import occupancy_fraction
 from ldn.solve.compiled import rk4_step_pair
 from ldn.types import BoolArray, FloatArray
 
@@ -33,15 +34,19 @@ _PKTuple = tuple[
 ]
 
 
+# MOR occupancy from the binding ratios r = L/K of naltrexone and 6β-naltrexol (one formula).
+_occupancy = _jit(occupancy_fraction)
+
+
 @_jit
 def _store(y: FloatArray, i: int, j: int, in_peak: bool, out: FloatArray, peak: FloatArray) -> None:
     """Drive and peaks from the kernel rows y = (L1/K1, L2/K2[, unbound nM], C_ntx, C_nol).
 
-    MOR occupancy is the two-ligand competitive formula of `ldn.model.receptors`
+    MOR occupancy is `ldn.model.receptors.occupancy_fraction` compiled into the kernel
     ((r1 + r2)/(1 + r1 + r2), tested against `receptors.occupancy`), evaluated here because a
     NumPy pass over the (patients × half-steps) arrays costs more than the whole PK kernel.
     """
-    occ = (y[0] + y[1]) / (1.0 + y[0] + y[1])
+    occ = _occupancy(y[0], y[1])
     out[i, j, 0] = occ
     if out.shape[2] > 1:
         out[i, j, 1] = y[2] if y.shape[0] > 4 else 0.0
@@ -167,7 +172,7 @@ def _pk_drive(  # noqa: C901, PLR0912 (Numba kernel: branches unrolled for speed
         r0 += rows[i, 0, s] * x[s]
     for s in range(n_x):
         r1 += rows[i, 1, s] * x[s]
-    occ = (r0 + r1) / (1.0 + r0 + r1)
+    occ = _occupancy(r0, r1)
     unbound = 0.0
     if n_rows > 4:
         for s in range(n_x):
