@@ -130,3 +130,16 @@ def test_circadian_table_matches_the_kernel_stage_times() -> None:
         assert table[2 * k] == circadian(k * dt, 0.23, 10.72)
         assert table[2 * k + 1] == circadian(k * dt + 0.5 * dt, 0.23, 10.72)
     assert table[2 * n] == circadian(n * dt, 0.23, 10.72)
+
+
+def test_chain_constants_are_laid_out_as_their_names_say() -> None:
+    """The kernels read `chain_constants` by index; the indices come from CONSTANT_NAMES."""
+    p = 1.0 + np.arange(chain.N_PARAMS, dtype=np.float64)  # every parameter distinct
+    k = chain.chain_constants(p)
+    assert len(k) == len(chain.CONSTANT_NAMES)
+    names = dict(zip(chain.CONSTANT_NAMES, k, strict=True))
+    for same in ("be_amplitude", "be_acrophase_h", "mor_weight", "tlr4_ic50_nM", "activity_max"):
+        assert names[same] == p[chain.PARAM_NAMES.index(same)]
+    assert names["k_lymph"] == 1.0 / p[chain.PARAM_NAMES.index("lymph_tau_h")]
+    assert names["k_disease"] == 1.0 / p[chain.PARAM_NAMES.index("disease_tau_h")]
+    assert names["k_receptor_down"] == 1.0 / p[chain.PARAM_NAMES.index("receptor_tau_down_h")]

@@ -102,15 +102,39 @@ _PARAM_SPEC: Final[tuple[tuple[str, str, float], ...]] = (
 )
 PARAM_NAMES: Final = tuple(s[0] for s in _PARAM_SPEC)
 N_PARAMS: Final = len(PARAM_NAMES)
-# Indices into the parameter vector (compile-time constants for Numba).
-_AMP, _ACRO, _GR, _GRO, _GB, _GO, _RUP, _RDN, _LUP, _LDN = range(10)
-_AFF, _W, _EMAX, _S50, _TL, _GAM, _TC, _TE, _TIC, _BETA, _TD, _AMAX = range(10, 22)
+# Indices into the parameter vector, looked up by name (compile-time constants for Numba).
+_AMP, _ACRO, _GR, _GRO, _GB, _GO, _RUP, _RDN, _LUP, _LDN = map(PARAM_NAMES.index, (
+    "be_amplitude", "be_acrophase_h", "mor_gain", "ogfr_gain", "be_gain", "ogf_gain",
+    "receptor_tau_up_h", "receptor_tau_down_h", "ligand_tau_up_h", "ligand_tau_down_h",
+))  # fmt: skip
+_AFF, _W, _EMAX, _S50, _TL, _GAM, _TC, _TE, _TIC, _BETA, _TD, _AMAX = map(PARAM_NAMES.index, (
+    "ogfr_affinity_rel", "mor_weight", "prolif_emax", "prolif_s50", "lymph_tau_h",
+    "cytokine_gamma", "cytokine_tau_h", "tlr4_emax", "tlr4_ic50_nM", "effect_gain",
+    "disease_tau_h", "activity_max",
+))  # fmt: skip
 
-
-# Layout of the tuple of `chain_constants`: parameters and per-patient combinations of them.
-_K_AMP, _K_ACRO, _K_AFF, _K_W, _K_TIC, _K_EMAX, _K_S50, _K_GAM, _K_TE = range(9)
-_K_RUP, _K_RDN, _K_LUP, _K_LDN, _K_CAP_R, _K_CAP_RO, _K_CAP_B, _K_CAP_O = range(9, 17)
-_K_LYMPH, _K_CYTO, _K_SLOPE, _K_DIS, _K_AMAX = range(17, 22)
+# Names of the values in the tuple of `chain_constants` (parameters and per-patient
+# combinations of them), in the order it returns them; the indices below are looked up here.
+CONSTANT_NAMES: Final = (
+    "be_amplitude", "be_acrophase_h", "ogfr_affinity_rel", "mor_weight", "tlr4_ic50_nM",
+    "prolif_emax", "prolif_s50", "cytokine_gamma", "tlr4_emax",
+    "k_receptor_up", "k_receptor_down", "k_ligand_up", "k_ligand_down",
+    "cap_mor", "cap_ogfr", "cap_be", "cap_ogf",
+    "k_lymph", "k_cytokine", "activity_slope", "k_disease", "activity_max",
+)  # fmt: skip
+_K_AMP, _K_ACRO, _K_AFF, _K_W, _K_TIC, _K_EMAX, _K_S50, _K_GAM, _K_TE = map(CONSTANT_NAMES.index, (
+    "be_amplitude", "be_acrophase_h", "ogfr_affinity_rel", "mor_weight", "tlr4_ic50_nM",
+    "prolif_emax", "prolif_s50", "cytokine_gamma", "tlr4_emax",
+))  # fmt: skip
+_K_RUP, _K_RDN, _K_LUP, _K_LDN, _K_CAP_R, _K_CAP_RO, _K_CAP_B, _K_CAP_O = map(
+    CONSTANT_NAMES.index, (
+        "k_receptor_up", "k_receptor_down", "k_ligand_up", "k_ligand_down",
+        "cap_mor", "cap_ogfr", "cap_be", "cap_ogf",
+    ),
+)  # fmt: skip
+_K_LYMPH, _K_CYTO, _K_SLOPE, _K_DIS, _K_AMAX = map(CONSTANT_NAMES.index, (
+    "k_lymph", "k_cytokine", "activity_slope", "k_disease", "activity_max",
+))  # fmt: skip
 
 
 @_jit

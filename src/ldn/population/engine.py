@@ -46,7 +46,12 @@ import numpy.typing as npt
 from ldn.errors import InputError
 from ldn.model import chain, pk, receptors
 from ldn.parameters import ParameterSet
-from ldn.population.kernels import _chain_from_pk_pairs, _propagate_matrix, _propagate_modal
+from ldn.population.kernels import (
+    PKArrays,
+    _chain_from_pk_pairs,
+    _propagate_matrix,
+    _propagate_modal,
+)
 from ldn.population.rng import Stream, patient_uniforms
 from ldn.population.sampling import Population
 from ldn.regimen.schedule import Regimen
@@ -364,8 +369,10 @@ def simulate_patients(
         stats = np.zeros((n_even, 3))
         stats[:, 1], stats[:, 2] = -np.inf, np.inf
         peak = np.zeros((n_even, 2))
-        rec = (r.phi[rows], r.b[rows], r.dense[rows], r.lam_half[rows], r.rows[rows], r.dose_at,
-               r.dose_mg, r.taken[rows])  # fmt: skip
+        rec = PKArrays(
+            phi=r.phi[rows], b=r.b[rows], dense=r.dense[rows], lam_half=r.lam_half[rows],
+            rows=r.rows[rows], dose_at=r.dose_at, dose_mg=r.dose_mg, taken=r.taken[rows],
+        )  # fmt: skip
         _chain_from_pk_pairs(
             rec, p[rows], _shared_clock(p, float(dt_h), end), chain.initial_state(1)[0],
             float(dt_h), end, record, window_from, recorded, stats, peak,

@@ -6,7 +6,7 @@
 
 from __future__ import annotations
 
-from typing import Final
+from typing import Final, NamedTuple
 
 import numba
 import numpy as np
@@ -21,17 +21,17 @@ from ldn.types import BoolArray, FloatArray
 _ACTIVITY: Final = chain.STATE_NAMES.index("disease_activity_rel")
 
 
-# (phi, b, dense, lam_half, rows, dose_at, dose_mg, taken) of a `_PKRecursion`, as kernels take it
-_PKTuple = tuple[
-    FloatArray,
-    FloatArray,
-    BoolArray,
-    FloatArray,
-    FloatArray,
-    npt.NDArray[np.int64],
-    FloatArray,
-    BoolArray,
-]
+class PKArrays(NamedTuple):
+    """The PK recursion of a `_PKRecursion` as the kernels take it (fields read by name)."""
+
+    phi: FloatArray
+    b: FloatArray
+    dense: BoolArray
+    lam_half: FloatArray
+    rows: FloatArray
+    dose_at: npt.NDArray[np.int64]
+    dose_mg: FloatArray
+    taken: BoolArray
 
 
 # MOR occupancy from the binding ratios r = L/K of naltrexone and 6β-naltrexol (one formula).
@@ -149,7 +149,7 @@ def _pk_drive(  # noqa: C901, PLR0912 (Numba kernel: branches unrolled for speed
     x: FloatArray,
     nx: FloatArray,
     decay: FloatArray,
-    rec: _PKTuple,
+    rec: PKArrays,
     window_from: int,
     stats: FloatArray,
     peak: FloatArray,
@@ -158,7 +158,8 @@ def _pk_drive(  # noqa: C901, PLR0912 (Numba kernel: branches unrolled for speed
     one half-step. Same operations, in the same order, as `_propagate_modal`/`_propagate_matrix`
     with `_store` (so the drive is identical to `exposure_grid`'s). Over the last 24 h it
     accumulates the occupancy sum/max/min in `stats` and the plasma maxima in `peak`."""
-    phi, b, dense, _, rows, dose_at, dose_mg, taken = rec
+    phi, b, dense, rows = rec.phi, rec.b, rec.dense, rec.rows
+    dose_at, dose_mg, taken = rec.dose_at, rec.dose_mg, rec.taken
     n_x = x.shape[0]
     n_rows = rows.shape[1]
     while kd < dose_at.shape[0] and dose_at[kd] == j:
@@ -214,7 +215,7 @@ def _stage_inputs(
 
 @_jit(parallel=True)
 def _chain_from_pk_pairs(
-    rec: _PKTuple,
+    rec: PKArrays,
     params: FloatArray,
     clock: FloatArray,
     y_init: FloatArray,
@@ -236,7 +237,7 @@ def _chain_from_pk_pairs(
     Records the latent activity every `record_every` steps into `activity`. `clock`: the
     circadian factor at every half-step when all patients share its parameters (one cosine per
     half-step for the whole population instead of one per patient), else empty."""
-    lam_half = rec[3]
+    lam_half = rec.lam_half
     n_x = lam_half.shape[1]
     n_s = y_init.shape[0]
     for q in numba.prange(params.shape[0] // 2):
