@@ -16,9 +16,7 @@ Every compiled function in `ldn` goes through `_jit`, so the options are the sam
 - `fastmath=False`: results must agree with the SciPy reference to 1e-6 relative and be
   reproducible bit for bit, so floating-point reassociation is not allowed.
 - `parallel=True` only for the outer per-patient loop (`numba.prange`); the scalar helpers stay
-  serial so they can be inlined into it. `nogil=True` everywhere, so Python threads can run
-  kernels side by side (the population engine does, instead of a `prange` kernel that takes
-  about four times longer to compile).
+  serial so they can be inlined into it.
 
 `on_slow_compile(callback)` asks for `callback()` to be called once when a compilation has been
 running for more than `NOTICE_AFTER_S` seconds (the CLI prints a one-line message with it).
@@ -165,7 +163,6 @@ def _jit(
                 error_model="numpy",
                 fastmath=False,
                 parallel=parallel,
-                nogil=True,
                 inline="always" if inline else "never",
             )(f),
         )

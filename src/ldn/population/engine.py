@@ -18,11 +18,11 @@ per-patient mask of doses actually taken:
    requested observation times.
 
 `simulate_patients` fuses 1–3 into one Numba pass per pair of patients
-(`_chain_from_pk_pairs`, blocks of pairs on threads): the PK state advances half-step by
-half-step as the RK4 stages need the drive, so no (patients × half-steps) drive array is
-built and memory per patient does not grow with time steps. `exposure_grid` (the drive array,
-tested against `ldn.model.exposure.exposure`) followed by `integrate_chain` is the two-pass form
-of the same computation; tests/population/test_engine_fused.py checks that both agree to rounding.
+(`_chain_from_pk_pairs`, prange over pairs): the PK state advances half-step by half-step as
+the RK4 stages need the drive, so no (patients × half-steps) drive array is built and memory
+per patient does not grow with time steps. `exposure_grid` (the drive array, tested against
+`ldn.model.exposure.exposure`) followed by `integrate_chain` is the two-pass form of the same
+computation; tests/population/test_engine_fused.py checks that both agree to rounding.
 
 Default step 0.5 h: on the benchmark's 84-day runs the latent activity is within 2e-4
 (absolute) of a CVODE reference at rtol 1e-10; 1 h (used for trials) is within 1.5e-3.
@@ -48,9 +48,9 @@ from ldn.model import chain, pk, receptors
 from ldn.parameters import ParameterSet
 from ldn.population.kernels import (
     PKArrays,
+    _chain_from_pk_pairs,
     _propagate_matrix,
     _propagate_modal,
-    chain_from_pk_pairs,
 )
 from ldn.population.rng import Stream, patient_uniforms
 from ldn.population.sampling import Population
@@ -373,7 +373,7 @@ def simulate_patients(
             phi=r.phi[rows], b=r.b[rows], dense=r.dense[rows], lam_half=r.lam_half[rows],
             rows=r.rows[rows], dose_at=r.dose_at, dose_mg=r.dose_mg, taken=r.taken[rows],
         )  # fmt: skip
-        chain_from_pk_pairs(
+        _chain_from_pk_pairs(
             rec, p[rows], _shared_clock(p, float(dt_h), end), chain.initial_state(1)[0],
             float(dt_h), end, record, window_from, recorded, stats, peak,
         )  # fmt: skip

@@ -6,7 +6,6 @@
 
 from __future__ import annotations
 
-import itertools
 from typing import Final, NamedTuple
 
 import numba
@@ -214,49 +213,8 @@ def _stage_inputs(
     return chain.stage_inputs(t_h, mor, unbound, k)
 
 
-def chain_from_pk_pairs(
-    rec: PKArrays,
-    params: FloatArray,
-    clock: FloatArray,
-    y_init: FloatArray,
-    dt_h: float,
-    n_steps: int,
-    record_every: int,
-    window_from: int,
-    activity: FloatArray,
-    stats: FloatArray,
-    peak: FloatArray,
-) -> None:
-    """`_chain_from_pk_pairs` over all pairs, split into one contiguous block per thread.
-
-    The kernel is compiled serial and without the GIL; threads of this process run the blocks
-    (each writes only its own patients' rows). A Numba `prange` kernel did the same work but took
-    about four times longer to compile (the cold start of `ldn population`, benchmarks/cold_start).
-    The number of threads is Numba's (`NUMBA_NUM_THREADS`, `numba.set_num_threads`).
-    """
-    n_pairs = params.shape[0] // 2
-    n_threads = max(1, min(numba.get_num_threads(), n_pairs))
-    bounds = np.linspace(0, n_pairs, n_threads + 1).astype(np.int64)
-    args = (rec, params, clock, y_init, dt_h, n_steps, record_every, window_from, activity,
-            stats, peak)  # fmt: skip
-    if n_threads == 1:
-        _chain_from_pk_pairs(0, n_pairs, *args)
-        return
-    from concurrent.futures import ThreadPoolExecutor
-
-    with ThreadPoolExecutor(max_workers=n_threads) as pool:
-        blocks = [
-            pool.submit(_chain_from_pk_pairs, int(q0), int(q1), *args)
-            for q0, q1 in itertools.pairwise(bounds)
-        ]
-        for block in blocks:
-            block.result()
-
-
-@_jit
+@_jit(parallel=True)
 def _chain_from_pk_pairs(
-    q_start: int,
-    q_stop: int,
     rec: PKArrays,
     params: FloatArray,
     clock: FloatArray,
@@ -269,8 +227,8 @@ def _chain_from_pk_pairs(
     stats: FloatArray,
     peak: FloatArray,
 ) -> None:
-    """PK → occupancy → chain in one pass per pair of patients 2q, 2q + 1 for q_start ≤ q <
-    q_stop (the number of patients must be even).
+    """PK → occupancy → chain in one pass per pair of patients 2q, 2q + 1 (prange over pairs;
+    the number of patients must be even).
 
     The drive of each half-step is computed when the RK4 stages need it (`_pk_drive`), so no
     (patients × half-steps) drive array is stored. The chain step is
@@ -282,7 +240,7 @@ def _chain_from_pk_pairs(
     lam_half = rec.lam_half
     n_x = lam_half.shape[1]
     n_s = y_init.shape[0]
-    for q in range(q_start, q_stop):
+    for q in numba.prange(params.shape[0] // 2):
         a = 2 * q
         b = a + 1
         pa = chain.chain_constants(params[a])
