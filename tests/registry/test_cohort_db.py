@@ -166,9 +166,11 @@ def test_cli_n_of_1_and_report(db_url, world, registry, tmp_path):
     res = runner.invoke(app, ["registry", "n-of-1", "--patient", "P-404", "--database", db_url])
     assert isinstance(res.exception, NotFound) and "P-404" in str(res.exception)
     html, csv_dir = tmp_path / "r" / "report.html", tmp_path / "csv"
-    res = runner.invoke(
-        app, ["registry", "report", "--out", str(html), "--csv", str(csv_dir), "--database", db_url]
-    )
+    argv = ["registry", "report", "--out", str(html), "--csv", str(csv_dir), "--database", db_url]
+    res = runner.invoke(app, argv)  # the one output-path rule: a FILE's folder must exist
+    assert res.exit_code == 1 and "the folder" in str(res.exception) and not csv_dir.exists()
+    html.parent.mkdir()
+    res = runner.invoke(app, argv)  # a FOLDER option (--csv) is created
     assert res.exit_code == 0, res.output
     assert "Responders by condition and dose" in html.read_text(encoding="utf-8")
     assert (csv_dir / "cohort_responders.csv").exists()

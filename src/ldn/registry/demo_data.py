@@ -164,7 +164,7 @@ def demo_rows(
                 "dose_mg": "4.5",
                 "clock_time": "08:00" if kind == "morning" else "22:00",
                 "formulation": "capsule",
-                "titration": "1.5x7;3.0x7" if kind == "titration" else "",
+                "titration": "1.5:7,3:7" if kind == "titration" else "",
                 "start_date": start.isoformat(),
                 "stop_date": stop.isoformat() if stop else "",
                 "stop_reason": reason,
