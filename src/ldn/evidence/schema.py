@@ -36,6 +36,8 @@ CONDITIONS: dict[str, str] = {
     "depression": "Major depressive disorder",
     "lichen_planopilaris": "Lichen planopilaris",
     "vasculitis": "Systemic vasculitis",
+    "hiv": "HIV infection",
+    "covid19": "Acute COVID-19",
     "gulf_war_illness": "Gulf War illness",
     "chronic_pain": "Chronic pain (mixed)",
     "gi_disorders": "GI disorders (mixed)",
