@@ -38,6 +38,7 @@ CONDITIONS: dict[str, str] = {
     "vasculitis": "Systemic vasculitis",
     "hiv": "HIV infection",
     "covid19": "Acute COVID-19",
+    "hashimoto": "Hashimoto's thyroiditis",
     "gulf_war_illness": "Gulf War illness",
     "chronic_pain": "Chronic pain (mixed)",
     "gi_disorders": "GI disorders (mixed)",
