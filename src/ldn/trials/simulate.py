@@ -105,9 +105,12 @@ class TrialOutcomes:
 
     def power(self, n_per_arm: int | None = None) -> analysis.Power:
         """Power with Monte-Carlo SE and 95 % CI (pool uncertainty included) at `n_per_arm`."""
+        return self.power_of(self.analyse(n_per_arm))
+
+    def power_of(self, res: analysis.TestResult) -> analysis.Power:
+        """Power of an analysis result of these replicates, pool uncertainty included."""
         from ldn.trials import pool
 
-        res = self.analyse(n_per_arm)
         sig = self.significant(res)
         plain = analysis.estimate_power(sig)
         est = res.estimate[np.isfinite(res.estimate)]
