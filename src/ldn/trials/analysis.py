@@ -158,14 +158,16 @@ class Power:
 
 
 def estimate_power(
-    significant: BoolArray, *, confidence: float = 0.95, pool_var: float = 0.0
+    significant: BoolArray, *, confidence: float = 0.95, pool_shift_sd: float = 0.0
 ) -> Power:
     """Fraction of significant replicates, Monte-Carlo SE and interval.
 
-    Binomial SE and the Wilson interval; `pool_var` (the variance a finite virtual-patient
-    pool adds to the estimate, see `ldn.trials.pool`) is added in quadrature to the SE and to
-    both Wilson half-widths, so the interval covers the power of the whole virtual population,
-    not only of this pool.
+    Binomial SE and the Wilson interval. `pool_shift_sd` is the SD of the bias a finite
+    virtual-patient pool puts on the mean effect, in units of the SD of the replicate
+    estimates (`ldn.trials.pool`): power = Φ(μ/SD − z) moves by Φ(Φ⁻¹(·) ± z·shift), so each
+    Wilson bound is moved outward on the probit scale by z·shift (adding the two errors, which
+    is conservative); the reported SE adds the linearised pool part φ(Φ⁻¹(power))·shift in
+    quadrature.
     """
     from statsmodels.stats.proportion import proportion_confint
 
@@ -173,9 +175,13 @@ def estimate_power(
     k = int(significant.sum())
     p = k / m
     low, high = proportion_confint(k, m, alpha=1.0 - confidence, method="wilson")
-    if pool_var > 0.0:
+    pool_se = 0.0
+    if pool_shift_sd > 0.0:
         z = float(stats.norm.ppf(0.5 + confidence / 2.0))
-        low = max(0.0, p - float(np.hypot(p - low, z * np.sqrt(pool_var))))
-        high = min(1.0, p + float(np.hypot(high - p, z * np.sqrt(pool_var))))
-    se = float(np.sqrt(p * (1.0 - p) / m + pool_var))
-    return Power(p, m, k, se, float(low), float(high), float(np.sqrt(pool_var)))
+        shift = z * pool_shift_sd
+        low = float(stats.norm.cdf(stats.norm.ppf(low) - shift)) if low > 0.0 else 0.0
+        high = float(stats.norm.cdf(stats.norm.ppf(high) + shift)) if high < 1.0 else 1.0
+        centre = float(np.clip(p, 0.5 / m, 1.0 - 0.5 / m))
+        pool_se = float(stats.norm.pdf(stats.norm.ppf(centre)) * pool_shift_sd)
+    se = float(np.sqrt(p * (1.0 - p) / m + pool_se**2))
+    return Power(p, m, k, se, float(low), float(high), pool_se)

@@ -11,10 +11,9 @@ population's by about SD_member/√P, a bias the replicate-to-replicate spread d
 2. per arm, the between-member variance V_a of the members' mean outcome, less the
    within-member part (baseline severity, noise: drawn fresh for every trial patient);
 3. the variance of the pool-mean effect, Σ_a V_a / P;
-4. turned into a variance of power by the slope of power in the mean effect,
-   dPower/dμ = φ(Φ⁻¹(power)) / SD(estimate) (power = Φ(μ/SD − z) for a z-type test).
-
-`ldn.trials.analysis.estimate_power` adds it in quadrature to the binomial error.
+4. divided by the SD of the replicate estimates: power = Φ(μ/SD − z) for a z-type test, so a
+   pool bias of b moves power to Φ(Φ⁻¹(power) + b/SD); `ldn.trials.analysis.estimate_power`
+   widens the Wilson interval by that shift on the probit scale.
 """
 
 from __future__ import annotations
@@ -23,7 +22,6 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 import numpy.typing as npt
-from scipy import stats
 
 from ldn.trials import primary
 
@@ -87,10 +85,8 @@ def mean_effect_variance(out: TrialOutcomes) -> float:
     return total
 
 
-def power_variance(power: float, sd_effect: float, effect_var: float, n_trials: int) -> float:
-    """Variance of power due to the pool: (φ(Φ⁻¹(power)) / SD(estimate))² · Var(pool mean)."""
+def shift_in_sd(sd_effect: float, effect_var: float) -> float:
+    """SD of the pool-mean effect in units of the SD of the replicate estimates."""
     if effect_var <= 0.0 or not np.isfinite(sd_effect) or sd_effect <= 0.0:
         return 0.0
-    p = float(np.clip(power, 0.5 / n_trials, 1.0 - 0.5 / n_trials))
-    slope = stats.norm.pdf(stats.norm.ppf(p)) / sd_effect
-    return float(slope**2 * effect_var)
+    return float(np.sqrt(effect_var) / sd_effect)

@@ -112,11 +112,10 @@ class TrialOutcomes:
         from ldn.trials import pool
 
         sig = self.significant(res)
-        plain = analysis.estimate_power(sig)
         est = res.estimate[np.isfinite(res.estimate)]
         sd = float(est.std(ddof=1)) if est.size > 1 else float("nan")
-        var = pool.power_variance(plain.power, sd, pool.mean_effect_variance(self), sig.size)
-        return analysis.estimate_power(sig, pool_var=var)
+        shift = pool.shift_in_sd(sd, pool.mean_effect_variance(self))
+        return analysis.estimate_power(sig, pool_shift_sd=shift)
 
 
 def _trial_index(m: int, n: int, arm: int, stride: int) -> IndexArray:

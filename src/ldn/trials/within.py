@@ -93,14 +93,14 @@ def n_of_1_mixed(diffs: FloatArray, done: BoolArray) -> TestResult:
     with np.errstate(invalid="ignore", divide="ignore"):
         dbar = np.where(c > 0, (diffs * done).sum(axis=-1) / c, 0.0)
     ss_within = (done * (diffs - dbar[..., None]) ** 2).sum(axis=-1)
-    lam = _COARSE[:, None, None]
-    ll, _, _ = _profile(lam, c[None], dbar[None], ss_within[None])
-    best = np.nanargmax(np.where(np.isfinite(ll), ll, -np.inf), axis=0)
-    lo = _COARSE[np.maximum(best - 1, 0)]
-    hi = _COARSE[np.minimum(best + 1, _COARSE.size - 1)]
-    fine = lo[None] + (hi - lo)[None] * np.linspace(0.0, 1.0, 201)[:, None]
-    ll, delta, var = _profile(fine[:, :, None], c[None], dbar[None], ss_within[None])
-    pick = np.nanargmax(np.where(np.isfinite(ll), ll, -np.inf), axis=0)
+    grid = np.broadcast_to(_COARSE[:, None], (_COARSE.size, diffs.shape[0]))
+    for _ in range(4):
+        ll, delta, var = _profile(grid[:, :, None], c[None], dbar[None], ss_within[None])
+        pick = np.nanargmax(np.where(np.isfinite(ll), ll, -np.inf), axis=0)
+        cols = np.arange(diffs.shape[0])
+        lo = grid[np.maximum(pick - 1, 0), cols]
+        hi = grid[np.minimum(pick + 1, grid.shape[0] - 1), cols]
+        grid = lo[None] + (hi - lo)[None] * np.linspace(0.0, 1.0, 41)[:, None]
     cols = np.arange(diffs.shape[0])
     n_patients = (c > 0).sum(axis=1).astype(np.float64)
     est = delta[pick, cols]
