@@ -216,9 +216,7 @@ def trial(
     design: str = typer.Option("parallel", "--design", help=_DESIGN_HELP),
     n_per_arm: int = typer.Option(50, "--n-per-arm", help="Patients per arm (or sequence)."),
     weeks: int = typer.Option(12, "--weeks", help="Weeks of treatment (per period)."),
-    washout_weeks: int = typer.Option(
-        DEFAULT_WASHOUT_WEEKS, "--washout-weeks", help=_WASHOUT_HELP
-    ),
+    washout_weeks: int = typer.Option(DEFAULT_WASHOUT_WEEKS, "--washout-weeks", help=_WASHOUT_HELP),
     cycles: int = typer.Option(3, "--cycles", help="N-of-1: pairs of periods per patient."),
     trials: int = typer.Option(1000, "--trials", help="Replicate trials."),
     dose_mg: float | None = typer.Option(None, "--dose-mg", help="Treatment dose, mg."),
@@ -300,9 +298,7 @@ def power(
     condition: str = typer.Option("fibromyalgia", "--condition", help="Condition."),
     design: str = typer.Option("parallel", "--design", help=_DESIGN_HELP),
     weeks: int = typer.Option(12, "--weeks", help="Weeks of treatment (per period)."),
-    washout_weeks: int = typer.Option(
-        DEFAULT_WASHOUT_WEEKS, "--washout-weeks", help=_WASHOUT_HELP
-    ),
+    washout_weeks: int = typer.Option(DEFAULT_WASHOUT_WEEKS, "--washout-weeks", help=_WASHOUT_HELP),
     cycles: int = typer.Option(3, "--cycles", help="N-of-1: pairs of periods per patient."),
     target: float = typer.Option(0.9, "--target", help="Target power, e.g. 0.9."),
     n_max: int = typer.Option(1000, "--n-max", help="Largest n per arm searched."),

@@ -21,8 +21,8 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    from ldn.population.endpoints import EndpointSpec
     from ldn.trials.design import TrialDesign
-    from ldn.trials.endpoints import EndpointSpec
 
 _HYPOTHETICAL = "hypothetical: the effect had every patient stayed on the assigned treatment"
 _STRATEGY = {

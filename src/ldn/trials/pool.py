@@ -18,15 +18,11 @@ population's by about SD_member/√P, a bias the replicate-to-replicate spread d
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 import numpy as np
 import numpy.typing as npt
 
 from ldn.trials import primary
-
-if TYPE_CHECKING:
-    from ldn.trials.simulate import TrialOutcomes
+from ldn.trials.primary import TrialOutcomes
 
 FloatArray = npt.NDArray[np.float64]
 

@@ -17,19 +17,53 @@ the cycles each patient completed.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 import numpy as np
 import numpy.typing as npt
 
+from ldn.population.endpoints import EndpointSpec
 from ldn.trials import analysis, imputation, responders, within
+from ldn.trials.design import TrialDesign
 from ldn.trials.mmrm import mmrm
-
-if TYPE_CHECKING:
-    from ldn.trials.simulate import TrialOutcomes
 
 FloatArray = npt.NDArray[np.float64]
 BoolArray = npt.NDArray[np.bool_]
+IntArray = npt.NDArray[np.int64]
+
+
+class TrialOutcomes(Protocol):
+    """What the analyses read from `ldn.trials.simulate.TrialOutcomes` (see there)."""
+
+    @property
+    def design(self) -> TrialDesign: ...
+
+    @property
+    def endpoint(self) -> EndpointSpec: ...
+
+    @property
+    def scores(self) -> FloatArray: ...
+
+    @property
+    def last_obs(self) -> IntArray: ...
+
+    @property
+    def drug_first(self) -> BoolArray | None: ...
+
+    @property
+    def pool_size(self) -> int | None: ...
+
+    @property
+    def seed(self) -> int: ...
+
+    @property
+    def pool_member(self) -> IntArray | None: ...
+
+    @property
+    def arm_simulated(self) -> tuple[bool, ...]: ...
+
+    @property
+    def n_trials(self) -> int: ...
 
 
 @dataclass(frozen=True)
@@ -82,7 +116,7 @@ def _change(out: TrialOutcomes, n: int, name: str) -> Analysed:
         return Analysed(name, res, extras=_structure(order, weeks))
     method = "j2r" if name == "jump-to-reference" else "mar"
     worse = 1.0 if out.endpoint.scale.higher_is_worse else -1.0
-    deltas = (0.0,)
+    deltas: tuple[float, ...] = (0.0,)
     if name == "tipping-point":
         deltas = tuple(worse * k * out.endpoint.score_sd for k in imputation.DELTA_GRID_SD)
     results = imputation.multiple_imputation(

@@ -30,8 +30,8 @@ def residual_effect(
     params: ParameterSet, condition: str, *, weeks: int = 12, horizon_weeks: int = 30
 ) -> tuple[np.ndarray, np.ndarray]:
     """(weeks after the last dose, remaining fraction of the end-of-treatment activity change)."""
-    from ldn.model.chain import chain_columns
     from ldn.regimen import daily
+    from ldn.simulate.scenarios import chain_columns
 
     stop_h = weeks * H_PER_WEEK
     events = daily(4.5, "22:00").events(until_h=stop_h)
