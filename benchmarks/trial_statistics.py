@@ -1,8 +1,11 @@
 """Operating characteristics of the trial analyses (docs/trials.md, "Operating characteristics").
 
 - type-I error and power of every continuous-endpoint analysis under each dropout mechanism
-  (fibromyalgia, 100 per arm, 12 weeks, 3 %/week dropout; null = 4.5 mg at 22:00 in both arms);
-- the responder analyses' two-sided type-I error at small n (fibromyalgia null design);
+  (fibromyalgia, 100 per arm, 12 weeks, 3 %/week dropout). The null design is placebo vs
+  placebo (an exact null: no drug, so no virtual-patient pool and no pool error; dropout,
+  placebo response, baseline spread and noise as in any trial); power is 4.5 mg at 22:00 vs
+  placebo (pool 5,000, interval includes the pool's uncertainty);
+- the responder analyses' two-sided type-I error at small n (the same placebo-vs-placebo null);
 - the wall time of a 1,000-trial power analysis of 200 patients × 12 weeks with MMRM;
 - the MS crossover effect without washout and with the default washout.
 
@@ -28,9 +31,9 @@ RESULT_NAME = "trials.json"
 PARAMS = default_parameters()
 LDN = daily(4.5, "22:00")
 TRIALS = 1000
-POOL = 2000
 CHANGE_ANALYSES = ("mmrm", "ancova", "mi", "locf-ancova", "jump-to-reference", "tipping-point")
 MECHANISMS = ("mcar", "mar", "mnar", "adverse-events")
+PLACEBO = Arm("placebo", None)
 
 
 def _design(control: Arm, **kw: Any) -> TrialDesign:
@@ -51,9 +54,10 @@ def analyses_by_mechanism() -> list[dict[str, Any]]:
     """Type-I error (null) and power (vs placebo) for each analysis × mechanism."""
     rows = []
     for mech in MECHANISMS:
-        for label, control in (("null", Arm(LDN.describe(), LDN)), ("power", Arm("placebo", None))):
-            d = _design(control, dropout_per_week=0.03, dropout_model=mech)
-            out = simulate_trials(d, params=PARAMS, n_trials=TRIALS, seed=11, pool_size=POOL)
+        for label, treatment in (("null", PLACEBO), ("power", Arm(LDN.describe(), LDN))):
+            d = _design(PLACEBO, treatment=treatment, dropout_per_week=0.03, dropout_model=mech)
+            m = 2 * TRIALS if label == "null" else TRIALS
+            out = simulate_trials(d, params=PARAMS, n_trials=m, seed=11, pool_size=5000)
             dropped = float((out.last_obs[..., :100] < 12).mean())
             for name in CHANGE_ANALYSES:
                 res = power_from_outcomes(replace(out, design=replace(d, analysis=name)))
@@ -65,12 +69,12 @@ def analyses_by_mechanism() -> list[dict[str, Any]]:
 
 
 def responder_type_one() -> list[dict[str, Any]]:
-    """Two-sided type-I error of the responder tests at small n (null design, 2,000 trials)."""
+    """Two-sided type-I error of the responder tests (placebo vs placebo, 4,000 trials)."""
     from ldn.trials import analysis as an
 
     rows = []
-    null = _design(Arm(LDN.describe(), LDN), endpoint="responder", n_per_arm=200)
-    out = simulate_trials(null, params=PARAMS, n_trials=2000, seed=5, pool_size=5000)
+    null = _design(PLACEBO, treatment=PLACEBO, endpoint="responder", n_per_arm=200)
+    out = simulate_trials(null, params=PARAMS, n_trials=4000, seed=5)
     for n in (6, 8, 12, 25, 50, 100, 200):
         for name in ("auto", "exact", "logistic", "z-test"):
             if name == "z-test":

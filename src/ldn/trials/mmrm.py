@@ -147,7 +147,7 @@ def mmrm(
     m, t_n = fit.sigma2.shape
     p = fit.p
     h, lower, sxx = _information(fit)
-    h_inv = np.linalg.inv(h)
+    h_inv: FloatArray = np.linalg.inv(h).astype(np.float64)
     c = (t_n - 1) * p + column
     g = h_inv[:, c, c]
     u = h_inv[:, :, c].reshape(m, t_n, p)
