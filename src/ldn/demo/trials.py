@@ -51,7 +51,8 @@ def run(out_dir: Path) -> DemoSection:
     table = _markdown_table(compact)
     n_text = (
         f"about **{found.n_per_arm} patients per arm** reach 90 % power "
-        f"(estimated {found.power_at_n.power:.0%})"
+        f"(estimated {found.power_at_n.power:.0%}; Monte-Carlo interval of n: "
+        f"{found.n_interval[0]} to {found.n_interval[1] or 'above 600'})"
         if found.n_per_arm is not None and found.power_at_n is not None
         else "90 % power is **not reached** with up to 600 patients per arm"
     )
