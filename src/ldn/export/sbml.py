@@ -1,9 +1,9 @@
 """SBML Level 3 Version 2 export of the single-patient model (PK → occupancy → chain → score).
 
 One model definition: every number comes from the engine's own objects —
-- PK: the state matrix A of `ldn.model.pk.linear_system` (entries written as parameters
-  `a_<i>_<j>`, 1/h), the 7 PK states as species (amounts, mg, or ng/mL for effect sites) in a
-  unit compartment with rate rules `dx_i/dt = Σ_j a_ij x_j`;
+- PK: the state matrix A of the default PK variant (`ldn.pk_fits.default_system`; entries
+  written as parameters `a_<i>_<j>`, 1/h), its states as species (amounts, mg, or ng/mL for
+  brain sites) in a unit compartment with rate rules `dx_i/dt = Σ_j a_ij x_j`;
 - occupancy: binding ratios L/K per ng/mL from `ldn.model.receptors` (parameters `r_ntx`,
   `r_nol`), MOR occupancy `(r1 + r2)/(1 + r1 + r2)` as an assignment rule;
 - chain: the right-hand side of `ldn.model.chain.rhs` (rebound, immune, disease activity)
@@ -28,8 +28,8 @@ from ldn.errors import InputError
 from ldn.model import chain, pk, receptors
 from ldn.model.chain import get_condition, scale_parameters
 from ldn.parameters import ParameterSet
+from ldn.pk_fits import default_system
 
-STATE_IDS = pk.STATE_NAMES
 CHAIN_IDS = ("R_mor", "R_ogfr", "P_be", "P_ogf", "lymph", "cytokine", "activity")
 
 # Rate rules of the chain, transcribed from ldn.model.chain.rhs and the functions it calls
@@ -89,9 +89,9 @@ class SbmlModel:
         return path
 
 
-def pk_parameter_values(pk_params: pk.PKParams) -> dict[str, float]:
+def pk_parameter_values(pk_params: pk.PKParams, params: ParameterSet) -> dict[str, float]:
     """SBML parameter values `a_i_j` (non-zero entries of A) for one patient's PK parameters."""
-    system = pk.linear_system(pk_params)
+    system = default_system(pk_params, params)
     a = np.asarray(system.a)
     if a.ndim != 2:
         raise InputError("SBML export is for one patient: give scalar PK parameters")
@@ -181,14 +181,16 @@ def build_sbml(
         rule.setVariable(var)
         _set_math(rule, formula)
 
-    a_values = pk_parameter_values(pk_params)
+    a_values = pk_parameter_values(pk_params, params)
+    system = default_system(pk_params, params)
+    state_ids = system.state_names
     for name, value in {
         **a_values,
         **binding_parameter_values(params),
         **chain_parameter_values(chain_row),
     }.items():
         param(name, value)
-    for sid in STATE_IDS:
+    for sid in state_ids:
         s = model.createSpecies()
         s.setId(sid)
         s.setCompartment("body")
@@ -196,14 +198,13 @@ def build_sbml(
         s.setHasOnlySubstanceUnits(True)
         s.setBoundaryCondition(False)
         s.setConstant(False)
-    for i, sid in enumerate(STATE_IDS):
+    for i, sid in enumerate(state_ids):
         terms = [
-            f"a_{i}_{j} * {STATE_IDS[j]}" for j in range(len(STATE_IDS)) if f"a_{i}_{j}" in a_values
+            f"a_{i}_{j} * {state_ids[j]}" for j in range(len(state_ids)) if f"a_{i}_{j}" in a_values
         ]
         rate_rule(sid, " + ".join(terms) if terms else "0")
     # outputs of the PK (C rows of linear_system: ntx_e and nol_e are ng/mL already)
-    v = pk.linear_system(pk_params)
-    c = np.asarray(v.c)
+    c = np.asarray(system.c)
     param("c_ntx", float(c[0, 1]))
     param("c_nol", float(c[1, 3]))
     assignment("naltrexone_ng_per_ml", "c_ntx * ntx_c")
