@@ -7,9 +7,9 @@ import json
 
 import pandas as pd
 import pytest
+from tests.cli.test_simulate_cli import run
 
 from ldn.simulate import BAND_COLUMNS
-from tests.cli.test_simulate_cli import run
 
 
 @pytest.mark.parametrize("model", ["metabolite_tail", "brain_retention", "binding_kinetics"])
@@ -59,9 +59,7 @@ def test_uncertainty_adds_ordered_bands_and_ranges(capsys: pytest.CaptureFixture
 
 
 def test_uncertainty_table_prints_ranges(capsys: pytest.CaptureFixture[str]) -> None:
-    code, out, _ = run(
-        ["simulate", "--days", "2", "--uncertainty", "--draws", "20"], capsys
-    )
+    code, out, _ = run(["simulate", "--days", "2", "--uncertainty", "--draws", "20"], capsys)
     assert code == 0
     assert "p50 [p5–p95]" in out
 

@@ -11,11 +11,12 @@ from ldn.errors import InputError
 from ldn.model.binding_kinetics import kinetic_occupancy
 from ldn.model.pk import PKParams, linear_system
 from ldn.model.pk_models import MODEL_NAMES, model_system
+from ldn.model.pk_setup import default_model, model_draws, model_setup
 from ldn.model.receptors import competitive_occupancy
+from ldn.model.superposition import regimen_response
 from ldn.parameters import default_parameters
-from ldn.pk_fits import default_model, fits, model_draws, model_setup
+from ldn.pk_fits import fits
 from ldn.regimen import DoseEvents
-from ldn.solve.superposition import regimen_response
 
 PS = default_parameters()
 T = np.linspace(0.0, 96.0, 385)
@@ -124,9 +125,9 @@ def test_draws_are_shipped_with_provenance(model: str) -> None:
 
 
 def test_fit_table_names_the_default_as_lowest_aic() -> None:
-    from ldn.pk_fits import fit_table
+    from ldn.pk_fits import fit_rows
 
-    rows = fit_table()
+    rows = fit_rows(MODEL_NAMES)
     assert {r["model"] for r in rows} == set(MODEL_NAMES)
     best = min(rows, key=lambda r: r["aic"])
     assert best["default"] and best["model"] == default_model()

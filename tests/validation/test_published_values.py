@@ -19,7 +19,7 @@ import pytest
 
 from ldn.calibration.pk_data import Observation, observations
 from ldn.calibration.pk_predict import Predictor
-from ldn.pk_fits import model_setup
+from ldn.model.pk_setup import model_setup
 
 K_SD = 2.0
 NUMERIC = tuple(o for o in observations() if o.use in ("fit", "check") and np.isfinite(o.sd))
@@ -86,8 +86,8 @@ def test_trostheim_50mg_session_above_85pct(predictor: Predictor) -> None:
 
 def test_meyer_1984_dose_proportional_auc(predictor: Predictor) -> None:
     """Meyer 1984 (check): "excellent linearity" of AUC with dose 50-200 mg; the model is linear."""
+    from ldn.model.superposition import regimen_auc
     from ldn.regimen import DoseEvents
-    from ldn.solve.superposition import regimen_auc
 
     auc = [
         regimen_auc(predictor.system, DoseEvents(t_h=[0.0], dose_mg=[d]), 0.0, 240.0)[:2]

@@ -26,12 +26,11 @@ import numpy as np
 
 from ldn.calibration.pk_data import Observation, by_id
 from ldn.model.pk import ArrayLike, PKParams
-from ldn.model.pk_models import model_system
+from ldn.model.pk_models import get_model, model_system
 from ldn.model.receptors import BindingParams
+from ldn.model.series import brain_occupancy, series
+from ldn.model.superposition import regimen_auc
 from ldn.regimen import DoseEvents, SteadyState
-from ldn.model.pk_models import get_model
-from ldn.solve.occupancy import brain_occupancy, series
-from ldn.solve.superposition import regimen_auc
 
 FloatArray = np.ndarray
 T_SINGLE: Final = np.concatenate([np.arange(0.0, 24.0, 0.02), np.arange(24.0, 200.01, 0.25)])

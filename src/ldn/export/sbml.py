@@ -27,8 +27,8 @@ import numpy as np
 from ldn.errors import InputError
 from ldn.model import chain, pk, receptors
 from ldn.model.chain import get_condition, scale_parameters
+from ldn.model.pk_setup import default_system
 from ldn.parameters import ParameterSet
-from ldn.pk_fits import default_system
 
 CHAIN_IDS = ("R_mor", "R_ogfr", "P_be", "P_ogf", "lymph", "cytokine", "activity")
 

@@ -19,7 +19,7 @@ from __future__ import annotations
 import numpy as np
 import numpy.typing as npt
 
-from ldn.solve._numba import _jit
+from ldn.compile_options import _jit
 
 FloatArray = npt.NDArray[np.float64]
 

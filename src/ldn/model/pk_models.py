@@ -1,6 +1,6 @@
 """Structural alternatives for the blockade tail: one name → one linear PK system (+ binding mode).
 
-Every variant shares the regimen/superposition machinery (`ldn.solve.superposition`) because each
+Every variant shares the regimen/superposition machinery (`ldn.model.superposition`) because each
 is a linear system dx/dt = A x with the same four outputs as `ldn.model.pk` (plasma naltrexone,
 plasma 6β-naltrexol, brain naltrexone, brain 6β-naltrexol, all ng/mL):
 

@@ -106,6 +106,7 @@ def unbound_plasma_nm(
     What a peripheral receptor (lymphocytes, gut, OGFr on dividing cells) sees if it is in
     equilibrium with unbound plasma drug: fu·C (no brain-penetration factor).
     """
+
     def col(v: ArrayLike) -> FloatArray:
         v = np.asarray(v, dtype=float)
         return v[..., None] if v.ndim else v

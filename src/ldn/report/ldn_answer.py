@@ -17,11 +17,11 @@ from typing import Final
 import numpy as np
 import numpy.typing as npt
 
+from ldn.model.exposure import summary_arrays
 from ldn.model.pk_models import MODEL_NAMES, model_system
-from ldn.pk_fits import ModelSetup, model_draws, model_setup
+from ldn.model.pk_setup import ModelSetup, model_draws, model_setup
+from ldn.model.series import series
 from ldn.regimen import DoseEvents, daily
-from ldn.simulate import summary_arrays
-from ldn.solve.occupancy import series
 
 FloatArray = npt.NDArray[np.float64]
 LDN_REGIMENS: Final = (

@@ -1,6 +1,6 @@
 """Markdown table of model constants with their provenance (docs/model.md, section 8).
 
-    python -m ldn.report.param_table pk receptor pk_variant dose_class
+python -m ldn.report.param_table pk receptor pk_variant dose_class
 """
 
 from __future__ import annotations
@@ -15,8 +15,10 @@ def _row(p: Parameter) -> str:
     if p.kind == "assumption":
         src = f"ASSUMPTION: {p.reason}"
     else:
-        src = p.source + (f" [link]({p.url})" if p.url else "") + (
-            f' — "{p.quote}"' if p.quote else ""
+        src = (
+            p.source
+            + (f" [link]({p.url})" if p.url else "")
+            + (f' — "{p.quote}"' if p.quote else "")
         )
     return f"| `{p.name}` | {p.value:.4g} | {p.unit} | {kind} | {p.description} | {src} |"
 

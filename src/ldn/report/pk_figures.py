@@ -20,10 +20,10 @@ from ldn.model.pk_models import MODEL_NAMES
 def plot_variant_blockade(path: str | Path | None = None, n_draws: int = 100) -> Any:
     import matplotlib.pyplot as plt
 
+    from ldn.model.exposure import exposure
     from ldn.regimen import DoseEvents
-    from ldn.report.plots import _save
-    from ldn.simulate import exposure
-    from ldn.uncertainty import band_series
+    from ldn.simulate.plots import _save
+    from ldn.simulate.uncertainty import band_series
 
     t = np.linspace(0.0, 168.0, 673)
     fig, axes = plt.subplots(1, 2, figsize=(12, 4.2), sharey=True)
@@ -59,8 +59,8 @@ def plot_observed_vs_model(path: str | Path | None = None) -> Any:
 
     from ldn.calibration.pk_data import observations
     from ldn.calibration.pk_predict import Predictor
-    from ldn.pk_fits import model_setup
-    from ldn.report.plots import _save
+    from ldn.model.pk_setup import model_setup
+    from ldn.simulate.plots import _save
 
     rows = [o for o in observations() if o.use in ("fit", "check") and np.isfinite(o.sd)]
     fig, ax = plt.subplots(figsize=(11, 0.22 * len(rows) + 1.5))

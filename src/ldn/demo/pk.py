@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from ldn.report.demo import DemoSection
+from ldn.demo.summary import DemoSection
 
 _ROWS = (
     ("naltrexone Cmax (ng/mL)", "naltrexone_cmax_ng_per_ml", "{:.3g}"),
@@ -41,12 +41,13 @@ def run(out_dir: Path) -> DemoSection:
 
     import numpy as np
 
-    from ldn.pk_fits import default_model
+    from ldn.model.exposure import dose_response
+    from ldn.model.pk_setup import default_model
     from ldn.regimen import daily
     from ldn.report.ldn_answer import blockade_markdown, ldn_markdown
     from ldn.report.pk_figures import plot_variant_blockade
-    from ldn.report.plots import plot_concentrations, plot_dose_response, plot_occupancy
-    from ldn.simulate import dose_response, simulate
+    from ldn.simulate import simulate
+    from ldn.simulate.plots import plot_concentrations, plot_dose_response, plot_occupancy
 
     results = [
         simulate(daily(4.5, at="22:00"), days=14, step_h=0.25, uncertainty=True, n_draws=100),
@@ -94,8 +95,7 @@ def run(out_dir: Path) -> DemoSection:
         "where the hours/day above 50 % are well below 24.\n\n"
         + ldn_markdown(default_model())
         + "\nBlockade read-outs of each structural variant (p50 [p5–p95], ML = "
-        "maximum-likelihood value):\n\n"
-        + blockade_markdown()
+        "maximum-likelihood value):\n\n" + blockade_markdown()
     )
     return DemoSection(
         title="Pharmacology: exposure and receptor occupancy",

@@ -1,7 +1,7 @@
 """Parameter uncertainty on every output: percentiles over the shipped posterior draws.
 
-The draws (`ldn.pk_fits.model_draws`, written by `ldn calibrate-pk` with emcee) carry the fit's
-uncertainty and the labelled ranges of the fixed, non-identifiable parameters.  Each draw is one
+The draws (`ldn.model.pk_setup.model_draws`, written by `ldn calibrate-pk` with emcee) carry the
+fit's uncertainty and the labelled ranges of the fixed, non-identifiable parameters.  Each draw is one
 parameter set; the regimen is simulated for all draws at once (parameter arrays of shape (n,))
 and the 5th, 50th and 95th percentiles are taken per time point or per metric.
 """
@@ -13,9 +13,10 @@ from typing import Final
 import numpy as np
 import numpy.typing as npt
 
+from ldn.model.exposure import exposure, summary_arrays
+from ldn.model.pk_setup import model_draws
+from ldn.model.superposition import EventsLike
 from ldn.parameters import ParameterSet
-from ldn.pk_fits import model_draws
-from ldn.solve.superposition import EventsLike
 
 FloatArray = npt.NDArray[np.float64]
 PERCENTILES: Final = (5.0, 50.0, 95.0)
@@ -32,8 +33,6 @@ def band_series(
     n_draws: int = DEFAULT_DRAWS,
 ) -> dict[str, FloatArray]:
     """{column + suffix: (n_t,)} for every Exposure column in `columns`."""
-    from ldn.simulate import exposure
-
     d = model_draws(pk_model, n_draws, params)
     e = exposure(events, t_h, pk=d.pk, binding=d.binding, pk_model=d.model, extra=d.extra)
     out: dict[str, FloatArray] = {}
@@ -51,8 +50,6 @@ def summary_ranges(
     n_draws: int = DEFAULT_DRAWS,
 ) -> dict[str, tuple[float, float, float]]:
     """{metric: (p5, p50, p95)} of the final-24-h metrics over the posterior draws."""
-    from ldn.simulate import summary_arrays
-
     d = model_draws(pk_model, n_draws, params)
     arrays = summary_arrays(d, events, end_h)
     out = {}

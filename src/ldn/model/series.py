@@ -27,7 +27,7 @@ from ldn.model.receptors import (
     unbound_effect_nm,
     unbound_plasma_nm,
 )
-from ldn.solve.superposition import EventsLike, regimen_response
+from ldn.model.superposition import EventsLike, regimen_response
 
 FloatArray = npt.NDArray[np.float64]
 

@@ -4,12 +4,22 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 if TYPE_CHECKING:
     import pandas as pd
 
-    from ldn.simulate import SimulationResult
+    from ldn.model.exposure import Exposure
+
+
+class SimulationResult(Protocol):
+    """What the figures read of an `ldn.simulate.SimulationResult` (no import cycle)."""
+
+    @property
+    def description(self) -> str: ...
+
+    @property
+    def exposure(self) -> Exposure: ...
 
 
 def _save(fig: Any, path: str | Path | None) -> Any:
@@ -88,7 +98,11 @@ def plot_simulation(results: Sequence[SimulationResult], path: str | Path | None
         ax_o.plot(days, 100 * e.kor_occupancy, color=line.get_color(), ls="--", label="KOR")
         ax_o.plot(days, 100 * e.dor_occupancy, color=line.get_color(), ls=":", label="DOR")
         ax_o.plot(
-            days, 100 * e.mor_occupancy_plasma, color=line.get_color(), ls="-.", lw=0.9,
+            days,
+            100 * e.mor_occupancy_plasma,
+            color=line.get_color(),
+            ls="-.",
+            lw=0.9,
             label="MOR, plasma (unbound)",
         )
         _bands(ax_c, ax_o, res, days, line.get_color())
@@ -118,7 +132,11 @@ def _bands(ax_c: Any, ax_o: Any, res: SimulationResult, days: Any, color: str) -
     ):
         if f"{col}_p5" in b:
             ax.fill_between(
-                days, scale * b[f"{col}_p5"], scale * b[f"{col}_p95"], color=color, alpha=0.18,
+                days,
+                scale * b[f"{col}_p5"],
+                scale * b[f"{col}_p95"],
+                color=color,
+                alpha=0.18,
                 lw=0,
             )
 
