@@ -1,9 +1,9 @@
 """Parameter uncertainty on every output: percentiles over the shipped posterior draws.
 
 The draws (`ldn.model.pk_setup.model_draws`, written by `ldn calibrate-pk` with emcee) carry the
-fit's uncertainty and the labelled ranges of the fixed, non-identifiable parameters.  Each draw is one
-parameter set; the regimen is simulated for all draws at once (parameter arrays of shape (n,))
-and the 5th, 50th and 95th percentiles are taken per time point or per metric.
+fit's uncertainty and the labelled ranges of the fixed, non-identifiable parameters.  Each draw
+is one parameter set; the regimen is simulated for all draws at once (parameter arrays of shape
+(n,)) and the 5th, 50th and 95th percentiles are taken per time point or per metric.
 """
 
 from __future__ import annotations
