@@ -105,3 +105,26 @@ def default_system(pk: PKParams, params: ParameterSet) -> LinearSystem:
 
 
 __all__ = ["MODEL_NAMES", "ModelSetup", "default_system", "model_draws", "model_setup"]
+
+
+# The structure that drives the rebound chain, with the `chain_drive.*` values
+# (parameters_chain_drive.toml: the pre-issue-11 fit the chain was calibrated with).
+CHAIN_DRIVE_MODEL = "metabolite_tail"
+
+
+def chain_drive_setup(params: ParameterSet | None = None) -> ModelSetup:
+    """PK and binding that drive the model chain (see parameters_chain_drive.toml for why)."""
+    ps = default_parameters() if params is None else params
+    g = ps.group("chain_drive")
+    pk, b, _ = _split(dict(g))
+    return ModelSetup(
+        CHAIN_DRIVE_MODEL,
+        PKParams.from_parameters(ps, **pk),
+        BindingParams.from_parameters(ps, **b),
+        {},
+    )
+
+
+def chain_drive_system(pk: PKParams) -> LinearSystem:
+    """Linear system of the chain-drive structure for (per-patient) PK parameters `pk`."""
+    return model_system(CHAIN_DRIVE_MODEL, pk, {})

@@ -3,8 +3,8 @@
 For one chunk of patients (a `Population`) and a dose schedule shared by all of them, with a
 per-patient mask of doses actually taken:
 
-1. PK: each patient's linear system (the default structural variant,
-   `ldn.model.pk_setup.default_system`, with per-patient parameter
+1. PK: each patient's linear system (the structure and values that drive the model chain,
+   `ldn.model.pk_setup.chain_drive_setup`, see parameters_chain_drive.toml; per-patient parameter
    arrays) is decomposed into modes (`ldn.model.superposition.modes`) and propagated exactly on
    the chain's half-step grid, z ← z·e^{λΔ} (+ D at a taken dose); patients whose eigenvectors
    are ill-conditioned use the transition matrix Φ = expm(A·Δ) instead (`scipy.linalg.expm`).
@@ -38,6 +38,7 @@ V_deep, ka, CL and volumes of 6β-naltrexol, flows (allometry), the chain's dise
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 from typing import Final
 
@@ -46,7 +47,7 @@ import numpy.typing as npt
 
 from ldn.errors import InputError
 from ldn.model import chain, pk, receptors
-from ldn.model.pk_setup import default_system
+from ldn.model.pk_setup import chain_drive_setup, chain_drive_system
 from ldn.parameters import ParameterSet
 from ldn.population.kernels import _chain_from_pk_pairs, _propagate_matrix, _propagate_modal
 from ldn.population.rng import Stream, patient_uniforms
@@ -104,10 +105,12 @@ def patient_regimen(regimen: Regimen, taken: BoolArray) -> Regimen:
 
 
 def pk_parameters(pop: Population, params: ParameterSet) -> pk.PKParams:
-    """Per-patient PK parameters: typical values (`pk.*`) times the population's factors."""
-    g = params.group("pk")
-    return pk.PKParams.from_parameters(
-        params,
+    """Per-patient PK parameters: the chain-drive typical values
+    (`ldn.model.pk_setup.chain_drive_setup`) times the population's factors."""
+    typical = chain_drive_setup(params).pk
+    g = {f.name: float(getattr(typical, f.name)) for f in dataclasses.fields(typical)}
+    return dataclasses.replace(
+        typical,
         ka_per_h=g["ka_per_h"] * pop.ka_factor,
         f_sys=np.minimum(g["f_sys"] * pop.f_factor, g["fa"]),
         cl_l_per_h=g["cl_l_per_h"] * pop.cl_factor,
@@ -209,9 +212,9 @@ def exposure_grid(
 
     half = 0.5 * dt_h
     n_half = 2 * n_steps + 1
-    system = default_system(pk_parameters(pop, params), params)
+    system = chain_drive_system(pk_parameters(pop, params))
     ns, no = system.a.shape[-1], system.c.shape[-2]
-    binding = receptors.BindingParams.from_parameters(params)
+    binding = chain_drive_setup(params).binding
     keep = schedule.t_h < n_steps * dt_h + half
     dose_at = _grid_index(schedule.t_h[keep], half, "a dose")
     dose_mg = np.ascontiguousarray(schedule.dose_mg[keep])
@@ -286,9 +289,9 @@ def _pk_recursion(
 
     half = 0.5 * dt_h
     n = pop.n
-    system = default_system(pk_parameters(pop, params), params)
+    system = chain_drive_system(pk_parameters(pop, params))
     ns, no = system.a.shape[-1], system.c.shape[-2]
-    binding = receptors.BindingParams.from_parameters(params)
+    binding = chain_drive_setup(params).binding
     keep = schedule.t_h < n_steps * dt_h + half
     md = modes(system)
     ok = np.array(np.broadcast_to(md.ok, (n,)))
