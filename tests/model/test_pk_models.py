@@ -131,3 +131,12 @@ def test_fit_table_names_the_default_as_lowest_aic() -> None:
     assert {r["model"] for r in rows} == set(MODEL_NAMES)
     best = min(rows, key=lambda r: r["aic"])
     assert best["default"] and best["model"] == default_model()
+
+
+def test_default_system_is_the_default_variant_from_parameters_toml() -> None:
+    from ldn.model.pk_setup import default_system
+
+    s = model_setup()
+    ref = model_system(s.model, s.pk, s.extra)
+    got = default_system(PKParams.from_parameters(PS), PS)
+    np.testing.assert_allclose(got.a, ref.a, rtol=1e-12)
