@@ -105,9 +105,13 @@ def patient_regimen(regimen: Regimen, taken: BoolArray) -> Regimen:
 
 
 def pk_parameters(pop: Population, params: ParameterSet) -> pk.PKParams:
-    """Per-patient PK parameters: the chain-drive typical values
+    """Per-patient PK parameters that drive the chain: the chain-drive typical values
     (`ldn.model.pk_setup.chain_drive_setup`) times the population's factors."""
-    typical = chain_drive_setup(params).pk
+    return scaled_pk(chain_drive_setup(params).pk, pop)
+
+
+def scaled_pk(typical: pk.PKParams, pop: Population) -> pk.PKParams:
+    """Per-patient PK parameters: scalar typical values times the population's factors."""
     g = {f.name: float(getattr(typical, f.name)) for f in dataclasses.fields(typical)}
     return dataclasses.replace(
         typical,
