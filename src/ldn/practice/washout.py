@@ -201,9 +201,9 @@ CAVEATS: Final = (
     "adequate opioid analgesia, and the threshold is a choice (default 10 %, an assumption).",
     "Occupancy is brain MOR occupancy from a model fitted to PET in healthy volunteers at 2-50 "
     "mg; no plasma or PET data exist at LDN doses, so the LDN values are extrapolated.",
-    "The model's 6β-naltrexol tail is slower than urinary data suggest (about 55 h against "
-    "14-18 h half-life, docs/model.md), so the model's washout times are probably too long, "
-    "most of all at 3-4.5 mg where the tail decides when occupancy falls below 10 %.",
+    "The slow decline of brain occupancy comes from fitting the 50 mg blockade data (Lee 1988 "
+    "PET, label); the three structural variants of docs/model.md differ most below ~20 % "
+    "occupancy, where the washout time is decided, so these hours carry that uncertainty.",
     "The range covers between-patient PK differences in a virtual population (including "
     "hepatic impairment); parameter uncertainty of the model itself is not included.",
     "Published advice differs: stop LDN 3 days before surgery (LDN Research Trust), 48 h (LDN "
