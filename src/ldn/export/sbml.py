@@ -28,7 +28,9 @@ import numpy as np
 from ldn.errors import InputError
 from ldn.model import chain, pk, receptors
 from ldn.model.chain import get_condition, scale_parameters
-from ldn.model.pk_setup import chain_drive_setup, chain_drive_system
+from ldn.model.pk import LinearSystem
+from ldn.model.pk_models import get_model, model_system
+from ldn.model.pk_setup import chain_drive_setup, chain_drive_system, model_setup
 from ldn.parameters import ParameterSet
 
 CHAIN_IDS = ("R_mor", "R_ogfr", "P_be", "P_ogf", "lymph", "cytokine", "activity")
@@ -90,9 +92,25 @@ class SbmlModel:
         return path
 
 
-def pk_parameter_values(pk_params: pk.PKParams, params: ParameterSet) -> dict[str, float]:
-    """SBML parameter values `a_i_j` (non-zero entries of A) for one patient's PK parameters."""
-    system = chain_drive_system(pk_params)
+def pk_source(
+    params: ParameterSet, pk_model: str | None, pk_params: pk.PKParams | None
+) -> tuple[LinearSystem, receptors.BindingParams]:
+    """(linear PK system, binding) of the export: the chain drive when `pk_model` is None (what
+    the chain was calibrated with), else the fitted structural variant `pk_model`."""
+    if pk_model is None:
+        drive = chain_drive_setup(params)
+        return chain_drive_system(pk_params or drive.pk), drive.binding
+    setup = model_setup(pk_model, params)
+    if get_model(setup.model).kinetic_binding:
+        raise InputError(
+            f"PK model {setup.model} has kinetic receptor binding, which has no algebraic "
+            "occupancy for SBML; export a linear variant"
+        )
+    return model_system(setup.model, pk_params or setup.pk, setup.extra), setup.binding
+
+
+def pk_parameter_values(system: LinearSystem) -> dict[str, float]:
+    """SBML parameter values `a_i_j` (non-zero entries of A) of one patient's PK system."""
     a = np.asarray(system.a)
     if a.ndim != 2:
         raise InputError("SBML export is for one patient: give scalar PK parameters")
@@ -104,9 +122,8 @@ def pk_parameter_values(pk_params: pk.PKParams, params: ParameterSet) -> dict[st
     }
 
 
-def binding_parameter_values(params: ParameterSet) -> dict[str, float]:
+def binding_parameter_values(b: receptors.BindingParams) -> dict[str, float]:
     """Unbound effect-site nM per ng/mL (u_ntx, u_nol) and MOR binding ratios (r_ntx, r_nol)."""
-    b = chain_drive_setup(params).binding
     l1, l2 = receptors.unbound_effect_nm(1.0, 1.0, b)
     k1, k2 = b.k_nm("mor")
     return {
@@ -132,14 +149,18 @@ def build_sbml(
     chain_row: np.ndarray | None = None,
     placebo: bool = False,
     tlr4: bool = False,
+    pk_model: str | None = None,
 ) -> SbmlModel:
-    """Build the SBML L3V2 model of one patient for the given doses (see module docstring)."""
+    """Build the SBML L3V2 model of one patient for the given doses (see module docstring).
+
+    `pk_model` None exports the chain-drive PK (the chain's calibration); a linear variant name
+    (`ldn.model.pk_models`) exports that fitted structure instead."""
     import libsbml
 
     cond = get_condition(condition)
     scale = cond.scales[0]
     sp = scale_parameters(params, cond.name)[scale.column]
-    pk_params = pk_params or chain_drive_setup(params).pk
+    system, binding = pk_source(params, pk_model, pk_params)
     if chain_row is None:
         chain_row = chain.parameter_matrix(params, cond.name, tlr4=tlr4)[0]
     dose_times_h = np.asarray(dose_times_h, dtype=float)
@@ -182,12 +203,11 @@ def build_sbml(
         rule.setVariable(var)
         _set_math(rule, formula)
 
-    a_values = pk_parameter_values(pk_params, params)
-    system = chain_drive_system(pk_params)
+    a_values = pk_parameter_values(system)
     state_ids = system.state_names
     for name, value in {
         **a_values,
-        **binding_parameter_values(params),
+        **binding_parameter_values(binding),
         **chain_parameter_values(chain_row),
     }.items():
         param(name, value)
