@@ -19,6 +19,7 @@ BENCHMARKS: tuple[str, ...] = (
     "benchmarks.population",
     "benchmarks.cold_start",
     "benchmarks.registry_load",
+    "benchmarks.trial_statistics",
 )
 
 RESULTS = Path(__file__).resolve().parent / "results"

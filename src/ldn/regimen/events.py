@@ -8,8 +8,10 @@ input is validated earlier, by the regimen builders and readers, which raise `In
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
+from numpy.typing import ArrayLike
 
 from ldn.types import FloatArray
 
@@ -51,6 +53,12 @@ class DoseEvents:
     t_h: FloatArray
     dose_mg: FloatArray
     steady_state: SteadyState | None = None
+
+    if TYPE_CHECKING:  # the generated __init__ takes any array-like and stores float64 arrays
+
+        def __init__(
+            self, t_h: ArrayLike, dose_mg: ArrayLike, steady_state: SteadyState | None = None
+        ) -> None: ...
 
     def __post_init__(self) -> None:
         t_h = _frozen_array(self.t_h, "t_h")

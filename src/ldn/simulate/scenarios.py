@@ -7,7 +7,7 @@ module integrates it with the compiled solver (`ldn.solve.compiled`) for whole r
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Final
+from typing import TYPE_CHECKING, Final, cast
 
 import numpy as np
 
@@ -26,6 +26,9 @@ from ldn.model.disease.base import H_PER_WEEK, expected_score
 from ldn.parameters import ParameterSet
 from ldn.types import FloatArray
 
+if TYPE_CHECKING:
+    from ldn.model.superposition import EventsLike
+
 DEFAULT_DT_H: Final = 0.125  # RK4 step: ≤ 1e-6 relative error vs solve_ivp (tests/solve)
 HEADLINE_WEEKS: Final = 12.0
 ARMS: Final = ("ldn_bedtime", "ldn_morning", "high_dose", "placebo")
@@ -38,7 +41,9 @@ def _has_doses(events: object) -> bool:
 def exposure_drive(
     events: object, t_h: FloatArray, params: ParameterSet
 ) -> tuple[FloatArray, FloatArray]:
-    """(MOR occupancy, unbound nM) of `events` at `t_h` from `ldn.model.exposure.exposure`.
+    """(MOR occupancy, unbound nM) of `events` at `t_h` from `ldn.model.exposure.exposure`,
+    with the PK that drives the chain (`ldn.model.pk_setup.chain_drive_setup`: the pre-issue-11
+    fit the chain's effect sizes were calibrated with; parameters_chain_drive.toml says why).
 
     `events=None` or no doses gives zeros (a placebo arm).
     """
@@ -46,8 +51,12 @@ def exposure_drive(
     if not _has_doses(events):
         return np.zeros_like(t), np.zeros_like(t)
     from ldn.model.exposure import exposure
+    from ldn.model.pk_setup import chain_drive_setup
 
-    return drive_from_exposure(exposure(events, t, params))  # type: ignore[arg-type]
+    d = chain_drive_setup(params)
+    ev = cast("EventsLike", events)  # has doses (checked above)
+    e = exposure(ev, t, params, pk=d.pk, binding=d.binding, pk_model=d.model, extra=d.extra)
+    return drive_from_exposure(e)
 
 
 def half_step_grid(t0_h: float, t_end_h: float, dt_h: float) -> tuple[int, FloatArray]:
