@@ -32,6 +32,7 @@ LONG_FUNCTIONS_ALLOWED = {
     ("analysis/n_of_1.py", "analyse"),
     ("cli/evidence_review.py", "register"),
     ("cli/sensitivity.py", "sensitivity"),
+    ("cli/simulate.py", "simulate"),
     ("evidence/dataset.py", "study_effects"),
     ("export/sbml.py", "build_sbml"),
     ("registry/demo_data.py", "demo_rows"),
