@@ -31,6 +31,7 @@ from ldn.registry.schemas import (
     parse,
 )
 from ldn.registry.security import hash_password, needs_rehash, verify_password
+from ldn.registry.web_sessions import end_user_sessions
 
 
 # ---------------------------------------------------------------- clinics
@@ -147,15 +148,17 @@ def update_user(
     user = _load_user(session, user_id)
     _check_version(user, "user", changes.pop("version", None))
     before = audit.snapshot(user)
-    if "password" in changes:
-        pw = changes.pop("password")
-        if pw is not None:
-            user.password_hash = hash_password(pw)
+    new_password = changes.pop("password", None)
+    if new_password is not None:
+        user.password_hash = hash_password(new_password)
     for key, value in changes.items():
         setattr(user, key, value)
     if user.role == "clinician" and user.clinic_id is None:
         session.rollback()
         raise InputError("a clinician must belong to a clinic: give clinic_id")
+    if new_password is not None or not user.active:
+        # a new password or a switched-off account ends every session and API token at once
+        end_user_sessions(session, user.id)
     _flush(session)
     audit.record(
         session,
@@ -180,16 +183,23 @@ def _dummy_hash() -> str:
     return _dummy_hash_for(os.environ.get("LDN_PASSWORD_HASH_PROFILE", ""))
 
 
+def warm_dummy_hash() -> None:
+    """Make the dummy hash now (a server calls this at start-up; it costs one hash)."""
+    _dummy_hash()
+
+
 def authenticate(*, session: Session, username: str, password: str) -> User | None:
     """The active user with this username and password, else None (no reason given).
 
     Upgrades the stored hash when the argon2 parameters changed. Throttling is the caller's job.
     """
     user = session.scalar(select(User).where(User.username == username))
-    if user is None:
-        verify_password(_dummy_hash(), password)  # same cost as a real check: no user probing
+    if user is None or not user.active:
+        # exactly one hash check whatever the account state, so the answer time tells nothing
+        # about whether the account exists or is switched off
+        verify_password(_dummy_hash(), password)
         return None
-    if not user.active or not verify_password(user.password_hash, password):
+    if not verify_password(user.password_hash, password):
         return None
     if needs_rehash(user.password_hash):
         user.password_hash = hash_password(password)

@@ -96,7 +96,8 @@ ClockTime = Annotated[str, AfterValidator(_clock)]
 PatientCode = Annotated[str, AfterValidator(_code)]
 BirthYear = Annotated[int, AfterValidator(_birth_year)]
 Day = Annotated[date, AfterValidator(_plausible_date)]
-Notes = Annotated[str, Field(max_length=2000)]
+MAX_TEXT_CHARS = 2000  # the longest text field (notes); web forms bound every field by it
+Notes = Annotated[str, Field(max_length=MAX_TEXT_CHARS)]
 
 _STRICT = ConfigDict(extra="forbid", str_strip_whitespace=True)
 _PUBLIC = ConfigDict(from_attributes=True)
