@@ -121,10 +121,14 @@ class LoginThrottle:
         with self._lock:
             now = self._clock()
             times = self._prune(key, now)
-            if key not in self._failures and len(self._failures) >= self.max_keys:
-                for old in list(self._failures):  # first drop what has expired anyway
-                    self._prune(old, now)
-                while len(self._failures) >= self.max_keys:  # then the least recently failed
+            if key not in self._failures:
+                # keys are kept in order of their latest failure, so the expired ones are at
+                # the front: drop them, then (still full) the least recently failed ones
+                while self._failures:
+                    oldest = next(iter(self._failures.values()))
+                    expired = now - oldest[-1] >= self.window_s
+                    if not expired and len(self._failures) < self.max_keys:
+                        break
                     self._failures.popitem(last=False)
             if times.maxlen != self._limit(key):
                 times = deque(times, maxlen=self._limit(key))
