@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 from sqlalchemy.orm import Session
 
-from ldn.registry import fhir, import_export
+from ldn.registry import csv_export, fhir, import_export
 from ldn.registry import services as svc
 from ldn.registry.errors import InputError, PermissionDenied
 from ldn.registry.permissions import MATRIX, OPERATIONS, SYSTEM, can, require
@@ -117,7 +117,7 @@ def _operations(w) -> dict[tuple[str, str], list[Callable[[Session, Any], Any]]]
             )
         ],
         ("export", "read"): [
-            lambda s, a: import_export.export_csv(session=s, actor=a, clinic_id=w.clinic_a)
+            lambda s, a: csv_export.export_csv(session=s, actor=a, clinic_id=w.clinic_a)
         ],
     }
 

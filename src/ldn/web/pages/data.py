@@ -9,10 +9,11 @@ from starlette.responses import Response
 
 from ldn.registry import permissions, services
 from ldn.registry.fhir import export_fhir
-from ldn.registry.import_export import CsvImportError, export_csv, import_csv
+from ldn.registry.csv_export import export_csv
+from ldn.registry.import_export import CsvImportError, import_csv
 from ldn.registry.models import User
 from ldn.web.api.common import PatientId
-from ldn.web.api.routes.data import ClinicQuery
+from ldn.web.api.routes.data import ClinicQuery, RawQuery
 from ldn.web.data_io import read_csv_upload
 from ldn.web.deps import PageUser, SessionDep, check_form_csrf
 from ldn.web.security import CSRF_FORM_FIELD
@@ -48,11 +49,16 @@ def data_page(request: Request, session: SessionDep, user: PageUser) -> Response
 
 @router.get("/data/export.csv")
 def export_page(
-    request: Request, session: SessionDep, user: PageUser, clinic_id: ClinicQuery = None
+    request: Request,
+    session: SessionDep,
+    user: PageUser,
+    clinic_id: ClinicQuery = None,
+    raw: RawQuery = False,
 ) -> Response:
-    """Download one clinic's records as CSV (clinicians: their own clinic)."""
+    """Download one clinic's records as CSV (clinicians: their own clinic); spreadsheet-safe
+    unless `raw`."""
     return Response(
-        export_csv(session=session, actor=user, clinic_id=clinic_id),
+        export_csv(session=session, actor=user, clinic_id=clinic_id, raw=raw),
         media_type="text/csv; charset=utf-8",
         headers={"Content-Disposition": 'attachment; filename="ldn-registry.csv"'},
     )
@@ -85,7 +91,7 @@ async def _import(request: Request, session: Session, user: User, form: FormData
         return _page(
             request,
             user,
-            error=str(exc).split("\n", 1)[0],
+            error=exc.headline,
             problems=exc.problems,
             clinics=_clinics(session, user),
             status_code=422,
