@@ -25,8 +25,8 @@ from .conftest import BASE_URL, page_login, settings
 HEADER = "record_type,patient_code,birth_year,sex,scale,value,assessed_on,notes\n"
 FIVE = (
     "patient,Q-1,1970,female,,,,\n"
-    "assessment,Q-1,,,das28,5.0,2024-01-01,\"fine\"\n"
-    "assessment,Q-1,,,das28,4.9,2024-02-01,\"an unterminated note\n"
+    'assessment,Q-1,,,das28,5.0,2024-01-01,"fine"\n'
+    'assessment,Q-1,,,das28,4.9,2024-02-01,"an unterminated note\n'
     "assessment,Q-1,,,das28,4.8,2024-03-01,later\n"
     "assessment,Q-1,,,das28,4.7,2024-04-01,last\n"
 )
@@ -61,7 +61,7 @@ def test_unterminated_quote_is_refused_naming_its_line() -> None:
 
 def test_stray_quote_and_huge_field_are_explained() -> None:
     with pytest.raises(CsvImportError, match=r"row 3, .*not valid CSV"):
-        parse_csv(HEADER + "patient,Q-1,1970,female,,,,\npatient,Q-2,1970,\"x\"y,,,,\n")
+        parse_csv(HEADER + 'patient,Q-1,1970,female,,,,\npatient,Q-2,1970,"x"y,,,,\n')
     with pytest.raises(CsvImportError, match=r"row 2, .*longer than 131072 characters"):
         parse_csv(HEADER + "patient,Q-1,1970,female,,,," + "n" * 140_000 + "\n")
 
@@ -99,9 +99,7 @@ def test_bad_csv_is_422_and_nothing_is_written(
     assert _counts(registry) == before
 
 
-def test_exports_neutralise_formulas_and_raw_round_trips(
-    registry: Registry, world: World
-) -> None:
+def test_exports_neutralise_formulas_and_raw_round_trips(registry: Registry, world: World) -> None:
     buf = io.StringIO()
     writer = csv.writer(buf, lineterminator="\n")
     writer.writerow(["patient", "F-1", "1970", "female", "", "", "", ""])

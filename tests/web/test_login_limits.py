@@ -56,18 +56,14 @@ def test_long_usernames_under_the_body_limit_are_422_and_not_counted(
         r = _form_login(client, name)
         assert r.status_code == 422, r.text[:300]
         assert "1 to 256 characters" in r.text or "longer than" in r.text
-    api = client.post(
-        "/api/v1/auth/token", json={"username": "w" * 300, "password": "x" * 10}
-    )
+    api = client.post("/api/v1/auth/token", json={"username": "w" * 300, "password": "x" * 10})
     assert api.status_code == 422  # the same limit on the API
     assert app.state.throttle.tracked_keys() == 0
 
 
 def test_anonymous_large_json_body_is_413_before_auth(client: TestClient) -> None:
     big = b'{"code": "' + b"x" * (50 * 1024 * 1024) + b'"}'
-    r = client.post(
-        "/api/v1/patients", content=big, headers={"Content-Type": "application/json"}
-    )
+    r = client.post("/api/v1/patients", content=big, headers={"Content-Type": "application/json"})
     assert r.status_code == 413
     assert "larger than 64 KiB" in r.json()["detail"]
 
@@ -108,9 +104,7 @@ def test_one_address_is_throttled_across_usernames(client: TestClient) -> None:
     assert "retry-after" in r.headers
 
 
-def test_password_checks_are_gated(
-    registry: Registry, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_password_checks_are_gated(registry: Registry, monkeypatch: pytest.MonkeyPatch) -> None:
     app = create_app(settings(login_concurrency=2, login_queue=1), registry=registry)
     release = threading.Event()
     real = services.authenticate
@@ -150,7 +144,10 @@ def test_password_checks_are_gated(
 
 
 def test_every_account_state_costs_one_hash_check(
-    app: FastAPI, client: TestClient, registry: Registry, world: World,
+    app: FastAPI,
+    client: TestClient,
+    registry: Registry,
+    world: World,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     with registry.session() as s:

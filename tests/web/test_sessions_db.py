@@ -81,7 +81,9 @@ def test_password_change_ends_cookies_and_tokens(
     assert _sessions(registry, world.clin_a.id) == 0
     # other users keep theirs
     with TestClient(app, base_url=BASE_URL) as client:
-        assert client.get("/api/v1/auth/me", headers=bearer(app, world.clin_b.id)).status_code == 200
+        assert (
+            client.get("/api/v1/auth/me", headers=bearer(app, world.clin_b.id)).status_code == 200
+        )
 
 
 def test_switching_an_account_off_ends_its_sessions(

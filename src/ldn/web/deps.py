@@ -2,8 +2,9 @@
 
 - `SessionDep`: a database session from the app's registry, closed after the request.
 - `CurrentUser` (API): the active user (a `CachedUser` copy of the row) of a live session
-  (`ldn.web.sessions`) named by a bearer token, or by the session cookie — in which case unsafe methods (POST/PUT/PATCH/DELETE)
-  must carry the session's CSRF token in the `X-CSRF-Token` header. No valid credential →
+  (`ldn.web.sessions`) named by a bearer token, or by the session cookie — in which case
+  unsafe methods (POST/PUT/PATCH/DELETE) must carry the session's CSRF token in the
+  `X-CSRF-Token` header. No valid credential →
   `LoginRequired` (401).
 - `PageUser` (pages): the active user of the session cookie; none → redirect to /login. CSRF of
   page forms is checked by `check_form_csrf` in each POST handler (it needs the parsed form).

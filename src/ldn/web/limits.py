@@ -38,10 +38,8 @@ class _TooLarge(HTTPException):
 
 
 def _message(limit: int) -> str:
-    if limit >= 1024 * 1024:
-        size = f"{limit // (1024 * 1024)} MiB"
-    else:
-        size = f"{limit // 1024} KiB"
+    mib = 1024 * 1024
+    size = f"{limit // mib} MiB" if limit >= mib else f"{limit // 1024} KiB"
     return f"the request body is larger than {size}; send less (split an import file)"
 
 

@@ -12,9 +12,9 @@ and switching the account off end every session and token of that user.
 
 from __future__ import annotations
 
+from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import HTTPConnection
-from sqlalchemy.orm import Session
 
 from ldn.registry.db import Registry
 from ldn.registry.web_sessions import (

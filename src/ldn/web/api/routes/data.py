@@ -8,8 +8,8 @@ from fastapi import APIRouter, File, Form, Query, UploadFile
 from pydantic import BaseModel
 from starlette.responses import JSONResponse, Response
 
-from ldn.registry.fhir import export_fhir
 from ldn.registry.csv_export import export_csv
+from ldn.registry.fhir import export_fhir
 from ldn.registry.import_export import CsvImportError, import_csv
 from ldn.web.api.common import ERRORS, MAX_ID, ErrorOut, PatientId
 from ldn.web.data_io import read_csv_upload
