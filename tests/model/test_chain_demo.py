@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from ldn.report.demo_chain import run
+from ldn.demo.chain import run
 
 
 def test_demo_section(tmp_path: Path) -> None:
