@@ -15,10 +15,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ldn.registry import audit
+from ldn.registry._common import audited_write, commit
 from ldn.registry._common import changes as _changes
 from ldn.registry._common import check_version as _check_version
-from ldn.registry._common import commit
-from ldn.registry._common import flush as _flush
 from ldn.registry.errors import ConflictError, InputError, NotFound
 from ldn.registry.models import Clinic, User
 from ldn.registry.permissions import ActorLike, require
@@ -45,17 +44,14 @@ def create_clinic(
         raise ConflictError(f"a clinic named {spec.name!r} already exists; choose another name")
     clinic = Clinic(name=spec.name)
     session.add(clinic)
-    _flush(session)
-    audit.record(
+    audited_write(
         session,
-        actor=actor,
+        actor,
         action="create",
         entity="clinic",
-        entity_id=clinic.id,
+        row=clinic,
         clinic_id=clinic.id,
-        after=audit.snapshot(clinic),
     )
-    commit(session)
     return ClinicPublic.model_validate(clinic)
 
 
@@ -105,17 +101,14 @@ def create_user(
         active=True,
     )
     session.add(user)
-    _flush(session)
-    audit.record(
+    audited_write(
         session,
-        actor=actor,
+        actor,
         action="create",
         entity="user",
-        entity_id=user.id,
+        row=user,
         clinic_id=user.clinic_id,
-        after=audit.snapshot(user),
     )
-    commit(session)
     return UserPublic.model_validate(user)
 
 
@@ -159,18 +152,15 @@ def update_user(
     if new_password is not None or not user.active:
         # a new password or a switched-off account ends every session and API token at once
         end_user_sessions(session, user.id)
-    _flush(session)
-    audit.record(
+    audited_write(
         session,
-        actor=actor,
+        actor,
         action="update",
         entity="user",
-        entity_id=user.id,
+        row=user,
         clinic_id=user.clinic_id,
         before=before,
-        after=audit.snapshot(user),
     )
-    commit(session)
     return UserPublic.model_validate(user)
 
 

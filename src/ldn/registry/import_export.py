@@ -32,7 +32,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ldn.errors import InputError
-from ldn.registry import audit
+from ldn.registry._common import audited_write, commit
 from ldn.registry.errors import NotFound
 from ldn.registry.models import (
     AdverseEvent,
@@ -51,7 +51,6 @@ from ldn.registry.schemas import (
     PrescriptionCreate,
     error_messages,
 )
-from ldn.registry.services import commit
 
 COLUMNS: Final = (
     "record_type",
@@ -390,20 +389,19 @@ def import_csv(
         for r in rows:
             obj = _build(r, clinic_id, patients, rx_by_ref)
             session.add(obj)
-            session.flush()
-            if r.record_type == "patient":
-                patients[r.patient_code] = obj  # type: ignore[assignment]
-            if r.record_type == "prescription" and r.ref:
-                rx_by_ref[(r.patient_code, r.ref)] = obj  # type: ignore[assignment]
-            audit.record(
+            audited_write(
                 session,
-                actor=actor,
+                actor,
                 action="create",
                 entity=r.record_type,
-                entity_id=obj.id,
+                row=obj,
                 clinic_id=clinic_id,
-                after=audit.snapshot(obj),  # type: ignore[attr-defined]
+                commit_now=False,  # one transaction for the whole file
             )
+            if r.record_type == "patient":
+                patients[r.patient_code] = obj
+            if r.record_type == "prescription" and r.ref:
+                rx_by_ref[(r.patient_code, r.ref)] = obj
             counts[r.record_type] = counts.get(r.record_type, 0) + 1
     except Exception:
         session.rollback()

@@ -10,6 +10,8 @@
 | `LoginRequired` (no/expired session)     | 401 + WWW-Authenticate       | 303 redirect to /login |
 | value the database cannot store (NUL     | 422                          | 422 error page         |
 | byte in text, integer beyond 64 bits)    |                              |                        |
+| integrity / stale-version error that     | 409 (same wording as the     | 409 error page         |
+| escaped a service (backstop)             | services' `conflict_message`)|                        |
 
 Forms that can be corrected re-render themselves with field messages (see `ldn.web.pages`);
 these handlers are the safety net for everything else.
@@ -22,11 +24,13 @@ from urllib.parse import quote
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from sqlalchemy.exc import DataError
+from sqlalchemy.exc import DataError, IntegrityError
+from sqlalchemy.orm.exc import StaleDataError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import JSONResponse, RedirectResponse, Response
 
 from ldn.errors import InputError, LdnError
+from ldn.registry._common import STALE_MESSAGE, conflict_message
 from ldn.registry.errors import ConflictError, NotFound, PermissionDenied
 
 _TITLES = {
@@ -135,7 +139,16 @@ def install_error_handlers(app: FastAPI) -> None:
     async def unstorable_value(request: Request, exc: Exception) -> Response:
         return error_response(request, 422, unstorable_message(exc))
 
+    async def integrity_error(request: Request, exc: Exception) -> Response:
+        # the services turn these into ConflictError through `audited_write`; this backstop
+        # gives any that escape (a write outside the services) the same 409 and wording
+        if isinstance(exc, IntegrityError):
+            return error_response(request, 409, conflict_message(exc))
+        return error_response(request, 409, STALE_MESSAGE)
+
     app.add_exception_handler(LdnError, ldn_error)
+    app.add_exception_handler(IntegrityError, integrity_error)
+    app.add_exception_handler(StaleDataError, integrity_error)
     app.add_exception_handler(DataError, unstorable_value)
     app.add_exception_handler(OverflowError, unstorable_value)
     app.add_exception_handler(RequestValidationError, validation_error)
