@@ -10,6 +10,8 @@
 | `LoginRequired` (no/expired session)     | 401 + WWW-Authenticate       | 303 redirect to /login |
 | value the database cannot store (NUL     | 422                          | 422 error page         |
 | byte in text, integer beyond 64 bits)    |                              |                        |
+| SQLite "database is locked" (busy        | 503 + Retry-After            | 503 error page         |
+| timeout passed)                          |                              |                        |
 | integrity / stale-version error that     | 409 (same wording as the     | 409 error page         |
 | escaped a service (backstop)             | services' `conflict_message`)|                        |
 
@@ -24,7 +26,7 @@ from urllib.parse import quote
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from sqlalchemy.exc import DataError, IntegrityError
+from sqlalchemy.exc import DataError, IntegrityError, OperationalError
 from sqlalchemy.orm.exc import StaleDataError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import JSONResponse, RedirectResponse, Response
@@ -43,6 +45,7 @@ _TITLES = {
     413: "Too large",
     422: "Please check your input",
     429: "Too many attempts",
+    503: "Busy",
 }
 
 
@@ -146,7 +149,18 @@ def install_error_handlers(app: FastAPI) -> None:
             return error_response(request, 409, conflict_message(exc))
         return error_response(request, 409, STALE_MESSAGE)
 
+    async def database_busy(request: Request, exc: Exception) -> Response:
+        if "locked" in str(getattr(exc, "orig", exc)).lower():  # SQLite busy timeout passed
+            return error_response(
+                request,
+                503,
+                "the database is busy with another write; try again in a few seconds",
+                {"Retry-After": "5"},
+            )
+        raise exc
+
     app.add_exception_handler(LdnError, ldn_error)
+    app.add_exception_handler(OperationalError, database_busy)
     app.add_exception_handler(IntegrityError, integrity_error)
     app.add_exception_handler(StaleDataError, integrity_error)
     app.add_exception_handler(DataError, unstorable_value)
