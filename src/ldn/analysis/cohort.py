@@ -359,8 +359,9 @@ class CohortReport:
         ax.set_yticks(ypos, labels)
         ax.set_xlim(0, 1)
         ax.set_xlabel(
-            f"responders: P(improvement ≥ MID) > {self.settings.responder_probability:g} "
-            "(Wilson 95% CI)"
+            f"share of responders (P(improvement ≥ MID) > "
+            f"{self.settings.responder_probability:g}), Wilson 95% CI",
+            loc="right",
         )
         ax.grid(axis="x", alpha=0.3)
         return fig
