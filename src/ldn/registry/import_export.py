@@ -231,7 +231,7 @@ def _csv_error(exc: csv.Error) -> str:
         )
     return (
         f"the line is not valid CSV ({reason}); a field with a '\"' inside must be quoted "
-        "and its quotes doubled, e.g. \"say \"\"hi\"\"\""
+        'and its quotes doubled, e.g. "say ""hi"""'
     )
 
 
@@ -261,9 +261,7 @@ def parse_csv(text: str) -> list[ParsedRow]:
                 problems.append(CsvProblem(line, "record_type", f"more than {MAX_ROWS} rows"))
                 break
             if len(fields) > len(header):
-                problems.append(
-                    CsvProblem(line, "record_type", "more fields than header columns")
-                )
+                problems.append(CsvProblem(line, "record_type", "more fields than header columns"))
                 continue
             raw = dict(zip(header, fields, strict=False))
             _parse_row(line, header, raw, rows, refs, problems)

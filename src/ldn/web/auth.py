@@ -36,8 +36,7 @@ def check_credential_lengths(username: str, password: str) -> None:
         if not 0 < len(value) <= MAX_CREDENTIAL_CHARS:
             raise HTTPException(
                 status_code=422,
-                detail=f"{name}: give 1 to {MAX_CREDENTIAL_CHARS} characters "
-                f"(got {len(value)})",
+                detail=f"{name}: give 1 to {MAX_CREDENTIAL_CHARS} characters (got {len(value)})",
             )
 
 
