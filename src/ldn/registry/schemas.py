@@ -140,7 +140,7 @@ class _Input(BaseModel):
         field = cls.model_fields.get(info.field_name or "")
         is_bool = field is not None and _is_bool_field(field.annotation)
         if isinstance(value, bool) and not is_bool:
-            raise ValueError(f"true/false is not a valid value here; give a {_kind(field)}")
+            raise ValueError("true/false is not a valid value here; give the number or text")
         if is_bool and value is not None and not isinstance(value, bool):
             raise ValueError("give true or false (JSON booleans), not a number or text")
         return value
@@ -159,11 +159,6 @@ class _Input(BaseModel):
                 "(only tab and line breaks are allowed)"
             )
         return value
-
-
-def _kind(field: Any) -> str:
-    text = str(field.annotation) if field is not None else ""
-    return "number" if "int" in text or "float" in text else "value"
 
 
 T = TypeVar("T")
