@@ -10,7 +10,6 @@ from typer.testing import CliRunner
 
 from ldn.cli.main import app
 from ldn.errors import InputError
-from ldn.registry.db import head_revision
 
 runner = CliRunner()
 
@@ -35,6 +34,8 @@ def _ok(*args: str) -> str:
 
 
 def test_init_users_import_export_fhir(db: str, tmp_path: Path) -> None:
+    from ldn.registry.db import head_revision
+
     assert f"schema {head_revision()}" in _ok("init", "--database", db)
     _ok("create-clinic", "North", "--database", db)
     out = _ok(
@@ -60,8 +61,9 @@ def test_init_users_import_export_fhir(db: str, tmp_path: Path) -> None:
     _ok("fhir", "--patient", "C-1", "--out", str(bundle), "--database", db)
     assert json.loads(bundle.read_text(encoding="utf-8"))["resourceType"] == "Bundle"
     head = head_revision()
-    down = _ok("migrate", "--down", "--revision", "base", "--database", db)
-    assert f"schema {head} → empty" in down
+    assert f"schema {head} → empty" in _ok(
+        "migrate", "--down", "--revision", "base", "--database", db
+    )
     assert f"schema empty → {head}" in _ok("migrate", "--database", db)
 
 

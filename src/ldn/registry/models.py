@@ -19,7 +19,7 @@ Entities and their stable names (the web app and the analysis adapter import the
   after)` — append-only: the ORM refuses updates and deletes, and the migration installs
   database triggers (SQLite) / rules (PostgreSQL) that do the same.
 - `WebSession(id, user_id, kind, created_at, expires_at)` — a login session or API token of
-  the web app, stored as the SHA-256 of its secret (revision 0002).
+  the web app, stored as the SHA-256 of its secret (revision 0003).
 
 Editable rows carry a `version` column used for optimistic concurrency: SQLAlchemy adds
 `WHERE version = :old` to every UPDATE, so a concurrent edit fails loudly (the services turn
@@ -49,20 +49,12 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, relationship
 
+from ldn.scales import AE_TYPES, SEVERITIES  # side-effect vocabulary, shared with ldn.practice
+
 ROLES: Final = ("admin", "clinician", "researcher")
 SEXES: Final = ("female", "male", "other", "unknown")
 CONDITIONS: Final = ("ra", "sle", "psoriasis", "ms", "fibromyalgia", "crohns", "other")
 FORMULATIONS: Final = ("capsule", "tablet", "liquid", "sublingual", "cream", "other")
-AE_TYPES: Final = (
-    "vivid_dreams",
-    "insomnia",
-    "headache",
-    "nausea",
-    "diarrhoea",
-    "fatigue",
-    "other",
-)
-SEVERITIES: Final = ("mild", "moderate", "severe")
 AUDIT_ACTIONS: Final = ("create", "update", "delete")
 SESSION_KINDS: Final = ("cookie", "bearer")
 
@@ -228,6 +220,9 @@ class Assessment(Base):
     value: Mapped[float] = mapped_column(Float, nullable=False)
     assessed_on: Mapped[date] = mapped_column(Date, nullable=False)
     notes: Mapped[str | None] = mapped_column(Text, nullable=True)
+    source: Mapped[str] = mapped_column(
+        String(16), nullable=False, default="clinic", server_default="clinic"
+    )
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, nullable=False)
     version: Mapped[int] = mapped_column(Integer, nullable=False, default=1)
 
@@ -256,6 +251,9 @@ class AdverseEvent(Base):
     onset_date: Mapped[date] = mapped_column(Date, nullable=False)
     end_date: Mapped[date | None] = mapped_column(Date, nullable=True)
     notes: Mapped[str | None] = mapped_column(Text, nullable=True)
+    source: Mapped[str] = mapped_column(
+        String(16), nullable=False, default="clinic", server_default="clinic"
+    )
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, nullable=False)
     version: Mapped[int] = mapped_column(Integer, nullable=False, default=1)
 
