@@ -8,7 +8,7 @@ concurrency failure becomes the same `ConflictError` (409) with a sentence from
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any, TypeVar
 
 from pydantic import BaseModel
@@ -89,13 +89,16 @@ def audited_write(
     row: Any,
     clinic_id: int | None,
     before: dict[str, Any] | None = None,
+    snapshot: Callable[[Any], dict[str, Any]] = audit.snapshot,
     entity_id: int | None = None,
     commit_now: bool = True,
 ) -> None:
     """The one way the registry writes: flush the change, add its audit row, commit.
 
     The caller has added, changed or deleted `row` in `session`. The audit row holds `before`
-    (updates and deletes) and, unless `action` is "delete", the row as flushed; `entity_id`
+    (updates and deletes) and, unless `action` is "delete", `snapshot(row)` of the row as
+    flushed (default `audit.snapshot`; pass another to leave out a secret such as a token
+    hash); `entity_id`
     defaults to the row's id. A broken constraint (a duplicate code, a row deleted meanwhile)
     or a stale version rolls everything back and raises `ConflictError` (HTTP 409). With
     `commit_now=False` the caller commits later with `commit` (an import writes many rows in
@@ -110,7 +113,7 @@ def audited_write(
         entity_id=entity_id if entity_id is not None else row.id,
         clinic_id=clinic_id,
         before=before,
-        after=None if action == "delete" else audit.snapshot(row),
+        after=None if action == "delete" else snapshot(row),
     )
     if commit_now:
         commit(session)
