@@ -26,6 +26,7 @@ from ldn.registry.n_of_1_trials import (
     create_n_of_1_trial,
     list_n_of_1_trials,
     pharmacy_key,
+    todays_instruction,
     unblind_n_of_1_trial,
 )
 from ldn.registry.practice_models import DiaryToken
@@ -161,3 +162,24 @@ def test_unblinding_without_data_says_what_to_record(session: Session, world: Wo
     )
     with pytest.raises(InputError, match="record scores"):
         unblind_n_of_1_trial(session=session, actor=world.clin_a, trial_id=trial.id)
+
+
+def test_todays_instruction_follows_the_blinded_calendar(session: Session, world: World) -> None:
+    start = date(2026, 1, 5)
+    assert todays_instruction(session, world.patient_a, start) is None
+    trial = create_n_of_1_trial(
+        session=session,
+        actor=world.clin_a,
+        patient_id=world.patient_a,
+        scale="pain_nrs",
+        start_date=start,
+        seed=2,
+        period_weeks=1,
+    )
+    day = todays_instruction(session, world.patient_a, start)
+    assert day == "Study day 1: Take the study medicine from bottle 1 every evening."
+    washout = todays_instruction(session, world.patient_a, start + timedelta(days=8))
+    assert washout is not None and washout.startswith("Study day 9: No study medicine")
+    assert todays_instruction(session, world.patient_a, start - timedelta(days=1)) is None
+    end = start + timedelta(days=trial.schedule.total_days)
+    assert todays_instruction(session, world.patient_a, end) is None

@@ -175,3 +175,24 @@ def test_n_of_1_trial_from_the_patient_page(app: FastAPI, world: World) -> None:
     r = c.post(f"{base}/unblind", data={"csrf_token": csrf}, follow_redirects=False)
     assert r.status_code == 303  # no scores yet: message, no unblinding
     assert "record scores" in c.get(f"/patients/{world.patient_a}/practice").text
+
+
+def test_diary_shows_the_blinded_day_of_a_running_trial(app: FastAPI, world: World) -> None:
+    c, csrf = _login(app, "clin_a")
+    link = _new_link(c, csrf, world.patient_a)
+    with TestClient(app, base_url=BASE_URL) as phone:
+        assert 'data-testid="trial-today"' not in phone.get(link).text  # no trial yet
+    c.post(
+        f"/patients/{world.patient_a}/n-of-1-trials",
+        data={
+            "csrf_token": csrf,
+            "cycles": "2",
+            "period_weeks": "1",
+            "start_date": date.today().isoformat(),
+            "scale": "pain_nrs",
+        },
+    )
+    with TestClient(app, base_url=BASE_URL) as phone:
+        page = phone.get(link).text
+    assert "Study day 1: Take the study medicine from bottle 1" in page
+    assert "placebo" not in page.lower() and "ldn</" not in page.lower()

@@ -170,3 +170,20 @@ def unblind_n_of_1_trial(*, session: Session, actor: ActorLike, trial_id: int) -
             before=before,
         )
     return {"trial": row.id, "patient": patient.code, "seed": schedule.seed, **result}
+
+
+def todays_instruction(session: Session, patient_id: int, today: date) -> str | None:
+    """For the patient diary: what the blinded calendar says for `today` (no treatment named),
+    from the patient's newest trial that is still blinded; None outside any trial."""
+    row = session.scalar(
+        select(NOf1Trial)
+        .where(NOf1Trial.patient_id == patient_id, NOf1Trial.unblinded_at.is_(None))
+        .order_by(NOf1Trial.id.desc())
+    )
+    if row is None:
+        return None
+    day = (today - row.start_date).days + 1
+    for entry in schedule_from_dict(row.schedule).blinded_calendar():
+        if entry["start_day"] <= day <= entry["end_day"]:
+            return f"Study day {day}: {entry['what']}"
+    return None
