@@ -38,6 +38,7 @@ _COMMANDS: tuple[tuple[str, str, str], ...] = (
     ("ldn.cli.population", "trial", "trial"),
     ("ldn.cli.population", "power", "power"),
     ("ldn.cli.sensitivity", "sensitivity", "sensitivity"),
+    ("ldn.cli.calibrate_pk", "calibrate_pk", "calibrate-pk"),
 )
 # (module, Typer attribute, group name): command groups
 _GROUPS: tuple[tuple[str, str, str], ...] = (

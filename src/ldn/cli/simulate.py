@@ -3,7 +3,7 @@
 JSON shape (`--format json`): an object
     {"regimen": str, "days": float, "step_h": float, "columns": [...],
      "records": [{"t_h": 0.0, "clock_time": "day 1 00:00", "naltrexone_ng_per_ml": ..., ...}, ...],
-     "summary": {metric: value, ...}}
+     "summary": {metric: value, ...}}   (with --uncertainty: {metric: [p5, p50, p95]})
 so `pandas.DataFrame(json.load(f)["records"])` restores the time series.  CSV has the same
 columns as the records, one row per output time.
 """
@@ -40,6 +40,16 @@ def simulate(
     condition: str | None = typer.Option(
         None, "--condition", help="Add rebound/immune/disease columns for this condition."
     ),
+    pk_model: str | None = typer.Option(
+        None,
+        "--pk-model",
+        help="PK structural variant: brain_retention | metabolite_tail | binding_kinetics "
+        "(default: the best fit, see docs/model.md).",
+    ),
+    uncertainty: bool = typer.Option(
+        False, "--uncertainty", help="Add _p5/_p50/_p95 bands over posterior parameter draws."
+    ),
+    draws: int = typer.Option(200, "--draws", help="Posterior draws used by --uncertainty."),
     fmt: str = typer.Option("table", "--format", help="table | csv | json."),
     out: Path | None = typer.Option(None, "--out", help="Write csv/json here instead of stdout."),
     plot: Path | None = typer.Option(None, "--plot", help="Write a figure (PNG/SVG/PDF)."),
@@ -49,6 +59,8 @@ def simulate(
     from ldn.errors import InputError
 
     check_output(fmt, out, plot)
+    if draws < 2:
+        raise InputError(f"--draws must be at least 2, got {draws}")
 
     from ldn.regimen import regimen_from_cli
     from ldn.simulate import simulate as run
@@ -63,13 +75,24 @@ def simulate(
         adherence=adherence,
         seed=seed,
     )
-    result = run(regimen, days=days, step_h=step_h, condition=condition)
+    result = run(
+        regimen,
+        days=days,
+        step_h=step_h,
+        condition=condition,
+        pk_model=pk_model,
+        uncertainty=uncertainty,
+        n_draws=draws,
+    )
     frame = result.to_frame()
+    summary: dict = result.summary()
+    if uncertainty:
+        summary = {k: list(v) for k, v in result.summary_ranges().items()}
 
     if fmt == "table":
-        _print_table(result.description, frame, result.summary(), step_h)
+        _print_table(result.description, frame, summary, step_h)
     else:
-        text = _to_text(fmt, result.description, days, step_h, frame, result.summary())
+        text = _to_text(fmt, result.description, days, step_h, frame, summary)
         if out is None:
             typer.echo(text, nl=False)
         else:
@@ -106,7 +129,7 @@ def _to_text(
 
 def _cell(column: str, value: object) -> str:
     """Table text of one value, chosen by the unit in the column name."""
-    if column.endswith("_occupancy"):
+    if column.endswith("_occupancy") or "_occupancy_" in column:
         return f"{value:.1%}"
     if column.endswith("_ng_per_ml"):
         return f"{value:.3g}"
@@ -131,9 +154,14 @@ def _print_table(description: str, frame: object, summary: dict, step_h: float) 
     for row in frame.iloc[::k][list(columns)].itertuples(index=False):
         table.add_row(*(_cell(col, v) for col, v in zip(columns, row, strict=True)))
     console.print(table)
-    metrics = Table(title="Metrics over the final 24 h")
+    ranged = any(isinstance(v, list) for v in summary.values())
+    title = "Metrics over the final 24 h" + (" — p50 [p5–p95] over draws" if ranged else "")
+    metrics = Table(title=title)
     metrics.add_column("metric")
     metrics.add_column("value", justify="right")
     for name, value in summary.items():
-        metrics.add_row(name, f"{value:.4g}")
+        if isinstance(value, list):  # p5, p50, p95
+            metrics.add_row(name, f"{value[1]:.4g} [{value[0]:.4g}–{value[2]:.4g}]")
+        else:
+            metrics.add_row(name, f"{value:.4g}")
     console.print(metrics)

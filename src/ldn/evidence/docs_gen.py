@@ -269,7 +269,7 @@ def _condition_facts(cond: str) -> str:
     )
     if not waiting.empty:
         head += (
-            " Registered without results: "
+            " Trials without usable results: "
             + ", ".join(
                 f"{a} ({b.replace('_', ' ')})"
                 for a, b in zip(waiting["study_id"], waiting["status"], strict=True)
