@@ -31,6 +31,7 @@ import numpy as np
 
 from ldn.export.sbml import build_sbml, chain_parameter_values, pk_parameter_values
 from ldn.model.chain import CONDITIONS
+from ldn.model.pk_setup import chain_drive_system
 from ldn.parameters import default_parameters
 from ldn.population import runner
 from ldn.population.endpoints import EndpointSpec
@@ -101,8 +102,9 @@ def _roadrunner(scenario: Scenario, index: np.ndarray, rtol: float) -> tuple[np.
     out = np.empty((pop.n, scenario.t_obs_h.size))
     t0 = time.perf_counter()
     for i in range(pop.n):
+        system = chain_drive_system(_scalar(pk_parameters(pop.take([i]), PARAMS)))
         values = {
-            **pk_parameter_values(_scalar(pk_parameters(pop.take([i]), PARAMS))),
+            **pk_parameter_values(system),
             **chain_parameter_values(chain_rows[i]),
             **{d: (float(m) if t else 0.0) for d, m, t in zip(
                 model.dose_ids, sched.dose_mg, taken[i], strict=True)},
