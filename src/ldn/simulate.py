@@ -256,6 +256,7 @@ class SimulationResult:
     extra: dict[str, FloatArray] = field(default_factory=dict)
     params: ParameterSet | None = None
     condition: str | None = None
+    hypothesis: str | None = None
 
     def to_frame(self) -> pd.DataFrame:
         """Time series as a pandas DataFrame: CSV_COLUMNS, then clock_time, then extra columns."""
@@ -321,11 +322,14 @@ def simulate(
     step_h: float = 1.0,
     condition: str | None = None,
     params: ParameterSet | None = None,
+    hypothesis: str | None = None,
 ) -> SimulationResult:
     """Simulate a regimen for `days` days; output every `step_h` hours from t = 0 (midnight).
 
     With `condition` (one of `ldn.model.chain.CONDITIONS`) the rebound, immune and disease
-    columns of the model chain are appended to the time series.
+    columns of the model chain are appended to the time series: the seed's hypothesis
+    (`rebound_brain`, `ldn.model.chain`) unless `hypothesis` names another mechanism family
+    (`ldn.model.hypotheses`), whose columns (with its driving occupancy) are appended instead.
     """
     t = time_grid(days, step_h)
     events = _events_of(regimen, until_h=days * 24.0)
@@ -339,7 +343,17 @@ def simulate(
                 f"unknown condition {condition!r}; choose one of {', '.join(CONDITIONS)}"
             )
         ps = default_parameters() if params is None else params
-        extra = {k: np.asarray(v) for k, v in chain_columns(events, t, condition, ps).items()}
+        if hypothesis is None:
+            extra = {k: np.asarray(v) for k, v in chain_columns(events, t, condition, ps).items()}
+        else:
+            from ldn.hypotheses import family_columns
+            from ldn.model.hypotheses import get_family
+
+            family = get_family(hypothesis)
+            hypothesis = family.name
+            extra = family_columns(family, events, t, condition, ps)
+    elif hypothesis is not None:
+        raise InputError("--hypothesis needs --condition (the family acts through a disease)")
     describe = getattr(regimen, "describe", None)
     description = describe() if callable(describe) else f"{len(events.t_h)} dose events"
     return SimulationResult(
@@ -351,6 +365,7 @@ def simulate(
         extra=extra,
         params=params,
         condition=condition,
+        hypothesis=(hypothesis or "rebound_brain") if condition is not None else None,
     )
 
 

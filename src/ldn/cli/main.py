@@ -38,6 +38,8 @@ _COMMANDS: tuple[tuple[str, str, str], ...] = (
     ("ldn.cli.population", "trial", "trial"),
     ("ldn.cli.population", "power", "power"),
     ("ldn.cli.sensitivity", "sensitivity", "sensitivity"),
+    ("ldn.cli.hypotheses", "calibrate", "calibrate"),
+    ("ldn.cli.hypotheses", "hypotheses", "hypotheses"),
 )
 # (module, Typer attribute, group name): command groups
 _GROUPS: tuple[tuple[str, str, str], ...] = (

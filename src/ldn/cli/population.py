@@ -161,6 +161,29 @@ def parse_control(text: str) -> Any:
 
 
 _DESIGN_HELP = "parallel | crossover | n_of_1."
+_HYPOTHESIS_HELP = "Draw only this mechanism family's parameters (default: the model average)."
+_FIXED_HELP = "Fixed default parameters (conditional power) instead of posterior draws."
+
+
+def _assurance_hook(
+    d: Any, params: Any, trials: int, seed: int, hypothesis: str | None, fixed: bool
+) -> Any:
+    """Posterior-draw hook for parallel designs (assurance); None with --fixed-parameters."""
+    from ldn.errors import InputError
+
+    if fixed:
+        if hypothesis is not None:
+            raise InputError("--hypothesis draws a family's parameters; drop --fixed-parameters")
+        return None
+    from ldn.calibration.assurance import posterior_hook, supports
+
+    if trials < 1:
+        return None  # simulate_trials reports the bad count
+    if not supports(d):
+        typer.echo(f"note: {d.kind} designs use fixed parameters (assurance: parallel only)",
+                   err=True)  # fmt: skip
+        return None
+    return posterior_hook(d, params, trials, seed, family=hypothesis)
 _CONTROL_HELP = "'placebo' or DOSE@HH:MM, e.g. 4.5@08:00 (morning vs bedtime)."
 
 
@@ -184,10 +207,12 @@ def trial(
     pool: int = typer.Option(5000, "--pool", help="Virtual patients per arm (0 = no pool)."),
     seed: int = typer.Option(0, "--seed", help="Seed (reproducible)."),
     scheduler: str | None = typer.Option(None, "--scheduler", help="'local' or Dask ADDRESS."),
+    hypothesis: str | None = typer.Option(None, "--hypothesis", help=_HYPOTHESIS_HELP),
+    fixed: bool = typer.Option(False, "--fixed-parameters", help=_FIXED_HELP),
     fmt: str = typer.Option("table", "--format", help="table | csv | json."),
     out: Path | None = typer.Option(None, "--out", help="Write csv/json here."),
 ) -> None:
-    """Run replicate virtual trials of one design and report power with its 95 % CI."""
+    """Run replicate virtual trials of one design: power (assurance by default) with its 95 % CI."""
     _check_output(fmt, out, None)
     from ldn.parameters import default_parameters
     from ldn.trials.power import power_analysis
@@ -200,11 +225,13 @@ def trial(
     )  # fmt: skip
     pool_size = None if pool == 0 else pool
     total = (pool_size or trials * n_per_arm) * (1 if design == "n_of_1" else 2)
+    params = default_parameters()
+    hook = _assurance_hook(d, params, trials, seed, hypothesis, fixed)
     with progress_bar("virtual patients", total) as bar:
         prog = bar.advance if bar else None
         result = power_analysis(
-            d, params=default_parameters(), n_trials=trials, seed=seed, pool_size=pool_size,
-            scheduler=scheduler, progress=prog,
+            d, params=params, n_trials=trials, seed=seed, pool_size=pool_size,
+            scheduler=scheduler, progress=prog, activity_hook=hook,
         )  # fmt: skip
     summary = result.summary()
     _report(summary, fmt, out)
@@ -247,6 +274,8 @@ def power(
     pool: int = typer.Option(5000, "--pool", help="Virtual patients per arm (0 = no pool)."),
     seed: int = typer.Option(0, "--seed", help="Seed (reproducible)."),
     scheduler: str | None = typer.Option(None, "--scheduler", help="'local' or Dask ADDRESS."),
+    hypothesis: str | None = typer.Option(None, "--hypothesis", help=_HYPOTHESIS_HELP),
+    fixed: bool = typer.Option(False, "--fixed-parameters", help=_FIXED_HELP),
     fmt: str = typer.Option("table", "--format", help="table | csv | json."),
     out: Path | None = typer.Option(None, "--out", help="Write csv/json here."),
     plot: Path | None = typer.Option(None, "--plot", help="Power-curve figure (PNG/SVG/PDF)."),
@@ -254,7 +283,7 @@ def power(
     """Find the sample size per arm that reaches --target power; power curve table and plot."""
     _check_output(fmt, out, plot)
     from ldn.parameters import default_parameters
-    from ldn.trials.power import search_sample_size
+    from ldn.trials.power import power_from_outcomes, search_sample_size
     from ldn.trials.simulate import simulate_trials
 
     d = _design(
@@ -265,13 +294,19 @@ def power(
     )  # fmt: skip
     pool_size = None if pool == 0 else pool
     total = (pool_size or trials * n_max) * (1 if design == "n_of_1" else 2)
+    params = default_parameters()
+    hook = _assurance_hook(d, params, trials, seed, hypothesis, fixed)
     with progress_bar("virtual patients", total) as bar:
         prog = bar.advance if bar else None
         outcomes = simulate_trials(
-            d, params=default_parameters(), n_trials=trials, seed=seed, n_max=n_max,
-            pool_size=pool_size, scheduler=scheduler, progress=prog,
+            d, params=params, n_trials=trials, seed=seed, n_max=n_max,
+            pool_size=pool_size, scheduler=scheduler, progress=prog, activity_hook=hook,
         )  # fmt: skip
     result = search_sample_size(outcomes, target)
-    _report(result.summary(), fmt, out)
+    summary = result.summary()
+    at_n = power_from_outcomes(outcomes, result.n_per_arm or n_max, parameters_drawn=bool(hook))
+    summary.update({k: v for k, v in at_n.summary().items()
+                    if k in ("effect_p2_5", "effect_p97_5", "assurance")})  # fmt: skip
+    _report(summary, fmt, out)
     if plot is not None:
         result.plot(plot)

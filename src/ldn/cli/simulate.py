@@ -40,6 +40,11 @@ def simulate(
     condition: str | None = typer.Option(
         None, "--condition", help="Add rebound/immune/disease columns for this condition."
     ),
+    hypothesis: str | None = typer.Option(
+        None, "--hypothesis",
+        help="Mechanism family for --condition (default rebound_brain, the seed's chain); "
+        "see `ldn hypotheses`.",
+    ),
     fmt: str = typer.Option("table", "--format", help="table | csv | json."),
     out: Path | None = typer.Option(None, "--out", help="Write csv/json here instead of stdout."),
     plot: Path | None = typer.Option(None, "--plot", help="Write a figure (PNG/SVG/PDF)."),
@@ -63,13 +68,16 @@ def simulate(
         adherence=adherence,
         seed=seed,
     )
-    result = run(regimen, days=days, step_h=step_h, condition=condition)
+    result = run(regimen, days=days, step_h=step_h, condition=condition, hypothesis=hypothesis)
     frame = result.to_frame()
+    note = _hypothesis_note(result.hypothesis, hypothesis is None)
 
     if fmt == "table":
         _print_table(result.description, frame, result.summary(), step_h)
+        if note:
+            typer.echo(note)
     else:
-        text = _to_text(fmt, result.description, days, step_h, frame, result.summary())
+        text = _to_text(fmt, result.description, days, step_h, frame, result.summary(), note)
         if out is None:
             typer.echo(text, nl=False)
         else:
@@ -81,9 +89,20 @@ def simulate(
             raise InputError(f"cannot write --plot {plot}: {exc.strerror or exc}") from exc
 
 
+def _hypothesis_note(name: str | None, default: bool) -> str | None:
+    """The mechanism family behind the chain columns, said in the output."""
+    if name is None:
+        return None
+    if default:
+        return (f"hypothesis: {name} (the seed's hypothesis, one of several; weights and "
+                "intervals: ldn hypotheses --condition …)")  # fmt: skip
+    return f"hypothesis: {name}"
+
+
 def _to_text(
-    fmt: str, description: str, days: float, step_h: float, frame: object, summary: dict
-) -> str:
+    fmt: str, description: str, days: float, step_h: float, frame: object, summary: dict,
+    note: str | None = None,
+) -> str:  # fmt: skip
     import json
 
     import pandas as pd
@@ -94,6 +113,7 @@ def _to_text(
     if fmt == "csv":
         return str(frame.to_csv(index=False, float_format="%.6g", lineterminator="\n"))
     payload = {
+        **({"hypothesis": note.removeprefix("hypothesis: ")} if note else {}),
         "regimen": description,
         "days": days,
         "step_h": step_h,

@@ -32,6 +32,9 @@ class PowerResult:
     mean_effect: float
     sd_effect: float
     pool_size: int | None
+    effect_p2_5: float = float("nan")
+    effect_p97_5: float = float("nan")
+    parameters_drawn: bool = False
 
     def summary(self) -> dict[str, Any]:
         """Plain dict for tables and JSON."""
@@ -47,10 +50,15 @@ class PowerResult:
             "mean_effect": round(self.mean_effect, 4),
             "sd_effect": round(self.sd_effect, 4),
             "pool_size": self.pool_size,
+            "effect_p2_5": round(self.effect_p2_5, 4),
+            "effect_p97_5": round(self.effect_p97_5, 4),
+            "assurance": round(p.power, 4) if self.parameters_drawn else None,
         }
 
 
-def power_from_outcomes(outcomes: TrialOutcomes, n_per_arm: int | None = None) -> PowerResult:
+def power_from_outcomes(
+    outcomes: TrialOutcomes, n_per_arm: int | None = None, *, parameters_drawn: bool = False
+) -> PowerResult:
     """Power and effect distribution at `n_per_arm` from simulated replicates."""
     n = outcomes.n_max if n_per_arm is None else n_per_arm
     res = outcomes.analyse(n)
@@ -61,12 +69,20 @@ def power_from_outcomes(outcomes: TrialOutcomes, n_per_arm: int | None = None) -
         mean_effect=float(est.mean()) if est.size else float("nan"),
         sd_effect=float(est.std(ddof=1)) if est.size > 1 else float("nan"),
         pool_size=outcomes.pool_size,
+        effect_p2_5=float(np.percentile(est, 2.5)) if est.size else float("nan"),
+        effect_p97_5=float(np.percentile(est, 97.5)) if est.size else float("nan"),
+        parameters_drawn=parameters_drawn,
     )
 
 
 def power_analysis(design: TrialDesign, *, params: ParameterSet, **kwargs: Any) -> PowerResult:
-    """Simulate replicates of `design` (keyword arguments of `simulate_trials`) → power."""
-    return power_from_outcomes(simulate_trials(design, params=params, **kwargs))
+    """Simulate replicates of `design` (keyword arguments of `simulate_trials`) → power.
+
+    With an `activity_hook` (parameters drawn per replicate) the power is the assurance.
+    """
+    drawn = kwargs.get("activity_hook") is not None
+    return power_from_outcomes(simulate_trials(design, params=params, **kwargs),
+                               parameters_drawn=drawn)  # fmt: skip
 
 
 @dataclass(frozen=True)
