@@ -18,6 +18,7 @@ BENCHMARKS: tuple[str, ...] = (
     "benchmarks.pk",
     "benchmarks.population",
     "benchmarks.registry_load",
+    "benchmarks.calibration",
 )
 
 RESULTS = Path(__file__).resolve().parent / "results"
