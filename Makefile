@@ -21,13 +21,15 @@ demo: $(STAMP)
 browser:
 	bash scripts/ensure-chromium.sh
 
-test: $(STAMP) browser
-	$(BIN)/ruff check src tests benchmarks
+test: lint browser
 	$(BIN)/python -m pytest
 
+# ruff, the formatting check and the import contracts of pyproject.toml ([tool.importlinter]:
+# layers, no cycles, a pure model core; docs/architecture.md).
 lint: $(STAMP)
 	$(BIN)/ruff check src tests benchmarks
 	$(BIN)/ruff format --check src tests benchmarks
+	$(BIN)/lint-imports
 
 bench: $(STAMP)
 	$(BIN)/python -m benchmarks.run

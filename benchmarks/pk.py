@@ -23,10 +23,11 @@ def _time(fn: object, repeat: int = 3) -> float:
 
 def run() -> dict[str, object]:
     """Best-of-3 wall times (s)."""
+    from ldn.model.exposure import dose_response, exposure
     from ldn.model.pk import PKParams
     from ldn.parameters import default_parameters
     from ldn.regimen import daily
-    from ldn.simulate import dose_response, exposure, simulate
+    from ldn.simulate import simulate
 
     base = PKParams.from_parameters(default_parameters())
     rng = np.random.default_rng(0)

@@ -33,12 +33,12 @@ from ldn.export.sbml import build_sbml, chain_parameter_values, pk_parameter_val
 from ldn.model.chain import CONDITIONS
 from ldn.parameters import default_parameters
 from ldn.population import runner
+from ldn.population.endpoints import EndpointSpec
 from ldn.population.engine import Schedule, adherence_mask, chain_parameters, pk_parameters
 from ldn.population.runner import Scenario
 from ldn.population.sampling import VariabilitySpec
 from ldn.regimen import daily
 from ldn.trials.design import Arm, TrialDesign
-from ldn.trials.endpoints import EndpointSpec
 from ldn.trials.power import power_from_outcomes, search_sample_size
 from ldn.trials.simulate import simulate_trials
 

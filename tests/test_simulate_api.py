@@ -10,10 +10,11 @@ import pytest
 
 import ldn
 from ldn.errors import InputError
+from ldn.model.exposure import dose_response, exposure
 from ldn.model.pk import PKParams
 from ldn.parameters import default_parameters
 from ldn.regimen import DoseEvents, daily, single
-from ldn.simulate import CSV_COLUMNS, dose_response, exposure, time_grid
+from ldn.simulate import CSV_COLUMNS, time_grid
 
 
 def test_simulate_returns_hourly_series_with_contract_columns() -> None:

@@ -24,17 +24,10 @@ import numpy as np
 import pandas as pd
 
 from ldn.errors import InputError
-from ldn.model.chain import (
-    DEFAULT_DT_H,
-    HEADLINE_WEEKS,
-    N_STATES,
-    arm_drives,
-    file_parameter_names,
-    get_condition,
-    parameter_matrix,
-)
+from ldn.model.chain import N_STATES, file_parameter_names, get_condition, parameter_matrix
 from ldn.model.disease.base import H_PER_WEEK, ScaleParams, expected_score
 from ldn.parameters import ParameterSet
+from ldn.simulate.scenarios import DEFAULT_DT_H, HEADLINE_WEEKS, arm_drives
 from ldn.units import FloatArray
 
 _SCALE_FIELDS = ("baseline", "placebo_change", "placebo_tau_weeks", "drift_per_week")

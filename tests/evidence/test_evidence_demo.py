@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from ldn.report.demo_evidence import run, summary_markdown
+from ldn.demo.evidence import run, summary_markdown
 
 
 def test_demo_section_writes_forest_plot_and_tables(tmp_path: Path) -> None:

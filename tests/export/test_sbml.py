@@ -11,11 +11,11 @@ from ldn.errors import InputError
 from ldn.export.sbml import build_sbml
 from ldn.model.chain import STATE_NAMES
 from ldn.parameters import default_parameters
+from ldn.population.endpoints import EndpointSpec
 from ldn.population.engine import Schedule, chain_parameters, exposure_grid, pk_parameters
 from ldn.population.sampling import VariabilitySpec, sample_population
 from ldn.regimen import daily
 from ldn.solve.compiled import integrate_chain
-from ldn.trials.endpoints import EndpointSpec
 
 PARAMS = default_parameters()
 DAYS = 21

@@ -7,18 +7,11 @@ import pytest
 from scipy.stats import norm
 
 from ldn.errors import InputError
-from ldn.model.chain import (
-    CONDITIONS,
-    OBSERVABLE_NAMES,
-    STATE_NAMES,
-    calibrate_effect_gain,
-    chain_columns,
-    get_condition,
-    headline,
-)
+from ldn.model.chain import CONDITIONS, OBSERVABLE_NAMES, STATE_NAMES, get_condition
 from ldn.parameters import default_parameters
 from ldn.regimen import daily
 from ldn.sensitivity import evaluate
+from ldn.simulate.scenarios import calibrate_effect_gain, chain_columns, headline
 
 GAINS = (
     "rebound.mor_upregulation",

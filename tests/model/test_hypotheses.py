@@ -8,14 +8,15 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from ldn.errors import InputError
-from ldn.hypotheses import family_drive, plasma_mor_occupancy, regimen_effect
-from ldn.model.chain import half_step_grid, headline, parameter_matrix
+from ldn.model.chain import parameter_matrix
+from ldn.model.exposure import exposure
 from ldn.model.hypotheses import FAMILIES, FAMILY_NAMES, get_family
 from ldn.model.hypotheses.laws import THRESHOLD_HILL, law_stimulus
 from ldn.model.receptors import BindingParams
 from ldn.parameters import default_parameters
 from ldn.regimen import daily
-from ldn.simulate import exposure
+from ldn.simulate.hypotheses import family_drive, plasma_mor_occupancy, regimen_effect
+from ldn.simulate.scenarios import half_step_grid, headline
 from ldn.solve.compiled import integrate_chain
 from ldn.solve.hypothesis import activity_after, integrate_family
 from ldn.units import MW_NALTREXOL_G_PER_MOL, MW_NALTREXONE_G_PER_MOL

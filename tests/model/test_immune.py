@@ -6,10 +6,11 @@ import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from ldn.model.chain import headline, parameter_matrix
+from ldn.model.chain import parameter_matrix
+from ldn.model.exposure import exposure
 from ldn.model.immune import immune_rates, proliferation_inhibition, tlr4_occupancy
 from ldn.parameters import default_parameters
-from ldn.simulate import exposure
+from ldn.simulate.scenarios import headline
 
 
 @settings(deadline=None)

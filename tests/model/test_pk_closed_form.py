@@ -7,10 +7,10 @@ import pytest
 
 from ldn.errors import InputError
 from ldn.model.pk import N_OUTPUTS, N_STATES, PKParams, linear_system
+from ldn.model.superposition import modes, regimen_auc, regimen_response
 from ldn.parameters import default_parameters
 from ldn.regimen import DoseEvents, SteadyState, daily, titration
 from ldn.solve.reference import ode_response
-from ldn.solve.superposition import modes, regimen_auc, regimen_response
 
 # Relative error bound of the closed form vs the ODE reference, checked where the value is above
 # FLOOR × the series maximum (below that, both are at rounding level of the peak).

@@ -5,12 +5,12 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from ldn.model.exposure import dose_class_bounds
 from ldn.model.metrics import DoseClassBounds, dose_class, hours_above, time_to_steady_state
 from ldn.model.pk import PKParams, linear_system
+from ldn.model.superposition import regimen_auc
 from ldn.parameters import default_parameters
 from ldn.regimen import DoseEvents, SteadyState
-from ldn.simulate import dose_class_bounds
-from ldn.solve.superposition import regimen_auc
 
 SYSTEM = linear_system(PKParams.from_parameters(default_parameters()))
 

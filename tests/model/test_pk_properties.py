@@ -7,9 +7,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from ldn.model.pk import PKParams, linear_system
+from ldn.model.superposition import regimen_response
 from ldn.parameters import default_parameters
 from ldn.regimen import DoseEvents
-from ldn.solve.superposition import regimen_response
 
 SYSTEM = linear_system(PKParams.from_parameters(default_parameters()))
 T = np.linspace(0.0, 240.0, 241)

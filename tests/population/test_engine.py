@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 
 from ldn.errors import InputError
+from ldn.model.exposure import exposure
 from ldn.parameters import default_parameters
 from ldn.population.engine import (
     Schedule,
@@ -18,7 +19,6 @@ from ldn.population.engine import (
 from ldn.population.runner import DrugWindows, Scenario, run
 from ldn.population.sampling import VariabilitySpec, sample_population
 from ldn.regimen.schedule import daily
-from ldn.simulate import exposure
 
 PARAMS = default_parameters()
 SPEC = VariabilitySpec.from_parameters(PARAMS)

@@ -1,6 +1,6 @@
 """The fused PK → chain kernel of `simulate_patients` against the two-pass path it replaces.
 
-`exposure_grid` (drive array, tested against `ldn.simulate.exposure`) followed by
+`exposure_grid` (drive array, tested against `ldn.model.exposure.exposure`) followed by
 `integrate_chain` (tested against solve_ivp) is the reference; the fused kernel performs the
 same operations in the same order, so agreement is to rounding (1e-12).
 """
@@ -49,7 +49,7 @@ def test_fused_kernel_matches_drive_array_then_integrate_chain(
     taken = adherence_mask(pop, schedule)
     taken[0, 2:5] = False
     if force_dense:  # every patient through the expm (ill-conditioned) branch of both paths
-        from ldn.solve import superposition
+        from ldn.model import superposition
 
         real = superposition.modes
 

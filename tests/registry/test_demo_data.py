@@ -12,8 +12,8 @@ from ldn.parameters import default_parameters
 from ldn.registry.demo_data import VISIT_DAYS, VISIT_HOUR, demo_rows, fill_demo
 from ldn.registry.import_export import parse_csv, write_csv
 from ldn.registry.models import Assessment, AuditLog, Patient, User
-from ldn.registry.scales import SCALES
 from ldn.registry.security import verify_password
+from ldn.scales import SCALES
 
 
 @pytest.fixture(scope="module")
@@ -38,8 +38,8 @@ def test_rows_are_seeded_and_valid(rows) -> None:
 def test_trajectory_is_the_model_expectation_when_noise_and_spread_are_zero() -> None:
     """With measurement noise, baseline spread and response spread set to 0, a patient's
     post-start values equal `chain_columns` for their regimen (rounded to the scale's step)."""
-    from ldn.model.chain import chain_columns
     from ldn.regimen import daily, titration
+    from ldn.simulate.scenarios import chain_columns
 
     p = default_parameters().with_values(
         registry_demo__baseline_cv=0.0,

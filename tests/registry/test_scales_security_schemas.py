@@ -10,7 +10,6 @@ from hypothesis import strategies as st
 
 from ldn.errors import InputError
 from ldn.registry.models import CONDITIONS
-from ldn.registry.scales import SCALES, get_scale, scales_for_condition
 from ldn.registry.schemas import (
     AssessmentCreate,
     PatientCreate,
@@ -18,6 +17,7 @@ from ldn.registry.schemas import (
     parse,
 )
 from ldn.registry.security import hash_password, needs_rehash, verify_password
+from ldn.scales import SCALES, get_scale, scales_for_condition
 
 
 @pytest.mark.parametrize("scale", list(SCALES.values()), ids=list(SCALES))

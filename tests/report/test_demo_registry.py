@@ -5,7 +5,7 @@ from __future__ import annotations
 import sqlite3
 from pathlib import Path
 
-from ldn.report.demo_registry import N_PATIENTS, run
+from ldn.demo.registry import N_PATIENTS, run
 
 
 def test_registry_demo_writes_database_report_and_plot(tmp_path: Path) -> None:

@@ -8,11 +8,11 @@ import pytest
 from ldn.errors import InputError
 from ldn.model.disease import Scale, ScaleParams
 from ldn.parameters import default_parameters
+from ldn.population.endpoints import EndpointSpec
 from ldn.population.engine import adherence_mask
 from ldn.population.runner import Scenario
 from ldn.regimen.schedule import daily
 from ldn.trials.design import Arm, TrialDesign
-from ldn.trials.endpoints import EndpointSpec
 from ldn.trials.power import power_from_outcomes, search_sample_size
 from ldn.trials.simulate import simulate_trials
 

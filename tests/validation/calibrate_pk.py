@@ -19,9 +19,9 @@ from scipy.optimize import least_squares
 
 from ldn.model.pk import PKParams, linear_system
 from ldn.model.receptors import BindingParams, occupancy
+from ldn.model.superposition import regimen_auc, regimen_response
 from ldn.parameters import default_parameters
 from ldn.regimen import DoseEvents
-from ldn.solve.superposition import regimen_auc, regimen_response
 
 FREE_PK = (
     "ka_per_h",

@@ -10,11 +10,11 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from ldn.model.exposure import exposure, regimen_summary
 from ldn.model.pk import PKParams, linear_system
+from ldn.model.superposition import modes, regimen_auc
 from ldn.parameters import default_parameters
 from ldn.regimen import DoseEvents, daily
-from ldn.simulate import exposure, regimen_summary
-from ldn.solve.superposition import modes, regimen_auc
 
 T = np.linspace(0.0, 48.0, 48 * 60 + 1)  # 1-min grid
 

@@ -9,8 +9,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from ldn.model.exposure import exposure
 from ldn.regimen import DoseEvents
-from ldn.simulate import exposure
 
 T = np.linspace(0.0, 200.0, 200 * 12 + 1)  # 5-min grid
 PET_WINDOW = (T >= 1.0) & (T <= 8.0)

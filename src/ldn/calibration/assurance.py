@@ -2,7 +2,7 @@
 
 For a parallel design, each replicate trial r gets one posterior draw: a family (chosen with the
 condition's weights) and that family's calibrated parameters. The draw's population-mean latent
-activity a_r(t) under the trial's regimen (`ldn.hypotheses.family_run`) replaces the fixed
+activity a_r(t) under the trial's regimen (`ldn.simulate.hypotheses.family_run`) replaces the fixed
 model's population mean, keeping each virtual patient's deviation from it (between-patient
 variability of the population engine):
 
@@ -22,11 +22,11 @@ from typing import Final
 import numpy as np
 
 from ldn.calibration.report import Posterior, family_weights, load_posterior
-from ldn.hypotheses import family_run
 from ldn.model.chain import get_condition
 from ldn.model.disease.base import H_PER_WEEK
 from ldn.model.hypotheses import get_family
 from ldn.parameters import ParameterSet
+from ldn.simulate.hypotheses import family_run
 from ldn.trials.design import TrialDesign
 from ldn.units import FloatArray
 

@@ -10,8 +10,9 @@ Parameters (vectorised over rows, e.g. emcee walkers; docs/model.md part II, "Ca
 - trial heterogeneity τ ~ HalfNormal(τ0) in SMD units: a trial's true effect is the model's
   effect + N(0, (τ·SD_change)²).
 
-Each trial is simulated with the family's compiled chain (`ldn.hypotheses.family_run`) at its
-own regimen and duration; the likelihood is that of `ldn.calibration.data`.
+Each trial is simulated with the family's compiled chain
+(`ldn.simulate.hypotheses.family_run`) at its own regimen and duration; the likelihood is
+that of `ldn.calibration.data`.
 """
 
 from __future__ import annotations
@@ -24,12 +25,13 @@ import numpy as np
 from scipy import special, stats
 
 from ldn.calibration.data import CalibrationTrial
-from ldn.hypotheses import family_drive, family_run, scale_effect
-from ldn.model.chain import CONDITIONS, get_condition, half_step_grid, scale_parameters
+from ldn.model.chain import CONDITIONS, get_condition, scale_parameters
 from ldn.model.disease.base import H_PER_WEEK, expected_score
 from ldn.model.hypotheses.base import LOG_PRIORS, Family
 from ldn.parameters import ParameterSet
 from ldn.regimen import Regimen
+from ldn.simulate.hypotheses import family_drive, family_run, scale_effect
+from ldn.simulate.scenarios import half_step_grid
 from ldn.solve.hypothesis import activity_after
 from ldn.units import FloatArray
 

@@ -14,7 +14,7 @@ def demo(
     from rich.console import Console
     from rich.markdown import Markdown
 
-    from ldn.report.demo import run_demo
+    from ldn.demo.summary import run_demo
 
     console = Console()
     for section in run_demo(out):

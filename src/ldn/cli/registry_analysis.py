@@ -57,8 +57,9 @@ def n_of_1(
     from rich.table import Table
 
     from ldn.cli._output import check_plot_suffix, make_folder, save_figure
-    from ldn.cli.registry import _clinic_id, _open_existing
+    from ldn.cli._registry_db import _clinic_id, _open_existing
     from ldn.registry.analysis_io import patient_analysis
+    from ldn.report.n_of_1_plot import analysis_figure
 
     check_plot_suffix(plot)
     registry = _open_existing(database)
@@ -72,7 +73,7 @@ def n_of_1(
         registry.dispose()
     if plot is not None:
         make_folder(plot.parent, "--plot")
-        save_figure(analysis.figure(), plot, dpi=120)
+        save_figure(analysis_figure(analysis), plot, dpi=120)
     summary = analysis.summary()
     console = Console()
     if fmt is OutputFormat.json:
@@ -98,7 +99,7 @@ def report(
     from rich.console import Console
 
     from ldn.cli._output import make_folder, write_text
-    from ldn.cli.registry import _clinic_id, _open_existing
+    from ldn.cli._registry_db import _clinic_id, _open_existing
     from ldn.registry.analysis_io import cohort_report
     from ldn.report.cohort_html import render_cohort_html
 

@@ -2,15 +2,69 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 
 import numpy as np
+import numpy.typing as npt
 from scipy import stats
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
 
-    from ldn.evidence.meta import MetaResult
+FloatArray = npt.NDArray[np.float64]
+
+
+class MetaResult(Protocol):
+    """What the plots read of an `ldn.evidence.meta.MetaResult` (no import cycle)."""
+
+    @property
+    def method(self) -> str: ...
+
+    @property
+    def measure(self) -> str: ...
+
+    @property
+    def hksj(self) -> bool: ...
+
+    @property
+    def k(self) -> int: ...
+
+    @property
+    def estimate(self) -> float: ...
+
+    @property
+    def ci_low(self) -> float: ...
+
+    @property
+    def ci_high(self) -> float: ...
+
+    @property
+    def pi_low(self) -> float: ...
+
+    @property
+    def pi_high(self) -> float: ...
+
+    @property
+    def alpha(self) -> float: ...
+
+    @property
+    def i2(self) -> float: ...
+
+    @property
+    def yi(self) -> FloatArray: ...
+
+    @property
+    def vi(self) -> FloatArray: ...
+
+    @property
+    def weights(self) -> FloatArray: ...
+
+    @property
+    def labels(self) -> tuple[str, ...]: ...
+
+    @property
+    def is_ratio(self) -> bool: ...
+
 
 _AXIS_LABEL = {
     "SMD": "standardised mean difference (Hedges' g)",

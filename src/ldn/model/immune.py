@@ -16,7 +16,7 @@ section "Immune"):
 
 from __future__ import annotations
 
-from ldn.solve._numba import _jit
+from ldn.compile_options import _jit
 
 
 @_jit

@@ -24,7 +24,7 @@ import numpy as np
 import numpy.typing as npt
 
 from ldn.model.pk import LinearSystem
-from ldn.solve.superposition import EventsLike, modes
+from ldn.model.superposition import EventsLike, modes
 
 FloatArray = npt.NDArray[np.float64]
 

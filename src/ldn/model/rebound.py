@@ -29,7 +29,7 @@ from __future__ import annotations
 
 import math
 
-from ldn.solve._numba import _jit
+from ldn.compile_options import _jit
 from ldn.units import H_PER_DAY
 
 _TWO_PI_OVER_DAY = 2.0 * math.pi / H_PER_DAY

@@ -20,11 +20,11 @@ import pandas as pd
 from ldn.errors import InputError
 from ldn.model.chain import get_condition
 from ldn.parameters import ParameterSet, default_parameters
+from ldn.population.endpoints import EndpointSpec
 from ldn.population.engine import DEFAULT_DT_H, PatientOutputs, Schedule
 from ldn.population.runner import Scenario, run
 from ldn.population.sampling import Population, VariabilitySpec, sample_population
 from ldn.regimen.schedule import Regimen
-from ldn.trials.endpoints import EndpointSpec
 
 FloatArray = npt.NDArray[np.float64]
 MAX_PATIENTS = 10_000_000

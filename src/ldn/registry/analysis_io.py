@@ -1,4 +1,4 @@
-"""Read-only adapter: registry database → the DataFrames of `ldn.registry.cohort`.
+"""Read-only adapter: registry database → the DataFrames of `ldn.analysis.cohort`.
 
 The analysis core (`n_of_1`, `cohort`) never touches the database; this module reads it with
 SQLAlchemy in a few bulk queries, checking the actor's role first (`permissions.require`,
@@ -29,18 +29,13 @@ import pandas as pd
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from ldn.analysis.cohort import CohortReport, RegistryFrames, build_report, course_from_frames
+from ldn.analysis.course import NOf1Settings, PatientAnalysis, PatientCourse, analyse_patient
+from ldn.analysis.n_of_1 import DeltaPrior
 from ldn.errors import InputError
-from ldn.registry.cohort import CohortReport, RegistryFrames, build_report, course_from_frames
 from ldn.registry.models import AdverseEvent, Assessment, Patient, PatientCondition, Prescription
-from ldn.registry.n_of_1 import (
-    DeltaPrior,
-    NOf1Settings,
-    PatientAnalysis,
-    PatientCourse,
-    analyse_patient,
-)
 from ldn.registry.permissions import SYSTEM, ActorLike, require, visible_clinic
-from ldn.registry.scales import SCALES, get_scale
+from ldn.scales import SCALES, get_scale
 
 PriorChoice = Literal["sceptical", "evidence"]
 

@@ -32,7 +32,7 @@ from sqlalchemy.orm import Session
 from ldn.registry.errors import NotFound
 from ldn.registry.models import AdverseEvent, Assessment, Patient, Prescription
 from ldn.registry.permissions import ActorLike, is_pseudonymised, require
-from ldn.registry.scales import SCALES
+from ldn.scales import SCALES
 
 FHIR_VERSION: Final = "4.3.0 (R4B, R4-compatible resources)"
 _NS: Final = uuid.UUID("6f1d3c1e-5a52-4c7e-9d8e-2f0b8c7a4e11")

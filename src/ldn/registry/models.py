@@ -12,7 +12,7 @@ Entities and their stable names (the web app and the analysis adapter import the
   start_date, stop_date, stop_reason, notes)` — `titration` is a JSON list of
   `{"dose_mg": float, "days": int}` steps taken before the maintenance `dose_mg`.
 - `Assessment(id, patient_id, scale, value, assessed_on, notes)` — `scale` is a code from
-  `ldn.registry.scales.SCALES`; the value is checked against the scale's range by the schemas.
+  `ldn.scales.SCALES`; the value is checked against the scale's range by the schemas.
 - `AdverseEvent(id, patient_id, prescription_id?, event_type, severity, onset_date, end_date,
   notes)` with `event_type` in `AE_TYPES`, `severity` in `SEVERITIES`.
 - `AuditLog(id, at, actor_id, actor_username, action, entity, entity_id, clinic_id, before,

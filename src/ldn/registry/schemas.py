@@ -5,7 +5,7 @@ share the same rules and messages:
 - dose: `ldn.regimen.validate.check_dose_mg` (> 0 and at most the label's 800 mg);
 - clock time: "HH:MM", 24-hour (`ldn.units.clock_to_hours`);
 - dates ordered (stop ≥ start, end ≥ onset), no dates before 1900 or in the far future;
-- assessment value within its scale's range (`ldn.registry.scales`);
+- assessment value within its scale's range (`ldn.scales`);
 - birth year between 1900 and the current year; codes are 1-32 characters of letters,
   digits, '-', '_' or '.';
 - no NUL character (\\x00) in any text field: PostgreSQL cannot store one and SQLite would, so
@@ -38,7 +38,7 @@ from pydantic import (
 
 from ldn.errors import InputError
 from ldn.regimen.validate import check_dose_mg
-from ldn.registry.scales import SCALES, get_scale
+from ldn.scales import SCALES, get_scale
 from ldn.units import clock_to_hours
 
 Role = Literal["admin", "clinician", "researcher"]

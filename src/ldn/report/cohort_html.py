@@ -1,6 +1,6 @@
 """Self-contained HTML cohort report (figures inline as base64 PNG), rendered with Jinja2.
 
-`render_cohort_html(report)` turns a `ldn.registry.cohort.CohortReport` into one HTML page:
+`render_cohort_html(report)` turns a `ldn.analysis.cohort.CohortReport` into one HTML page:
 definitions, responders by condition / scale / dose band, the cohort next to the pooled trial
 evidence, adverse events, and the per-patient N-of-1 table. `figure_data_uri(fig)` is exposed
 for the web dashboard.
@@ -16,9 +16,9 @@ import pandas as pd
 from jinja2 import Environment, select_autoescape
 from markupsafe import Markup
 
-from ldn.registry.cohort import DOSE_BANDS, CohortReport
-from ldn.registry.scales import SCALES
+from ldn.analysis.cohort import DOSE_BANDS, CohortReport
 from ldn.report.n_of_1_plot import figure_png
+from ldn.scales import SCALES
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure

@@ -1,7 +1,8 @@
 """Plot of one patient's course with the N-of-1 estimate, and figure → PNG/SVG helpers.
 
-Used by `ldn.registry.n_of_1.PatientAnalysis.figure()`, the CLI (`ldn registry n-of-1 --plot`),
-the web patient page and the HTML cohort report. Matplotlib is imported inside the functions.
+`analysis_figure`/`analysis_png` draw a `ldn.analysis.course.PatientAnalysis`; used by the CLI
+(`ldn registry n-of-1 --plot`), the web patient page and the HTML cohort report. Matplotlib is
+imported inside the functions.
 """
 
 from __future__ import annotations
@@ -10,7 +11,8 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from ldn.registry.n_of_1 import NOf1Result, PatientCourse, day_number, on_flags
+from ldn.analysis.course import PatientAnalysis, PatientCourse, day_number, on_flags
+from ldn.analysis.n_of_1 import NOf1Result
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -109,3 +111,13 @@ def figure_svg(fig: Figure) -> str:
     buf = io.StringIO()
     fig.savefig(buf, format="svg")
     return buf.getvalue()
+
+
+def analysis_figure(analysis: PatientAnalysis) -> Figure:
+    """The course plot of an analysis (with the estimate when evaluable)."""
+    return plot_course(analysis.course, analysis.result)
+
+
+def analysis_png(analysis: PatientAnalysis, dpi: int = 110) -> bytes:
+    """The course plot of an analysis as PNG bytes."""
+    return figure_png(analysis_figure(analysis), dpi=dpi)

@@ -29,6 +29,7 @@ from dataclasses import dataclass
 import numba
 import numpy as np
 
+from ldn.compile_options import _jit
 from ldn.errors import InputError
 from ldn.model.chain import (
     N_OBSERVABLES,
@@ -40,7 +41,6 @@ from ldn.model.chain import (
     stage_inputs,
     stage_rates,
 )
-from ldn.solve._numba import _jit
 from ldn.units import FloatArray
 
 

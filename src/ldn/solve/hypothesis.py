@@ -14,6 +14,7 @@ from dataclasses import dataclass
 import numba
 import numpy as np
 
+from ldn.compile_options import _jit
 from ldn.errors import InputError
 from ldn.model.chain import (
     N_PARAMS,
@@ -25,7 +26,6 @@ from ldn.model.chain import (
 )
 from ldn.model.disease.base import activity_target_sloped
 from ldn.model.hypotheses.laws import law_stimulus, target_rate
-from ldn.solve._numba import _jit
 from ldn.units import FloatArray
 
 _GAINS = tuple(PARAM_NAMES.index(n) for n in ("mor_gain", "ogfr_gain", "be_gain", "ogf_gain"))

@@ -14,7 +14,7 @@ import numpy as np
 import numpy.typing as npt
 
 from ldn.model.pk import LinearSystem
-from ldn.solve.superposition import EventsLike
+from ldn.model.superposition import EventsLike
 
 FloatArray = npt.NDArray[np.float64]
 

@@ -11,8 +11,8 @@
 
 from __future__ import annotations
 
+from ldn.population.endpoints import EndpointSpec
 from ldn.trials.design import Arm, TrialDesign
-from ldn.trials.endpoints import EndpointSpec
 from ldn.trials.evidence import compare_with_evidence, published_trials
 from ldn.trials.power import (
     PowerResult,

@@ -23,9 +23,9 @@ import pandas as pd
 
 from ldn.model.chain import CONDITIONS, get_condition
 from ldn.parameters import ParameterSet
+from ldn.population.endpoints import EndpointSpec
 from ldn.regimen import daily
 from ldn.trials.design import Arm, TrialDesign
-from ldn.trials.endpoints import EndpointSpec
 from ldn.trials.simulate import simulate_trials
 
 Measure = Literal["md", "rd"]

@@ -26,13 +26,13 @@ import numpy.typing as npt
 
 from ldn.errors import InputError
 from ldn.parameters import ParameterSet
+from ldn.population.endpoints import EndpointSpec
 from ldn.population.engine import Schedule
 from ldn.population.rng import Stream, patient_normals, patient_uniforms
 from ldn.population.runner import DrugWindows, Scenario, run
 from ldn.population.sampling import VariabilitySpec
 from ldn.trials import analysis
 from ldn.trials.design import Arm, TrialDesign
-from ldn.trials.endpoints import EndpointSpec
 
 FloatArray = npt.NDArray[np.float64]
 BoolArray = npt.NDArray[np.bool_]

@@ -19,8 +19,8 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from ldn.analysis.cohort import CohortReport
 from ldn.registry.analysis_io import cohort_report
-from ldn.registry.cohort import CohortReport
 from ldn.registry.models import AuditLog
 
 

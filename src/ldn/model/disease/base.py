@@ -29,8 +29,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from ldn.compile_options import _jit
 from ldn.errors import InputError
-from ldn.solve._numba import _jit
 from ldn.units import H_PER_DAY, FloatArray
 
 H_PER_WEEK = 7.0 * H_PER_DAY

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from typing import Final
 
-from ldn.solve._numba import _jit
+from ldn.compile_options import _jit
 
 # Steepness of the threshold law. ASSUMPTION: a switch-like response between "no significant
 # upregulation" (0.5 mg pellet) and full upregulation (15 mg pellet) in Yoburn 1986; n = 8 makes

@@ -6,10 +6,10 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from ldn.analysis.course import PatientAnalysis
 from ldn.registry.analysis_io import patient_analysis
-from ldn.registry.n_of_1 import PatientAnalysis
-from ldn.registry.scales import SCALES
 from ldn.registry.schemas import AssessmentPublic, PatientPublic, PrescriptionPublic
+from ldn.scales import SCALES
 
 
 def analysis_for(

@@ -15,9 +15,9 @@ from ldn.errors import InputError
 from ldn.registry import permissions, services
 from ldn.registry.errors import ConflictError
 from ldn.registry.models import AE_TYPES, CONDITIONS, FORMULATIONS, SEVERITIES, SEXES, User
-from ldn.registry.scales import SCALES, scales_for_condition
 from ldn.registry.schemas import AdverseEventCreate, AssessmentCreate, PatientCreate
 from ldn.registry.schemas import PrescriptionCreate as RxCreate
+from ldn.scales import SCALES, scales_for_condition
 from ldn.web.api.common import PatientId, SearchText
 from ldn.web.deps import PageUser, SessionDep
 from ldn.web.pages.forms import (

@@ -8,6 +8,7 @@ from fastapi import APIRouter, Query, Request
 from starlette.responses import Response
 
 from ldn.registry import services
+from ldn.report.n_of_1_plot import analysis_png
 from ldn.web.api.common import PatientId
 from ldn.web.deps import PageUser, SessionDep
 from ldn.web.pages.n_of_1 import analysis_for
@@ -38,4 +39,4 @@ def n_of_1_plot(
     """The course on one scale with the N-of-1 estimate (when evaluable)."""
     patient = services.get_patient(session=session, actor=user, patient_id=patient_id)
     analysis = analysis_for(session, user, patient, scale)
-    return Response(analysis.png(), media_type="image/png", headers=_PNG_HEADERS)
+    return Response(analysis_png(analysis), media_type="image/png", headers=_PNG_HEADERS)

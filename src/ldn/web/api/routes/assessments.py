@@ -7,8 +7,8 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Response
 
 from ldn.registry import services
-from ldn.registry.scales import SCALES
 from ldn.registry.schemas import AssessmentCreate, AssessmentPublic, AssessmentUpdate, Page
+from ldn.scales import SCALES
 from ldn.web.api.common import ERRORS, AssessmentId, PatientId
 from ldn.web.deps import CurrentUser, SessionDep, in_session
 

@@ -10,11 +10,11 @@ from fastapi import APIRouter, Query, Request, Response
 from pydantic import BaseModel
 from sqlalchemy.orm import Session
 
+from ldn.analysis.cohort import CohortReport
+from ldn.analysis.course import NOf1Settings
 from ldn.errors import InputError
 from ldn.registry import services
 from ldn.registry.analysis_io import patient_analysis
-from ldn.registry.cohort import CohortReport
-from ldn.registry.n_of_1 import NOf1Settings
 from ldn.web.api.common import ERRORS, PatientId
 from ldn.web.deps import CurrentUser, SessionDep, in_session
 

@@ -14,11 +14,11 @@ from pathlib import Path
 
 # "module:function" of each section, in the order they appear in the summary.
 SECTIONS: tuple[str, ...] = (
-    "ldn.report.demo_pk:run",
-    "ldn.report.demo_evidence:run",
-    "ldn.report.demo_chain:run",
-    "ldn.report.demo_trials:run",
-    "ldn.report.demo_registry:run",
+    "ldn.demo.pk:run",
+    "ldn.demo.evidence:run",
+    "ldn.demo.chain:run",
+    "ldn.demo.trials:run",
+    "ldn.demo.registry:run",
 )
 
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from ldn.report.demo import DemoSection
+from ldn.demo.summary import DemoSection
 from ldn.report.markdown import markdown_table
 
 N_PATIENTS = 60
@@ -21,6 +21,7 @@ def run(out_dir: Path) -> DemoSection:
     from ldn.registry.db import open_registry
     from ldn.registry.demo_data import fill_demo
     from ldn.report.cohort_html import render_cohort_html
+    from ldn.report.n_of_1_plot import analysis_png
 
     db_path = out_dir / "registry.sqlite"
     db_path.unlink(missing_ok=True)
@@ -38,7 +39,7 @@ def run(out_dir: Path) -> DemoSection:
     (out_dir / "registry_cohort.html").write_text(render_cohort_html(cohort), encoding="utf-8")
     figures: list[str] = []
     if first:
-        (out_dir / "registry_n_of_1.png").write_bytes(first[0].png())
+        (out_dir / "registry_n_of_1.png").write_bytes(analysis_png(first[0]))
         figures.append("registry_n_of_1.png")
 
     overall = cohort.responders[cohort.responders["dose_band"] == "all doses"]

@@ -27,9 +27,9 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from ldn.analysis.course import NOf1Settings, PatientCourse, analyse_course
 from ldn.errors import InputError
-from ldn.registry.n_of_1 import NOf1Settings, PatientCourse, analyse_course
-from ldn.registry.scales import SCALES, get_scale
+from ldn.scales import SCALES, get_scale
 from ldn.stats import wilson_interval
 
 if TYPE_CHECKING:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from ldn.report.demo import DemoSection
+from ldn.demo.summary import DemoSection
 
 _ROWS = (
     ("naltrexone Cmax (ng/mL)", "naltrexone_cmax_ng_per_ml", "{:.3g}"),
@@ -41,9 +41,10 @@ def run(out_dir: Path) -> DemoSection:
 
     import numpy as np
 
+    from ldn.model.exposure import dose_response
     from ldn.regimen import daily
-    from ldn.report.plots import plot_concentrations, plot_dose_response, plot_occupancy
-    from ldn.simulate import dose_response, simulate
+    from ldn.simulate import simulate
+    from ldn.simulate.plots import plot_concentrations, plot_dose_response, plot_occupancy
 
     results = [
         simulate(daily(4.5, at="22:00"), days=14, step_h=0.25),

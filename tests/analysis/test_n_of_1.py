@@ -17,20 +17,17 @@ from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 from scipy import stats
 
-from ldn.errors import InputError
-from ldn.registry.n_of_1 import (
-    DAYS_PER_YEAR,
-    DeltaPrior,
+from ldn.analysis.course import (
     NOf1Settings,
     PatientCourse,
-    analyse,
     analyse_course,
     analyse_patient,
     on_flags,
-    sceptical_prior,
 )
-from ldn.registry.scales import get_scale
-from ldn.report.n_of_1_plot import figure_png, figure_svg, plot_course
+from ldn.analysis.n_of_1 import DAYS_PER_YEAR, DeltaPrior, analyse, sceptical_prior
+from ldn.errors import InputError
+from ldn.report.n_of_1_plot import analysis_figure, figure_png, figure_svg, plot_course
+from ldn.scales import get_scale
 
 FLAT = DeltaPrior(0.0, math.inf, "flat")
 DAS28 = get_scale("das28")
@@ -314,7 +311,7 @@ def test_patient_analysis_reports_instead_of_raising():
     bad = analyse_patient(_course(n=3))
     assert bad.result is None and "at least 2" in bad.message
     assert bad.summary()["evaluable"] is False
-    assert figure_png(bad.figure())[:8] == b"\x89PNG\r\n\x1a\n"
+    assert figure_png(analysis_figure(bad))[:8] == b"\x89PNG\r\n\x1a\n"
     good = analyse_patient(_course())
     summary = good.summary()
     assert summary["evaluable"] is True and summary["mid_source"].startswith("EULAR")
@@ -335,6 +332,6 @@ def test_plot_shows_course_fit_and_estimate():
 
 def test_default_settings_are_the_shipped_parameters() -> None:
     """The dataclass defaults mirror parameters_n_of_1.toml (labelled assumptions there)."""
-    from ldn.registry.n_of_1 import NOf1Settings
+    from ldn.analysis.course import NOf1Settings
 
     assert NOf1Settings() == NOf1Settings.from_parameters()

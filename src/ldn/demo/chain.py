@@ -6,7 +6,7 @@ from pathlib import Path
 
 import numpy as np
 
-from ldn.report.demo import DemoSection
+from ldn.demo.summary import DemoSection
 
 _ARMS = (
     ("ldn_bedtime", "4.5 mg at 22:00"),
@@ -21,8 +21,8 @@ def _figure(out_dir: Path) -> str:
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    from ldn.model.chain import arm_events, chain_columns
     from ldn.parameters import default_parameters
+    from ldn.simulate.scenarios import arm_events, chain_columns
 
     params = default_parameters()
     days = 84

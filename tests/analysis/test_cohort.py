@@ -9,8 +9,7 @@ import pandas as pd
 import pytest
 from scipy import stats
 
-from ldn.errors import InputError
-from ldn.registry.cohort import (
+from ldn.analysis.cohort import (
     DOSE_BANDS,
     RegistryFrames,
     build_report,
@@ -19,7 +18,8 @@ from ldn.registry.cohort import (
     exposure_months,
     poisson_rate_ci,
 )
-from ldn.registry.n_of_1 import NOf1Settings
+from ldn.analysis.course import NOf1Settings
+from ldn.errors import InputError
 from ldn.report.cohort_html import render_cohort_html
 from ldn.stats import wilson_interval
 

@@ -1,24 +1,15 @@
-"""Public API of the pharmacology engine: exposure and receptor occupancy of a dosing regimen.
-
-    >>> import ldn
-    >>> from ldn.regimen import daily
-    >>> res = ldn.simulate(daily(4.5, at="22:00"), days=14)
-    >>> res.to_frame().columns[:3].tolist()
-    ['t_h', 'clock_time', 'naltrexone_ng_per_ml']
+"""Exposure and receptor occupancy of dose events: the closed-form core of the model.
 
 `exposure(events, t_h, params)` is the vectorised core other parts build on: PK and binding
 parameters may be floats or arrays of shape (n_patients,) (pass `pk=` / `binding=`), and every
-time series then has shape (n_patients, n_t).  The module itself is callable (`ldn.simulate(...)`
-runs `simulate`), so `ldn.simulate.exposure` and `ldn.simulate(regimen, days=...)` both work.
+time series then has shape (n_patients, n_t). `regimen_summary` and `dose_response` give the
+metrics of `ldn.model.metrics`. `ldn.simulate` runs this on a time grid for one regimen.
 """
 
 from __future__ import annotations
 
-import sys
-import types
-from dataclasses import dataclass, field
-from pathlib import Path
-from typing import TYPE_CHECKING, Any, Final
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 import numpy.typing as npt
@@ -35,26 +26,14 @@ from ldn.model.metrics import (
 )
 from ldn.model.pk import PKParams, linear_system
 from ldn.model.receptors import BindingParams, occupancy, unbound_effect_nm
+from ldn.model.superposition import EventsLike, regimen_auc, regimen_response
 from ldn.parameters import ParameterSet, default_parameters
-from ldn.solve.superposition import EventsLike, regimen_auc, regimen_response
 
 if TYPE_CHECKING:
     import pandas as pd
 
-    from ldn.regimen import DoseEvents, Regimen
 
 FloatArray = npt.NDArray[np.float64]
-
-MAX_ROWS: Final = 2_000_000
-MAX_DAYS: Final = 3650.0
-CSV_COLUMNS: Final = (
-    "t_h",
-    "naltrexone_ng_per_ml",
-    "naltrexol_ng_per_ml",
-    "mor_occupancy",
-    "kor_occupancy",
-    "dor_occupancy",
-)
 
 
 @dataclass(frozen=True)
@@ -242,138 +221,3 @@ def dose_response(
             "mor_hours_above_90pct_per_day": hours_above(occ, 0.9) * 24.0 / tau_h,
         }
     )
-
-
-@dataclass(frozen=True)
-class SimulationResult:
-    """A simulated regimen: the time series, the dose events and the parameters used."""
-
-    description: str
-    days: float
-    step_h: float
-    events: DoseEvents
-    exposure: Exposure
-    extra: dict[str, FloatArray] = field(default_factory=dict)
-    params: ParameterSet | None = None
-    condition: str | None = None
-    hypothesis: str | None = None
-
-    def to_frame(self) -> pd.DataFrame:
-        """Time series as a pandas DataFrame: CSV_COLUMNS, then clock_time, then extra columns."""
-        import pandas as pd
-
-        e = self.exposure
-        frame = pd.DataFrame({name: getattr(e, name) for name in CSV_COLUMNS})
-        minutes = np.round(e.t_h * 60.0).astype(np.int64)
-        frame.insert(
-            1,
-            "clock_time",
-            [f"day {m // 1440 + 1} {(m % 1440) // 60:02d}:{m % 60:02d}" for m in minutes],
-        )
-        for name, values in self.extra.items():
-            frame[name] = values
-        return frame
-
-    def summary(self) -> dict[str, float]:
-        """Regimen metrics over the final 24 h (see ldn.model.metrics for the definitions)."""
-        return regimen_summary(self.events, self.days * 24.0, self.params)
-
-    def plot(self, path: str | Path | None = None) -> Any:
-        """Concentrations and MOR/KOR/DOR occupancy over time; saved to `path` if given."""
-        from ldn.report.plots import plot_simulation
-
-        return plot_simulation([self], path=path)
-
-
-def _events_of(regimen: Regimen | DoseEvents, until_h: float) -> DoseEvents:
-    from ldn.regimen import DoseEvents
-
-    if isinstance(regimen, DoseEvents):
-        return regimen
-    events = getattr(regimen, "events", None)
-    if events is None:
-        raise InputError(
-            f"simulate: expected an ldn.regimen Regimen or DoseEvents, got {type(regimen).__name__}"
-            "; build one with ldn.regimen.daily(4.5, at='22:00')"
-        )
-    return events(until_h=until_h)  # type: ignore[no-any-return]
-
-
-def time_grid(days: float, step_h: float) -> FloatArray:
-    """Output times 0, step_h, … ≤ 24·days; validates `days` and `step_h` (InputError)."""
-    if not (isinstance(days, int | float) and np.isfinite(days) and 0 < days <= MAX_DAYS):
-        raise InputError(
-            f"days must be a number in (0, {MAX_DAYS:g}], got {days!r}; for example days=14"
-        )
-    if not (isinstance(step_h, int | float) and np.isfinite(step_h) and step_h > 0):
-        raise InputError(f"step_h must be a positive number of hours, got {step_h!r}; e.g. 1")
-    n = int(np.floor(days * 24.0 / step_h + 1e-9)) + 1
-    if n > MAX_ROWS:
-        raise InputError(
-            f"step_h={step_h:g} h over {days:g} days gives {n} rows, more than {MAX_ROWS}; "
-            f"use a step of at least {days * 24.0 / (MAX_ROWS - 1):.3g} h"
-        )
-    return step_h * np.arange(n)
-
-
-def simulate(
-    regimen: Regimen | DoseEvents,
-    days: float = 14,
-    step_h: float = 1.0,
-    condition: str | None = None,
-    params: ParameterSet | None = None,
-    hypothesis: str | None = None,
-) -> SimulationResult:
-    """Simulate a regimen for `days` days; output every `step_h` hours from t = 0 (midnight).
-
-    With `condition` (one of `ldn.model.chain.CONDITIONS`) the rebound, immune and disease
-    columns of the model chain are appended to the time series: the seed's hypothesis
-    (`rebound_brain`, `ldn.model.chain`) unless `hypothesis` names another mechanism family
-    (`ldn.model.hypotheses`), whose columns (with its driving occupancy) are appended instead.
-    """
-    t = time_grid(days, step_h)
-    events = _events_of(regimen, until_h=days * 24.0)
-    exp_ = exposure(events, t, params)
-    extra: dict[str, FloatArray] = {}
-    if condition is not None:
-        from ldn.model.chain import CONDITIONS, chain_columns
-
-        if condition not in CONDITIONS:
-            raise InputError(
-                f"unknown condition {condition!r}; choose one of {', '.join(CONDITIONS)}"
-            )
-        ps = default_parameters() if params is None else params
-        if hypothesis is None:
-            extra = {k: np.asarray(v) for k, v in chain_columns(events, t, condition, ps).items()}
-        else:
-            from ldn.hypotheses import family_columns
-            from ldn.model.hypotheses import get_family
-
-            family = get_family(hypothesis)
-            hypothesis = family.name
-            extra = family_columns(family, events, t, condition, ps)
-    elif hypothesis is not None:
-        raise InputError("--hypothesis needs --condition (the family acts through a disease)")
-    describe = getattr(regimen, "describe", None)
-    description = describe() if callable(describe) else f"{len(events.t_h)} dose events"
-    return SimulationResult(
-        description=str(description),
-        days=float(days),
-        step_h=float(step_h),
-        events=events,
-        exposure=exp_,
-        extra=extra,
-        params=params,
-        condition=condition,
-        hypothesis=(hypothesis or "rebound_brain") if condition is not None else None,
-    )
-
-
-class _CallableModule(types.ModuleType):
-    """Lets `ldn.simulate(...)` call `simulate` while `ldn.simulate.exposure` stays reachable."""
-
-    def __call__(self, *args: Any, **kwargs: Any) -> SimulationResult:
-        return simulate(*args, **kwargs)
-
-
-sys.modules[__name__].__class__ = _CallableModule

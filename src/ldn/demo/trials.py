@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from ldn.report.demo import DemoSection
+from ldn.demo.summary import DemoSection
 
 CONDITION = "fibromyalgia"
 TRIALS = 200

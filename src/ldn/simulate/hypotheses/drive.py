@@ -1,4 +1,6 @@
-"""The occupancy that drives each family, from the shared PK/occupancy engine (`ldn.simulate`).
+"""The occupancy that drives each family, from the shared PK/occupancy engine.
+
+Exposure comes from `ldn.model.exposure`.
 
 - brain: effect-site MOR occupancy (`Exposure.mor_occupancy`, the PET-fitted kernel);
 - plasma: unbound plasma MOR occupancy. When the PK engine provides it
@@ -15,6 +17,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from ldn.model.exposure import exposure
 from ldn.model.hypotheses.base import Family
 from ldn.model.receptors import BindingParams, competitive_occupancy
 from ldn.parameters import ParameterSet
@@ -46,8 +49,6 @@ def family_drive(
     out = np.zeros((t.size, 2))
     if not family.has_effect or events is None or np.size(getattr(events, "t_h", ())) == 0:
         return out
-    from ldn.simulate import exposure
-
     exp = exposure(events, t, params)  # type: ignore[arg-type]
     occ = exp.mor_occupancy if family.drive == "brain" else plasma_mor_occupancy(exp, params)
     out[:, 0] = np.clip(np.asarray(occ, dtype=np.float64).reshape(-1), 0.0, 1.0)

@@ -5,8 +5,8 @@ the LDN − placebo difference on a clinical scale at a readout week; `family_co
 `ldn simulate --condition --hypothesis` time series.
 """
 
-from ldn.hypotheses.drive import family_drive, plasma_mor_occupancy
-from ldn.hypotheses.run import (
+from ldn.simulate.hypotheses.drive import family_drive, plasma_mor_occupancy
+from ldn.simulate.hypotheses.run import (
     FamilyRun,
     family_columns,
     family_parameters,

@@ -4,12 +4,22 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 if TYPE_CHECKING:
     import pandas as pd
 
-    from ldn.simulate import SimulationResult
+    from ldn.model.exposure import Exposure
+
+
+class SimulationResult(Protocol):
+    """What the figures read of an `ldn.simulate.SimulationResult` (no import cycle)."""
+
+    @property
+    def description(self) -> str: ...
+
+    @property
+    def exposure(self) -> Exposure: ...
 
 
 def _save(fig: Any, path: str | Path | None) -> Any:

@@ -8,18 +8,18 @@ from typing import Final
 import numpy as np
 
 from ldn.errors import InputError
-from ldn.hypotheses.drive import family_drive
 from ldn.model.chain import (
     N_STATES,
     STATE_NAMES,
     get_condition,
-    half_step_grid,
     parameter_matrix,
     scale_parameters,
 )
 from ldn.model.disease.base import H_PER_WEEK, expected_score
 from ldn.model.hypotheses.base import Family
 from ldn.parameters import ParameterSet
+from ldn.simulate.hypotheses.drive import family_drive
+from ldn.simulate.scenarios import half_step_grid
 from ldn.solve.hypothesis import integrate_family
 from ldn.units import FloatArray
 

@@ -1,0 +1,27 @@
+"""The architecture rules of docs/architecture.md, checked on the source tree."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+SRC = Path(__file__).resolve().parents[1] / "src" / "ldn"
+MAX_MODULE_LINES = 450
+
+
+def test_every_module_is_at_most_450_lines() -> None:
+    too_long = {
+        str(p.relative_to(SRC)): n
+        for p in SRC.rglob("*.py")
+        if (n := len(p.read_text(encoding="utf-8").splitlines())) > MAX_MODULE_LINES
+    }
+    assert too_long == {}, f"split these modules (limit {MAX_MODULE_LINES} lines): {too_long}"
+
+
+def test_import_contracts_hold(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The import-linter contracts of pyproject.toml (layers, no cycles, pure model core)."""
+    from importlinter.cli import lint_imports
+
+    monkeypatch.chdir(SRC.parents[1])
+    assert lint_imports(config_filename="pyproject.toml", no_cache=True) == 0
