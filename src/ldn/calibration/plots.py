@@ -52,7 +52,8 @@ def plot_hypotheses(report: dict, directory: Path | None = None) -> object:
 
 
 def plot_checks(directory: Path | None = None) -> object:
-    """Prior- and posterior-predictive intervals and LOO-PIT per trial, one row per family."""
+    """Prior- (thin) and posterior-predictive (thick) 95 % intervals of each fitted trial's
+    result relative to the observed value, and LOO-PIT per trial; one colour per family."""
     import matplotlib
 
     matplotlib.use("Agg")
@@ -69,12 +70,17 @@ def plot_checks(directory: Path | None = None) -> object:
             obs = p["observed"]
             scale = max(abs(p["pp_high"] - p["pp_low"]), 1e-9)
             axes[0].plot([(p["pp_low"] - obs) / scale, (p["pp_high"] - obs) / scale], [y, y],
-                         color=f"C{i}", lw=2, label=name if k == 0 else None)  # fmt: skip
+                         color=f"C{i}", lw=3, label=name if k == 0 else None)  # fmt: skip
+            lo, hi = np.percentile(post.trial_prior[name][:, k], [2.5, 97.5])
+            axes[0].plot([(lo - obs) / scale, (hi - obs) / scale], [y + 0.05] * 2,
+                         color=f"C{i}", lw=0.8)  # fmt: skip
         pit = [p["loo_pit"] for p in ppc]
         axes[1].plot(pit, np.arange(len(pit)) + 0.12 * i, "o", color=f"C{i}")
     axes[0].axvline(0, color="k", lw=1)
+    axes[0].set_xlim(-4, 4)  # wide prior intervals run off the edge
     axes[0].set_yticks(range(len(trials)), [t["label"] for t in trials], fontsize=7)
-    axes[0].set_xlabel("95 % posterior-predictive interval − observed (÷ interval width)")
+    axes[0].set_xlabel("95 % predictive interval − observed (÷ posterior interval width);"
+                       " thin: prior, thick: posterior")
     axes[0].legend(fontsize=6)
     axes[1].set_xlim(0, 1)
     axes[1].axvspan(0.025, 0.975, color="0.92")

@@ -41,6 +41,7 @@ class Posterior:
     draws: dict[str, dict[str, FloatArray]]  # family → effect key → draws
     prior: dict[str, dict[str, FloatArray]]
     params: dict[str, dict[str, FloatArray]]  # family → posterior variable → flat draws
+    trial_prior: dict[str, FloatArray]  # family → prior-predictive trial results (n, n_trials)
 
 
 @cache
@@ -56,13 +57,15 @@ def load_posterior(directory: Path | None = None) -> Posterior:
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", FutureWarning)  # arviz announces its 1.0 refactor
         import arviz as az
-    draws, prior, params = {}, {}, {}
+    draws, prior, params, trial_prior = {}, {}, {}, {}
     for name in summary["families"]:
         idata = az.from_netcdf(str(d / f"{name}.nc"))
+        y = np.asarray(idata.prior_predictive["y"])
+        trial_prior[name] = y.reshape(-1, y.shape[-1])
         draws[name] = {k: np.asarray(v).ravel() for k, v in idata.predictions.items()}
         prior[name] = {k: np.asarray(v).ravel() for k, v in idata.prior_predictions.items()}
         params[name] = {k: np.asarray(v).ravel() for k, v in idata.posterior.items()}
-    return Posterior(summary, draws, prior, params)
+    return Posterior(summary, draws, prior, params, trial_prior)
 
 
 def family_weights(post: Posterior, condition: str) -> dict[str, dict[str, float]]:

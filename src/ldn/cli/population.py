@@ -55,9 +55,22 @@ def population(
         False, "--per-patient", help="csv/json: one row per patient instead of the summary."
     ),
     plot: Path | None = typer.Option(None, "--plot", help="Write a figure (PNG/SVG/PDF)."),
+    hypothesis: str = typer.Option(
+        "rebound_brain", "--hypothesis",
+        help="Mechanism family; the population engine integrates rebound_brain (the seed's).",
+    ),
 ) -> None:
     """Simulate a virtual population on one regimen and summarise exposure and response."""
     _check_output(fmt, out, plot)
+    from ldn.errors import InputError
+    from ldn.model.hypotheses import get_family
+
+    if get_family(hypothesis).name != "rebound_brain":
+        raise InputError(
+            f"the population engine integrates rebound_brain only; for {hypothesis} use "
+            f"`ldn simulate --condition {condition} --hypothesis {hypothesis}` (one patient) or "
+            f"`ldn trial --hypothesis {hypothesis}` (posterior draws)"
+        )
     from ldn.population.api import simulate_population
     from ldn.regimen import regimen_from_cli
 
