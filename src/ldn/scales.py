@@ -240,3 +240,17 @@ def get_scale(code: str) -> Scale:
 def scales_for_condition(condition: str) -> tuple[Scale, ...]:
     """Scales usually recorded for `condition` (a code from `models.CONDITIONS`)."""
     return tuple(s for s in _SCALE_LIST if condition in s.conditions)
+
+
+# Side effects recorded by the registry (adverse events) and named by the practice tools
+# (`ldn plan titration --step-back-on`, the patient diary).
+AE_TYPES: Final = (
+    "vivid_dreams",
+    "insomnia",
+    "headache",
+    "nausea",
+    "diarrhoea",
+    "fatigue",
+    "other",
+)
+SEVERITIES: Final = ("mild", "moderate", "severe")

@@ -168,12 +168,14 @@ def test_side_by_side_without_and_with_evidence():
             "ci_low": [-0.8, -0.5],
             "ci_high": [-0.05, 0.1],
             "i2": [0.1, 0.0],
+            "certainty": ["low", "very low"],
         }
     )
     rep = build_report(frames, NOf1Settings(), evidence=evidence, evidence_note="pooled SMD")
     assert list(rep.evidence["condition"]) == ["fibromyalgia"]  # ms not in the cohort
     sbs = rep.side_by_side().set_index(["condition", "scale"])
     assert sbs.at[("fibromyalgia", "fiqr"), "trial_estimate"] == -0.4
+    assert sbs.at[("fibromyalgia", "fiqr"), "trial_certainty"] == "low"  # GRADE next to it
     assert sbs.at[("ra", "das28"), "trial_evidence"] == "no pooled trial evidence"
 
 

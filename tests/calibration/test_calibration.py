@@ -128,3 +128,27 @@ def test_hypotheses_report_shape_and_flags(tiny_calibration: tuple[Path, dict]) 
     assert not any(e["not_estimable"] for e in crohns["model_average"]["effects"])
     null = next(h for h in crohns["hypotheses"] if h["name"] == "null")
     assert all(e["mean"] == 0.0 for e in null["effects"])
+
+
+def test_assurance_hook_draws_one_trajectory_per_replicate(
+    tiny_calibration: tuple[Path, dict],
+) -> None:
+    from ldn.calibration.assurance import posterior_hook, supports
+    from ldn.regimen import daily
+    from ldn.trials.design import Arm, TrialDesign
+
+    out, _ = tiny_calibration
+    reg = daily(4.5, "22:00")
+    design = TrialDesign("crohns", "parallel", Arm(reg.describe(), reg), Arm("placebo", None),
+                         n_per_arm=4, weeks=3)  # fmt: skip
+    assert supports(design) and not supports(TrialDesign(
+        "crohns", "crossover", Arm(reg.describe(), reg), Arm("placebo", None), 4, 3))
+    hook = posterior_hook(design, PARAMS, n_trials=6, seed=0, directory=out)
+    act = 1.0 + 0.01 * np.random.default_rng(0).normal(size=(6, 4, 4))
+    new = hook(0, act)
+    assert new.shape == act.shape
+    # each patient keeps their deviation from the others in the same replicate
+    np.testing.assert_allclose(new - new[:, :1], act - act[:, :1], atol=1e-12)
+    assert np.allclose(new[:, :, 0].mean(axis=1), act[:, :, 0].mean(axis=1) - act[:, :, 0].mean()
+                       + 1.0)  # fmt: skip  # week 0: every draw starts untreated
+    np.testing.assert_array_equal(hook(1, np.ones((6, 4, 4))), np.ones((6, 4, 4)))  # placebo

@@ -29,7 +29,7 @@ def test_every_row_has_a_source_and_quote() -> None:
 
 def test_dataset_covers_the_facts_file_and_normalises_conditions() -> None:
     studies = load_studies()
-    assert len(studies) == 53
+    assert len(studies) >= 80 and studies["study_id"].nunique() >= 60
     assert {"crohns", "ms", "fibromyalgia", "ra", "psoriasis"} <= set(studies["condition"])
     assert "sle" not in set(studies["condition"])  # no SLE study was found
     # each study has at most one primary row per pool
@@ -40,7 +40,7 @@ def test_dataset_covers_the_facts_file_and_normalises_conditions() -> None:
 def test_reconstructed_counts_reproduce_reported_percentages() -> None:
     s = load_studies()
     rows = s[s["data_type"] == "counts"]
-    assert len(rows) >= 6
+    assert len(rows) >= 3
     bruun = rows[rows["outcome"].str.startswith("Responders: >30%")].iloc[0]
     assert round(100 * bruun["events_ldn"] / bruun["n_ldn"]) == 45  # Bruun 2024: 45% vs 28%
     assert round(100 * bruun["events_control"] / bruun["n_control"]) == 28
@@ -49,13 +49,28 @@ def test_reconstructed_counts_reproduce_reported_percentages() -> None:
     assert round(100 * younger["events_control"] / younger["n_control"]) == 11
 
 
-def test_fibromyalgia_pooled_smd() -> None:
+def test_fibromyalgia_primary_pool_is_randomised_only() -> None:
     res = pool_condition("fibromyalgia", "SMD", "REML")
-    assert res.k == 3
-    assert res.labels[0].startswith("Bruun2024_FINAL_FM")
-    assert 0 < res.estimate < 1 and res.ci_low > 0  # random-effects z-interval
+    assert [lab.split(":")[0] for lab in res.labels] == [
+        "Younger2013_FM",
+        "Bested2023_FM",
+        "Bruun2024_FINAL_FM",
+    ]  # in order of publication; Younger 2009 (fixed order, single-blind) is not randomised
+    assert 0 < res.estimate < 0.3  # the new null trial roughly halves the earlier 0.49
     hk = pool_condition("fibromyalgia", "SMD", "REML", hksj=True)
     assert hk.ci_low < 0 < hk.ci_high  # with HKSJ the interval crosses 0
+    wider = pool_condition("fibromyalgia", include_nonrandomised=True)
+    assert wider.k == 4 and wider.estimate > res.estimate
+    assert pool_condition("fibromyalgia", exclude_high_risk=True).k == 3
+
+
+def test_smith_2011_arm_sizes_come_from_the_registry() -> None:
+    # NCT00663117 results: "Started 20 20"; the paper's percentages are not turned into counts
+    smith = load_studies("crohns")
+    smith = smith[smith["study_id"] == "Smith2011_CD"]
+    assert set(smith["n_ldn"]) == {20} and set(smith["n_control"]) == {20}
+    assert (smith["data_type"] != "counts").all()
+    assert smith["quote"].str.contains("Started 20 20").any()
 
 
 def test_correlation_assumption_moves_crossover_effects() -> None:
@@ -79,7 +94,7 @@ def test_unknown_or_empty_condition_is_explained() -> None:
         load_studies("lupus")
     with pytest.raises(InputError, match="no LDN study of Systemic lupus"):
         pool_condition("sle")
-    with pytest.raises(InputError, match="no placebo-controlled study"):
+    with pytest.raises(InputError, match="no placebo-controlled randomised study"):
         pool_condition("psoriasis")
 
 
@@ -112,7 +127,7 @@ def _write_bad(tmp_path: Path, row: int, col: str, value: str) -> Path:
         (12, "n_ldn", "abc", "studies.csv row 12, column n_ldn: 'abc' is not a whole number"),
         (3, "condition", "lupus", "row 3, column condition: 'lupus' is not one of"),
         (5, "url", "", "row 5, column url: '' is empty but required"),
-        (2, "events_ldn", "40", "row 2, column events_ldn: '40' must lie between 0 and n_ldn"),
+        (19, "events_ldn", "80", "row 19, column events_ldn: '80' must lie between 0 and n_ldn"),
         (
             2,
             "lower_is_better",
@@ -120,7 +135,13 @@ def _write_bad(tmp_path: Path, row: int, col: str, value: str) -> Path:
             "row 2, column lower_is_better: 'maybe' must be true or false",
         ),
         (9, "p_value", "1.5", "row 9, column p_value: '1.5' must lie strictly between 0 and 1"),
-        (2, "events_control", "", "row 2, column events_control: '' is empty but data_type counts"),
+        (
+            19,
+            "events_control",
+            "",
+            "row 19, column events_control: '' is empty but data_type counts",
+        ),
+        (2, "status", "ongoing", "row 2, column data_type: 'p_parallel' must be reported_only"),
         (1, "url", "www.example.org", "not a web address"),
     ],
 )

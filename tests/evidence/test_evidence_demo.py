@@ -12,6 +12,7 @@ def test_demo_section_writes_forest_plot_and_tables(tmp_path: Path) -> None:
     assert (tmp_path / "evidence_forest.png").stat().st_size > 10_000
     assert (tmp_path / "evidence_adverse_events.csv").exists()
     assert "| Fibromyalgia | 3 |" in section.markdown
+    assert "certainty" in section.markdown and "Bested 2023" in section.markdown
     assert section.figures == ("evidence_forest.png",)
 
 

@@ -34,7 +34,9 @@ def _ok(*args: str) -> str:
 
 
 def test_init_users_import_export_fhir(db: str, tmp_path: Path) -> None:
-    assert "schema 0001" in _ok("init", "--database", db)
+    from ldn.registry.db import head_revision
+
+    assert f"schema {head_revision()}" in _ok("init", "--database", db)
     _ok("create-clinic", "North", "--database", db)
     out = _ok(
         "create-user",
@@ -58,8 +60,11 @@ def test_init_users_import_export_fhir(db: str, tmp_path: Path) -> None:
     bundle = tmp_path / "b.json"
     _ok("fhir", "--patient", "C-1", "--out", str(bundle), "--database", db)
     assert json.loads(bundle.read_text(encoding="utf-8"))["resourceType"] == "Bundle"
-    assert "schema 0001 → empty" in _ok("migrate", "--down", "--revision", "base", "--database", db)
-    assert "schema empty → 0001" in _ok("migrate", "--database", db)
+    head = head_revision()
+    assert f"schema {head} → empty" in _ok(
+        "migrate", "--down", "--revision", "base", "--database", db
+    )
+    assert f"schema empty → {head}" in _ok("migrate", "--database", db)
 
 
 def test_bad_import_is_an_input_error_naming_row_and_column(db: str, tmp_path: Path) -> None:

@@ -11,9 +11,9 @@ from ldn.trials.evidence import compare_with_evidence, published_trials
 def test_published_rcts_are_taken_from_the_dataset() -> None:
     trials = {(t.study_id, t.measure): t for t in published_trials()}
     smith = trials[("Smith2011_CD", "rd")]
-    # Smith 2011: 15/17 vs 7/17 responders (dataset counts), 4.5 mg, 12 weeks
-    assert abs(smith.observed - (15 / 17 - 7 / 17)) < 1e-12
-    assert smith.design.n_per_arm == 17 and smith.design.weeks == 12
+    # Smith 2011: 88% vs 40% responders, 20 randomised per arm (registry NCT00663117), 12 weeks
+    assert abs(smith.observed - (0.88 - 0.40)) < 1e-12
+    assert smith.design.n_per_arm == 20 and smith.design.weeks == 12
     final = trials[("Bruun2024_FINAL_FM", "md")]
     assert final.observed == -0.34 and final.design.n_per_arm == 49
     cree = trials[("Cree2010_MS", "md")]

@@ -320,7 +320,7 @@ class CohortReport:
         keep = [
             c
             for c in ("condition", "k", "n_total", "estimate", "ci_low", "ci_high", "i2",
-                      "pi_low", "pi_high", "pooled", "studies")
+                      "pi_low", "pi_high", "pooled", "certainty", "studies")
             if c in self.evidence.columns
         ]  # fmt: skip
         ev = self.evidence[keep].rename(columns={c: f"trial_{c}" for c in keep if c != "condition"})

@@ -2,14 +2,19 @@
 
     ldn evidence list [--condition ms] [--format table|csv|json] [--out FILE]
     ldn evidence pool [--condition fibromyalgia | --input FILE] [--measure SMD|MD|RR|OR|RD]
-                      [--method FE|DL|REML|PM] [--hksj] [--format table|csv|json] [--out FILE]
-                      [--plot FILE]
+                      [--method FE|DL|REML|PM] [--hksj] [--include-nonrandomised]
+                      [--exclude-high-risk] [--format table|csv|json] [--out FILE] [--plot FILE]
     ldn evidence forest ... --plot FILE
     ldn evidence adverse-events [--format table|csv|json] [--out FILE]
 
-`pool` without --condition/--input prints the per-condition summary. JSON of a single pool is
-an object with estimate, se, ci_low, ci_high, tau2, i2, pi_low, pi_high, k (analysis scale;
-RR/OR also as *_ratio) and "studies"; the summary JSON is a list of per-condition objects.
+    ldn evidence prisma | add | cumulative | docs   (see ldn.cli.evidence_review)
+
+`pool` without --condition/--input prints the per-condition summary. Primary pools use
+randomised trials only; `--include-nonrandomised` and `--exclude-high-risk` are sensitivity
+analyses. JSON of a single pool is an object with estimate, se, ci_low, ci_high, tau2, i2,
+pi_low, pi_high, k (analysis scale; RR/OR also as *_ratio), "studies" and "certainty" (GRADE
+rating with the reason for each down-grade; null for --input files); the summary JSON is a
+list of per-condition objects with certainty and certainty_reasons.
 """
 
 from __future__ import annotations
@@ -17,15 +22,18 @@ from __future__ import annotations
 import json
 import math
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import typer
 
-from ldn.cli._output import check_output, json_value, save_figure, write_text
+from ldn.cli import evidence_review as _review
+from ldn.cli._evidence_common import _emit_frame, _save_plot, _write
+from ldn.cli._output import check_output, json_value
 
 if TYPE_CHECKING:
     import pandas as pd
 
+    from ldn.evidence.certainty import Certainty
     from ldn.evidence.meta import MetaResult
 
 app = typer.Typer(
@@ -39,47 +47,6 @@ _INPUT_HELP = (
 )
 
 
-def _emit_frame(frame: pd.DataFrame, fmt: str, out: Path | None, title: str) -> None:
-    if fmt == "table":
-        from rich.console import Console
-        from rich.table import Table
-
-        table = Table(title=title, show_lines=False)
-        for col in frame.columns:
-            table.add_column(str(col), overflow="fold")
-        for rec in frame.itertuples(index=False):
-            table.add_row(*[_fmt(v) for v in rec])
-        Console().print(table)
-        return
-    text = (
-        frame.to_csv(index=False)
-        if fmt == "csv"
-        else json.dumps(json_value(frame.to_dict("records")), indent=2)
-    )
-    _write(text, out)
-
-
-def _fmt(v: Any) -> str:
-    if isinstance(v, float):
-        return (
-            "" if not math.isfinite(v) else f"{v:.3g}" if abs(v) < 1e-3 and v != 0 else f"{v:.3f}"
-        )
-    return "" if v is None or (hasattr(v, "__class__") and str(v) in ("<NA>", "nan")) else str(v)
-
-
-def _write(text: str, out: Path | None) -> None:
-    if out is None:
-        typer.echo(text)
-    else:
-        write_text(out, text if text.endswith("\n") else text + "\n")
-        typer.echo(f"wrote {out}", err=True)
-
-
-def _save_plot(fig: Any, plot: Path) -> None:
-    save_figure(fig, plot)
-    typer.echo(f"wrote {plot}", err=True)
-
-
 def _plot_result(res: MetaResult, kind: str, title: str, plot: Path) -> None:
     """Draw the forest or funnel plot of one pooled result to `plot`."""
     import matplotlib
@@ -91,23 +58,43 @@ def _plot_result(res: MetaResult, kind: str, title: str, plot: Path) -> None:
 
 
 def _fit(
-    condition: str | None, input_file: Path | None, measure: str, method: str, hksj: bool
-) -> tuple[MetaResult, tuple[str, ...] | None]:
+    condition: str | None,
+    input_file: Path | None,
+    measure: str,
+    method: str,
+    hksj: bool,
+    sensitivity: tuple[bool, bool] = (False, False),
+) -> tuple[MetaResult, tuple[str, ...] | None, Certainty | None]:
+    """Pool a condition (with its GRADE certainty) or a user CSV (no certainty)."""
     from ldn.errors import InputError
-    from ldn.evidence import pool, pool_condition, read_effects_csv
+    from ldn.evidence import pool, pool_with_certainty, read_effects_csv
 
     if condition is not None and input_file is not None:
         raise InputError("give either --condition (LDN dataset) or --input FILE, not both.")
     if input_file is not None:
+        if any(sensitivity):
+            raise InputError(
+                "--include-nonrandomised/--exclude-high-risk apply to the LDN dataset "
+                "(--condition), not to --input files."
+            )
         data = read_effects_csv(input_file, measure)
         res = pool(data.yi, data.vi, method, hksj=hksj, measure=measure, labels=data.labels)  # type: ignore[arg-type]
-        return res, data.subgroups
+        return res, data.subgroups, None
     assert condition is not None
-    return pool_condition(condition, measure, method, hksj=hksj), None  # type: ignore[arg-type]
+    res, cert, _ = pool_with_certainty(
+        condition,
+        measure,  # type: ignore[arg-type]
+        method,  # type: ignore[arg-type]
+        hksj=hksj,
+        include_nonrandomised=sensitivity[0],
+        exclude_high_risk=sensitivity[1],
+    )
+    return res, None, cert
 
 
-def _result_json(res: MetaResult) -> str:
+def _result_json(res: MetaResult, cert: Certainty | None = None) -> str:
     payload = res.to_dict()
+    payload["certainty"] = None if cert is None else cert.to_dict()
     labels = list(res.labels) if res.labels else [str(i + 1) for i in range(res.k)]
     payload["studies"] = [
         {"label": lab, "yi": float(y), "vi": float(v), "weight_pct": float(w)}
@@ -116,7 +103,12 @@ def _result_json(res: MetaResult) -> str:
     return json.dumps(json_value(payload), indent=2)
 
 
-def _print_result(res: MetaResult, heading: str, subgroups: tuple[str, ...] | None = None) -> None:
+def _print_result(
+    res: MetaResult,
+    heading: str,
+    subgroups: tuple[str, ...] | None = None,
+    cert: Certainty | None = None,
+) -> None:
     from rich.console import Console
 
     frame = res.summary_frame().reset_index(names="study")
@@ -140,6 +132,9 @@ def _print_result(res: MetaResult, heading: str, subgroups: tuple[str, ...] | No
         lines.append(
             f"warning: the {res.method} estimate of tau² did not converge; try --method DL"
         )
+    if cert is not None:
+        lines.append(f"GRADE certainty: {cert.rating.upper()} (start {cert.start})")
+        lines += [f"  down-graded for {r}" for r in cert.reasons] or ["  no down-grade"]
     console = Console()
     console.print("\n".join(lines), highlight=False)
     if res.k >= 3:
@@ -196,6 +191,8 @@ def list_studies(
             "n_control",
             "outcome",
             "data_type",
+            "status",
+            "risk_of_bias",
             "reported",
         ]
         _emit_frame(
@@ -217,12 +214,19 @@ def _pool_or_forest(
     fmt: str,
     out: Path | None,
     plot: Path | None,
+    sensitivity: tuple[bool, bool] = (False, False),
 ) -> None:
     check_output(fmt, out, plot)
     if condition is None and input_file is None:
         from ldn.evidence import pooled_by_condition
 
-        frame = pooled_by_condition(measure, method, hksj=hksj)  # type: ignore[arg-type]
+        frame = pooled_by_condition(
+            measure,  # type: ignore[arg-type]
+            method,  # type: ignore[arg-type]
+            hksj=hksj,
+            include_nonrandomised=sensitivity[0],
+            exclude_high_risk=sensitivity[1],
+        )
         if fmt == "table":
             frame = _summary_view(frame)
         _emit_frame(
@@ -234,12 +238,12 @@ def _pool_or_forest(
         if plot is not None:
             _plot_all(measure, method, hksj, plot)
         return
-    res, subgroups = _fit(condition, input_file, measure, method, hksj)
+    res, subgroups, cert = _fit(condition, input_file, measure, method, hksj, sensitivity)
     heading = condition or (input_file.name if input_file else "")
     if fmt == "table":
-        _print_result(res, f"{heading}: {measure}", subgroups)
+        _print_result(res, f"{heading}: {measure}", subgroups, cert)
     elif fmt == "json":
-        _write(_result_json(res), out)
+        _write(_result_json(res, cert), out)
     else:
         _write(res.summary_frame().reset_index(names="study").to_csv(index=False), out)
     if plot is not None:
@@ -264,6 +268,7 @@ def _summary_view(frame: pd.DataFrame) -> pd.DataFrame:
                 for a, b, p in zip(frame["pi_low"], frame["pi_high"], frame["pooled"], strict=True)
             ],
             "I² %": [f"{x:.0f}" if math.isfinite(x) else "" for x in frame["i2"]],
+            "certainty": frame["certainty"],
             "studies": frame["studies"],
         }
     )
@@ -273,13 +278,10 @@ def _plot_all(measure: str, method: str, hksj: bool, plot: Path) -> None:
     import matplotlib
 
     matplotlib.use("Agg")
-    from ldn.evidence import CONDITIONS, pool_condition, study_effects
+    from ldn.evidence import CONDITIONS, pool_condition, pooled_by_condition
     from ldn.evidence.plots import forest_grid
 
-    eff = study_effects(measure)  # type: ignore[arg-type]
-    conds = [
-        c for c in CONDITIONS if c in set(eff.loc[eff["comparator"] == "placebo", "condition"])
-    ]
+    conds = list(pooled_by_condition(measure, method, hksj=hksj)["condition"])  # type: ignore[arg-type]
     results = {CONDITIONS[c]: pool_condition(c, measure, method, hksj=hksj) for c in conds}  # type: ignore[arg-type]
     fig = forest_grid(results, title=f"LDN vs placebo ({measure}, {method}); > 0 favours LDN")
     _save_plot(fig, plot)
@@ -297,9 +299,27 @@ def pool_cmd(
     plot: Path | None = typer.Option(
         None, "--plot", help="Also write a forest plot (PNG/SVG/PDF)."
     ),
+    include_nonrandomised: bool = typer.Option(
+        False, "--include-nonrandomised", help="Sensitivity: add non-randomised comparisons."
+    ),
+    exclude_high_risk: bool = typer.Option(
+        False, "--exclude-high-risk", help="Sensitivity: drop trials at high/critical risk of bias."
+    ),
 ) -> None:
-    """Pool one condition, a user CSV, or (with neither) every condition of the LDN dataset."""
-    _pool_or_forest(condition, input_file, measure.upper(), method.upper(), hksj, fmt, out, plot)
+    """Pool one condition, a user CSV, or (with neither) every condition of the LDN dataset.
+
+    Randomised trials only; the GRADE certainty is printed (and in JSON) for the LDN dataset."""
+    _pool_or_forest(
+        condition,
+        input_file,
+        measure.upper(),
+        method.upper(),
+        hksj,
+        fmt,
+        out,
+        plot,
+        (include_nonrandomised, exclude_high_risk),
+    )
 
 
 @app.command("forest")
@@ -318,7 +338,7 @@ def forest_cmd(
     if condition is None and input_file is None:
         _plot_all(m, meth, hksj, plot)
         return
-    res, _ = _fit(condition, input_file, m, meth, hksj)
+    res, _, _ = _fit(condition, input_file, m, meth, hksj)
     _plot_result(res, "forest", condition or (input_file.name if input_file else ""), plot)
 
 
@@ -363,7 +383,7 @@ def funnel_cmd(
 ) -> None:
     """Draw a funnel plot (effect against standard error) and print Egger's test (k >= 3)."""
     check_output("table", None, plot)
-    res, _ = _fit(condition, input_file, measure.upper(), method.upper(), False)
+    res, _, _ = _fit(condition, input_file, measure.upper(), method.upper(), False)
     _plot_result(res, "funnel", condition or (input_file.name if input_file else ""), plot)
     if res.k >= 3:
         from ldn.evidence import egger_test
@@ -373,3 +393,6 @@ def funnel_cmd(
             f"Egger's test: intercept {eg.intercept:.3f}, t = {eg.t:.3f}, df = {eg.df}, "
             f"p = {eg.pvalue:.3g}"
         )
+
+
+_review.register(app)  # prisma, add, cumulative, docs

@@ -46,6 +46,7 @@ _GROUPS: tuple[tuple[str, str, str], ...] = (
     ("ldn.cli.evidence", "app", "evidence"),
     ("ldn.cli.export", "app", "export"),
     ("ldn.cli.registry", "registry_app", "registry"),
+    ("ldn.cli.plan", "app", "plan"),
 )
 
 

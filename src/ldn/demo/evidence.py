@@ -12,18 +12,19 @@ def _ci(lo: float, hi: float) -> str:
 
 
 def summary_markdown(measure: str = "SMD", method: str = "REML") -> str:
-    """The per-condition evidence table (placebo-controlled trials) as Markdown."""
+    """The per-condition evidence table (randomised placebo-controlled trials, with GRADE
+    certainty) as Markdown."""
     from ldn.evidence import pooled_by_condition
 
     table = pooled_by_condition(measure, method)  # type: ignore[arg-type]
-    head = "| condition | k | n | pooled effect | 95 % CI | 95 % PI | I² |"
-    rows = [head, "|---|---:|---:|---:|---|---|---:|"]
+    head = "| condition | k | n | pooled effect | 95 % CI | 95 % PI | I² | certainty (GRADE) |"
+    rows = [head, "|---|---:|---:|---:|---|---|---:|---|"]
     for r in table.itertuples(index=False):
         pi = _ci(r.pi_low, r.pi_high) if r.pooled else "– (k = 1)"
         i2 = f"{r.i2:.0f} %" if r.pooled else "–"
         rows.append(
             f"| {r.label} | {r.k} | {r.n_total} | {r.estimate:.2f} | {_ci(r.ci_low, r.ci_high)} "
-            f"| {pi} | {i2} |"
+            f"| {pi} | {i2} | {r.certainty} |"
         )
     return "\n".join(rows)
 
@@ -40,16 +41,15 @@ def run(out_dir: Path) -> DemoSection:
         adverse_event_table,
         load_studies,
         pool_condition,
-        study_effects,
+        pooled_by_condition,
     )
     from ldn.evidence.plots import forest_grid
 
-    eff = study_effects("SMD")
-    conds = [
-        c for c in CONDITIONS if c in set(eff.loc[eff["comparator"] == "placebo", "condition"])
-    ]
+    conds = list(pooled_by_condition("SMD", "REML")["condition"])
     results = {CONDITIONS[c]: pool_condition(c, "SMD", "REML") for c in conds}
-    fig = forest_grid(results, title="LDN vs placebo, SMD (Hedges' g, REML); > 0 favours LDN")
+    fig = forest_grid(
+        results, title="LDN vs placebo, randomised trials, SMD (Hedges' g, REML); > 0 favours LDN"
+    )
     figs = ("evidence_forest.png",)
     fig.savefig(out_dir / figs[0], dpi=120)  # type: ignore[attr-defined]
     plt.close("all")
@@ -59,28 +59,34 @@ def run(out_dir: Path) -> DemoSection:
     n_rct = studies.loc[
         studies["design"].isin(["parallel_rct", "crossover_rct"]), "study_id"
     ].nunique()
-    fm = results.get(CONDITIONS["fibromyalgia"])
+    from ldn.evidence import pool_with_certainty
+    from ldn.evidence.search import prisma_counts
+
+    fm_res, fm_cert, _ = pool_with_certainty("fibromyalgia")
     hk = pool_condition("fibromyalgia", "SMD", "REML", hksj=True)
+    counts = prisma_counts(studies)
+    waiting = studies.loc[studies["status"] != "reported", "study_id"].nunique()
     text = (
-        f"{studies['study_id'].nunique()} publications ({len(studies)} study × outcome rows; "
-        f"{n_rct} report randomised trials) are curated in `src/ldn/data/studies.csv`, each "
-        "with its source and a quote. Effects are pooled per condition from the "
-        "placebo-controlled trials, one outcome per trial, as standardised mean differences "
-        "(Hedges' g; SMDs from crossover p-values assume a within-patient correlation of 0.5). "
-        "Positive values favour LDN.\n\n"
+        f"{studies['study_id'].nunique()} studies ({len(studies)} study × outcome rows; "
+        f"{n_rct} randomised) are curated in `src/ldn/data/studies.csv`, each with its source "
+        f"and a quote; {waiting} registered trials without results are listed. The documented "
+        f"search ({counts['identified']['queries']} queries, {counts['screened']} records "
+        f"screened) added {counts['included']['new_studies']} studies "
+        "(`ldn evidence prisma`). Effects are pooled per condition from the randomised "
+        "placebo-controlled trials only, one outcome per trial, as standardised mean "
+        "differences (Hedges' g; crossover p-values assume a within-patient correlation of "
+        "0.5), each with its GRADE certainty. Positive values favour LDN.\n\n"
         + summary_markdown()
         + "\n\n"
-        + (
-            f"Fibromyalgia is the only condition with more than one trial: g = {fm.estimate:.2f} "
-            f"(95 % CI {_ci(fm.ci_low, fm.ci_high)}); with the Hartung–Knapp adjustment the "
-            f"interval widens to {_ci(hk.ci_low, hk.ci_high)}. The largest and only parallel, "
-            "adequately blinded trial (FINAL, n = 99) alone shows a small, non-significant effect. "
-            if fm is not None
-            else ""
-        )
-        + "No lupus study and no randomised trial in RA or psoriasis was found. Adverse events "
-        "(rates with Wilson intervals) are in `evidence_adverse_events.csv`; details in "
-        "docs/evidence.md.\n"
+        + f"Fibromyalgia (k = {fm_res.k}): g = {fm_res.estimate:.2f} "
+        f"(95 % CI {_ci(fm_res.ci_low, fm_res.ci_high)}; Hartung–Knapp "
+        f"{_ci(hk.ci_low, hk.ci_high)}), certainty {fm_cert.rating} — down-graded for "
+        + "; ".join(r.split(":")[0] for r in fm_cert.reasons)
+        + ". Adding the null Danish crossover RCT (Bested 2023) and restricting the pool to "
+        "randomised trials roughly halves the earlier estimate (0.49): LDN may reduce "
+        "fibromyalgia pain slightly at best. No lupus study and no randomised trial in RA or "
+        "psoriasis was found. Adverse events (rates with Wilson intervals) are in "
+        "`evidence_adverse_events.csv`; details in docs/evidence.md.\n"
     )
     return DemoSection(
         title="Evidence: LDN trials pooled per condition",

@@ -19,6 +19,7 @@ SECTIONS: tuple[str, ...] = (
     "ldn.demo.chain:run",
     "ldn.demo.trials:run",
     "ldn.demo.registry:run",
+    "ldn.demo.practice:run",
 )
 
 

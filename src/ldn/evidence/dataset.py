@@ -13,7 +13,6 @@ RR/OR > 1 means more responders (or more harm events) on LDN.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from functools import cache
 from importlib import resources
 from pathlib import Path
@@ -25,7 +24,14 @@ import pandas as pd
 from ldn.errors import InputError
 from ldn.evidence import effect_sizes as es
 from ldn.evidence.meta import MetaResult, Method, _check_options, pool, single_study
-from ldn.evidence.schema import AE_COLUMNS, CONDITIONS, STUDY_COLUMNS, read_table, records
+from ldn.evidence.schema import (
+    AE_COLUMNS,
+    CONDITIONS,
+    RANDOMISED_DESIGNS,
+    STUDY_COLUMNS,
+    read_table,
+    records,
+)
 
 
 def _data_path(name: str) -> Path:
@@ -34,13 +40,20 @@ def _data_path(name: str) -> Path:
 
 @cache
 def _load_studies_cached() -> pd.DataFrame:
-    return read_table(_data_path("studies.csv"), STUDY_COLUMNS)
+    from ldn.evidence.appraisal import attach_risk_of_bias, validate_rob
+    from ldn.evidence.schema import read_raw
+
+    studies = read_table(_data_path("studies.csv"), STUDY_COLUMNS)
+    rob = validate_rob(read_raw(_data_path("risk_of_bias.csv")))
+    return attach_risk_of_bias(studies, rob)
 
 
 def load_studies(condition: str | None = None) -> pd.DataFrame:
     """The curated LDN study table (one row per study × outcome), validated; a copy.
 
-    `condition` filters by the normalised condition code (see `CONDITIONS`).
+    `condition` filters by the normalised condition code (see `CONDITIONS`). The risk-of-bias
+    columns of `risk_of_bias.csv` (`rob_tool`, `rob_d1`…`rob_d7` with reasons,
+    `risk_of_bias`, `risk_of_bias_reason`) are merged onto every row they apply to.
     """
     frame = _load_studies_cached().copy()
     if condition is not None:
@@ -69,8 +82,13 @@ def crossover_correlation() -> float:
     return default_parameters().value("evidence.crossover_correlation")
 
 
-def _smd_row(rec: dict[str, object], r: float) -> tuple[float, float] | None:
-    """(g, v) with positive = LDN better, or None if this row gives no comparative SMD."""
+def _smd_row(
+    rec: dict[str, object], r: float, diary_deflation: float = 1.0
+) -> tuple[float, float] | None:
+    """(g, v) with positive = LDN better, or None if this row gives no comparative SMD.
+
+    `diary_deflation` divides the t of rows flagged `diary_mixed_model` (sensitivity analysis:
+    a daily-diary mixed model can give a larger t than a paired t on period means)."""
     dt = rec["data_type"]
     flip = -1.0 if rec["lower_is_better"] else 1.0
     n1, n2 = rec["n_ldn"], rec["n_control"]
@@ -87,7 +105,10 @@ def _smd_row(rec: dict[str, object], r: float) -> tuple[float, float] | None:
     if dt == "p_parallel":
         return es.smd_from_p(rec["p_value"], n1, n2, sign=rec["direction"])
     if dt == "p_crossover":
-        return es.smd_crossover_from_p(rec["p_value"], n1, r, sign=rec["direction"])
+        scale = diary_deflation if rec["diary_mixed_model"] else 1.0
+        return es.smd_crossover_from_p(
+            rec["p_value"], n1, r, sign=rec["direction"], t_deflation=scale
+        )
     if dt == "counts":
         lo, vlo = es.effect_size_2x2(rec["events_ldn"], n1, rec["events_control"], n2, "OR")
         g, v = es.smd_from_log_or(lo, vlo)
@@ -101,6 +122,7 @@ def study_effects(
     condition: str | None = None,
     primary_only: bool = True,
     correlation: float | None = None,
+    diary_deflation: float = 1.0,
 ) -> pd.DataFrame:
     """Per-row effects `yi`, `vi` derived from the dataset where the data allow it.
 
@@ -120,7 +142,7 @@ def study_effects(
         if measure == "SMD":
             if primary_only and not rec["primary_smd"]:
                 continue
-            got = _smd_row(rec, r)
+            got = _smd_row(rec, r, diary_deflation)
         elif measure == "MD":
             if primary_only and not rec["primary_smd"]:
                 continue
@@ -164,6 +186,9 @@ def study_effects(
                 "yi": got[0],
                 "vi": got[1],
                 "derivation": rec["derivation"],
+                "year": rec["year"],
+                "randomised": rec["design"] in RANDOMISED_DESIGNS,
+                "risk_of_bias": rec["risk_of_bias"],
             }
         )
     cols = [
@@ -178,12 +203,39 @@ def study_effects(
         "yi",
         "vi",
         "derivation",
+        "year",
+        "randomised",
+        "risk_of_bias",
     ]
     return pd.DataFrame(out, columns=cols)
 
 
 def _short(text: str, width: int = 38) -> str:
     return text if len(text) <= width else text[: width - 1].rstrip() + "…"
+
+
+def analysis_rows(
+    condition: str,
+    measure: Literal["SMD", "MD", "RR", "OR", "RD"] = "SMD",
+    *,
+    include_nonrandomised: bool = False,
+    exclude_high_risk: bool = False,
+    correlation: float | None = None,
+    diary_deflation: float = 1.0,
+) -> pd.DataFrame:
+    """The placebo-controlled rows one pool uses: randomised trials only unless
+    `include_nonrandomised`; without high/critical risk-of-bias rows if `exclude_high_risk`."""
+    check_condition(condition)
+    eff = study_effects(
+        measure, condition=condition, correlation=correlation, diary_deflation=diary_deflation
+    )
+    keep = eff["comparator"] == "placebo"
+    if not include_nonrandomised:
+        keep &= eff["randomised"].astype(bool)
+    if exclude_high_risk:
+        keep &= ~eff["risk_of_bias"].isin(["high", "critical"])
+    eff = eff.loc[keep]
+    return eff.sort_values(["year", "study_id"], kind="stable").reset_index(drop=True)
 
 
 def pool_condition(
@@ -193,12 +245,25 @@ def pool_condition(
     *,
     hksj: bool = False,
     correlation: float | None = None,
+    include_nonrandomised: bool = False,
+    exclude_high_risk: bool = False,
+    diary_deflation: float = 1.0,
 ) -> MetaResult:
-    """Pool the placebo-controlled primary rows of one condition (k = 1 gives the study itself)."""
+    """Pool the placebo-controlled primary rows of one condition (k = 1 gives the study itself).
+
+    The primary analysis uses randomised trials only; `include_nonrandomised` adds
+    non-randomised comparisons and `exclude_high_risk` drops trials at high (or critical)
+    overall risk of bias — both are sensitivity analyses.
+    """
     _check_options(method, measure, 0.05)
-    check_condition(condition)
-    eff = study_effects(measure, condition=condition, correlation=correlation)
-    eff = eff[eff["comparator"] == "placebo"]
+    eff = analysis_rows(
+        condition,
+        measure,
+        include_nonrandomised=include_nonrandomised,
+        exclude_high_risk=exclude_high_risk,
+        correlation=correlation,
+        diary_deflation=diary_deflation,
+    )
     if measure == "MD" and eff["scale"].nunique() > 1:
         raise InputError(
             f"{condition}: mean differences are on different scales "
@@ -210,8 +275,10 @@ def pool_condition(
             "found in the literature searched; see docs/evidence.md)."
         )
     if eff.empty:
+        which = "" if include_nonrandomised else "randomised "
         raise InputError(
-            f"{condition}: no placebo-controlled study gives a derivable {measure}; see "
+            f"{condition}: no placebo-controlled {which}study gives a derivable {measure}"
+            f"{' after dropping high-risk trials' if exclude_high_risk else ''}; see "
             f"`ldn evidence list --condition {condition}` for what was reported."
         )
     labels = [f"{s}: {_short(o)}" for s, o in zip(eff["study_id"], eff["outcome"], strict=True)]
@@ -227,70 +294,6 @@ def pool_condition(
         measure=measure,
         labels=labels,
     )
-
-
-def pooled_by_condition(
-    measure: Literal["SMD", "MD", "RR", "OR", "RD"] = "SMD",
-    method: Method = "REML",
-    *,
-    hksj: bool = False,
-    correlation: float | None = None,
-) -> pd.DataFrame:
-    """Evidence summary per condition (placebo-controlled trials, one row per study).
-
-    Columns: condition, label, k, n_total, estimate, se, ci_low, ci_high, pi_low, pi_high,
-    tau2, i2, q_pvalue, pooled (False when k = 1: the single trial's effect is shown, no
-    PI/I²), studies. Ratios (RR/OR) are back-transformed; `se` and `tau2` stay on the log
-    scale. Positive SMD/MD favours LDN.
-    """
-    _check_options(method, measure, 0.05)
-    eff = study_effects(measure, correlation=correlation)
-    eff = eff[eff["comparator"] == "placebo"]
-    rows = []
-    for cond in [c for c in CONDITIONS if c in set(eff["condition"])]:
-        sub = eff[eff["condition"] == cond]
-        try:
-            res = pool_condition(cond, measure, method, hksj=hksj, correlation=correlation)
-        except InputError:  # MD on different scales within one condition: not poolable
-            continue
-        tr: Callable[[float], float] = np.exp if res.is_ratio else (lambda x: x)  # type: ignore[assignment]
-        rows.append(
-            {
-                "condition": cond,
-                "label": CONDITIONS[cond],
-                "k": res.k,
-                "n_total": int(sub["n_total"].sum()),
-                "estimate": float(tr(res.estimate)),
-                "se": res.se,
-                "ci_low": float(tr(res.ci_low)),
-                "ci_high": float(tr(res.ci_high)),
-                "pi_low": float(tr(res.pi_low)) if res.k >= 2 else float("nan"),
-                "pi_high": float(tr(res.pi_high)) if res.k >= 2 else float("nan"),
-                "tau2": res.tau2 if res.k >= 2 else float("nan"),
-                "i2": res.i2,
-                "q_pvalue": res.q_pvalue,
-                "pooled": res.k >= 2,
-                "studies": "; ".join(sub["study_id"]),
-            }
-        )
-    cols = [
-        "condition",
-        "label",
-        "k",
-        "n_total",
-        "estimate",
-        "se",
-        "ci_low",
-        "ci_high",
-        "pi_low",
-        "pi_high",
-        "tau2",
-        "i2",
-        "q_pvalue",
-        "pooled",
-        "studies",
-    ]
-    return pd.DataFrame(rows, columns=cols)
 
 
 def adverse_event_table(alpha: float = 0.05) -> pd.DataFrame:
@@ -345,9 +348,9 @@ __all__ = [
     "CONDITIONS",
     "STUDY_COLUMNS",
     "adverse_event_table",
+    "analysis_rows",
     "load_adverse_events",
     "load_studies",
     "pool_condition",
-    "pooled_by_condition",
     "study_effects",
 ]

@@ -155,19 +155,25 @@ def smd_from_p(p: float, n1: float, n2: float, *, sign: float = 1.0) -> tuple[fl
     return _g_and_v_parallel(float(np.sign(sign)) * t * np.sqrt(1 / n1 + 1 / n2), n1, n2)
 
 
-def smd_crossover_from_p(p: float, n: float, r: float, *, sign: float = 1.0) -> tuple[float, float]:
+def smd_crossover_from_p(
+    p: float, n: float, r: float, *, sign: float = 1.0, t_deflation: float = 1.0
+) -> tuple[float, float]:
     """SMD (between-patient SD scale) from a paired/crossover p-value with correlation `r`.
 
     d_z = t/√n (t on n − 1 df), d = d_z·√(2(1 − r)), g = c(n − 1)·d,
     v = (1/n + g²/(2n))·2(1 − r)  (Borenstein et al. 2009, ch. 4, matched groups).
+    `t_deflation` (≥ 1, sensitivity analysis) divides t first: a p-value from a mixed model of
+    daily diary entries can carry a larger t than a paired t-test on the period means.
     """
+    if not t_deflation >= 1:
+        raise InputError(f"t_deflation = {t_deflation} must be at least 1.")
     if not 0 < p < 1:
         raise InputError(f"p-value {p} must lie strictly between 0 and 1.")
     if n < 3:
         raise InputError(f"a crossover needs n >= 3 patients, got {n}.")
     if not -1 < r < 1:
         raise InputError(f"within-patient correlation r = {r} must lie in (-1, 1).")
-    t = float(stats.t.isf(p / 2, n - 1))
+    t = float(stats.t.isf(p / 2, n - 1)) / t_deflation
     d = float(np.sign(sign)) * t / np.sqrt(n) * np.sqrt(2 * (1 - r))
     g = float(hedges_correction(n - 1)[()] * d)
     return g, (1 / n + g**2 / (2 * n)) * 2 * (1 - r)

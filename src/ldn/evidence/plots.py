@@ -9,7 +9,9 @@ import numpy.typing as npt
 from scipy import stats
 
 if TYPE_CHECKING:
+    import pandas as pd
     from matplotlib.axes import Axes
+    from matplotlib.figure import Figure
 
 FloatArray = npt.NDArray[np.float64]
 
@@ -176,4 +178,30 @@ def forest_grid(results: dict[str, MetaResult], *, title: str = "") -> object:
     if title:
         fig.suptitle(title, fontsize=11)
     fig.tight_layout()
+    return fig
+
+
+def plot_cumulative(frame: pd.DataFrame, *, title: str = "") -> Figure:
+    """Cumulative meta-analysis (rows of `cumulative_meta`): the pooled estimate and 95 % CI
+    after each trial, in order of publication."""
+    from matplotlib.figure import Figure
+
+    n = len(frame)
+    fig = Figure(figsize=(7.5, 1.4 + 0.5 * n), layout="constrained")
+    ax = fig.add_subplot()
+    ys = np.arange(n, 0, -1)
+    ax.hlines(ys, frame["ci_low"], frame["ci_high"], color="0.2", lw=1.4)
+    ax.plot(frame["estimate"], ys, "D", color="#4a6fa5")
+    ax.axvline(0, color="0.5", lw=0.8, ls="--")
+    ax.set_yticks(
+        ys,
+        [
+            f"+ {s} ({y}): k = {k}, n = {nt}"
+            for s, y, k, nt in zip(
+                frame["study_id"], frame["year"], frame["k"], frame["n_total"], strict=True
+            )
+        ],
+    )
+    ax.set_xlabel("pooled SMD after each trial (95 % CI); > 0 favours LDN")
+    ax.set_title(title)
     return fig

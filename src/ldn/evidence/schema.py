@@ -32,6 +32,10 @@ CONDITIONS: dict[str, str] = {
     "crps": "Complex regional pain syndrome",
     "diabetic_neuropathy": "Painful diabetic neuropathy",
     "ibs": "Irritable bowel syndrome",
+    "arthritis": "Chronic arthritis pain (osteoarthritis or inflammatory arthritis)",
+    "depression": "Major depressive disorder",
+    "lichen_planopilaris": "Lichen planopilaris",
+    "vasculitis": "Systemic vasculitis",
     "gulf_war_illness": "Gulf War illness",
     "chronic_pain": "Chronic pain (mixed)",
     "gi_disorders": "GI disorders (mixed)",
@@ -46,6 +50,15 @@ DESIGNS = (
     "retrospective",
     "case_series",
     "review",
+)
+RANDOMISED_DESIGNS = ("parallel_rct", "crossover_rct")
+STATUSES = (
+    "reported",
+    "ongoing",
+    "completed_unreported",
+    "unreported",
+    "withdrawn",
+    "results_not_accessible",
 )
 DATA_TYPES = (
     "means_sd",
@@ -105,6 +118,9 @@ STUDY_COLUMNS: tuple[Column, ...] = (
     Column("url", "url", True),
     Column("doi", "str"),
     Column("quote", "str", True),
+    Column("status", "enum", True, STATUSES),
+    Column("registry_id", "str"),
+    Column("diary_mixed_model", "bool", True),
 )
 
 AE_COLUMNS: tuple[Column, ...] = (
@@ -215,16 +231,24 @@ def validate_table(raw: pd.DataFrame, columns: tuple[Column, ...], file: str) ->
             raise _fail(file, i, "md_ci_high", str(rec["md_ci_high"]), "must exceed md_ci_low")
         if rec.get("direction") is not None and rec["direction"] not in (-1, 1):
             raise _fail(file, i, "direction", str(rec["direction"]), "must be 1 or -1")
+        if rec.get("status", "reported") != "reported" and dt != "reported_only":
+            raise _fail(
+                file, i, "data_type", str(dt), "must be reported_only when status is not 'reported'"
+            )
     return frame
+
+
+def read_raw(path: Path) -> pd.DataFrame:
+    """An evidence CSV as all-string cells (empty cells are ""), or `DataFileError`."""
+    try:
+        return pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8")
+    except (OSError, UnicodeDecodeError, pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
+        raise DataFileError(f"{path.name}: cannot read the file: {exc}") from exc
 
 
 def read_table(path: Path, columns: tuple[Column, ...]) -> pd.DataFrame:
     """Read and validate one evidence CSV (all cells parsed per the schema)."""
-    try:
-        raw = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8")
-    except (OSError, UnicodeDecodeError, pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
-        raise DataFileError(f"{path.name}: cannot read the file: {exc}") from exc
-    return validate_table(raw, columns, path.name)
+    return validate_table(read_raw(path), columns, path.name)
 
 
 def records(frame: pd.DataFrame) -> list[dict[str, object]]:

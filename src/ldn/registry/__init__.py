@@ -7,3 +7,5 @@ functions; roles and audit enforced there), `permissions`, `audit`, `security` (
 `scales` (outcome scales and MIDs), `import_export` (CSV), `fhir` (FHIR R4 Bundle),
 `demo_data`; analysis: `n_of_1`, `cohort`, `analysis_io`.
 """
+
+from ldn.registry import practice_models as _practice_models  # noqa: F401  (tables on Base)

@@ -164,9 +164,10 @@ def pooled_evidence() -> tuple[pd.DataFrame | None, str]:
         return None, "no pooled trial evidence (unexpected table from ldn.evidence)"
     return table.reset_index(drop=True), (
         "Trial evidence: standardised mean difference LDN vs placebo per condition from "
-        "ldn.evidence (REML random effects when k ≥ 2, else the single trial; positive favours "
-        "LDN). Trials report group means, the registry individual responders: compare direction "
-        "and size, not numbers."
+        "the randomised trials in ldn.evidence (REML random effects when k ≥ 2, else the single "
+        "trial; positive favours LDN), with its GRADE certainty (high / moderate / low / very "
+        "low). Trials report group means, the registry individual responders: compare "
+        "direction and size, not numbers."
     )
 
 

@@ -47,20 +47,12 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, relationship
 
+from ldn.scales import AE_TYPES, SEVERITIES  # side-effect vocabulary, shared with ldn.practice
+
 ROLES: Final = ("admin", "clinician", "researcher")
 SEXES: Final = ("female", "male", "other", "unknown")
 CONDITIONS: Final = ("ra", "sle", "psoriasis", "ms", "fibromyalgia", "crohns", "other")
 FORMULATIONS: Final = ("capsule", "tablet", "liquid", "sublingual", "cream", "other")
-AE_TYPES: Final = (
-    "vivid_dreams",
-    "insomnia",
-    "headache",
-    "nausea",
-    "diarrhoea",
-    "fatigue",
-    "other",
-)
-SEVERITIES: Final = ("mild", "moderate", "severe")
 AUDIT_ACTIONS: Final = ("create", "update", "delete")
 
 # Stable constraint names so Alembic migrations are deterministic on both back ends.
@@ -225,6 +217,9 @@ class Assessment(Base):
     value: Mapped[float] = mapped_column(Float, nullable=False)
     assessed_on: Mapped[date] = mapped_column(Date, nullable=False)
     notes: Mapped[str | None] = mapped_column(Text, nullable=True)
+    source: Mapped[str] = mapped_column(
+        String(16), nullable=False, default="clinic", server_default="clinic"
+    )
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, nullable=False)
     version: Mapped[int] = mapped_column(Integer, nullable=False, default=1)
 
@@ -253,6 +248,9 @@ class AdverseEvent(Base):
     onset_date: Mapped[date] = mapped_column(Date, nullable=False)
     end_date: Mapped[date | None] = mapped_column(Date, nullable=True)
     notes: Mapped[str | None] = mapped_column(Text, nullable=True)
+    source: Mapped[str] = mapped_column(
+        String(16), nullable=False, default="clinic", server_default="clinic"
+    )
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, nullable=False)
     version: Mapped[int] = mapped_column(Integer, nullable=False, default=1)
 

@@ -347,6 +347,7 @@ class AssessmentPublic(BaseModel):
     value: float
     assessed_on: date
     notes: str | None
+    source: str = "clinic"  # "diary" when the patient entered it (ldn.registry.diary)
     version: int
 
 
@@ -391,6 +392,7 @@ class AdverseEventPublic(BaseModel):
     onset_date: date
     end_date: date | None
     notes: str | None
+    source: str = "clinic"  # "diary" when the patient entered it (ldn.registry.diary)
     version: int
 
 

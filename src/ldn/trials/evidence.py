@@ -78,6 +78,9 @@ def published_trials(studies: pd.DataFrame | None = None) -> list[PublishedTrial
         elif rec["data_type"] == "counts" and not crossover:
             measure = "rd"
             observed = rec["events_ldn"] / rec["n_ldn"] - rec["events_control"] / rec["n_control"]
+        elif "proportion" in str(rec["scale"]) and not crossover and not pd.isna(rec["ldn_mean"]):
+            measure = "rd"  # reported proportions responding (no reconstructed counts)
+            observed = float(rec["ldn_mean"]) - float(rec["control_mean"])
         else:
             continue
         n_ldn = int(rec["n_ldn"])

@@ -1,0 +1,307 @@
+"""`ldn plan ...`: practice tools — titration plans, compounding worksheets, hand-outs and dose
+calendars, peri-operative washout, and blinded N-of-1 schedules (docs/practice.md).
+
+JSON shapes (`--format json`):
+- titration: {"steps": [{"day", "dose_mg", "days", "volume_ml" | "capsules", ...}], "at",
+  "regimen", "target_day", "step_back"?}
+- compound: the worksheet (`tablets_50mg`, `api_mg`, `ingredients`, `beyond_use_date`,
+  `beyond_use_days`, `label_text`, `rules` with kind and source)
+- washout: {"dose_mg", "threshold", "hours_typical", "hours_p5", "hours_p95", ...,
+  "restart_after_opioids", "caveats", "sources"}; several --dose-mg give {"rows": [...], ...}
+- n-of-1: {"seed", "periods": [{"cycle", "start_day", "treatment"}], "washouts", ...}
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import typer
+
+app = typer.Typer(
+    help="Practice tools: titration, compounding, hand-outs, washout, N-of-1.", no_args_is_help=True
+)
+
+START = typer.Option(..., "--start-mg", help="First dose, mg.")
+STEP = typer.Option(..., "--step-mg", help="Increase per step, mg.")
+EVERY = typer.Option(7, "--every-days", help="Days per step.")
+TARGET = typer.Option(..., "--target-mg", help="Maintenance (target) dose, mg.")
+AT = typer.Option("22:00", "--at", help="Clock time of the daily dose, HH:MM.")
+LIQUID = typer.Option(None, "--liquid-mg-per-ml", help="Measure doses in mL of this liquid.")
+CAPS = typer.Option(None, "--capsule-strengths", help="Capsule strengths, e.g. 0.5,1,1.5,3,4.5.")
+STEP_BACK = typer.Option(None, "--step-back-on", help="Side effect that triggers a step back.")
+FMT = typer.Option("table", "--format", help="table | csv | json.")
+OUT = typer.Option(None, "--out", help="Write csv/json here instead of stdout.")
+
+
+def _plan(
+    start_mg: float,
+    step_mg: float,
+    every_days: int,
+    target_mg: float,
+    at: str,
+    liquid: float | None,
+    caps: str | None,
+    step_back_on: str | None,
+) -> Any:
+    from ldn.practice.titration import parse_strengths, titration_plan
+
+    return titration_plan(
+        start_mg=start_mg,
+        step_mg=step_mg,
+        every_days=every_days,
+        target_mg=target_mg,
+        at=at,
+        liquid_mg_per_ml=liquid,
+        capsule_strengths_mg=parse_strengths(caps) if caps else (),
+        step_back_on=step_back_on,
+    )
+
+
+def _emit(text: str, out: Path | None) -> None:
+    from ldn.cli._output import write_text
+
+    if out is None:
+        typer.echo(text, nl=False)
+    else:
+        write_text(out, text)
+
+
+def _json(payload: Any) -> str:
+    from ldn.cli._output import json_value
+
+    return json.dumps(json_value(payload), indent=1, ensure_ascii=False) + "\n"
+
+
+def _date(text: str | None, option: str) -> date:
+    from ldn.cli.plan_registry import iso_date
+
+    return iso_date(text, option)
+
+
+@app.command("titration")
+def titration(
+    start_mg: float = START,
+    step_mg: float = STEP,
+    every_days: int = EVERY,
+    target_mg: float = TARGET,
+    at: str = AT,
+    liquid: float | None = LIQUID,
+    caps: str | None = CAPS,
+    step_back_on: str | None = STEP_BACK,
+    step_back_day: int | None = typer.Option(
+        None, "--step-back-day", help="Show the plan after a step back on this day."
+    ),
+    fmt: str = FMT,
+    out: Path | None = OUT,
+) -> None:
+    """A titration plan: day, dose (mg) and mL of liquid or capsules, with the step-back rule."""
+    from ldn.cli._output import check_output
+    from ldn.errors import InputError
+
+    check_output(fmt, out)
+    plan = _plan(start_mg, step_mg, every_days, target_mg, at, liquid, caps, step_back_on)
+    if step_back_day is not None:
+        if step_back_on is None:
+            raise InputError("--step-back-day needs --step-back-on (which side effect)")
+        plan = plan.step_back_at(step_back_day)
+    if fmt == "json":
+        _emit(_json(plan.to_dict()), out)
+    elif fmt == "csv":
+        _emit(_csv(plan.rows()), out)
+    else:
+        from ldn.cli._plan_tables import print_titration
+
+        print_titration(plan)
+
+
+def _csv(rows: list[dict[str, Any]]) -> str:
+    import pandas as pd
+
+    flat = [
+        {k: (" + ".join(f"{c:g}" for c in v) if isinstance(v, list) else v) for k, v in r.items()}
+        for r in rows
+    ]
+    frame = pd.DataFrame(flat)
+    if "days" in frame:  # whole days; the open-ended last step stays empty
+        frame["days"] = frame["days"].astype("Int64")
+    return str(frame.to_csv(index=False, lineterminator="\n"))
+
+
+@app.command("compound")
+def compound(
+    form: str = typer.Option(..., "--form", help="liquid | capsule."),
+    strength: float | None = typer.Option(None, "--strength-mg-per-ml", help="Liquid strength."),
+    volume: float | None = typer.Option(None, "--volume-ml", help="Liquid volume to make."),
+    capsule_mg: float | None = typer.Option(None, "--capsule-mg", help="Capsule strength, mg."),
+    capsule_count: int | None = typer.Option(None, "--capsule-count", help="Capsules to make."),
+    vehicle: str = typer.Option("fawcett", "--vehicle", help="Liquid: fawcett | water."),
+    filler: str = typer.Option("mcc", "--filler", help="Capsules: mcc | sucrose | lactose | ..."),
+    source: str | None = typer.Option(None, "--source", help="tablets | api (powder)."),
+    bud_basis: str = typer.Option("usp", "--bud-basis", help="usp (default) | study."),
+    overage: float = typer.Option(0.0, "--overage-pct", help="Overage, % (default 0)."),
+    made: str | None = typer.Option(None, "--date", help="Compounding date (default today)."),
+    expiry: str | None = typer.Option(
+        None, "--earliest-expiry", help="Earliest ingredient expiry."
+    ),
+    dose_mg: float | None = typer.Option(None, "--dose-mg", help="Dose for the label, mg."),
+    at: str | None = typer.Option(None, "--at", help="Dose time for the label, HH:MM."),
+    fmt: str = typer.Option("table", "--format", help="table | json."),
+    out: Path | None = OUT,
+) -> None:
+    """A compounding worksheet: tablets or API, vehicle or filler, beyond-use date, label."""
+    from ldn.cli._output import check_output
+    from ldn.errors import InputError
+    from ldn.practice.compound import compound as make
+
+    check_output(fmt, out)
+    if fmt == "csv":
+        raise InputError("ldn plan compound writes table or json")
+    sheet = make(
+        form=form,
+        strength_mg_per_ml=strength,
+        volume_ml=volume,
+        capsule_mg=capsule_mg,
+        capsule_count=capsule_count,
+        vehicle=vehicle,
+        filler=filler,
+        source=source,
+        bud_basis=bud_basis,
+        overage_pct=overage,
+        compounded_on=_date(made, "--date"),
+        earliest_expiry=None if expiry is None else _date(expiry, "--earliest-expiry"),
+        dose_mg=dose_mg,
+        at=at,
+    )
+    if fmt == "json":
+        _emit(_json(sheet.to_dict()), out)
+    else:
+        from ldn.cli._plan_tables import print_worksheet
+
+        print_worksheet(sheet)
+
+
+@app.command("handout")
+def handout(
+    start_mg: float = START,
+    step_mg: float = STEP,
+    every_days: int = EVERY,
+    target_mg: float = TARGET,
+    at: str = AT,
+    liquid: float | None = LIQUID,
+    caps: str | None = CAPS,
+    step_back_on: str | None = STEP_BACK,
+    days: int = typer.Option(28, "--days", help="Days the hand-out and calendar cover."),
+    start: str | None = typer.Option(None, "--start", help="First day, YYYY-MM-DD (today)."),
+    patient: str = typer.Option("", "--patient", help="Patient code printed on the hand-out."),
+    out: Path = typer.Option(Path("plan.pdf"), "--out", help="PDF to write."),
+    ics: Path | None = typer.Option(None, "--ics", help="Also write an iCalendar (.ics) file."),
+) -> None:
+    """A one-page plain-language PDF hand-out and an RFC 5545 dose calendar."""
+    from ldn.cli._output import check_folder
+    from ldn.errors import InputError
+    from ldn.practice.handout import dose_calendar, handout_pdf
+
+    for path, option, suffix in ((out, "--out", ".pdf"), (ics, "--ics", ".ics")):
+        if path is not None and path.suffix.lower() != suffix:
+            raise InputError(f"{option} {path} must end in {suffix}")
+        check_folder(path, option)
+    plan = _plan(start_mg, step_mg, every_days, target_mg, at, liquid, caps, step_back_on)
+    first = _date(start, "--start")
+    files = [(out, handout_pdf(plan, first, days, patient=patient), "--out")]
+    if ics is not None:
+        files.append((ics, dose_calendar(plan, first, days, patient=patient), "--ics"))
+    for path, data, option in files:
+        try:
+            path.write_bytes(data)
+        except OSError as exc:
+            raise InputError(f"cannot write {option} {path}: {exc.strerror or exc}") from exc
+        typer.echo(f"wrote {path}")
+
+
+@app.command("washout")
+def washout(
+    dose_mg: list[float] = typer.Option([4.5], "--dose-mg", help="Daily dose, mg (repeatable)."),
+    at: str = AT,
+    threshold: float = typer.Option(0.1, "--threshold", help="MOR occupancy threshold (0-1)."),
+    patients: int = typer.Option(500, "--patients", help="Virtual patients for the range."),
+    seed: int = typer.Option(0, "--seed", help="Seed of the virtual population."),
+    fmt: str = FMT,
+    out: Path | None = OUT,
+) -> None:
+    """Hours from the last steady-state dose until MOR occupancy stays below the threshold."""
+    from ldn.cli._output import check_output
+    from ldn.practice.washout import CAVEATS, guidance_sources, restart_guidance
+    from ldn.practice.washout import washout as run
+
+    check_output(fmt, out)
+    results = [run(d, at, threshold, n_patients=patients, seed=seed) for d in dose_mg]
+    rows = [r.to_dict() for r in results]
+    extra = {
+        "restart_after_opioids": restart_guidance(),
+        "caveats": list(CAVEATS),
+        "sources": guidance_sources(),
+    }
+    if fmt == "json":
+        payload = {**rows[0], **extra} if len(rows) == 1 else {"rows": rows, **extra}
+        _emit(_json(payload), out)
+    elif fmt == "csv":
+        _emit(_csv(rows), out)
+    else:
+        from ldn.cli._plan_tables import print_washout
+
+        print_washout(rows, extra)
+
+
+@app.command("n-of-1")
+def n_of_1(
+    cycles: int = typer.Option(3, "--cycles", help="Cycles (one LDN + one placebo period each)."),
+    period_weeks: int = typer.Option(2, "--period-weeks", help="Weeks per treatment period."),
+    seed: int = typer.Option(..., "--seed", help="Randomisation seed (keep it with the key)."),
+    washout_days: int | None = typer.Option(None, "--washout-days", help="Days between periods."),
+    start: str | None = typer.Option(None, "--start", help="Day 1 as YYYY-MM-DD (dates shown)."),
+    key_out: Path | None = typer.Option(None, "--key-out", help="Write the pharmacy key (JSON)."),
+    calendar_out: Path | None = typer.Option(
+        None, "--calendar-out", help="Write the patient's blinded calendar (JSON)."
+    ),
+    fmt: str = typer.Option("table", "--format", help="table | json."),
+    out: Path | None = OUT,
+) -> None:
+    """A randomised, balanced, blinded N-of-1 schedule with a separate pharmacy key."""
+    from ldn.cli._output import check_folder, check_output, write_text
+    from ldn.errors import InputError
+    from ldn.practice.n_of_1 import n_of_1_schedule
+
+    check_output(fmt, out)
+    if fmt == "csv":
+        raise InputError("ldn plan n-of-1 writes table or json")
+    for path, option in ((key_out, "--key-out"), (calendar_out, "--calendar-out")):
+        check_folder(path, option)
+    schedule = n_of_1_schedule(
+        cycles=cycles, period_weeks=period_weeks, seed=seed, washout_days=washout_days
+    )
+    day1 = None if start is None else _date(start, "--start")
+    if key_out is not None:
+        write_text(key_out, _json(schedule.pharmacy_key(day1)), "--key-out")
+    if calendar_out is not None:
+        calendar = {"calendar": schedule.blinded_calendar(day1)}
+        write_text(calendar_out, _json(calendar), "--calendar-out")
+    if fmt == "json":
+        _emit(_json(schedule.to_dict()), out)
+    else:
+        from ldn.cli._plan_tables import print_n_of_1
+
+        print_n_of_1(schedule)
+
+
+def _register_registry_commands() -> None:
+    from ldn.cli import plan_registry
+
+    app.command("diary-link")(plan_registry.diary_link)
+    app.command("trial")(plan_registry.trial)
+    app.command("unblind")(plan_registry.unblind)
+
+
+_register_registry_commands()

@@ -1,0 +1,221 @@
+"""Peri-operative washout on the occupancy engine: after daily dosing to steady state, how many
+hours from the last dose until brain MOR occupancy stays below a threshold?
+
+- `hours_typical`: the typical patient, computed with `ldn.model.exposure.exposure` — the function
+  `ldn simulate` uses — on the regimen `daily(dose, at, days=1, steady_state=True)` (one last
+  dose given at steady state, then nothing), located by bisection to 1e-6 h. A test checks it
+  against `ldn simulate`'s own time series.
+- `hours_p5` / `hours_p95`: the same for a virtual population (`ldn.population`), i.e. between-
+  patient PK variability (F, CL, V, ka, metabolite clearance, body weight, hepatic impairment).
+  Parameter uncertainty (posterior draws of the typical values) is NOT included: no parameter
+  draws exist yet; `WashoutResult.variability` says what the range covers.
+
+"Stays below": occupancy rises after a dose and then falls; the washout is the last time the
+occupancy is at or above the threshold (0 if it never reaches it).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Final
+
+import numpy as np
+
+from ldn.errors import InputError
+from ldn.parameters import ParameterSet, default_parameters
+from ldn.regimen import DoseEvents, daily
+from ldn.regimen.validate import check_clock, check_count, check_dose_mg
+from ldn.units import FloatArray
+
+GRID_STEP_H: Final = 0.05
+HORIZON_H: Final = 24.0 * 60  # 60 days: far beyond any LDN or 50 mg washout in the model
+DEFAULT_PATIENTS: Final = 500
+VARIABILITY: Final = (
+    "between-patient PK variability of the virtual population (ldn.population); "
+    "parameter uncertainty not included (no parameter draws available)"
+)
+
+
+@dataclass(frozen=True)
+class WashoutResult:
+    """Washout hours for one dose; `population_hours` holds every virtual patient's value."""
+
+    dose_mg: float
+    at: str
+    threshold: float
+    hours_typical: float
+    hours_p5: float
+    hours_p95: float
+    hours_median: float
+    n_patients: int
+    seed: int
+    last_dose_h: float
+    variability: str = VARIABILITY
+    population_hours: FloatArray = field(default_factory=lambda: np.empty(0), repr=False)
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready summary (population values left out)."""
+        return {
+            "dose_mg": self.dose_mg,
+            "at": self.at,
+            "threshold": self.threshold,
+            "hours_typical": round(self.hours_typical, 3),
+            "hours_p5": round(self.hours_p5, 3),
+            "hours_median": round(self.hours_median, 3),
+            "hours_p95": round(self.hours_p95, 3),
+            "days_typical": round(self.hours_typical / 24.0, 2),
+            "n_patients": self.n_patients,
+            "seed": self.seed,
+            "variability": self.variability,
+        }
+
+
+def washout_regimen(dose_mg: float, at: str = "22:00") -> Any:
+    """One dose at steady state of `dose_mg` daily at `at`, then no more doses (a `Regimen`)."""
+    return daily(dose_mg, at=at, days=1, steady_state=True)
+
+
+def _crossing(t_h: FloatArray, occ: FloatArray, threshold: float) -> FloatArray:
+    """Per row: last grid time with occ >= threshold, linearly interpolated to the next point.
+
+    Rows that never reach the threshold give t_h[0]; rows still above at the end give inf.
+    """
+    above = occ >= threshold
+    any_above = above.any(axis=-1)
+    last = occ.shape[-1] - 1 - np.argmax(above[..., ::-1], axis=-1)
+    out = np.full(occ.shape[:-1], float(t_h[0]))
+    still = any_above & (last == occ.shape[-1] - 1)
+    inner = any_above & ~still
+    i = last[inner]
+    o0, o1 = occ[inner, i], occ[inner, i + 1]
+    frac = (o0 - threshold) / np.where(o0 > o1, o0 - o1, 1.0)
+    out[inner] = t_h[i] + np.clip(frac, 0.0, 1.0) * (t_h[i + 1] - t_h[i])
+    out[still] = np.inf
+    return out
+
+
+def _typical_hours(events: DoseEvents, t0: float, threshold: float, ps: ParameterSet) -> float:
+    """Typical patient: grid crossing refined by bisection on `exposure` (1e-6 h)."""
+    from scipy.optimize import brentq
+
+    from ldn.model.exposure import exposure
+
+    grid = t0 + GRID_STEP_H * np.arange(int(HORIZON_H / GRID_STEP_H) + 1)
+    occ = exposure(events, grid, ps).mor_occupancy
+    t_cross = float(_crossing(grid, occ[None, :], threshold)[0])
+    if not np.isfinite(t_cross):
+        raise InputError(
+            f"MOR occupancy is still above {threshold:g} {HORIZON_H / 24:g} days after the last "
+            "dose; choose a higher --threshold"
+        )
+    if t_cross == t0:
+        return 0.0
+    lo = max(t0, t_cross - GRID_STEP_H)
+    hi = min(grid[-1], t_cross + GRID_STEP_H)
+
+    def gap(t: float) -> float:
+        return float(exposure(events, np.array([t]), ps).mor_occupancy[0]) - threshold
+
+    if gap(lo) < 0 or gap(hi) > 0:  # not bracketed on the refined interval: keep the grid value
+        return t_cross - t0
+    return float(brentq(gap, lo, hi, xtol=1e-7)) - t0
+
+
+def _population_hours(
+    events: DoseEvents, t0: float, threshold: float, ps: ParameterSet, n: int, seed: int
+) -> FloatArray:
+    from ldn.model.exposure import exposure
+    from ldn.population.engine import pk_parameters
+    from ldn.population.sampling import VariabilitySpec, sample_population
+
+    pop = sample_population(n, seed=seed, spec=VariabilitySpec.from_parameters(ps))
+    pk = pk_parameters(pop, ps)
+    grid = t0 + GRID_STEP_H * 2 * np.arange(int(HORIZON_H / (2 * GRID_STEP_H)) + 1)
+    occ = exposure(events, grid, ps, pk=pk).mor_occupancy
+    return _crossing(grid, occ, threshold) - t0
+
+
+def washout(
+    dose_mg: float,
+    at: str = "22:00",
+    threshold: float = 0.1,
+    *,
+    n_patients: int = DEFAULT_PATIENTS,
+    seed: int = 0,
+    params: ParameterSet | None = None,
+) -> WashoutResult:
+    """Hours from the last steady-state dose until MOR occupancy stays below `threshold`."""
+    dose = check_dose_mg(dose_mg, "--dose-mg")
+    check_clock(at, "--at")
+    if not 0.0 < float(threshold) < 1.0:
+        raise InputError(f"--threshold is a fraction of receptors between 0 and 1, got {threshold}")
+    n = check_count(n_patients, "--patients", minimum=20)
+    if n > 20_000:
+        raise InputError("--patients above 20000 adds nothing to a 5-95 % range; use fewer")
+    ps = params or default_parameters()
+    events = washout_regimen(dose, at).events(until_h=HORIZON_H + 48.0)
+    t0 = float(events.t_h[-1])
+    typical = _typical_hours(events, t0, float(threshold), ps)
+    pop = _population_hours(events, t0, float(threshold), ps, n, seed)
+    finite = pop[np.isfinite(pop)]
+    p5, p50, p95 = (
+        np.percentile(pop, q) if finite.size == pop.size else np.inf for q in (5, 50, 95)
+    )
+    return WashoutResult(
+        dose_mg=dose,
+        at=at,
+        threshold=float(threshold),
+        hours_typical=typical,
+        hours_p5=float(p5),
+        hours_p95=float(p95),
+        hours_median=float(p50),
+        n_patients=n,
+        seed=seed,
+        last_dose_h=t0,
+        population_hours=pop,
+    )
+
+
+def restart_guidance() -> dict[str, Any]:
+    """The reverse question — after opioids, how long before (re)starting LDN — from sources.
+
+    The engine has no opioid pharmacokinetics, so the answer is the sourced practice rules.
+    """
+    from ldn.practice.rules import rule
+
+    label, ldn_rt = rule("restart_after_opioids_label"), rule("restart_after_opioids_ldn")
+    return {
+        "answer": (
+            "Restart LDN only when the patient has completely stopped opioid pain medicines "
+            "(LDN Research Trust); the naltrexone label asks for 7-10 opioid-free days "
+            "(longer after methadone or buprenorphine) in opioid-dependent patients, with a "
+            "naloxone challenge if in doubt."
+        ),
+        "sources": [ldn_rt.as_dict(), label.as_dict()],
+    }
+
+
+CAVEATS: Final = (
+    "Model estimate, not a clinical rule: no study links a naltrexone MOR occupancy level to "
+    "adequate opioid analgesia, and the threshold is a choice (default 10 %, an assumption).",
+    "Occupancy is brain MOR occupancy from a model fitted to PET in healthy volunteers at 2-50 "
+    "mg; no plasma or PET data exist at LDN doses, so the LDN values are extrapolated.",
+    "The model's 6β-naltrexol tail is slower than urinary data suggest (about 55 h against "
+    "14-18 h half-life, docs/model.md), so the model's washout times are probably too long, "
+    "most of all at 3-4.5 mg where the tail decides when occupancy falls below 10 %.",
+    "The range covers between-patient PK differences in a virtual population (including "
+    "hepatic impairment); parameter uncertainty of the model itself is not included.",
+    "Published advice differs: stop LDN 3 days before surgery (LDN Research Trust), 48 h (LDN "
+    "Direct), oral naltrexone 2-3 days (SPAQI consensus, secondary source). Follow the surgeon "
+    "and anaesthetist.",
+    "After stopping, opioid sensitivity may be increased (receptor up-regulation is described "
+    "for naltrexone); opioid doses should be titrated with care.",
+)
+
+
+def guidance_sources() -> list[dict[str, Any]]:
+    """The peri-operative rules the caveats cite."""
+    from ldn.practice.rules import rule
+
+    ids = ("surgery_ldn_research_trust", "surgery_ldn_direct", "surgery_oral_naltrexone")
+    return [rule(i).as_dict() for i in (*ids, "washout_threshold")]

@@ -1,0 +1,273 @@
+"""Practice tools on the patient page: titration plan with hand-out PDF and calendar, diary
+links (create, revoke), and blinded N-of-1 trials (create, calendar, pharmacy key, unblind).
+
+Reading (plan, hand-out, calendar) needs read access to the patient; making links and trials,
+the pharmacy key and breaking the blind need write access (clinicians of the patient's clinic,
+admins) — the registry services check the role matrix.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query, Request
+from sqlalchemy.orm import Session
+from starlette.responses import RedirectResponse, Response
+
+from ldn.errors import InputError
+from ldn.practice.handout import dose_calendar, handout_pdf
+from ldn.practice.titration import TitrationPlan, titration_plan
+from ldn.registry import diary, n_of_1_trials, permissions, services
+from ldn.scales import SCALES
+from ldn.web.api.common import PatientId
+from ldn.web.deps import PageUser, SessionDep
+from ldn.web.pages.forms import read_form
+from ldn.web.templating import flash, render
+
+router = APIRouter()
+Num = Annotated[float | None, Query(gt=0, le=800)]
+
+
+def _plan_inputs(
+    start_mg: float | None,
+    step_mg: float | None,
+    every_days: int | None,
+    target_mg: float | None,
+    at: str | None,
+    liquid: float | None,
+) -> dict[str, Any]:
+    return {
+        "start_mg": 1.5 if start_mg is None else start_mg,
+        "step_mg": 1.5 if step_mg is None else step_mg,
+        "every_days": 7 if every_days is None else every_days,
+        "target_mg": 4.5 if target_mg is None else target_mg,
+        "at": at or "22:00",
+        "liquid_mg_per_ml": 1.0 if liquid is None else liquid,
+    }
+
+
+def _plan(inputs: dict[str, Any]) -> TitrationPlan:
+    return titration_plan(**inputs, step_back_on="insomnia")
+
+
+def _page(
+    request: Request,
+    session: Session,
+    user: Any,
+    patient_id: int,
+    *,
+    inputs: dict[str, Any] | None = None,
+    new_link: str = "",
+    result: dict[str, Any] | None = None,
+    status: int = 200,
+) -> Response:
+    patient = services.get_patient(session=session, actor=user, patient_id=patient_id)
+    can_write = permissions.can(user, "write", "patient", clinic_id=patient.clinic_id)
+    inputs = inputs or _plan_inputs(None, None, None, None, None, None)
+    plan, plan_error = None, ""
+    try:
+        plan = _plan(inputs)
+    except InputError as exc:
+        plan_error, status = str(exc), 422
+    links = (
+        diary.list_diary_links(session=session, actor=user, patient_id=patient_id)
+        if can_write
+        else []
+    )
+    trials = n_of_1_trials.list_n_of_1_trials(session=session, actor=user, patient_id=patient_id)
+    query = "&".join(f"{k}={v}" for k, v in inputs.items())
+    return render(
+        request,
+        "practice.html",
+        {
+            "patient": patient,
+            "can_write": can_write,
+            "inputs": inputs,
+            "plan": plan,
+            "plan_rows": plan.rows() if plan else [],
+            "plan_error": plan_error,
+            "query": query,
+            "links": links,
+            "new_link": new_link,
+            "trials": trials,
+            "result": result,
+            "scales": SCALES,
+            "today": date.today().isoformat(),
+        },
+        status_code=status,
+    )
+
+
+@router.get("/patients/{patient_id}/practice")
+def practice_page(
+    request: Request,
+    session: SessionDep,
+    user: PageUser,
+    patient_id: PatientId,
+    start_mg: Num = None,
+    step_mg: Num = None,
+    every_days: Annotated[int | None, Query(ge=1, le=90)] = None,
+    target_mg: Num = None,
+    at: Annotated[str | None, Query(max_length=5)] = None,
+    liquid_mg_per_ml: Annotated[float | None, Query(gt=0, le=10)] = None,
+) -> Response:
+    """Titration plan (with hand-out links), diary links and N-of-1 trials of a patient."""
+    inputs = _plan_inputs(start_mg, step_mg, every_days, target_mg, at, liquid_mg_per_ml)
+    return _page(request, session, user, patient_id, inputs=inputs)
+
+
+def _handout_inputs(
+    start_mg: float | None,
+    step_mg: float | None,
+    every_days: int | None,
+    target_mg: float | None,
+    at: str | None,
+    liquid: float | None,
+) -> TitrationPlan:
+    return _plan(_plan_inputs(start_mg, step_mg, every_days, target_mg, at, liquid))
+
+
+@router.get("/patients/{patient_id}/handout.pdf")
+def handout(
+    session: SessionDep,
+    user: PageUser,
+    patient_id: PatientId,
+    start_mg: Num = None,
+    step_mg: Num = None,
+    every_days: Annotated[int | None, Query(ge=1, le=90)] = None,
+    target_mg: Num = None,
+    at: Annotated[str | None, Query(max_length=5)] = None,
+    liquid_mg_per_ml: Annotated[float | None, Query(gt=0, le=10)] = None,
+    days: Annotated[int, Query(ge=1, le=366)] = 28,
+    start: date | None = None,
+) -> Response:
+    """The one-page hand-out PDF of the plan."""
+    patient = services.get_patient(session=session, actor=user, patient_id=patient_id)
+    plan = _handout_inputs(start_mg, step_mg, every_days, target_mg, at, liquid_mg_per_ml)
+    pdf = handout_pdf(plan, start or date.today(), days, patient=patient.code)
+    name = f"ldn-plan-{patient.code}.pdf"
+    return Response(
+        pdf,
+        media_type="application/pdf",
+        headers={"Content-Disposition": f'attachment; filename="{name}"'},
+    )
+
+
+@router.get("/patients/{patient_id}/plan.ics")
+def calendar(
+    session: SessionDep,
+    user: PageUser,
+    patient_id: PatientId,
+    start_mg: Num = None,
+    step_mg: Num = None,
+    every_days: Annotated[int | None, Query(ge=1, le=90)] = None,
+    target_mg: Num = None,
+    at: Annotated[str | None, Query(max_length=5)] = None,
+    liquid_mg_per_ml: Annotated[float | None, Query(gt=0, le=10)] = None,
+    days: Annotated[int, Query(ge=1, le=366)] = 28,
+    start: date | None = None,
+) -> Response:
+    """The dose calendar (RFC 5545) of the plan."""
+    patient = services.get_patient(session=session, actor=user, patient_id=patient_id)
+    plan = _handout_inputs(start_mg, step_mg, every_days, target_mg, at, liquid_mg_per_ml)
+    ics = dose_calendar(plan, start or date.today(), days, patient=patient.code)
+    name = f"ldn-plan-{patient.code}.ics"
+    return Response(
+        ics,
+        media_type="text/calendar",
+        headers={"Content-Disposition": f'attachment; filename="{name}"'},
+    )
+
+
+@router.post("/patients/{patient_id}/diary-links")
+async def new_diary_link(
+    request: Request, session: SessionDep, user: PageUser, patient_id: PatientId
+) -> Response:
+    """Make a diary link and show it once (the registry keeps only its hash)."""
+    await read_form(request)
+    token, _ = diary.create_diary_link(session=session, actor=user, patient_id=patient_id)
+    url = f"{str(request.base_url).rstrip('/')}/diary/{token}"
+    response = _page(request, session, user, patient_id, new_link=url)
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@router.post("/patients/{patient_id}/diary-links/{link_id}/revoke")
+async def revoke_link(
+    request: Request, session: SessionDep, user: PageUser, patient_id: PatientId, link_id: PatientId
+) -> Response:
+    """Withdraw a diary link: it stops working at once."""
+    await read_form(request)
+    diary.revoke_diary_link(session=session, actor=user, link_id=link_id)
+    flash(request, "ok", "Diary link withdrawn.")
+    return RedirectResponse(f"/patients/{patient_id}/practice#diary", status_code=303)
+
+
+@router.post("/patients/{patient_id}/n-of-1-trials")
+async def new_trial(
+    request: Request, session: SessionDep, user: PageUser, patient_id: PatientId
+) -> Response:
+    """Randomise and store a blinded N-of-1 schedule."""
+    form = await read_form(request)
+    try:
+        start = date.fromisoformat(str(form.get("start_date", "")))
+        trial = n_of_1_trials.create_n_of_1_trial(
+            session=session,
+            actor=user,
+            patient_id=patient_id,
+            scale=str(form.get("scale", "pain_nrs")),
+            start_date=start,
+            cycles=int(form.get("cycles", 3)),
+            period_weeks=int(form.get("period_weeks", 2)),
+        )
+    except (ValueError, InputError) as exc:
+        flash(request, "bad", f"N-of-1 trial not made: {exc}")
+        return RedirectResponse(f"/patients/{patient_id}/practice#n-of-1", status_code=303)
+    flash(request, "ok", f"N-of-1 trial {trial.id} randomised; send the pharmacy key.")
+    return RedirectResponse(f"/patients/{patient_id}/practice#n-of-1", status_code=303)
+
+
+def _json(data: object, name: str) -> Response:
+    return Response(
+        json.dumps(data, indent=1),
+        media_type="application/json",
+        headers={"Content-Disposition": f'attachment; filename="{name}"'},
+    )
+
+
+@router.get("/patients/{patient_id}/n-of-1-trials/{trial_id}/calendar.json")
+def trial_calendar(
+    session: SessionDep, user: PageUser, patient_id: PatientId, trial_id: PatientId
+) -> Response:
+    """The patient's blinded calendar."""
+    cal = n_of_1_trials.blinded_calendar(session=session, actor=user, trial_id=trial_id)
+    return _json({"calendar": cal}, f"n-of-1-{trial_id}-calendar.json")
+
+
+@router.get("/patients/{patient_id}/n-of-1-trials/{trial_id}/key.json")
+def trial_key(
+    session: SessionDep, user: PageUser, patient_id: PatientId, trial_id: PatientId
+) -> Response:
+    """The pharmacy key (treatment per bottle) — for the pharmacy, not the patient."""
+    key = n_of_1_trials.pharmacy_key(session=session, actor=user, trial_id=trial_id)
+    return _json(key, f"n-of-1-{trial_id}-pharmacy-key.json")
+
+
+@router.post("/patients/{patient_id}/n-of-1-trials/{trial_id}/unblind")
+async def unblind(
+    request: Request,
+    session: SessionDep,
+    user: PageUser,
+    patient_id: PatientId,
+    trial_id: PatientId,
+) -> Response:
+    """Break the blind and show the Bayesian analysis on the randomised periods."""
+    await read_form(request)
+    try:
+        result = n_of_1_trials.unblind_n_of_1_trial(session=session, actor=user, trial_id=trial_id)
+    except InputError as exc:
+        flash(request, "bad", str(exc))
+        return RedirectResponse(f"/patients/{patient_id}/practice#n-of-1", status_code=303)
+    return _page(request, session, user, patient_id, result=result)
