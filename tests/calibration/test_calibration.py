@@ -29,8 +29,8 @@ def _trials() -> dict:
 
 def test_trials_read_from_the_evidence_at_their_reported_level() -> None:
     t = _trials()
-    smith = t["Smith2011_CD"]  # Smith 2011: 88 % vs 40 % with a CDAI fall >= 70 (17/17 split)
-    assert (smith.kind, smith.counts, smith.threshold) == ("binomial", (15, 17, 7, 17), 70.0)
+    smith = t["Smith2011_CD"]  # Smith 2011: 88 % vs 40 % with a CDAI fall >= 70, 20 per arm
+    assert (smith.kind, smith.counts, smith.threshold) == ("binomial", (18, 20, 8, 20), 70.0)
     cree = t["Cree2010_MS"]  # Cree 2010 crossover, MCS +3.3, p = 0.04, 60 completers
     assert cree.crossover and cree.se == pytest.approx(3.3 / stats.t.ppf(0.98, 59))
     final = t["Bruun2024_FINAL_FM"]  # FINAL: −0.34 (−0.95 to 0.27), 6 mg titrated over 4 weeks
@@ -67,7 +67,7 @@ def test_likelihoods_at_the_reported_level() -> None:
     assert p_c == pytest.approx(0.40, abs=0.005)
     p_t = stats.norm.cdf((-(m_c - 50) - 70) / sd)
     ll = log_likelihood(np.array([-50.0]), np.array([0.0]), smith, PARAMS)[0]
-    assert ll == pytest.approx(stats.binom.logpmf(15, 17, p_t) + stats.binom.logpmf(7, 17, p_c))
+    assert ll == pytest.approx(stats.binom.logpmf(18, 20, p_t) + stats.binom.logpmf(8, 20, p_c))
 
 
 def test_prior_support_and_draws() -> None:
@@ -116,6 +116,7 @@ def test_hypotheses_report_shape_and_flags(tiny_calibration: tuple[Path, dict]) 
     out, _ = tiny_calibration
     rep = hypotheses_report("sle", out)
     assert set(rep) == {"condition", "hypotheses", "model_average"}
+    assert {"converged", "rhat_max"} <= set(rep["hypotheses"][1])
     keys = {"regimen", "dose_mg", "scale", "weeks", "mean", "pi_low", "pi_high",
             "prior_dominated", "not_estimable"}  # fmt: skip
     for h in rep["hypotheses"]:

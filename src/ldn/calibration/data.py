@@ -13,8 +13,9 @@ evening"), for its (per-period) duration, on its endpoint. Likelihood at the rep
 
 - normal: the mean difference with its SE, from the CI, or for a crossover from the paired
   t-test's p-value on n − 1 df (SE = |md| / t);
-- binomial: responder counts per arm; a patient responds when their change passes the threshold
-  (e.g. CDAI fall ≥ 70) with change ~ N(arm mean, √2 · measurement SD).
+- binomial: responder counts per arm (or proportions × n, rounded); a patient responds when
+  their change passes the threshold (e.g. CDAI fall ≥ 70) with change ~ N(arm mean,
+  √2 · measurement SD).
 """
 
 from __future__ import annotations
@@ -141,8 +142,14 @@ def _row(rec: dict[str, object]) -> CalibrationTrial | str:
         return CalibrationTrial(**base, kind="normal", observed=md, se=se, counts=(0, 0, 0, 0),
                                 threshold=0.0)  # type: ignore[arg-type]  # fmt: skip
     ev_l, ev_c = _num(rec, "events_ldn"), _num(rec, "events_control")
+    if not np.isfinite(ev_l + ev_c) and "proportion" in str(rec.get("scale", "")).lower():
+        # responder proportions per arm (ldn_mean/control_mean in 0–1) → counts = round(p·n)
+        p_l, p_c = _num(rec, "ldn_mean"), _num(rec, "control_mean")
+        if 0 <= p_l <= 1 and 0 <= p_c <= 1:
+            ev_l, ev_c = float(round(p_l * n_ldn)), float(round(p_c * n_pbo))
     thr = _threshold(str(rec.get("outcome", "")))
-    if rec.get("data_type") == "counts" and not crossover and np.isfinite(ev_l + ev_c) and thr:
+    binary = rec.get("data_type") in ("counts", "p_parallel")
+    if binary and not crossover and np.isfinite(ev_l + ev_c) and thr:
         counts = (int(ev_l), int(n_ldn), int(ev_c), int(n_pbo))
         return CalibrationTrial(**base, kind="binomial", observed=float(ev_l), se=float("nan"),
                                 counts=counts, threshold=thr)  # type: ignore[arg-type]  # fmt: skip

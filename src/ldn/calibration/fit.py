@@ -122,9 +122,35 @@ def check_convergence(diagnostics: dict[str, float], family: str) -> None:
         )
 
 
-def _rows(chains: FloatArray, n: int, rng: np.random.Generator) -> FloatArray:
+def _rows(
+    chains: FloatArray, n: int, rng: np.random.Generator
+) -> tuple[FloatArray, FloatArray]:
+    """(n posterior rows drawn without replacement, their flat indices)."""
     flat = chains.reshape(-1, chains.shape[-1])
-    return flat[rng.choice(flat.shape[0], size=min(n, flat.shape[0]), replace=False)]
+    idx = rng.choice(flat.shape[0], size=min(n, flat.shape[0]), replace=False)
+    return flat[idx], idx
+
+
+def loo_pit(
+    ll: FloatArray, y_rep: FloatArray, y_obs: FloatArray, rng: np.random.Generator
+) -> FloatArray:
+    """LOO-PIT per trial: PSIS-weighted P(y_rep < y) + U·P(y_rep = y) (randomised for counts).
+
+    ll: (n_draws, n_trials) log likelihood at the draws that produced `y_rep` (n_draws, n_trials).
+    """
+    import arviz as az
+
+    out = np.empty(y_obs.size)
+    for i in range(y_obs.size):
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", UserWarning)  # high Pareto k: reported in run.py
+            lw, _ = az.psislw(-ll[:, i].copy())
+        w = np.exp(lw - lw.max())
+        w /= w.sum()
+        below = float(np.sum(w * (y_rep[:, i] < y_obs[i])))
+        equal = float(np.sum(w * (y_rep[:, i] == y_obs[i])))
+        out[i] = below + rng.uniform() * equal
+    return out
 
 
 def effects(
@@ -176,16 +202,20 @@ def fit_family(
     if family.has_effect:
         for c in layout.conditions:
             post[f"log_gain.{c}"] = layout.log_gain(flat, c).reshape(chains.shape[:2])
-    draws = _rows(chains, settings.predict_draws, rng)
+    draws, idx = _rows(chains, settings.predict_draws, rng)
     prior = layout.sample_prior(settings.predict_draws, rng)
     y_obs = np.array([t.observed for t in fit])
     with warnings.catch_warnings():
         # walkers are stored as chains; a short run (tests) has fewer draws than walkers
         warnings.filterwarnings("ignore", message="More chains", category=UserWarning)
+        warnings.filterwarnings("ignore", message="the default dims", category=UserWarning)
         idata = _inference_data(layout, fit, trials, params, chains, ll, post, draws, prior, y_obs,
                                 rng)  # fmt: skip
     diagnostics = convergence(idata)
     idata.attrs.update(diagnostics)  # type: ignore[attr-defined]
+    y_rep = np.asarray(idata.posterior_predictive["y"])[0]  # type: ignore[attr-defined]
+    pit = loo_pit(ll.reshape(-1, len(fit))[idx], y_rep, y_obs, rng)
+    idata.attrs["loo_pit"] = [float(v) for v in pit]  # type: ignore[attr-defined]
     if check:
         check_convergence(diagnostics, family.name)
     idata.attrs.update({"family": family.name, "ndim": layout.ndim})  # type: ignore[attr-defined]

@@ -123,7 +123,9 @@ def hypotheses_report(condition: str, directory: Path | None = None) -> dict[str
         if name == "null":  # exactly zero by definition: neither prior- nor data-driven
             for e in effects:
                 e["prior_dominated"] = False
-        hyps.append({"name": name, **w, "effects": effects})
+        fam = post.summary["families"][name]  # type: ignore[index]
+        hyps.append({"name": name, **w, "converged": bool(fam.get("converged", True)),
+                     "rhat_max": fam.get("rhat_max"), "effects": effects})  # fmt: skip
     point = {n: w["weight"] for n, w in weights.items()}
     avg = []
     for i, k in enumerate(keys):

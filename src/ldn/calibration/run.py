@@ -23,7 +23,13 @@ from pathlib import Path
 import numpy as np
 
 from ldn.calibration.data import CUTOFF_YEAR, CalibrationTrial, calibration_trials
-from ldn.calibration.fit import FitSettings, check_convergence, fit_family
+from ldn.calibration.fit import (
+    ESS_MIN,
+    RHAT_MAX,
+    FitSettings,
+    check_convergence,
+    fit_family,
+)
 from ldn.calibration.weights import condition_weights, pointwise_elpd, stacking_weights
 from ldn.model.chain import CONDITIONS
 from ldn.model.hypotheses import FAMILIES, FAMILY_NAMES
@@ -69,12 +75,9 @@ def _ppc(idata: object, trials: list[CalibrationTrial]) -> list[dict[str, object
     import arviz as az
 
     y_rep = np.asarray(idata.posterior_predictive["y"]).reshape(-1, len(trials))  # type: ignore[attr-defined]
+    pit = np.asarray(idata.attrs.get("loo_pit", [np.nan] * len(trials)), dtype=float)  # type: ignore[attr-defined]
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", UserWarning)  # Pareto-k warnings: k is reported instead
-        try:
-            pit = np.asarray(az.loo_pit(idata, y="y"), dtype=float)
-        except (ValueError, TypeError):  # too few draws or trials for PSIS weights
-            pit = np.full(len(trials), np.nan)
         k = np.asarray(az.loo(idata, pointwise=True).pareto_k, dtype=float)
     out = []
     for i, t in enumerate(trials):
@@ -147,6 +150,8 @@ def calibrate(
         idatas[name] = idata
         report[name] = {
             "wall_time_s": round(time.perf_counter() - t0, 1),
+            "converged": bool(idata.attrs["rhat_max"] <= RHAT_MAX  # type: ignore[attr-defined]
+                              and idata.attrs["ess_bulk_min"] >= ESS_MIN),  # type: ignore[attr-defined]
             **{k: float(v) for k, v in idata.attrs.items() if k in ("rhat_max", "ess_bulk_min")},  # type: ignore[attr-defined]
             "ppc": _ppc(idata, fit),
         }

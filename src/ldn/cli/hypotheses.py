@@ -123,4 +123,10 @@ def _table(report: dict) -> None:
         )  # fmt: skip
     table.add_row("model average", "", *(_fmt(e) for e in report["model_average"]["effects"]))
     Console().print(table)
+    loose = [f"{h['name']} (R-hat {h['rhat_max']:.2f})" for h in report["hypotheses"]
+             if not h["converged"]]  # fmt: skip
+    if loose:
+        names = ", ".join(loose)
+        Console().print(f"[yellow]not converged (R-hat > 1.05 or ESS < 200): {names}; "
+                        "refit with `ldn calibrate --steps …`[/]")  # fmt: skip
     Console().print("sign: LDN − placebo on the scale's own units (negative = lower score on LDN)")
