@@ -81,7 +81,8 @@ def draw_trajectories(
         n_post = post.params[name]["tau"].size
         idx = rng.integers(0, n_post, size=rows.size)
         ov: dict[str, FloatArray | float] = dict(
-            _draw_overrides(post, name, design.condition, idx, rng))  # incl. the threshold
+            _draw_overrides(post, name, design.condition, idx, rng)
+        )  # incl. the threshold
         run = family_run(fam, events, weeks, design.condition, params, ov, dt_h=_DT_H,
                          record_every=round(H_PER_WEEK / _DT_H))  # fmt: skip
         out[rows] = run.state("disease_activity_rel")[:, : out.shape[1]]

@@ -122,9 +122,7 @@ def check_convergence(diagnostics: dict[str, float], family: str) -> None:
         )
 
 
-def _rows(
-    chains: FloatArray, n: int, rng: np.random.Generator
-) -> tuple[FloatArray, FloatArray]:
+def _rows(chains: FloatArray, n: int, rng: np.random.Generator) -> tuple[FloatArray, FloatArray]:
     """(n posterior rows drawn without replacement, their flat indices)."""
     flat = chains.reshape(-1, chains.shape[-1])
     idx = rng.choice(flat.shape[0], size=min(n, flat.shape[0]), replace=False)

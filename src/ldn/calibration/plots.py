@@ -79,8 +79,10 @@ def plot_checks(directory: Path | None = None) -> object:
     axes[0].axvline(0, color="k", lw=1)
     axes[0].set_xlim(-4, 4)  # wide prior intervals run off the edge
     axes[0].set_yticks(range(len(trials)), [t["label"] for t in trials], fontsize=7)
-    axes[0].set_xlabel("95 % predictive interval − observed (÷ posterior interval width);"
-                       " thin: prior, thick: posterior")
+    axes[0].set_xlabel(
+        "95 % predictive interval − observed (÷ posterior interval width);"
+        " thin: prior, thick: posterior"
+    )
     axes[0].legend(fontsize=6)
     axes[1].set_xlim(0, 1)
     axes[1].axvspan(0.025, 0.975, color="0.92")

@@ -117,8 +117,7 @@ def hypotheses_report(condition: str, directory: Path | None = None) -> dict[str
     hyps = []
     for name, w in weights.items():
         effects = [
-            _effect(k, post.draws[name][k], post.prior[name].get(k), not_estimable)
-            for k in keys
+            _effect(k, post.draws[name][k], post.prior[name].get(k), not_estimable) for k in keys
         ]
         if name == "null":  # exactly zero by definition: neither prior- nor data-driven
             for e in effects:

@@ -150,8 +150,10 @@ def calibrate(
         idatas[name] = idata
         report[name] = {
             "wall_time_s": round(time.perf_counter() - t0, 1),
-            "converged": bool(idata.attrs["rhat_max"] <= RHAT_MAX  # type: ignore[attr-defined]
-                              and idata.attrs["ess_bulk_min"] >= ESS_MIN),  # type: ignore[attr-defined]
+            "converged": bool(
+                idata.attrs["rhat_max"] <= RHAT_MAX  # type: ignore[attr-defined]
+                and idata.attrs["ess_bulk_min"] >= ESS_MIN
+            ),  # type: ignore[attr-defined]
             **{k: float(v) for k, v in idata.attrs.items() if k in ("rhat_max", "ess_bulk_min")},  # type: ignore[attr-defined]
             "ppc": _ppc(idata, fit),
         }

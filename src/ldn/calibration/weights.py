@@ -47,9 +47,7 @@ def _stack(elpd: FloatArray, obs_w: FloatArray) -> FloatArray:
     return np.asarray(w / w.sum())
 
 
-def stacking_weights(
-    elpd: FloatArray, seed: int = 0
-) -> tuple[FloatArray, FloatArray, FloatArray]:
+def stacking_weights(elpd: FloatArray, seed: int = 0) -> tuple[FloatArray, FloatArray, FloatArray]:
     """(weight, weight_low, weight_high) per family from pointwise elpd (n_trials, n_families)."""
     n = elpd.shape[0]
     w = _stack(elpd, np.ones(n))

@@ -56,7 +56,8 @@ def population(
     ),
     plot: Path | None = typer.Option(None, "--plot", help="Write a figure (PNG/SVG/PDF)."),
     hypothesis: str = typer.Option(
-        "rebound_brain", "--hypothesis",
+        "rebound_brain",
+        "--hypothesis",
         help="Mechanism family; the population engine integrates rebound_brain (the seed's).",
     ),
 ) -> None:
@@ -197,6 +198,8 @@ def _assurance_hook(
                    err=True)  # fmt: skip
         return None
     return posterior_hook(d, params, trials, seed, family=hypothesis)
+
+
 _CONTROL_HELP = "'placebo' or DOSE@HH:MM, e.g. 4.5@08:00 (morning vs bedtime)."
 
 

@@ -41,7 +41,8 @@ def simulate(
         None, "--condition", help="Add rebound/immune/disease columns for this condition."
     ),
     hypothesis: str | None = typer.Option(
-        None, "--hypothesis",
+        None,
+        "--hypothesis",
         help="Mechanism family for --condition (default rebound_brain, the seed's chain); "
         "see `ldn hypotheses`.",
     ),

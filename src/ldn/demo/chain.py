@@ -92,6 +92,10 @@ def run(out_dir: Path) -> DemoSection:
             high = eff[(scale.column, "naltrexone_50mg_08:00")]
             lines.append(f"| {cond.title} | {scale.column} | {_cell(low)} | {_cell(high)} "
                          f"| {cond.evidence} |")  # fmt: skip
+    loose = [n for n, f in post.summary["families"].items() if not f.get("converged", True)]
+    if loose:
+        lines += ["", f"Not converged (R-hat > 1.05 or ESS < 200): {', '.join(loose)} — the "
+                  "intervals are indicative; refit with `ldn calibrate --steps …`."]  # fmt: skip
     cover = [p["covered"] for f in post.summary["families"].values() for p in f["ppc"]]
     lines += [
         "",
