@@ -18,6 +18,7 @@ BENCHMARKS: tuple[str, ...] = (
     "benchmarks.pk",
     "benchmarks.population",
     "benchmarks.registry_load",
+    "benchmarks.trial_statistics",
     "benchmarks.calibration",
 )
 

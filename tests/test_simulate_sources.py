@@ -12,11 +12,12 @@ ROOT = Path(__file__).resolve().parents[1]
 
 
 def test_published_validation_data_carry_source_url_and_quote() -> None:
-    frame = pd.read_csv(ROOT / "tests" / "validation" / "published_data.csv")
+    frame = pd.read_csv(ROOT / "src" / "ldn" / "data" / "pk_observations.csv")
     assert frame["id"].is_unique
-    for col in ("value", "source", "url", "quote"):
+    for col in ("value", "source", "url", "quote", "use"):
         assert frame[col].notna().all(), col
     assert frame["url"].str.startswith("http").all()
+    assert set(frame["use"]) <= {"fit", "check", "constraint"}
 
 
 def test_model_doc_lists_every_pk_and_receptor_parameter() -> None:

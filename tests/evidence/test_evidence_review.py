@@ -200,7 +200,9 @@ def test_registered_trials_without_results_are_listed_not_pooled() -> None:
     s = load_studies()
     waiting = s[s["status"] != "reported"]
     assert len(waiting) >= 10 and (waiting["data_type"] == "reported_only").all()
-    assert waiting["registry_id"].str.len().gt(0).mean() > 0.8
+    trials = waiting[waiting["design"].isin(RANDOMISED_DESIGNS)]
+    # sponsor-announced trials (PTI-901, 2005) have no registry id
+    assert trials["registry_id"].fillna("").str.len().gt(0).mean() >= 0.75
 
 
 def _data_copy(tmp_path: Path) -> Path:

@@ -94,3 +94,33 @@ def test_cli_writes_the_file(tmp_path) -> None:
     result = CliRunner().invoke(app, ["export", "sbml", "--out", str(out), "--days", "3"])
     assert result.exit_code == 0, result.output
     assert out.read_text().startswith("<?xml")
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("pk_model", ["brain_retention", "metabolite_tail"])
+def test_roadrunner_matches_fitted_pk_variant(pk_model: str) -> None:
+    """`--pk-model`: the exported fitted structure reproduces `ldn.model.exposure` (≤ 1e-4)."""
+    roadrunner = pytest.importorskip("roadrunner")
+    from ldn.model.exposure import exposure
+
+    schedule = Schedule.from_regimen(daily(4.5, "22:00"), 14 * 24.0)
+    model = build_sbml(PARAMS, "ms", schedule.t_h, schedule.dose_mg, pk_model=pk_model)
+    rr = roadrunner.RoadRunner(model.xml)
+    rr.integrator.relative_tolerance = 1e-10
+    rr.integrator.absolute_tolerance = 1e-14
+    rr.integrator.setValue("maximum_num_steps", 500_000)
+    t_out = np.arange(0.0, 14 * 24.0 + 1.0, 3.0)
+    rr.timeCourseSelections = ["time", model.occupancy_id, "naltrexone_ng_per_ml"]
+    res = rr.simulate(times=t_out)
+    events = daily(4.5, "22:00").events(14 * 24.0)
+    ref = exposure(events, t_out, PARAMS, pk_model=pk_model)
+    dosed = ref.mor_occupancy > 1e-6
+    np.testing.assert_allclose(res[model.occupancy_id][dosed], ref.mor_occupancy[dosed], rtol=1e-4)
+    np.testing.assert_allclose(
+        res["naltrexone_ng_per_ml"][dosed], ref.naltrexone_ng_per_ml[dosed], rtol=1e-4, atol=1e-9
+    )
+
+
+def test_kinetic_variant_is_refused_for_sbml() -> None:
+    with pytest.raises(InputError, match="kinetic receptor binding"):
+        build_sbml(PARAMS, "ms", np.array([22.0]), np.array([4.5]), pk_model="binding_kinetics")

@@ -17,7 +17,7 @@ RUNNER = CliRunner()
 def _ok(args: list[str]) -> str:
     result = RUNNER.invoke(app, args)
     assert result.exit_code == 0, (result.output, result.exception)
-    return result.output
+    return result.stdout  # warnings (e.g. a small pool) go to stderr
 
 
 def _fails(args: list[str], message: str) -> None:

@@ -7,6 +7,7 @@ import pytest
 
 from ldn.errors import InputError
 from ldn.model.exposure import exposure
+from ldn.model.pk_setup import chain_drive_setup
 from ldn.parameters import default_parameters
 from ldn.population.engine import (
     Schedule,
@@ -41,7 +42,11 @@ def test_grid_occupancy_matches_simulate_exposure_per_patient() -> None:
     t_h = np.arange(2 * n_steps + 1) * dt_h / 2
     for i in range(pop.n):
         events = patient_regimen(REGIMEN, taken[i]).events(DAYS * 24.0)
-        ref = exposure(events, t_h, PARAMS, pk=pk_parameters(pop.take([i]), PARAMS))
+        drive_setup = chain_drive_setup(PARAMS)  # the PK that drives the chain
+        ref = exposure(
+            events, t_h, PARAMS, pk=pk_parameters(pop.take([i]), PARAMS),
+            binding=drive_setup.binding, pk_model=drive_setup.model,
+        )  # fmt: skip
         np.testing.assert_allclose(drive[i, :, 0], ref.mor_occupancy[0], rtol=1e-9, atol=1e-12)
         unbound = ref.naltrexone_unbound_nM[0] + ref.naltrexol_unbound_nM[0]
         np.testing.assert_allclose(drive[i, :, 1], unbound, rtol=1e-9, atol=1e-12)

@@ -129,3 +129,17 @@ def test_cli_writes_pdf_and_ics(tmp_path: Path) -> None:
         ],
     )
     assert isinstance(bad.exception, InputError) and ".pdf" in str(bad.exception)
+
+
+def test_the_longest_allowed_plan_still_fits_one_page() -> None:
+    plan = titration_plan(
+        start_mg=0.25,
+        step_mg=0.25,
+        every_days=2,
+        target_mg=3.5,
+        liquid_mg_per_ml=1,
+        step_back_on="vivid_dreams",
+    )
+    assert len(plan.steps) == 14
+    pdf = handout_pdf(plan, START, 40, patient="P-0001", clinic="Clinic A")
+    assert len(PdfReader(io.BytesIO(pdf)).pages) == 1

@@ -19,13 +19,14 @@ from ldn.registry.diary import (
     resolve_diary_token,
     revoke_diary_link,
 )
-from ldn.registry.errors import InputError, PermissionDenied
+from ldn.registry.errors import InputError, NotFound, PermissionDenied
 from ldn.registry.models import AdverseEvent, Assessment, AuditLog
 from ldn.registry.n_of_1_trials import (
     blinded_calendar,
     create_n_of_1_trial,
     list_n_of_1_trials,
     pharmacy_key,
+    todays_instruction,
     unblind_n_of_1_trial,
 )
 from ldn.registry.practice_models import DiaryToken
@@ -51,11 +52,12 @@ def test_link_stores_only_the_hash(session: Session, world: World) -> None:
 
 
 def test_only_the_patients_clinic_makes_or_revokes_links(session: Session, world: World) -> None:
-    for actor in (world.clin_b, world.researcher):
-        with pytest.raises(PermissionDenied):
-            create_diary_link(session=session, actor=actor, patient_id=world.patient_a)
-    _, link = create_diary_link(session=session, actor=world.admin, patient_id=world.patient_a)
+    with pytest.raises(NotFound):  # another clinic's patient answers like a missing one
+        create_diary_link(session=session, actor=world.clin_b, patient_id=world.patient_a)
     with pytest.raises(PermissionDenied):
+        create_diary_link(session=session, actor=world.researcher, patient_id=world.patient_a)
+    _, link = create_diary_link(session=session, actor=world.admin, patient_id=world.patient_a)
+    with pytest.raises(NotFound, match=f"diary link {link.id} not found"):
         revoke_diary_link(session=session, actor=world.clin_b, link_id=link.id)
 
 
@@ -160,3 +162,24 @@ def test_unblinding_without_data_says_what_to_record(session: Session, world: Wo
     )
     with pytest.raises(InputError, match="record scores"):
         unblind_n_of_1_trial(session=session, actor=world.clin_a, trial_id=trial.id)
+
+
+def test_todays_instruction_follows_the_blinded_calendar(session: Session, world: World) -> None:
+    start = date(2026, 1, 5)
+    assert todays_instruction(session, world.patient_a, start) is None
+    trial = create_n_of_1_trial(
+        session=session,
+        actor=world.clin_a,
+        patient_id=world.patient_a,
+        scale="pain_nrs",
+        start_date=start,
+        seed=2,
+        period_weeks=1,
+    )
+    day = todays_instruction(session, world.patient_a, start)
+    assert day == "Study day 1: Take the study medicine from bottle 1 every evening."
+    washout = todays_instruction(session, world.patient_a, start + timedelta(days=8))
+    assert washout is not None and washout.startswith("Study day 9: No study medicine")
+    assert todays_instruction(session, world.patient_a, start - timedelta(days=1)) is None
+    end = start + timedelta(days=trial.schedule.total_days)
+    assert todays_instruction(session, world.patient_a, end) is None

@@ -105,12 +105,15 @@ def test_crossover_and_n_of_1_recover_the_effect() -> None:
 
 
 def test_dropout_locf_and_complete_case() -> None:
-    d = design(dropout_per_week=0.1)
+    d = design(dropout_per_week=0.1, analysis="locf-ancova")
     locf = run(d, 0.2, n_trials=100)
     last = locf.last_obs
     assert 0 < (last < 4).mean() < 0.5
-    cc = run(design(dropout_per_week=0.1, missing="complete_case"), 0.2, n_trials=100)
+    cc = run(design(dropout_per_week=0.1, analysis="ancova"), 0.2, n_trials=100)
     assert np.all(cc.analyse().df <= locf.analyse().df)
+    # the deprecated `missing` names map onto the analyses
+    assert design(missing="locf").analysis == "locf-ancova"
+    assert design(missing="complete_case").analysis == "ancova"
 
 
 def test_responder_endpoint_runs_and_favours_drug() -> None:

@@ -56,12 +56,14 @@ def test_plan_handout_and_calendar(app: FastAPI, world: World) -> None:
     assert bad.status_code == 422 and "swap them" in bad.text
 
 
-@pytest.mark.parametrize(("who", "status"), [("clin_b", 403), ("researcher", 200)])
-def test_practice_page_roles(app: FastAPI, world: World, who: str, status: int) -> None:
+@pytest.mark.parametrize(
+    ("who", "status", "write"), [("clin_b", 404, 404), ("researcher", 200, 403)]
+)  # another clinic's patient answers like a missing one (404)
+def test_practice_page_roles(app: FastAPI, world: World, who: str, status: int, write: int) -> None:
     c, csrf = _login(app, who)
     assert c.get(f"/patients/{world.patient_a}/practice").status_code == status
     r = c.post(f"/patients/{world.patient_a}/diary-links", data={"csrf_token": csrf})
-    assert r.status_code == 403
+    assert r.status_code == write
 
 
 def test_anonymous_is_sent_to_login(client: TestClient, world: World) -> None:
@@ -173,3 +175,24 @@ def test_n_of_1_trial_from_the_patient_page(app: FastAPI, world: World) -> None:
     r = c.post(f"{base}/unblind", data={"csrf_token": csrf}, follow_redirects=False)
     assert r.status_code == 303  # no scores yet: message, no unblinding
     assert "record scores" in c.get(f"/patients/{world.patient_a}/practice").text
+
+
+def test_diary_shows_the_blinded_day_of_a_running_trial(app: FastAPI, world: World) -> None:
+    c, csrf = _login(app, "clin_a")
+    link = _new_link(c, csrf, world.patient_a)
+    with TestClient(app, base_url=BASE_URL) as phone:
+        assert 'data-testid="trial-today"' not in phone.get(link).text  # no trial yet
+    c.post(
+        f"/patients/{world.patient_a}/n-of-1-trials",
+        data={
+            "csrf_token": csrf,
+            "cycles": "2",
+            "period_weeks": "1",
+            "start_date": date.today().isoformat(),
+            "scale": "pain_nrs",
+        },
+    )
+    with TestClient(app, base_url=BASE_URL) as phone:
+        page = phone.get(link).text
+    assert "Study day 1: Take the study medicine from bottle 1" in page
+    assert "placebo" not in page.lower() and "ldn</" not in page.lower()

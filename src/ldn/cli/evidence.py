@@ -175,12 +175,25 @@ def list_studies(
     condition: str | None = typer.Option(None, "--condition", help=_COND_HELP),
     fmt: str = typer.Option("table", "--format", help="table | csv | json."),
     out: Path | None = typer.Option(None, "--out", help="Write csv/json here instead of stdout."),
+    status: str | None = typer.Option(
+        None, "--status", help="reported | ongoing | completed_unreported | unreported | ..."
+    ),
+    randomised: bool = typer.Option(False, "--randomised", help="Randomised trials only."),
 ) -> None:
-    """List the curated studies (one row per study × outcome): design, n, what was reported."""
+    """List the curated studies (one row per study × outcome): design, n, status, risk of
+    bias, what was reported. Filter with --condition, --status and --randomised."""
     check_output(fmt, out, None)
+    from ldn.errors import InputError
     from ldn.evidence import load_studies
+    from ldn.evidence.schema import RANDOMISED_DESIGNS, STATUSES
 
     frame = load_studies(condition)
+    if status is not None:
+        if status not in STATUSES:
+            raise InputError(f"--status {status!r} is not one of {', '.join(STATUSES)}.")
+        frame = frame[frame["status"] == status]
+    if randomised:
+        frame = frame[frame["design"].isin(RANDOMISED_DESIGNS)]
     if fmt == "table":
         cols = [
             "study_id",

@@ -18,6 +18,12 @@ def sbml(
     titrate: str | None = typer.Option(None, "--titrate", help="Steps dose_mg:days, '1.5:7,4.5'."),
     days: int = typer.Option(84, "--days", help="Days of doses written as SBML events."),
     placebo: bool = typer.Option(False, "--placebo/--no-placebo", help="Placebo response on."),
+    pk_model: str | None = typer.Option(
+        None,
+        "--pk-model",
+        help="Export a fitted linear PK variant (brain_retention | metabolite_tail) instead of "
+        "the chain-drive PK the chain was calibrated with.",
+    ),
 ) -> None:
     """Write PK → occupancy → chain → score of a typical patient, dosing as SBML events."""
     from ldn.errors import InputError
@@ -29,6 +35,8 @@ def sbml(
         raise InputError(f"--days {days} must lie between 1 and 3650")
     regimen = regimen_from_cli(dose_mg=dose_mg, at=at, titrate=titrate)
     t_h, d_mg = regimen.scheduled(days * 24.0)
-    model = build_sbml(default_parameters(), condition, t_h, d_mg, placebo=placebo)
+    model = build_sbml(
+        default_parameters(), condition, t_h, d_mg, placebo=placebo, pk_model=pk_model
+    )
     model.write(out)
     typer.echo(f"wrote {out} ({len(model.dose_ids)} dose events, {regimen.describe()})")

@@ -38,6 +38,7 @@ _COMMANDS: tuple[tuple[str, str, str], ...] = (
     ("ldn.cli.population", "trial", "trial"),
     ("ldn.cli.population", "power", "power"),
     ("ldn.cli.sensitivity", "sensitivity", "sensitivity"),
+    ("ldn.cli.calibrate_pk", "calibrate_pk", "calibrate-pk"),
     ("ldn.cli.hypotheses", "calibrate", "calibrate"),
     ("ldn.cli.hypotheses", "hypotheses", "hypotheses"),
 )

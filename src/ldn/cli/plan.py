@@ -233,11 +233,17 @@ def washout(
 ) -> None:
     """Hours from the last steady-state dose until MOR occupancy stays below the threshold."""
     from ldn.cli._output import check_output
+    from ldn.cli._progress import progress_bar
     from ldn.practice.washout import CAVEATS, guidance_sources, restart_guidance
     from ldn.practice.washout import washout as run
 
     check_output(fmt, out)
-    results = [run(d, at, threshold, n_patients=patients, seed=seed) for d in dose_mg]
+    results = []
+    with progress_bar("washout per dose", total=len(dose_mg)) as bar:
+        for d in dose_mg:
+            results.append(run(d, at, threshold, n_patients=patients, seed=seed))
+            if bar is not None:
+                bar.advance(1)
     rows = [r.to_dict() for r in results]
     extra = {
         "restart_after_opioids": restart_guidance(),

@@ -15,6 +15,7 @@ import typer
 
 from ldn.cli._output import FORMATS, check_plot_suffix, json_value, make_folder, write_text
 from ldn.cli._progress import progress_bar
+from ldn.trials.design import DEFAULT_WASHOUT_WEEKS
 
 
 def _check_output(fmt: str, out: Path | None, plot: Path | None) -> None:
@@ -127,16 +128,19 @@ def _design(
     titrate: str | None,
     control: str,
     dropout: float,
-    missing: str,
+    missing: str | None,
     endpoint: str,
     alpha: float,
     female: float | None,
+    analysis: str = "auto",
+    dropout_model: str = "mcar",
 ) -> Any:
     from ldn.model.chain import get_condition
     from ldn.regimen import regimen_from_cli
     from ldn.trials.design import Arm, TrialDesign
 
     treatment = regimen_from_cli(dose_mg=dose_mg, at=at, titrate=titrate)
+    analysis = _deprecated_missing(missing, analysis, endpoint)
     return TrialDesign(
         condition=get_condition(condition).name,
         kind=design,  # type: ignore[arg-type]
@@ -147,11 +151,41 @@ def _design(
         washout_weeks=washout_weeks,
         cycles=cycles,
         dropout_per_week=dropout,
-        missing=missing,  # type: ignore[arg-type]
         endpoint=endpoint,  # type: ignore[arg-type]
         alpha=alpha,
         female_fraction=female,
+        analysis=analysis,
+        dropout_model=dropout_model,
     )
+
+
+def _deprecated_missing(missing: str | None, analysis: str, endpoint: str) -> str:
+    """--missing (deprecated): locf → --analysis locf-ancova, complete_case → ancova."""
+    from ldn.errors import InputError
+
+    if missing is None:
+        return analysis
+    mapping = {"locf": "locf-ancova", "complete_case": "ancova"}
+    if missing not in mapping:
+        raise InputError(
+            f"--missing {missing!r} is not locf or complete_case; --missing is deprecated, "
+            "use --analysis (mmrm, ancova, mi, locf-ancova, ...)"
+        )
+    if endpoint == "responder":
+        typer.echo(
+            "warning: --missing is deprecated and ignored for responders: dropouts count as "
+            "non-responders (use --analysis logistic or exact)",
+            err=True,
+        )
+        return analysis
+    if analysis != "auto":
+        raise InputError(f"give --analysis {analysis} or the deprecated --missing, not both")
+    typer.echo(
+        f"warning: --missing is deprecated; --missing {missing} means --analysis "
+        f"{mapping[missing]}",
+        err=True,
+    )
+    return mapping[missing]
 
 
 def parse_control(text: str) -> Any:
@@ -175,6 +209,20 @@ def parse_control(text: str) -> Any:
 
 
 _DESIGN_HELP = "parallel | crossover | n_of_1."
+_WASHOUT_HELP = (
+    "Washout between periods, weeks (default: the chain's carry-over falls below 5 % of the "
+    "effect; docs/trials.md)."
+)
+_DROPOUT_MODEL_HELP = (
+    "mcar | mar (hazard depends on the last observed score) | mnar (on the current, unobserved "
+    "score) | adverse-events (per-arm side-effect discontinuation from the evidence data)."
+)
+_ANALYSIS_HELP = (
+    "auto (mmrm; responders: exact below 50/arm, else logistic) | mmrm | ancova | mi | "
+    "locf-ancova | tipping-point | jump-to-reference | logistic | exact."
+)
+_MISSING_HELP = "Deprecated: locf = --analysis locf-ancova, complete_case = --analysis ancova."
+
 _HYPOTHESIS_HELP = "Draw only this mechanism family's parameters (default: the model average)."
 _FIXED_HELP = "Fixed default parameters (conditional power) instead of posterior draws."
 
@@ -208,7 +256,7 @@ def trial(
     design: str = typer.Option("parallel", "--design", help=_DESIGN_HELP),
     n_per_arm: int = typer.Option(50, "--n-per-arm", help="Patients per arm (or sequence)."),
     weeks: int = typer.Option(12, "--weeks", help="Weeks of treatment (per period)."),
-    washout_weeks: int = typer.Option(0, "--washout-weeks", help="Washout between periods."),
+    washout_weeks: int = typer.Option(DEFAULT_WASHOUT_WEEKS, "--washout-weeks", help=_WASHOUT_HELP),
     cycles: int = typer.Option(3, "--cycles", help="N-of-1: pairs of periods per patient."),
     trials: int = typer.Option(1000, "--trials", help="Replicate trials."),
     dose_mg: float | None = typer.Option(None, "--dose-mg", help="Treatment dose, mg."),
@@ -216,7 +264,9 @@ def trial(
     titrate: str | None = typer.Option(None, "--titrate", help="Treatment titration steps."),
     control: str = typer.Option("placebo", "--control", help=_CONTROL_HELP),
     dropout: float = typer.Option(0.0, "--dropout", help="Dropout probability per week."),
-    missing: str = typer.Option("locf", "--missing", help="locf | complete_case."),
+    dropout_model: str = typer.Option("mcar", "--dropout-model", help=_DROPOUT_MODEL_HELP),
+    analysis: str = typer.Option("auto", "--analysis", help=_ANALYSIS_HELP),
+    missing: str | None = typer.Option(None, "--missing", help=_MISSING_HELP),
     endpoint: str = typer.Option("change", "--endpoint", help="change | responder."),
     alpha: float = typer.Option(0.05, "--alpha", help="Two-sided significance level."),
     female: float | None = typer.Option(None, "--female-fraction", help="Fraction of women."),
@@ -237,7 +287,7 @@ def trial(
         condition=condition, design=design, n_per_arm=n_per_arm, weeks=weeks,
         washout_weeks=washout_weeks, cycles=cycles, dose_mg=dose_mg, at=at, titrate=titrate,
         control=control, dropout=dropout, missing=missing, endpoint=endpoint, alpha=alpha,
-        female=female,
+        female=female, analysis=analysis, dropout_model=dropout_model,
     )  # fmt: skip
     pool_size = None if pool == 0 else pool
     total = (pool_size or trials * n_per_arm) * (1 if design == "n_of_1" else 2)
@@ -256,24 +306,43 @@ def trial(
 def _report(summary: dict[str, Any], fmt: str, out: Path | None) -> None:
     import pandas as pd
 
-    flat = {k: v for k, v in summary.items() if k != "curve"}
+    for text in summary.get("warnings") or []:
+        typer.echo(f"warning: {text}", err=True)
+    nested = ("curve", "estimand", "warnings", "power_by_delta")
+    flat = {k: v for k, v in summary.items() if k not in nested}
     if fmt == "json":
         _emit(json.dumps(json_value(summary), indent=2), out)
     elif fmt == "csv":
-        rows = summary.get("curve") or [flat]
+        rows = summary.get("curve") or [{**flat, **_estimand_columns(summary)}]
         _emit(pd.DataFrame(rows).to_csv(index=False), out)
     else:
         frame = pd.DataFrame({"quantity": list(flat), "value": [str(v) for v in flat.values()]})
         _print_frame(str(summary["design"]), frame)
+        if summary.get("estimand"):
+            est = _estimand_columns(summary)
+            rows = {"attribute": list(est), "value": list(est.values())}
+            _print_frame("estimand (ICH E9(R1))", pd.DataFrame(rows))
+        if summary.get("power_by_delta"):
+            by_delta = pd.DataFrame(summary["power_by_delta"])
+            _print_frame("MNAR tipping point: power by delta", by_delta)
         if summary.get("curve"):
             _print_frame("power curve", pd.DataFrame(summary["curve"]))
+
+
+def _estimand_columns(summary: dict[str, Any]) -> dict[str, str]:
+    """The estimand as flat text columns (intercurrent events joined)."""
+    est = summary.get("estimand") or {}
+    out = {f"estimand_{k}": str(v) for k, v in est.items() if k != "intercurrent_events"}
+    events = est.get("intercurrent_events") or {}
+    out["estimand_intercurrent_events"] = "; ".join(f"{k}: {v}" for k, v in events.items())
+    return out
 
 
 def power(
     condition: str = typer.Option("fibromyalgia", "--condition", help="Condition."),
     design: str = typer.Option("parallel", "--design", help=_DESIGN_HELP),
     weeks: int = typer.Option(12, "--weeks", help="Weeks of treatment (per period)."),
-    washout_weeks: int = typer.Option(0, "--washout-weeks", help="Washout between periods."),
+    washout_weeks: int = typer.Option(DEFAULT_WASHOUT_WEEKS, "--washout-weeks", help=_WASHOUT_HELP),
     cycles: int = typer.Option(3, "--cycles", help="N-of-1: pairs of periods per patient."),
     target: float = typer.Option(0.9, "--target", help="Target power, e.g. 0.9."),
     n_max: int = typer.Option(1000, "--n-max", help="Largest n per arm searched."),
@@ -283,7 +352,9 @@ def power(
     titrate: str | None = typer.Option(None, "--titrate", help="Treatment titration steps."),
     control: str = typer.Option("placebo", "--control", help=_CONTROL_HELP),
     dropout: float = typer.Option(0.0, "--dropout", help="Dropout probability per week."),
-    missing: str = typer.Option("locf", "--missing", help="locf | complete_case."),
+    dropout_model: str = typer.Option("mcar", "--dropout-model", help=_DROPOUT_MODEL_HELP),
+    analysis: str = typer.Option("auto", "--analysis", help=_ANALYSIS_HELP),
+    missing: str | None = typer.Option(None, "--missing", help=_MISSING_HELP),
     endpoint: str = typer.Option("change", "--endpoint", help="change | responder."),
     alpha: float = typer.Option(0.05, "--alpha", help="Two-sided significance level."),
     female: float | None = typer.Option(None, "--female-fraction", help="Fraction of women."),
@@ -306,7 +377,7 @@ def power(
         condition=condition, design=design, n_per_arm=2, weeks=weeks,
         washout_weeks=washout_weeks, cycles=cycles, dose_mg=dose_mg, at=at, titrate=titrate,
         control=control, dropout=dropout, missing=missing, endpoint=endpoint, alpha=alpha,
-        female=female,
+        female=female, analysis=analysis, dropout_model=dropout_model,
     )  # fmt: skip
     pool_size = None if pool == 0 else pool
     total = (pool_size or trials * n_max) * (1 if design == "n_of_1" else 2)

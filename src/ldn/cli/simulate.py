@@ -3,7 +3,7 @@
 JSON shape (`--format json`): an object
     {"regimen": str, "days": float, "step_h": float, "columns": [...],
      "records": [{"t_h": 0.0, "clock_time": "day 1 00:00", "naltrexone_ng_per_ml": ..., ...}, ...],
-     "summary": {metric: value, ...}}
+     "summary": {metric: value, ...}}   (with --uncertainty: {metric: [p5, p50, p95]})
 so `pandas.DataFrame(json.load(f)["records"])` restores the time series.  CSV has the same
 columns as the records, one row per output time.
 """
@@ -46,6 +46,16 @@ def simulate(
         help="Mechanism family for --condition (default rebound_brain, the seed's chain); "
         "see `ldn hypotheses`.",
     ),
+    pk_model: str | None = typer.Option(
+        None,
+        "--pk-model",
+        help="PK structural variant: brain_retention | metabolite_tail | binding_kinetics "
+        "(default: the best fit, see docs/model.md).",
+    ),
+    uncertainty: bool = typer.Option(
+        False, "--uncertainty", help="Add _p5/_p50/_p95 bands over posterior parameter draws."
+    ),
+    draws: int = typer.Option(200, "--draws", help="Posterior draws used by --uncertainty."),
     fmt: str = typer.Option("table", "--format", help="table | csv | json."),
     out: Path | None = typer.Option(None, "--out", help="Write csv/json here instead of stdout."),
     plot: Path | None = typer.Option(None, "--plot", help="Write a figure (PNG/SVG/PDF)."),
@@ -55,6 +65,8 @@ def simulate(
     from ldn.errors import InputError
 
     check_output(fmt, out, plot)
+    if draws < 2:
+        raise InputError(f"--draws must be at least 2, got {draws}")
 
     from ldn.regimen import regimen_from_cli
     from ldn.simulate import simulate as run
@@ -69,16 +81,28 @@ def simulate(
         adherence=adherence,
         seed=seed,
     )
-    result = run(regimen, days=days, step_h=step_h, condition=condition, hypothesis=hypothesis)
+    result = run(
+        regimen,
+        days=days,
+        step_h=step_h,
+        condition=condition,
+        pk_model=pk_model,
+        uncertainty=uncertainty,
+        n_draws=draws,
+        hypothesis=hypothesis,
+    )
     frame = result.to_frame()
     note = _hypothesis_note(result.hypothesis, hypothesis is None)
+    summary: dict = result.summary()
+    if uncertainty:
+        summary = {k: list(v) for k, v in result.summary_ranges().items()}
 
     if fmt == "table":
-        _print_table(result.description, frame, result.summary(), step_h)
+        _print_table(result.description, frame, summary, step_h)
         if note:
             typer.echo(note)
     else:
-        text = _to_text(fmt, result.description, days, step_h, frame, result.summary(), note)
+        text = _to_text(fmt, result.description, days, step_h, frame, summary, note)
         if out is None:
             typer.echo(text, nl=False)
         else:
@@ -127,7 +151,7 @@ def _to_text(
 
 def _cell(column: str, value: object) -> str:
     """Table text of one value, chosen by the unit in the column name."""
-    if column.endswith("_occupancy"):
+    if column.endswith("_occupancy") or "_occupancy_" in column:
         return f"{value:.1%}"
     if column.endswith("_ng_per_ml"):
         return f"{value:.3g}"
@@ -152,9 +176,14 @@ def _print_table(description: str, frame: object, summary: dict, step_h: float) 
     for row in frame.iloc[::k][list(columns)].itertuples(index=False):
         table.add_row(*(_cell(col, v) for col, v in zip(columns, row, strict=True)))
     console.print(table)
-    metrics = Table(title="Metrics over the final 24 h")
+    ranged = any(isinstance(v, list) for v in summary.values())
+    title = "Metrics over the final 24 h" + (" — p50 [p5–p95] over draws" if ranged else "")
+    metrics = Table(title=title)
     metrics.add_column("metric")
     metrics.add_column("value", justify="right")
     for name, value in summary.items():
-        metrics.add_row(name, f"{value:.4g}")
+        if isinstance(value, list):  # p5, p50, p95
+            metrics.add_row(name, f"{value[1]:.4g} [{value[0]:.4g}–{value[2]:.4g}]")
+        else:
+            metrics.add_row(name, f"{value:.4g}")
     console.print(metrics)

@@ -57,7 +57,9 @@ def run(out_dir: Path) -> DemoSection:
     ae.to_csv(out_dir / "evidence_adverse_events.csv", index=False, float_format="%.4g")
     studies = load_studies()
     n_rct = studies.loc[
-        studies["design"].isin(["parallel_rct", "crossover_rct"]), "study_id"
+        studies["design"].isin(["parallel_rct", "crossover_rct"])
+        & (studies["status"] == "reported"),
+        "study_id",
     ].nunique()
     from ldn.evidence import pool_with_certainty
     from ldn.evidence.search import prisma_counts
@@ -68,10 +70,10 @@ def run(out_dir: Path) -> DemoSection:
     waiting = studies.loc[studies["status"] != "reported", "study_id"].nunique()
     text = (
         f"{studies['study_id'].nunique()} studies ({len(studies)} study × outcome rows; "
-        f"{n_rct} randomised) are curated in `src/ldn/data/studies.csv`, each with its source "
-        f"and a quote; {waiting} registered trials without results are listed. The documented "
-        f"search ({counts['identified']['queries']} queries, {counts['screened']} records "
-        f"screened) added {counts['included']['new_studies']} studies "
+        f"{n_rct} randomised with results) are curated in `src/ldn/data/studies.csv`, each "
+        f"with its source and a quote; {waiting} registered trials without results are "
+        f"listed. The documented search ({counts['identified']['queries']} queries, "
+        f"{counts['screened']} records screened) added {counts['included']['new_studies']} studies "
         "(`ldn evidence prisma`). Effects are pooled per condition from the randomised "
         "placebo-controlled trials only, one outcome per trial, as standardised mean "
         "differences (Hedges' g; crossover p-values assume a within-patient correlation of "

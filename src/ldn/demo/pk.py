@@ -42,22 +42,36 @@ def run(out_dir: Path) -> DemoSection:
     import numpy as np
 
     from ldn.model.exposure import dose_response
+    from ldn.model.pk_setup import default_model
     from ldn.regimen import daily
+    from ldn.report.ldn_answer import blockade_markdown, ldn_markdown
+    from ldn.report.pk_figures import plot_variant_blockade
     from ldn.simulate import simulate
     from ldn.simulate.plots import plot_concentrations, plot_dose_response, plot_occupancy
 
     results = [
-        simulate(daily(4.5, at="22:00"), days=14, step_h=0.25),
-        simulate(daily(50.0, at="08:00"), days=14, step_h=0.25),
+        simulate(daily(4.5, at="22:00"), days=14, step_h=0.25, uncertainty=True, n_draws=100),
+        simulate(daily(50.0, at="08:00"), days=14, step_h=0.25, uncertainty=True, n_draws=100),
     ]
     summaries = [r.summary() for r in results]
     t0 = time.perf_counter()
     sweep = dose_response(np.geomspace(1e-3, 50.0, 121))
     sweep_s = time.perf_counter() - t0
-    figs = ("pk_concentrations.png", "pk_occupancy.png", "pk_dose_response.png")
+    figs = (
+        "pk_concentrations.png",
+        "pk_occupancy.png",
+        "pk_dose_response.png",
+        "pk_variants_blockade.png",
+        "pk_simulation_bands.png",
+    )
     plot_concentrations(results, out_dir / figs[0])
     plot_occupancy(results, out_dir / figs[1])
     plot_dose_response(sweep, out_dir / figs[2])
+    plot_variant_blockade(out_dir / figs[3], n_draws=60)
+    results[0].plot(out_dir / figs[4])
+    ranges = results[0].summary_ranges()
+    h50 = ranges["mor_hours_above_50pct_per_day"]
+    h50p = ranges["mor_plasma_hours_above_50pct_per_day"]
     sweep.to_csv(out_dir / "pk_dose_response.csv", index=False, float_format="%.6g")
 
     ldn_row = sweep.iloc[(sweep["dose_mg"] - 4.5).abs().argmin()]
@@ -71,7 +85,17 @@ def run(out_dir: Path) -> DemoSection:
         f"{ldn_row['mor_occupancy_peak']:.0%} and the occupancy stays above 50 % for "
         f"{ldn_row['mor_hours_above_50pct_per_day']:.1f} h/day. Dose classes follow Toljan & "
         "Vrooman 2018 (doses between 5 and 50 mg are labelled 'intermediate'). Linearity below "
-        "50 mg is an assumption: no plasma data after 1–5 mg oral doses were found.\n"
+        "50 mg is an assumption: no plasma data after 1–5 mg oral doses were found.\n\n"
+        f"**Is the LDN block brief?** With the default structure ({default_model()}, best fit "
+        "to the human PK, urinary and PET/blockade data; docs/model.md §4), 4.5 mg at 22:00 "
+        f"keeps brain MOR occupancy above 50 % for {h50[1]:.1f} h/day "
+        f"[{h50[0]:.1f}–{h50[2]:.1f}, posterior p5–p95] and unbound-plasma (peripheral) MOR "
+        f"occupancy above 50 % for {h50p[1]:.1f} h/day [{h50p[0]:.1f}–{h50p[2]:.1f}]. "
+        "The tables give every dose and structural variant; a 'brief nightly block' holds only "
+        "where the hours/day above 50 % are well below 24.\n\n"
+        + ldn_markdown(default_model())
+        + "\nBlockade read-outs of each structural variant (p50 [p5–p95], ML = "
+        "maximum-likelihood value):\n\n" + blockade_markdown()
     )
     return DemoSection(
         title="Pharmacology: exposure and receptor occupancy",

@@ -58,9 +58,9 @@ def run(out_dir: Path) -> DemoSection:
         f"below 10 % (typical patient; 5-95 % over {N_PATIENTS} virtual patients, PK "
         "variability only):\n\n"
         f"{markdown_table(wash)}\n\n"
-        "Published advice to stop LDN before surgery ranges from 48 h to 3 days; the model's "
-        "6β-naltrexol tail is slower than urinary data suggest, so these hours are likely too "
-        "long (docs/practice.md)."
+        "Published advice to stop LDN before surgery ranges from 48 h to 3 days; the model, "
+        "fitted to the 50 mg blockade data, gives longer washouts because brain occupancy "
+        "declines slowly (docs/model.md §6, docs/practice.md)."
     )
     return DemoSection(
         title="Practice tools: titration, compounding, hand-out, washout",

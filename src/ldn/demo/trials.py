@@ -30,6 +30,7 @@ def run(out_dir: Path) -> DemoSection:
         n_per_arm=50,
         weeks=12,
         dropout_per_week=0.01,
+        dropout_model="mar",
     )
     outcomes = simulate_trials(
         design, params=params, n_trials=TRIALS, seed=0, n_max=600, pool_size=POOL
@@ -50,14 +51,17 @@ def run(out_dir: Path) -> DemoSection:
     table = _markdown_table(compact)
     n_text = (
         f"about **{found.n_per_arm} patients per arm** reach 90 % power "
-        f"(estimated {found.power_at_n.power:.0%})"
+        f"(estimated {found.power_at_n.power:.0%}; Monte-Carlo interval of n: "
+        f"{found.n_interval[0]} to {found.n_interval[1] or 'above 600'})"
         if found.n_per_arm is not None and found.power_at_n is not None
         else "90 % power is **not reached** with up to 600 patients per arm"
     )
     markdown = f"""
-Virtual trials of {design.describe()}, 1 % dropout per week with LOCF, ANCOVA on change from
-baseline; {TRIALS} replicate trials per sample size drawn from a pool of {POOL:,} simulated
-patients per arm (common random numbers across n). In this model {n_text}.
+Virtual trials of {design.describe()}: 1 % dropout per week, missing at random (the hazard
+rises with the last observed score), analysed by MMRM (unstructured covariance, Satterthwaite
+df) on the change from baseline at week 12; {TRIALS} replicate trials per sample size drawn
+from a pool of {POOL:,} simulated patients per arm (common random numbers across n). In this
+model {n_text}.
 
 Published placebo-controlled RCTs re-run with the same n, dose, duration and endpoint
 (predicted = mean over {TRIALS} virtual trials [interval where 95 % of them land]):

@@ -269,7 +269,7 @@ def _condition_facts(cond: str) -> str:
     )
     if not waiting.empty:
         head += (
-            " Registered without results: "
+            " Trials without usable results: "
             + ", ".join(
                 f"{a} ({b.replace('_', ' ')})"
                 for a, b in zip(waiting["study_id"], waiting["status"], strict=True)
@@ -280,26 +280,15 @@ def _condition_facts(cond: str) -> str:
 
 
 def block_clinician() -> str:
+    """One line of facts per condition: the six core conditions, then every other condition
+    with a randomised trial (reported or registered)."""
     from ldn.evidence import load_studies
+    from ldn.evidence.schema import RANDOMISED_DESIGNS
 
-    conds = list(CORE) + [
-        c
-        for c in dict.fromkeys(load_studies()["condition"])
-        if c not in CORE
-        and c
-        in (
-            "arthritis",
-            "depression",
-            "lichen_planopilaris",
-            "long_covid",
-            "crps",
-            "diabetic_neuropathy",
-            "gulf_war_illness",
-            "vasculitis",
-            "me_cfs",
-        )
-    ]
-    return "\n".join(_condition_facts(c) for c in conds) + "\n"
+    studies = load_studies()
+    rct = studies[studies["design"].isin(RANDOMISED_DESIGNS)]
+    others = [c for c in dict.fromkeys(rct["condition"]) if c not in CORE]
+    return "\n".join(_condition_facts(c) for c in [*CORE, *others]) + "\n"
 
 
 BLOCKS: dict[str, Callable[[], str]] = {

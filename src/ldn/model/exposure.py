@@ -2,14 +2,16 @@
 
 `exposure(events, t_h, params)` is the vectorised core other parts build on: PK and binding
 parameters may be floats or arrays of shape (n_patients,) (pass `pk=` / `binding=`), and every
-time series then has shape (n_patients, n_t). `regimen_summary` and `dose_response` give the
-metrics of `ldn.model.metrics`. `ldn.simulate` runs this on a time grid for one regimen.
+time series then has shape (n_patients, n_t).  `pk_model` picks a structural variant
+(`ldn.model.pk_models`; default: the best fit).  `regimen_summary`, `summary_arrays` and
+`dose_response` give the metrics of `ldn.model.metrics`, brain and plasma.  `ldn.simulate`
+runs this on a time grid for one regimen.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Final
 
 import numpy as np
 import numpy.typing as npt
@@ -24,9 +26,12 @@ from ldn.model.metrics import (
     last_dose_time,
     time_to_steady_state,
 )
-from ldn.model.pk import PKParams, linear_system
-from ldn.model.receptors import BindingParams, occupancy, unbound_effect_nm
-from ldn.model.superposition import EventsLike, regimen_auc, regimen_response
+from ldn.model.pk import ArrayLike, PKParams
+from ldn.model.pk_models import model_system
+from ldn.model.pk_setup import ModelSetup, model_setup
+from ldn.model.receptors import BindingParams, unbound_effect_nm
+from ldn.model.series import series
+from ldn.model.superposition import EventsLike, regimen_auc
 from ldn.parameters import ParameterSet, default_parameters
 
 if TYPE_CHECKING:
@@ -34,6 +39,16 @@ if TYPE_CHECKING:
 
 
 FloatArray = npt.NDArray[np.float64]
+
+# time-series columns that get _p5/_p50/_p95 bands with --uncertainty
+BAND_COLUMNS: Final = (
+    "naltrexone_ng_per_ml",
+    "naltrexol_ng_per_ml",
+    "mor_occupancy",
+    "kor_occupancy",
+    "dor_occupancy",
+    "mor_occupancy_plasma",
+)
 
 
 @dataclass(frozen=True)
@@ -43,6 +58,8 @@ class Exposure:
     Plasma concentrations are total (bound + unbound) ng/mL; `*_effect_ng_per_ml` are effect-site
     (brain) concentrations in plasma-equivalent ng/mL; `*_unbound_nM` are the unbound effect-site
     molar concentrations that enter the binding equations; occupancies are fractions 0–1.
+    `mor/kor/dor_occupancy` are brain (PET-comparable) values; `*_occupancy_plasma` are those of
+    a peripheral receptor in equilibrium with unbound plasma drug (lymphocytes, gut, OGFr).
     """
 
     t_h: FloatArray
@@ -55,6 +72,9 @@ class Exposure:
     mor_occupancy: FloatArray
     kor_occupancy: FloatArray
     dor_occupancy: FloatArray
+    mor_occupancy_plasma: FloatArray
+    kor_occupancy_plasma: FloatArray
+    dor_occupancy_plasma: FloatArray
 
 
 def model_parameters(
@@ -62,27 +82,17 @@ def model_parameters(
     *,
     pk: PKParams | None = None,
     binding: BindingParams | None = None,
-) -> tuple[PKParams, BindingParams]:
-    """PK and binding parameters: explicit objects win, else read from `params` (or defaults)."""
-    ps = default_parameters() if params is None else params
-    return (
-        pk if pk is not None else PKParams.from_parameters(ps),
-        binding if binding is not None else BindingParams.from_parameters(ps),
+    pk_model: str | None = None,
+    extra: dict[str, ArrayLike] | None = None,
+) -> ModelSetup:
+    """The variant's parameters (`ldn.pk_fits`); explicit `pk`/`binding`/`extra` objects win."""
+    setup = model_setup(pk_model, params)
+    return ModelSetup(
+        setup.model,
+        pk if pk is not None else setup.pk,
+        binding if binding is not None else setup.binding,
+        setup.extra if extra is None else extra,
     )
-
-
-def _occupancy_from_outputs(y: FloatArray, binding: BindingParams) -> dict[str, FloatArray]:
-    return occupancy(y[..., 2, :], y[..., 3, :], binding)
-
-
-def _clean(y: FloatArray) -> FloatArray:
-    """Zero the rounding residue of cancelling modes (|y| < 1e-13 × the series maximum).
-
-    Where the exact value is 0 (e.g. plasma at the instant of the first dose) the sum of
-    exponentials leaves ~1e-16; such values, and tiny negatives, are set to 0.
-    """
-    scale = np.max(np.abs(y), axis=-1, keepdims=True)
-    return np.where(y > 1e-13 * scale, y, 0.0)
 
 
 def exposure(
@@ -92,19 +102,24 @@ def exposure(
     *,
     pk: PKParams | None = None,
     binding: BindingParams | None = None,
+    pk_model: str | None = None,
+    extra: dict[str, ArrayLike] | None = None,
 ) -> Exposure:
-    """Closed-form exposure and MOR/KOR/DOR occupancy of `events` at times `t_h` (hours).
+    """Closed-form exposure and brain/plasma MOR/KOR/DOR occupancy of `events` at `t_h` (h).
 
-    Parameter arrays of shape (n_patients,) in `pk`/`binding` give outputs (n_patients, n_t).
+    `pk_model` picks a structural variant (`ldn.model.pk_models.MODEL_NAMES`; default: the
+    best-fitting one).  Parameter arrays of shape (n,) in `pk`/`binding`/`extra` give outputs
+    (n, n_t).
     """
     t = np.atleast_1d(np.asarray(t_h, dtype=float))
     if not np.all(np.isfinite(t)):
         raise InputError("exposure: every time in t_h must be finite (hours)")
-    pk_p, b = model_parameters(params, pk=pk, binding=binding)
-    system = linear_system(pk_p)
-    y = _clean(regimen_response(system, events, t))
+    m = model_parameters(params, pk=pk, binding=binding, pk_model=pk_model, extra=extra)
+    b = m.binding
+    system = model_system(m.model, m.pk, m.extra)
+    s = series(m.model, system, b, m.extra, events, t)
+    y, occ = s.y, s.brain
     l1, l2 = unbound_effect_nm(y[..., 2, :], y[..., 3, :], b)
-    occ = _occupancy_from_outputs(y, b)
     return Exposure(
         t_h=t,
         naltrexone_ng_per_ml=y[..., 0, :],
@@ -116,6 +131,9 @@ def exposure(
         mor_occupancy=occ["mor"],
         kor_occupancy=occ["kor"],
         dor_occupancy=occ["dor"],
+        mor_occupancy_plasma=s.plasma["mor"],
+        kor_occupancy_plasma=s.plasma["kor"],
+        dor_occupancy_plasma=s.plasma["dor"],
     )
 
 
@@ -132,52 +150,65 @@ def regimen_summary(
     *,
     pk: PKParams | None = None,
     binding: BindingParams | None = None,
+    pk_model: str | None = None,
 ) -> dict[str, float]:
     """Metrics over the final 24 h of a simulation ending at `end_h` (see ldn.model.metrics).
 
     Single patient (scalar parameters).  Keys carry units.
     """
-    pk_p, b = model_parameters(params, pk=pk, binding=binding)
-    if pk_p.batch_shape():
+    m = model_parameters(params, pk=pk, binding=binding, pk_model=pk_model)
+    if m.pk.batch_shape():
         raise InputError("regimen_summary takes one patient (scalar PK parameters)")
-    system = linear_system(pk_p)
+    out = {k: float(v) for k, v in summary_arrays(m, events, end_h).items()}
+    t_ss = time_to_steady_state(model_system(m.model, m.pk, m.extra), 0.95)
+    out["naltrexone_time_to_ss_h"] = float(t_ss[0])
+    out["naltrexol_time_to_ss_h"] = float(t_ss[1])
+    return out
+
+
+def summary_arrays(m: ModelSetup, events: EventsLike, end_h: float) -> dict[str, FloatArray]:
+    """The window metrics for one setup; arrays (n,) when the parameters are draws (n,)."""
+    system = model_system(m.model, m.pk, m.extra)
     start = end_h - WINDOW_H
     grid = start + GRID_STEP_H * np.arange(round(WINDOW_H / GRID_STEP_H))
-    y = _clean(regimen_response(system, events, grid))
-    occ = _occupancy_from_outputs(y, b)
+    s = series(m.model, system, m.binding, m.extra, events, grid)
+    y, occ, occ_p = s.y, s.brain, s.plasma
     auc = regimen_auc(system, events, start, end_h)
-    i_p, i_m = int(np.argmax(y[0])), int(np.argmax(y[1]))
+    i_p, i_m = np.argmax(y[..., 0, :], axis=-1), np.argmax(y[..., 1, :], axis=-1)
+    cmax_p, cmax_m = y[..., 0, :].max(axis=-1), y[..., 1, :].max(axis=-1)
     # no drug in the window (no dose yet): a peak time would be the window start, so say none
-    tmax_p = float(grid[i_p]) if y[0, i_p] > 0.0 else float("nan")
-    tmax_m = float(grid[i_m]) if y[1, i_m] > 0.0 else float("nan")
+    tmax_p = np.where(cmax_p > 0.0, grid[i_p], np.nan)
+    tmax_m = np.where(cmax_m > 0.0, grid[i_m], np.nan)
     t_last = last_dose_time(events, end_h)
+    shape = cmax_p.shape
     if t_last is None:
-        trough = np.full(y.shape[0], np.nan)
-        trough_occ = float("nan")
+        trough = np.full((*shape, 2), np.nan)
+        trough_occ = trough_occ_p = np.full(shape, np.nan)
     else:
-        y_tr = np.maximum(regimen_response(system, events, np.array([t_last]), left=True), 0.0)
-        trough = y_tr[:, 0]
-        trough_occ = float(_occupancy_from_outputs(y_tr, b)["mor"][0])
-    t_ss = time_to_steady_state(system, 0.95)
+        tr = series(m.model, system, m.binding, m.extra, events, np.array([t_last]), left=True)
+        trough = np.maximum(tr.y[..., :2, 0], 0.0)
+        trough_occ, trough_occ_p = tr.brain["mor"][..., 0], tr.plasma["mor"][..., 0]
     return {
-        "naltrexone_cmax_ng_per_ml": float(y[0, i_p]),
+        "naltrexone_cmax_ng_per_ml": cmax_p,
         "naltrexone_tmax_h": tmax_p,
-        "naltrexol_cmax_ng_per_ml": float(y[1, i_m]),
+        "naltrexol_cmax_ng_per_ml": cmax_m,
         "naltrexol_tmax_h": tmax_m,
-        "naltrexone_auc_ng_h_per_ml": float(auc[0]),
-        "naltrexol_auc_ng_h_per_ml": float(auc[1]),
-        "naltrexone_trough_ng_per_ml": float(trough[0]),
-        "naltrexol_trough_ng_per_ml": float(trough[1]),
-        "mor_occupancy_peak": float(occ["mor"].max()),
-        "mor_occupancy_mean": float(occ["mor"].mean()),
+        "naltrexone_auc_ng_h_per_ml": auc[..., 0],
+        "naltrexol_auc_ng_h_per_ml": auc[..., 1],
+        "naltrexone_trough_ng_per_ml": trough[..., 0],
+        "naltrexol_trough_ng_per_ml": trough[..., 1],
+        "mor_occupancy_peak": occ["mor"].max(axis=-1),
+        "mor_occupancy_mean": occ["mor"].mean(axis=-1),
         "mor_occupancy_trough": trough_occ,
-        "mor_occupancy_min": float(occ["mor"].min()),
-        "kor_occupancy_peak": float(occ["kor"].max()),
-        "dor_occupancy_peak": float(occ["dor"].max()),
-        "mor_hours_above_50pct_per_day": float(hours_above(occ["mor"], 0.5)),
-        "mor_hours_above_90pct_per_day": float(hours_above(occ["mor"], 0.9)),
-        "naltrexone_time_to_ss_h": float(t_ss[0]),
-        "naltrexol_time_to_ss_h": float(t_ss[1]),
+        "mor_occupancy_min": occ["mor"].min(axis=-1),
+        "kor_occupancy_peak": occ["kor"].max(axis=-1),
+        "dor_occupancy_peak": occ["dor"].max(axis=-1),
+        "mor_hours_above_50pct_per_day": hours_above(occ["mor"], 0.5),
+        "mor_hours_above_90pct_per_day": hours_above(occ["mor"], 0.9),
+        "mor_occupancy_plasma_mean": occ_p["mor"].mean(axis=-1),
+        "mor_occupancy_plasma_trough": trough_occ_p,
+        "mor_plasma_hours_above_50pct_per_day": hours_above(occ_p["mor"], 0.5),
+        "mor_plasma_hours_above_90pct_per_day": hours_above(occ_p["mor"], 0.9),
     }
 
 
@@ -186,13 +217,13 @@ def dose_response(
     params: ParameterSet | None = None,
     *,
     tau_h: float = 24.0,
+    pk_model: str | None = None,
 ) -> pd.DataFrame:
     """Steady-state MOR occupancy of `dose_mg` every `tau_h` for each dose: a pandas frame.
 
     Columns: dose_mg, dose_class, naltrexone_cmax_ng_per_ml, mor_occupancy_peak,
     mor_occupancy_mean, mor_occupancy_trough, mor_hours_above_50pct_per_day,
-    mor_hours_above_90pct_per_day.  The PK is linear, so one unit-dose steady-state profile is
-    scaled by each dose; only the binding step is evaluated per dose.
+    mor_hours_above_90pct_per_day, mor_occupancy_plasma_mean.
     """
     import pandas as pd
 
@@ -201,13 +232,23 @@ def dose_response(
     doses = np.asarray(doses_mg, dtype=float)
     if doses.ndim != 1 or doses.size == 0 or not np.all(np.isfinite(doses) & (doses > 0)):
         raise InputError("dose_response: doses_mg must be a non-empty list of positive numbers")
-    pk_p, b = model_parameters(params)
-    system = linear_system(pk_p)
-    unit = DoseEvents(t_h=[0.0], dose_mg=[1.0], steady_state=SteadyState(1.0, tau_h))
+    m = model_parameters(params, pk_model=pk_model)
+    system = model_system(m.model, m.pk, m.extra)
     grid = GRID_STEP_H * np.arange(round(tau_h / GRID_STEP_H))
-    y1 = regimen_response(system, unit, grid)  # per mg, one steady-state interval
-    y = np.maximum(doses[:, None, None] * y1[None], 0.0)
-    occ = occupancy(y[:, 2, :], y[:, 3, :], b)["mor"]
+    runs = [
+        series(
+            m.model,
+            system,
+            m.binding,
+            m.extra,
+            DoseEvents(t_h=[0.0], dose_mg=[d], steady_state=SteadyState(d, tau_h)),
+            grid,
+        )
+        for d in doses
+    ]
+    y = np.stack([r.y for r in runs])
+    occ = np.stack([r.brain["mor"] for r in runs])
+    occ_p = np.stack([r.plasma["mor"] for r in runs])
     bounds = dose_class_bounds(params)
     return pd.DataFrame(
         {
@@ -219,5 +260,6 @@ def dose_response(
             "mor_occupancy_trough": occ[:, 0],
             "mor_hours_above_50pct_per_day": hours_above(occ, 0.5) * 24.0 / tau_h,
             "mor_hours_above_90pct_per_day": hours_above(occ, 0.9) * 24.0 / tau_h,
+            "mor_occupancy_plasma_mean": occ_p.mean(axis=-1),
         }
     )

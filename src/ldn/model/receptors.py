@@ -98,6 +98,41 @@ def unbound_effect_nm(
     return np.asarray(l1), np.asarray(l2)
 
 
+def unbound_plasma_nm(
+    c_ntx_ng_per_ml: ArrayLike, c_nol_ng_per_ml: ArrayLike, b: BindingParams
+) -> tuple[FloatArray, FloatArray]:
+    """Unbound plasma molar concentrations (nM) of naltrexone and 6β-naltrexol.
+
+    What a peripheral receptor (lymphocytes, gut, OGFr on dividing cells) sees if it is in
+    equilibrium with unbound plasma drug: fu·C (no brain-penetration factor).
+    """
+
+    def col(v: ArrayLike) -> FloatArray:
+        v = np.asarray(v, dtype=float)
+        return v[..., None] if v.ndim else v
+
+    l1 = col(b.fu) * ng_per_ml_to_nM(np.asarray(c_ntx_ng_per_ml), MW_NALTREXONE_G_PER_MOL)
+    l2 = col(b.fu_m) * ng_per_ml_to_nM(np.asarray(c_nol_ng_per_ml), MW_NALTREXOL_G_PER_MOL)
+    return np.asarray(l1), np.asarray(l2)
+
+
+def plasma_occupancy(
+    c_ntx_ng_per_ml: ArrayLike, c_nol_ng_per_ml: ArrayLike, b: BindingParams, receptor: str = "mor"
+) -> FloatArray:
+    """Equilibrium occupancy (0–1) of a peripheral `receptor` exposed to unbound plasma drug.
+
+    Same in-vivo dissociation constants as the brain site (`BindingParams.k_nm`); the public
+    function issue 13's hypotheses call to drive peripheral effects.
+    """
+    l1, l2 = unbound_plasma_nm(c_ntx_ng_per_ml, c_nol_ng_per_ml, b)
+    k1, k2 = b.k_nm(receptor)
+    k1 = np.asarray(k1, dtype=float)
+    k2 = np.asarray(k2, dtype=float)
+    if k1.ndim:
+        k1, k2 = k1[..., None], k2[..., None]
+    return competitive_occupancy(l1, k1, l2, k2)[0]
+
+
 def occupancy(
     c_e_ntx_ng_per_ml: ArrayLike, c_e_nol_ng_per_ml: ArrayLike, b: BindingParams
 ) -> dict[str, FloatArray]:

@@ -67,6 +67,12 @@ class EndpointSpec:
         """−1 when a lower score is better (CDAI, NRS), +1 when higher is better (SF-36)."""
         return -1.0 if self.scale.higher_is_worse else 1.0
 
+    @property
+    def score_sd(self) -> float:
+        """Between-patient SD of one visit's score: baseline spread and measurement noise."""
+        spread = self.baseline_cv * self.scale_params.baseline
+        return float(np.hypot(spread, self.scale_params.noise_sd))
+
     def baseline_ratio(self, z: FloatArray) -> FloatArray:
         """Per-patient baseline burden relative to the condition's typical one."""
         return np.maximum(1.0 + self.baseline_cv * z, MIN_BASELINE_RATIO)

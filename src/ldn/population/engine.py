@@ -3,7 +3,8 @@
 For one chunk of patients (a `Population`) and a dose schedule shared by all of them, with a
 per-patient mask of doses actually taken:
 
-1. PK: each patient's linear system (`ldn.model.pk.linear_system` with per-patient parameter
+1. PK: each patient's linear system (the structure and values that drive the model chain,
+   `ldn.model.pk_setup.chain_drive_setup`, see parameters_chain_drive.toml; per-patient parameter
    arrays) is decomposed into modes (`ldn.model.superposition.modes`) and propagated exactly on
    the chain's half-step grid, z ← z·e^{λΔ} (+ D at a taken dose); patients whose eigenvectors
    are ill-conditioned use the transition matrix Φ = expm(A·Δ) instead (`scipy.linalg.expm`).
@@ -37,6 +38,7 @@ V_deep, ka, CL and volumes of 6β-naltrexol, flows (allometry), the chain's dise
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 from typing import Final
 
@@ -45,6 +47,7 @@ import numpy.typing as npt
 
 from ldn.errors import InputError
 from ldn.model import chain, pk, receptors
+from ldn.model.pk_setup import chain_drive_setup, chain_drive_system
 from ldn.parameters import ParameterSet
 from ldn.population.kernels import _chain_from_pk_pairs, _propagate_matrix, _propagate_modal
 from ldn.population.rng import Stream, patient_uniforms
@@ -102,10 +105,16 @@ def patient_regimen(regimen: Regimen, taken: BoolArray) -> Regimen:
 
 
 def pk_parameters(pop: Population, params: ParameterSet) -> pk.PKParams:
-    """Per-patient PK parameters: typical values (`pk.*`) times the population's factors."""
-    g = params.group("pk")
-    return pk.PKParams.from_parameters(
-        params,
+    """Per-patient PK parameters that drive the chain: the chain-drive typical values
+    (`ldn.model.pk_setup.chain_drive_setup`) times the population's factors."""
+    return scaled_pk(chain_drive_setup(params).pk, pop)
+
+
+def scaled_pk(typical: pk.PKParams, pop: Population) -> pk.PKParams:
+    """Per-patient PK parameters: scalar typical values times the population's factors."""
+    g = {f.name: float(getattr(typical, f.name)) for f in dataclasses.fields(typical)}
+    return dataclasses.replace(
+        typical,
         ka_per_h=g["ka_per_h"] * pop.ka_factor,
         f_sys=np.minimum(g["f_sys"] * pop.f_factor, g["fa"]),
         cl_l_per_h=g["cl_l_per_h"] * pop.cl_factor,
@@ -207,8 +216,9 @@ def exposure_grid(
 
     half = 0.5 * dt_h
     n_half = 2 * n_steps + 1
-    system = pk.linear_system(pk_parameters(pop, params))
-    binding = receptors.BindingParams.from_parameters(params)
+    system = chain_drive_system(pk_parameters(pop, params))
+    ns, no = system.a.shape[-1], system.c.shape[-2]
+    binding = chain_drive_setup(params).binding
     keep = schedule.t_h < n_steps * dt_h + half
     dose_at = _grid_index(schedule.t_h[keep], half, "a dose")
     dose_mg = np.ascontiguousarray(schedule.dose_mg[keep])
@@ -219,15 +229,15 @@ def exposure_grid(
     md = modes(system)
     ok = np.broadcast_to(md.ok, (pop.n,))
     if np.all(ok):
-        lam = np.broadcast_to(md.lam, (pop.n, pk.N_STATES)) * half
-        coef = np.broadcast_to(md.coef, (pop.n, pk.N_OUTPUTS, pk.N_STATES))
+        lam = np.broadcast_to(md.lam, (pop.n, ns)) * half
+        coef = np.broadcast_to(md.coef, (pop.n, no, ns))
         _propagate_modal(
             np.ascontiguousarray(lam), _output_rows(coef, binding, tlr4), dose_at, dose_mg,
             taken_k, n_half, peak_from, drive, peak,
         )  # fmt: skip
     elif np.any(ok):
-        lam = np.broadcast_to(md.lam, (pop.n, pk.N_STATES))[ok] * half
-        coef = np.broadcast_to(md.coef, (pop.n, pk.N_OUTPUTS, pk.N_STATES))[ok]
+        lam = np.broadcast_to(md.lam, (pop.n, ns))[ok] * half
+        coef = np.broadcast_to(md.coef, (pop.n, no, ns))[ok]
         d_ok, p_ok = drive[ok], peak[ok]
         _propagate_modal(
             np.ascontiguousarray(lam), _output_rows(coef, binding, tlr4), dose_at, dose_mg,
@@ -236,8 +246,8 @@ def exposure_grid(
         drive[ok], peak[ok] = d_ok, p_ok
     if not np.all(ok):
         bad = ~ok
-        a = np.broadcast_to(system.a, (pop.n, pk.N_STATES, pk.N_STATES))[bad]
-        c = np.broadcast_to(system.c, (pop.n, pk.N_OUTPUTS, pk.N_STATES))[bad]
+        a = np.broadcast_to(system.a, (pop.n, ns, ns))[bad]
+        c = np.broadcast_to(system.c, (pop.n, no, ns))[bad]
         d_bad, p_bad = drive[bad], peak[bad]
         _propagate_matrix(
             np.ascontiguousarray(expm(a * half)), _output_rows(c, binding, tlr4), dose_at,
@@ -283,20 +293,21 @@ def _pk_recursion(
 
     half = 0.5 * dt_h
     n = pop.n
-    system = pk.linear_system(pk_parameters(pop, params))
-    binding = receptors.BindingParams.from_parameters(params)
+    system = chain_drive_system(pk_parameters(pop, params))
+    ns, no = system.a.shape[-1], system.c.shape[-2]
+    binding = chain_drive_setup(params).binding
     keep = schedule.t_h < n_steps * dt_h + half
     md = modes(system)
     ok = np.array(np.broadcast_to(md.ok, (n,)))
-    lam = np.ascontiguousarray(np.broadcast_to(md.lam, (n, pk.N_STATES)) * half)
-    coef = np.broadcast_to(md.coef, (n, pk.N_OUTPUTS, pk.N_STATES))
+    lam = np.ascontiguousarray(np.broadcast_to(md.lam, (n, ns)) * half)
+    coef = np.broadcast_to(md.coef, (n, no, ns))
     rows = np.array(_output_rows(coef, binding, tlr4))
-    b = np.ones((n, pk.N_STATES))
-    phi = np.zeros((n, pk.N_STATES, pk.N_STATES))
+    b = np.ones((n, ns))
+    phi = np.zeros((n, ns, ns))
     if not np.all(ok):
         bad = ~ok
-        a = np.broadcast_to(system.a, (n, pk.N_STATES, pk.N_STATES))[bad]
-        c = np.broadcast_to(system.c, (n, pk.N_OUTPUTS, pk.N_STATES))[bad]
+        a = np.broadcast_to(system.a, (n, ns, ns))[bad]
+        c = np.broadcast_to(system.c, (n, no, ns))[bad]
         phi[bad] = expm(a * half)
         rows[bad] = _output_rows(c, binding, tlr4)
         b[bad] = 0.0

@@ -63,6 +63,10 @@ def _advice(plan: TitrationPlan) -> list[tuple[str, str]]:
     wait = int(value("step_back_wait_days"))
     effect = (plan.step_back_on or "a side effect").replace("_", " ")
     half = "half your current dose"
+    target_half = plan.half_dose(plan.target_mg)
+    if target_half is not None:
+        full, part = plan.measure.describe(plan.target_mg), plan.measure.describe(target_half)
+        half += f" (for example {part} instead of {full})"
     return [
         (
             "What to expect",

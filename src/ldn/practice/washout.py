@@ -7,8 +7,8 @@ hours from the last dose until brain MOR occupancy stays below a threshold?
   against `ldn simulate`'s own time series.
 - `hours_p5` / `hours_p95`: the same for a virtual population (`ldn.population`), i.e. between-
   patient PK variability (F, CL, V, ka, metabolite clearance, body weight, hepatic impairment).
-  Parameter uncertainty (posterior draws of the typical values) is NOT included: no parameter
-  draws exist yet; `WashoutResult.variability` says what the range covers.
+  Parameter uncertainty (posterior draws of the typical values, `ldn.model.pk_setup.model_draws`)
+  is NOT included yet; `WashoutResult.variability` says what the range covers.
 
 "Stays below": occupancy rises after a dose and then falls; the washout is the last time the
 occupancy is at or above the threshold (0 if it never reaches it).
@@ -32,7 +32,7 @@ HORIZON_H: Final = 24.0 * 60  # 60 days: far beyond any LDN or 50 mg washout in 
 DEFAULT_PATIENTS: Final = 500
 VARIABILITY: Final = (
     "between-patient PK variability of the virtual population (ldn.population); "
-    "parameter uncertainty not included (no parameter draws available)"
+    "parameter uncertainty not included (posterior draws not used here)"
 )
 
 
@@ -125,11 +125,12 @@ def _population_hours(
     events: DoseEvents, t0: float, threshold: float, ps: ParameterSet, n: int, seed: int
 ) -> FloatArray:
     from ldn.model.exposure import exposure
-    from ldn.population.engine import pk_parameters
+    from ldn.model.pk_setup import model_setup
+    from ldn.population.engine import scaled_pk
     from ldn.population.sampling import VariabilitySpec, sample_population
 
     pop = sample_population(n, seed=seed, spec=VariabilitySpec.from_parameters(ps))
-    pk = pk_parameters(pop, ps)
+    pk = scaled_pk(model_setup(None, ps).pk, pop)  # the default PK variant, per patient
     grid = t0 + GRID_STEP_H * 2 * np.arange(int(HORIZON_H / (2 * GRID_STEP_H)) + 1)
     occ = exposure(events, grid, ps, pk=pk).mor_occupancy
     return _crossing(grid, occ, threshold) - t0
@@ -200,9 +201,9 @@ CAVEATS: Final = (
     "adequate opioid analgesia, and the threshold is a choice (default 10 %, an assumption).",
     "Occupancy is brain MOR occupancy from a model fitted to PET in healthy volunteers at 2-50 "
     "mg; no plasma or PET data exist at LDN doses, so the LDN values are extrapolated.",
-    "The model's 6β-naltrexol tail is slower than urinary data suggest (about 55 h against "
-    "14-18 h half-life, docs/model.md), so the model's washout times are probably too long, "
-    "most of all at 3-4.5 mg where the tail decides when occupancy falls below 10 %.",
+    "The slow decline of brain occupancy comes from fitting the 50 mg blockade data (Lee 1988 "
+    "PET, label); the three structural variants of docs/model.md differ most below ~20 % "
+    "occupancy, where the washout time is decided, so these hours carry that uncertainty.",
     "The range covers between-patient PK differences in a virtual population (including "
     "hepatic impairment); parameter uncertainty of the model itself is not included.",
     "Published advice differs: stop LDN 3 days before surgery (LDN Research Trust), 48 h (LDN "

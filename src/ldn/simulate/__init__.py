@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, Any, Final
 import numpy as np
 
 from ldn.errors import InputError
-from ldn.model.exposure import Exposure, exposure, regimen_summary
+from ldn.model.exposure import BAND_COLUMNS, Exposure, exposure, regimen_summary
 from ldn.parameters import ParameterSet, default_parameters
 from ldn.units import FloatArray
 
@@ -41,7 +41,9 @@ CSV_COLUMNS: Final = (
     "mor_occupancy",
     "kor_occupancy",
     "dor_occupancy",
+    "mor_occupancy_plasma",
 )
+__all__ = ["BAND_COLUMNS", "CSV_COLUMNS", "SimulationResult", "exposure", "simulate", "time_grid"]
 
 
 @dataclass(frozen=True)
@@ -56,10 +58,13 @@ class SimulationResult:
     extra: dict[str, FloatArray] = field(default_factory=dict)
     params: ParameterSet | None = None
     condition: str | None = None
+    pk_model: str | None = None
+    bands: dict[str, FloatArray] = field(default_factory=dict)
+    n_draws: int = 0
     hypothesis: str | None = None
 
     def to_frame(self) -> pd.DataFrame:
-        """Time series as a pandas DataFrame: CSV_COLUMNS, then clock_time, then extra columns."""
+        """Time series: CSV_COLUMNS, clock_time, uncertainty bands (if any), extra columns."""
         import pandas as pd
 
         e = self.exposure
@@ -70,13 +75,20 @@ class SimulationResult:
             "clock_time",
             [f"day {m // 1440 + 1} {(m % 1440) // 60:02d}:{m % 60:02d}" for m in minutes],
         )
-        for name, values in self.extra.items():
+        for name, values in {**self.bands, **self.extra}.items():
             frame[name] = values
         return frame
 
     def summary(self) -> dict[str, float]:
         """Regimen metrics over the final 24 h (see ldn.model.metrics for the definitions)."""
-        return regimen_summary(self.events, self.days * 24.0, self.params)
+        return regimen_summary(self.events, self.days * 24.0, self.params, pk_model=self.pk_model)
+
+    def summary_ranges(self) -> dict[str, tuple[float, float, float]]:
+        """(p5, p50, p95) of each metric over the posterior draws (`ldn.simulate.uncertainty`)."""
+        from ldn.simulate.uncertainty import DEFAULT_DRAWS, summary_ranges
+
+        n = self.n_draws or DEFAULT_DRAWS
+        return summary_ranges(self.events, self.days * 24.0, self.params, self.pk_model, n)
 
     def plot(self, path: str | Path | None = None) -> Any:
         """Concentrations and MOR/KOR/DOR occupancy over time; saved to `path` if given."""
@@ -122,18 +134,29 @@ def simulate(
     step_h: float = 1.0,
     condition: str | None = None,
     params: ParameterSet | None = None,
+    *,
+    pk_model: str | None = None,
+    uncertainty: bool = False,
+    n_draws: int = 200,
     hypothesis: str | None = None,
 ) -> SimulationResult:
     """Simulate a regimen for `days` days; output every `step_h` hours from t = 0 (midnight).
 
-    With `condition` (one of `ldn.model.chain.CONDITIONS`) the rebound, immune and disease
-    columns of the model chain are appended to the time series: the seed's hypothesis
-    (`rebound_brain`, `ldn.model.chain`) unless `hypothesis` names another mechanism family
-    (`ldn.model.hypotheses`), whose columns (with its driving occupancy) are appended instead.
+    `pk_model` picks a structural PK variant (default: the best-fitting one).  With
+    `uncertainty`, `_p5/_p50/_p95` bands over `n_draws` posterior draws are added for every
+    concentration and occupancy column.  With `condition` (one of `ldn.model.chain.CONDITIONS`)
+    the rebound, immune and disease columns of the model chain are appended: the seed's
+    hypothesis (`rebound_brain`, `ldn.model.chain`) unless `hypothesis` names another mechanism
+    family (`ldn.model.hypotheses`), whose columns (with its driving occupancy) are appended.
     """
     t = time_grid(days, step_h)
     events = _events_of(regimen, until_h=days * 24.0)
-    exp_ = exposure(events, t, params)
+    exp_ = exposure(events, t, params, pk_model=pk_model)
+    bands: dict[str, FloatArray] = {}
+    if uncertainty:
+        from ldn.simulate.uncertainty import band_series
+
+        bands = band_series(events, t, BAND_COLUMNS, params, pk_model, n_draws)
     extra: dict[str, FloatArray] = {}
     if condition is not None:
         from ldn.model.chain import CONDITIONS
@@ -166,6 +189,9 @@ def simulate(
         extra=extra,
         params=params,
         condition=condition,
+        pk_model=pk_model,
+        bands=bands,
+        n_draws=n_draws if uncertainty else 0,
         hypothesis=(hypothesis or "rebound_brain") if condition is not None else None,
     )
 

@@ -97,6 +97,15 @@ def plot_simulation(results: Sequence[SimulationResult], path: str | Path | None
         )
         ax_o.plot(days, 100 * e.kor_occupancy, color=line.get_color(), ls="--", label="KOR")
         ax_o.plot(days, 100 * e.dor_occupancy, color=line.get_color(), ls=":", label="DOR")
+        ax_o.plot(
+            days,
+            100 * e.mor_occupancy_plasma,
+            color=line.get_color(),
+            ls="-.",
+            lw=0.9,
+            label="MOR, plasma (unbound)",
+        )
+        _bands(ax_c, ax_o, res, days, line.get_color())
     ax_c.set_yscale("log")
     ax_c.set_ylim(bottom=1e-3)
     ax_c.set_ylabel("plasma concentration (ng/mL)")
@@ -110,6 +119,26 @@ def plot_simulation(results: Sequence[SimulationResult], path: str | Path | None
     ax_o.grid(alpha=0.3)
     fig.tight_layout()
     return _save(fig, path)
+
+
+def _bands(ax_c: Any, ax_o: Any, res: SimulationResult, days: Any, color: str) -> None:
+    """Shade the p5–p95 band of every series that has one (`simulate(..., uncertainty=True)`)."""
+    b = res.bands
+    for col, ax, scale in (
+        ("naltrexone_ng_per_ml", ax_c, 1.0),
+        ("naltrexol_ng_per_ml", ax_c, 1.0),
+        ("mor_occupancy", ax_o, 100.0),
+        ("mor_occupancy_plasma", ax_o, 100.0),
+    ):
+        if f"{col}_p5" in b:
+            ax.fill_between(
+                days,
+                scale * b[f"{col}_p5"],
+                scale * b[f"{col}_p95"],
+                color=color,
+                alpha=0.18,
+                lw=0,
+            )
 
 
 def plot_dose_response(frame: pd.DataFrame, path: str | Path | None = None) -> Any:

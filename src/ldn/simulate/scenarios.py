@@ -38,7 +38,9 @@ def _has_doses(events: object) -> bool:
 def exposure_drive(
     events: object, t_h: FloatArray, params: ParameterSet
 ) -> tuple[FloatArray, FloatArray]:
-    """(MOR occupancy, unbound nM) of `events` at `t_h` from `ldn.model.exposure.exposure`.
+    """(MOR occupancy, unbound nM) of `events` at `t_h` from `ldn.model.exposure.exposure`,
+    with the PK that drives the chain (`ldn.model.pk_setup.chain_drive_setup`: the pre-issue-11
+    fit the chain's effect sizes were calibrated with; parameters_chain_drive.toml says why).
 
     `events=None` or no doses gives zeros (a placebo arm).
     """
@@ -46,8 +48,11 @@ def exposure_drive(
     if not _has_doses(events):
         return np.zeros_like(t), np.zeros_like(t)
     from ldn.model.exposure import exposure
+    from ldn.model.pk_setup import chain_drive_setup
 
-    return drive_from_exposure(exposure(events, t, params))  # type: ignore[arg-type]
+    d = chain_drive_setup(params)
+    e = exposure(events, t, params, pk=d.pk, binding=d.binding, pk_model=d.model, extra=d.extra)
+    return drive_from_exposure(e)  # type: ignore[arg-type]
 
 
 def half_step_grid(t0_h: float, t_end_h: float, dt_h: float) -> tuple[int, FloatArray]:

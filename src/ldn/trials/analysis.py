@@ -38,11 +38,11 @@ class TestResult:
     df: FloatArray
 
     def significant(self, alpha: float, *, benefit_sign: float) -> BoolArray:
-        """Two-sided p < alpha with the estimate in the beneficial direction (sign ±1)."""
-        return (self.p_value < alpha) & (np.sign(self.estimate) == np.sign(benefit_sign))
+        """Two-sided p < alpha with the test statistic in the beneficial direction (sign ±1)."""
+        return (self.p_value < alpha) & (np.sign(self.statistic) == np.sign(benefit_sign))
 
 
-def _t_result(estimate: FloatArray, se: FloatArray, df: FloatArray) -> TestResult:
+def t_result(estimate: FloatArray, se: FloatArray, df: FloatArray) -> TestResult:
     with np.errstate(divide="ignore", invalid="ignore"):
         t = estimate / se
         p = 2.0 * stats.t.sf(np.abs(t), np.maximum(df, 1.0))
@@ -82,7 +82,7 @@ def ancova(
         sigma2 = np.maximum(rss, 0.0) / df
     se = np.sqrt(sigma2 * inv[:, 1, 1])
     est = np.where(ok, beta[:, 1], np.nan)
-    return _t_result(est, np.where(ok, se, np.nan), np.where(ok, df, 0.0))
+    return t_result(est, np.where(ok, se, np.nan), np.where(ok, df, 0.0))
 
 
 def two_proportions(responder: BoolArray, treated: BoolArray, observed: BoolArray) -> TestResult:
@@ -127,7 +127,7 @@ def crossover(
         df = n_ab + n_ba - 2.0
         s2 = ss / df
         se = 0.5 * np.sqrt(s2 * (1.0 / n_ab + 1.0 / n_ba))
-    return _t_result(0.5 * (m_ab - m_ba), se, df)
+    return t_result(0.5 * (m_ab - m_ba), se, df)
 
 
 def one_sample(effects: FloatArray, observed: BoolArray) -> TestResult:
@@ -138,12 +138,15 @@ def one_sample(effects: FloatArray, observed: BoolArray) -> TestResult:
         mean = (w * effects).sum(axis=1) / n
         var = (w * (effects - mean[:, None]) ** 2).sum(axis=1) / (n - 1.0)
         se = np.sqrt(var / n)
-    return _t_result(mean, se, n - 1.0)
+    return t_result(mean, se, n - 1.0)
 
 
 @dataclass(frozen=True, slots=True)
 class Power:
-    """Power estimated from replicate trials, with its Monte-Carlo error."""
+    """Power estimated from replicate trials, with its Monte-Carlo error.
+
+    `pool_se`: the part of `mc_se` due to the finite virtual-patient pool (0 without a pool).
+    """
 
     power: float
     n_trials: int
@@ -151,14 +154,34 @@ class Power:
     mc_se: float
     ci_low: float
     ci_high: float
+    pool_se: float = 0.0
 
 
-def estimate_power(significant: BoolArray, *, confidence: float = 0.95) -> Power:
-    """Fraction of significant replicates, binomial Monte-Carlo SE and Wilson interval."""
+def estimate_power(
+    significant: BoolArray, *, confidence: float = 0.95, pool_shift_sd: float = 0.0
+) -> Power:
+    """Fraction of significant replicates, Monte-Carlo SE and interval.
+
+    Binomial SE and the Wilson interval. `pool_shift_sd` is the SD of the bias a finite
+    virtual-patient pool puts on the mean effect, in units of the SD of the replicate
+    estimates (`ldn.trials.pool`): power = Φ(μ/SD − z) moves by Φ(Φ⁻¹(·) ± z·shift), so each
+    Wilson bound is moved outward on the probit scale by z·shift (adding the two errors, which
+    is conservative); the reported SE adds the linearised pool part φ(Φ⁻¹(power))·shift in
+    quadrature.
+    """
     from statsmodels.stats.proportion import proportion_confint
 
     m = int(significant.size)
     k = int(significant.sum())
     p = k / m
     low, high = proportion_confint(k, m, alpha=1.0 - confidence, method="wilson")
-    return Power(p, m, k, float(np.sqrt(p * (1.0 - p) / m)), float(low), float(high))
+    pool_se = 0.0
+    if pool_shift_sd > 0.0:
+        z = float(stats.norm.ppf(0.5 + confidence / 2.0))
+        shift = z * pool_shift_sd
+        low = float(stats.norm.cdf(stats.norm.ppf(low) - shift)) if low > 0.0 else 0.0
+        high = float(stats.norm.cdf(stats.norm.ppf(high) + shift)) if high < 1.0 else 1.0
+        centre = float(np.clip(p, 0.5 / m, 1.0 - 0.5 / m))
+        pool_se = float(stats.norm.pdf(stats.norm.ppf(centre)) * pool_shift_sd)
+    se = float(np.sqrt(p * (1.0 - p) / m + pool_se**2))
+    return Power(p, m, k, se, float(low), float(high), pool_se)

@@ -12,10 +12,18 @@ A `TrialDesign` is plain data. The designs:
   within each pair, `weeks` per period, `washout_weeks` between periods); a patient's effect is
   the mean paired difference; the series is summarised by a one-sample t-test over patients.
 
-Dropout: constant weekly hazard, completely at random (MCAR); the last observation is carried
-forward (LOCF, `missing="locf"`) or dropouts are excluded (`missing="complete_case"`). Patients who
-drop out before the first post-baseline visit have no post-baseline value and are excluded in
-both cases.
+Dropout (`dropout_model`, see `ldn.trials.dropout`): MCAR, MAR (hazard depends on the last
+observed score), MNAR (on the unobserved current score) or adverse-event driven (per-arm
+discontinuation rates from the evidence data) on top of `dropout_per_week`. The analysis
+(`analysis`, see `ldn.trials.primary`) decides how missing values are handled; "auto" is MMRM
+for a continuous endpoint, the exact (Boschloo) test below `EXACT_BELOW` patients per arm and
+baseline-adjusted logistic regression from there on for responders, the period-adjusted
+crossover analysis and the N-of-1 mixed model. `missing` is the deprecated name of the old
+LOCF / complete-case choice: "locf" maps to `analysis="locf-ancova"`, "complete_case" to
+`analysis="ancova"`.
+
+The default washout, `DEFAULT_WASHOUT_WEEKS`, is derived from the chain's time scales
+(docs/trials.md, "Crossover washout"; `tests/trials/test_crossover.py` recomputes it).
 """
 
 from __future__ import annotations
@@ -32,6 +40,20 @@ Missing = Literal["locf", "complete_case"]
 DESIGNS: tuple[str, ...] = ("parallel", "crossover", "n_of_1")
 ENDPOINTS: tuple[str, ...] = ("change", "responder")
 MISSING: tuple[str, ...] = ("locf", "complete_case")
+DROPOUT_MODELS: tuple[str, ...] = ("mcar", "mar", "mnar", "adverse-events")
+CHANGE_ANALYSES: tuple[str, ...] = (
+    "mmrm", "ancova", "mi", "locf-ancova", "tipping-point", "jump-to-reference",
+)  # fmt: skip
+RESPONDER_ANALYSES: tuple[str, ...] = ("logistic", "exact")
+ANALYSES: tuple[str, ...] = ("auto", *CHANGE_ANALYSES, *RESPONDER_ANALYSES)
+EXACT_BELOW = 50
+"""Default responder analysis: the exact Boschloo test below this many patients per arm,
+baseline-adjusted logistic regression from it on (type-I error by simulation: docs/trials.md)."""
+DEFAULT_WASHOUT_WEEKS = 17
+"""Washout between crossover / N-of-1 periods: the typical patient's carried-over drug effect
+falls below 5 % of the on-treatment effect within this many whole weeks after the last dose
+(derived from the chain's time constants; docs/trials.md "Crossover washout")."""
+_MISSING_TO_ANALYSIS = {"locf": "locf-ancova", "complete_case": "ancova"}
 
 
 @dataclass(frozen=True)
@@ -57,22 +79,32 @@ class TrialDesign:
     control: Arm
     n_per_arm: int
     weeks: int
-    washout_weeks: int = 0
+    washout_weeks: int = DEFAULT_WASHOUT_WEEKS
     cycles: int = 3
     dropout_per_week: float = 0.0
-    missing: Missing = "locf"
+    missing: Missing | None = None
     endpoint: Endpoint = "change"
     alpha: float = 0.05
     female_fraction: float | None = None
     notes: tuple[str, ...] = field(default_factory=tuple)
+    analysis: str = "auto"
+    dropout_model: str = "mcar"
 
     def __post_init__(self) -> None:
         if self.kind not in DESIGNS:
             raise InputError(f"design {self.kind!r} is not one of {DESIGNS}")
         if self.endpoint not in ENDPOINTS:
             raise InputError(f"endpoint {self.endpoint!r} is not one of {ENDPOINTS}")
-        if self.missing not in MISSING:
-            raise InputError(f"missing-data rule {self.missing!r} is not one of {MISSING}")
+        if self.missing is not None:
+            if self.missing not in MISSING:
+                raise InputError(f"missing-data rule {self.missing!r} is not one of {MISSING}")
+            if self.endpoint == "change" and self.analysis == "auto":
+                object.__setattr__(self, "analysis", _MISSING_TO_ANALYSIS[self.missing])
+        self._check_analysis()
+        if self.dropout_model not in DROPOUT_MODELS:
+            raise InputError(
+                f"dropout model {self.dropout_model!r} is not one of {', '.join(DROPOUT_MODELS)}"
+            )
         if self.n_per_arm < 2:
             raise InputError(
                 f"n per arm = {self.n_per_arm} is too small: a trial needs at least 2 patients "
@@ -96,6 +128,31 @@ class TrialDesign:
                 f"the responder endpoint is available for parallel trials only, not {self.kind!r}; "
                 "use --endpoint change"
             )
+
+    def _check_analysis(self) -> None:
+        if self.analysis not in ANALYSES:
+            raise InputError(f"analysis {self.analysis!r} is not one of {', '.join(ANALYSES)}")
+        if self.analysis == "auto":
+            return
+        allowed = RESPONDER_ANALYSES if self.endpoint == "responder" else CHANGE_ANALYSES
+        if self.kind != "parallel" or self.analysis not in allowed:
+            what = f"{self.kind} design, {self.endpoint} endpoint"
+            options = "auto" if self.kind != "parallel" else f"auto, {', '.join(allowed)}"
+            raise InputError(
+                f"--analysis {self.analysis} does not fit a {what}; choose one of {options}"
+            )
+
+    def analysis_at(self, n_per_arm: int) -> str:
+        """The analysis actually run with `n_per_arm` patients per arm ("auto" resolved)."""
+        if self.analysis != "auto":
+            return self.analysis
+        if self.kind == "crossover":
+            return "crossover"
+        if self.kind == "n_of_1":
+            return "n-of-1-mixed"
+        if self.endpoint == "responder":
+            return "exact" if n_per_arm < EXACT_BELOW else "logistic"
+        return "mmrm"
 
     @property
     def n_periods(self) -> int:
@@ -126,8 +183,15 @@ class TrialDesign:
             "crossover": f"AB/BA crossover, {self.n_per_arm}/sequence",
             "n_of_1": f"N-of-1 series, {self.n_per_arm} patients × {self.cycles} cycles",
         }[self.kind]
-        wash = f", washout {self.washout_weeks} wk" if self.washout_weeks else ""
+        periods = self.washout_weeks and self.kind != "parallel"
+        wash = f", washout {self.washout_weeks} wk" if periods else ""
+        drop = (
+            f"; dropout {self.dropout_per_week:g}/wk ({self.dropout_model})"
+            if self.dropout_per_week > 0 or self.dropout_model == "adverse-events"
+            else ""
+        )
         return (
             f"{self.condition}: {self.treatment.name} vs {self.control.name}; {what}; "
-            f"{self.weeks} wk{wash}; endpoint {self.endpoint}"
+            f"{self.weeks} wk{wash}; endpoint {self.endpoint}; "
+            f"analysis {self.analysis_at(self.n_per_arm)}{drop}"
         )

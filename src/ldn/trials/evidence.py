@@ -5,8 +5,11 @@ parallel or crossover RCT row whose outcome is on a scale the model has (CDAI, p
 SF-36 MCS) and that reports an effect we can compare: a mean difference (`md`) or responder
 counts (risk difference). The virtual trial copies the design — n per arm (crossover: completers
 split into two sequences), dose, duration, endpoint — with daily dosing at 22:00 at the
-reported dose (titration schedules are not modelled; the row's `dose_text` is shown) and no
-washout for crossovers unless the dataset gives one. For each study we report the observed
+reported dose. A titration is simulated as given: a `dose_text` "titrated over N weeks" becomes
+N weekly steps of dose/N, 2·dose/N, … reaching the target in week N (FINAL 2024: 1.5, 3, 4.5,
+then 6 mg; the equal weekly steps are an assumption, the paper's abstract gives only "titrated
+over 4 weeks"). Crossovers have no washout unless the dataset gives one (the published trials'
+own designs, not the model's default). For each study we report the observed
 effect, the mean predicted effect over replicate trials of the same size, the 2.5–97.5 %
 range of the replicate estimates (where a trial of that size would land), and the predicted
 power, so the model's calibration is visible at a glance.
@@ -14,6 +17,7 @@ power, so the model's calibration is visible at a glance.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
@@ -24,7 +28,7 @@ import pandas as pd
 from ldn.model.chain import CONDITIONS, get_condition
 from ldn.parameters import ParameterSet
 from ldn.population.endpoints import EndpointSpec
-from ldn.regimen import daily
+from ldn.regimen import Regimen, daily, titration
 from ldn.trials.design import Arm, TrialDesign
 from ldn.trials.simulate import simulate_trials
 
@@ -84,7 +88,7 @@ def published_trials(studies: pd.DataFrame | None = None) -> list[PublishedTrial
         else:
             continue
         n_ldn = int(rec["n_ldn"])
-        regimen = daily(float(dose), "22:00")
+        regimen = published_regimen(float(dose), str(rec.get("dose_text") or ""))
         design = TrialDesign(
             condition=rec["condition"],
             kind="crossover" if crossover else "parallel",
@@ -93,6 +97,7 @@ def published_trials(studies: pd.DataFrame | None = None) -> list[PublishedTrial
             n_per_arm=max(2, n_ldn // 2) if crossover else n_ldn,
             weeks=max(1, round(float(rec["duration_weeks"]))),
             endpoint="responder" if measure == "rd" else "change",
+            washout_weeks=0,
         )
         out.append(
             PublishedTrial(
@@ -106,6 +111,16 @@ def published_trials(studies: pd.DataFrame | None = None) -> list[PublishedTrial
             )
         )
     return out
+
+
+def published_regimen(dose_mg: float, dose_text: str) -> Regimen:
+    """Daily at 22:00; "titrated over N weeks" → N equal weekly steps up to `dose_mg`."""
+    match = re.search(r"titrated over (\d+) weeks?", dose_text)
+    if match is None or int(match.group(1)) < 2:
+        return daily(dose_mg, "22:00")
+    n = int(match.group(1))
+    steps: list[tuple[float, int | None]] = [(dose_mg * k / n, 7) for k in range(1, n)]
+    return titration([*steps, (dose_mg, None)], "22:00")
 
 
 @dataclass(frozen=True)

@@ -31,8 +31,9 @@ from ldn.population.engine import Schedule
 from ldn.population.rng import Stream, patient_normals, patient_uniforms
 from ldn.population.runner import DrugWindows, Scenario, run
 from ldn.population.sampling import VariabilitySpec
-from ldn.trials import analysis
+from ldn.trials import analysis, primary
 from ldn.trials.design import Arm, TrialDesign
+from ldn.trials.dropout import DropoutModel, adverse_event_hazards, standardise
 
 FloatArray = npt.NDArray[np.float64]
 BoolArray = npt.NDArray[np.bool_]
@@ -58,7 +59,10 @@ class TrialOutcomes:
 
     `scores`: observed scores (M, 2, n_max, n_obs) at `t_obs_h`; `last_obs`: index of the last
     observation each trial patient attended (M, 2, n_max); for N-of-1 series only arm 0 is used
-    and `drug_first` (M, n_max, cycles) records the order within each cycle.
+    and `drug_first` (M, n_max, cycles) records the order within each cycle. `pool_member`
+    (M, 2, n_max) is the pool member each trial patient is (None without a pool) and
+    `arm_simulated` which arms ran the engine (a placebo arm of a parallel trial does not): with
+    them `ldn.trials.pool` puts the pool's own uncertainty into the interval of power.
     """
 
     design: TrialDesign
@@ -69,6 +73,9 @@ class TrialOutcomes:
     drug_first: BoolArray | None
     n_max: int
     pool_size: int | None
+    seed: int = 0
+    pool_member: npt.NDArray[np.int64] | None = None
+    arm_simulated: tuple[bool, ...] = (True, True)
 
     @property
     def benefit_sign(self) -> float:
@@ -80,92 +87,37 @@ class TrialOutcomes:
         """Number of replicate trials M."""
         return int(self.scores.shape[0])
 
-    def analyse(self, n_per_arm: int | None = None) -> analysis.TestResult:
-        """Primary analysis of every replicate using the first `n_per_arm` slots per arm."""
+    def _check_n(self, n_per_arm: int | None) -> int:
         n = self.n_max if n_per_arm is None else n_per_arm
         if not 2 <= n <= self.n_max:
             raise InputError(f"n per arm {n} must lie between 2 and the simulated {self.n_max}")
-        kind = self.design.kind
-        if kind == "parallel":
-            return self._parallel(n)
-        if kind == "crossover":
-            return self._crossover(n)
-        return self._n_of_1(n)
+        return n
+
+    def analyse_full(self, n_per_arm: int | None = None) -> primary.Analysed:
+        """The design's analysis of every replicate (first `n_per_arm` slots), with extras."""
+        return primary.analyse(self, self._check_n(n_per_arm))
+
+    def analyse(self, n_per_arm: int | None = None) -> analysis.TestResult:
+        """Primary analysis of every replicate using the first `n_per_arm` slots per arm."""
+        return self.analyse_full(n_per_arm).result
+
+    def significant(self, res: analysis.TestResult) -> BoolArray:
+        """Replicates with two-sided p < alpha and the effect in the beneficial direction."""
+        return res.significant(self.design.alpha, benefit_sign=self.benefit_sign)
 
     def power(self, n_per_arm: int | None = None) -> analysis.Power:
-        """Power with Monte-Carlo SE and Wilson CI at `n_per_arm`."""
-        res = self.analyse(n_per_arm)
-        sig = res.significant(self.design.alpha, benefit_sign=self.benefit_sign)
-        return analysis.estimate_power(sig)
+        """Power with Monte-Carlo SE and 95 % CI (pool uncertainty included) at `n_per_arm`."""
+        return self.power_of(self.analyse(n_per_arm))
 
-    # -- analyses -------------------------------------------------------------------------
-    def _final(self, n: int) -> tuple[FloatArray, FloatArray, BoolArray]:
-        scores = self.scores[:, :, :n]
-        last = self.last_obs[:, :, :n]
-        final_idx = len(self.t_obs_h) - 1
-        if self.design.missing == "locf":
-            observed = last >= 1
-            final = np.take_along_axis(scores, last[..., None], axis=-1)[..., 0]
-        else:
-            observed = last >= final_idx
-            final = scores[..., final_idx]
-        return scores[..., 0], final, observed
+    def power_of(self, res: analysis.TestResult) -> analysis.Power:
+        """Power of an analysis result of these replicates, pool uncertainty included."""
+        from ldn.trials import pool
 
-    def _parallel(self, n: int) -> analysis.TestResult:
-        baseline, final, observed = self._final(n)
-        m = self.n_trials
-        treated = np.zeros((m, 2, n), dtype=bool)
-        treated[:, 0] = True
-        flat = (m, 2 * n)
-        b, f, o, t = (x.reshape(flat) for x in (baseline, final, observed, treated))
-        if self.design.endpoint == "responder":
-            resp = self.endpoint.responder(b, f) & o
-            return analysis.two_proportions(resp, t, np.ones_like(t))
-        return analysis.ancova(f - b, b, t, o)
-
-    def _crossover(self, n: int) -> analysis.TestResult:
-        p1_idx, p2_idx = _crossover_obs(self.design)
-        scores = self.scores[:, :, :n]
-        observed = self.last_obs[:, :, :n] >= p2_idx
-        m = self.n_trials
-        seq_ab = np.zeros((m, 2, n), dtype=bool)
-        seq_ab[:, 0] = True
-        flat = (m, 2 * n)
-        return analysis.crossover(
-            scores[..., p1_idx].reshape(flat),
-            scores[..., p2_idx].reshape(flat),
-            seq_ab.reshape(flat),
-            observed.reshape(flat),
-        )
-
-    def _n_of_1(self, n: int) -> analysis.TestResult:
-        assert self.drug_first is not None
-        ends = _n_of_1_obs(self.design)
-        scores = self.scores[:, 0, :n]
-        last = self.last_obs[:, 0, :n]
-        first = self.drug_first[:, :n]
-        diffs = []
-        done = []
-        for c in range(self.design.cycles):
-            a, b = scores[..., ends[2 * c]], scores[..., ends[2 * c + 1]]
-            diffs.append(np.where(first[..., c], a - b, b - a))
-            done.append(last >= ends[2 * c + 1])
-        d = np.stack(diffs, axis=-1)
-        ok = np.stack(done, axis=-1)
-        with np.errstate(invalid="ignore", divide="ignore"):
-            per_patient = (d * ok).sum(axis=-1) / ok.sum(axis=-1)
-        return analysis.one_sample(np.nan_to_num(per_patient), ok.any(axis=-1))
-
-
-def _crossover_obs(design: TrialDesign) -> tuple[int, int]:
-    """Observation indices (weekly grid) of the ends of period 1 and period 2."""
-    return design.weeks, 2 * design.weeks + design.washout_weeks
-
-
-def _n_of_1_obs(design: TrialDesign) -> list[int]:
-    """Observation indices (weekly grid) of the end of every N-of-1 period."""
-    step = design.weeks + design.washout_weeks
-    return [p * step + design.weeks for p in range(design.n_periods)]
+        sig = self.significant(res)
+        est = res.estimate[np.isfinite(res.estimate)]
+        sd = float(est.std(ddof=1)) if est.size > 1 else float("nan")
+        shift = pool.shift_in_sd(sd, pool.mean_effect_variance(self))
+        return analysis.estimate_power(sig, pool_shift_sd=shift)
 
 
 def _trial_index(m: int, n: int, arm: int, stride: int) -> IndexArray:
@@ -229,8 +181,8 @@ def simulate_trials(
     design: TrialDesign,
     *,
     params: ParameterSet,
-    n_trials: int,
-    seed: int,
+    n_trials: int = 1000,
+    seed: int = 0,
     n_max: int | None = None,
     pool_size: int | None = DEFAULT_POOL,
     endpoint: EndpointSpec | None = None,
@@ -268,6 +220,8 @@ def simulate_trials(
     scores = np.zeros((m, 2, n_max, t_obs_h.size))
     last_obs = np.zeros((m, 2, n_max), dtype=np.int64)
     drug_first = None
+    dropout = dropout_model(design, params)
+    members = None if pool_size is None else np.zeros((m, 2, n_max), dtype=np.int64)
 
     def simulate(scenario: Scenario, index: IndexArray) -> FloatArray:
         if simulator is not None:
@@ -278,16 +232,16 @@ def simulate_trials(
     for a in range(n_arms):
         scenario, needs_sim = arms[a]
         g = _trial_index(m, n_max, a, stride).ravel()
-        if pool_size is None:
+        if pool_size is None or members is None:
             pool_index = g
             member = np.arange(g.size)
         else:
             pool_index = a * POOL_STRIDE + np.arange(pool_size, dtype=np.int64)
             u = patient_uniforms(seed, Stream.POOL, g, 1)[:, 0]
             member = np.minimum((u * pool_size).astype(np.int64), pool_size - 1)
+            members[:, a] = member.reshape(m, n_max)
         if needs_sim:
-            activity_pool = simulate(scenario, pool_index)
-            activity = activity_pool[member]
+            activity = simulate(scenario, pool_index)[member]
         else:
             activity = np.ones((g.size, t_obs_h.size))
         if activity_hook is not None:
@@ -296,29 +250,41 @@ def simulate_trials(
         ratio = endpoint.baseline_ratio(patient_normals(seed, Stream.BASELINE, g, 1)[:, 0])
         expected = endpoint.expected(activity, t_obs_h, ratio, placebo=True)
         noise = patient_normals(seed, Stream.NOISE, g, t_obs_h.size)
-        scores[:, a] = endpoint.observe(expected, noise).reshape(m, n_max, t_obs_h.size)
-        last_obs[:, a] = _last_visit(seed, g, design.dropout_per_week, t_obs_h.size - 1).reshape(
-            m, n_max
-        )
+        observed = endpoint.observe(expected, noise)
+        scores[:, a] = observed.reshape(m, n_max, t_obs_h.size)
+        s = standardise(
+            observed, endpoint.scale_params.baseline, endpoint.score_sd,
+            endpoint.scale.higher_is_worse,
+        )  # fmt: skip
+        on = np.broadcast_to(_on_drug(design, a, t_obs_h.size), s.shape)
+        last_obs[:, a] = dropout.last_visits(seed, g, s, on).reshape(m, n_max)
         if design.kind == "n_of_1":
-            members = scenario.population(pool_index[member])
-            drug_first = scenario.windows.drug_first(members).reshape(m, n_max, design.cycles)
+            people = scenario.population(pool_index[member])
+            drug_first = scenario.windows.drug_first(people).reshape(m, n_max, design.cycles)
     return TrialOutcomes(
-        design=design,
-        endpoint=endpoint,
-        t_obs_h=t_obs_h,
-        scores=scores,
-        last_obs=last_obs,
-        drug_first=drug_first,
-        n_max=n_max,
-        pool_size=pool_size,
-    )
+        design=design, endpoint=endpoint, t_obs_h=t_obs_h, scores=scores, last_obs=last_obs,
+        drug_first=drug_first, n_max=n_max, pool_size=pool_size, seed=seed, pool_member=members,
+        arm_simulated=tuple(needs for _, needs in arms),
+    )  # fmt: skip
 
 
-def _last_visit(seed: int, index: IndexArray, hazard: float, n_visits: int) -> IndexArray:
-    """Index of the last weekly visit attended: geometric dropout with weekly `hazard` (MCAR)."""
-    if hazard <= 0.0:
-        return np.full(index.size, n_visits, dtype=np.int64)
-    u = patient_uniforms(seed, Stream.DROPOUT, index, 1)[:, 0]
-    weeks = np.floor(np.log1p(-u) / np.log1p(-hazard))
-    return np.minimum(weeks, n_visits).astype(np.int64)
+def dropout_model(design: TrialDesign, params: ParameterSet) -> DropoutModel:
+    """The design's dropout mechanism with its parameters (see `ldn.trials.dropout`)."""
+    gamma = params.group("population.dropout").get("score_log_odds_ratio", 0.0)
+    drug, placebo = (0.0, 0.0)
+    if design.dropout_model == "adverse-events":
+        drug, placebo = adverse_event_hazards()
+    return DropoutModel(design.dropout_model, design.dropout_per_week, gamma, drug, placebo)
+
+
+def _on_drug(design: TrialDesign, arm: int, n_obs: int) -> BoolArray:
+    """(n_obs,) True where arm `arm` takes the drug in the week before visit t."""
+    week = np.arange(n_obs)
+    if design.kind == "parallel":
+        given = design.treatment if arm == 0 else design.control
+        return np.full(n_obs, not given.is_placebo)
+    if design.kind == "crossover":
+        w, gap = design.weeks, design.washout_weeks
+        start = 1 if arm == 0 else w + gap + 1
+        return (week >= start) & (week < start + w)
+    return np.arange(n_obs) % 2 == 1  # N-of-1: half the weeks on drug (order is per patient)

@@ -23,6 +23,7 @@ from starlette.responses import RedirectResponse, Response
 from ldn.registry.diary import BACKFILL_DAYS, DiaryEntry, add_diary_entry, resolve_diary_token
 from ldn.registry.errors import InputError
 from ldn.registry.models import AE_TYPES, SEVERITIES, Assessment, Patient
+from ldn.registry.n_of_1_trials import todays_instruction
 from ldn.registry.practice_models import DiaryToken
 from ldn.scales import SCALES
 from ldn.web.deps import SessionDep, check_form_csrf, in_session
@@ -116,6 +117,7 @@ def _page(
             "side_effects": [(t, t.replace("_", " ")) for t in AE_TYPES],
             "severities": SEVERITIES,
             "recent": recent,
+            "trial_today": todays_instruction(session, link.patient_id, today),
         },
         status_code=status,
     )

@@ -1,0 +1,130 @@
+"""Parameter objects of a PK structural variant from the shipped fit (`ldn.pk_fits`).
+
+    setup = model_setup("binding_kinetics")       # PK, binding and extra parameters
+    draws = model_draws("brain_retention", 100)   # the same with arrays of shape (100,)
+
+The default variant (lowest AIC) is also the one whose values are in parameters.toml, so code
+that reads parameters.toml directly (population engine, SBML export, model chain) runs it;
+`default_system` builds its linear system from parameters.toml.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+
+from ldn import pk_fits
+from ldn.errors import InputError
+from ldn.model.pk import ArrayLike, LinearSystem, PKParams
+from ldn.model.pk_models import MODEL_NAMES, get_model, model_system
+from ldn.model.receptors import BindingParams
+from ldn.parameters import ParameterSet, default_parameters
+
+_BINDING = ("invivo_scale", "kp_m", "fu_m")
+
+
+@dataclass(frozen=True)
+class ModelSetup:
+    """Everything needed to simulate one variant: PK, binding and the variant's extras."""
+
+    model: str
+    pk: PKParams
+    binding: BindingParams
+    extra: dict[str, ArrayLike]
+
+    @property
+    def n_draws(self) -> int | None:
+        shape = self.pk.batch_shape()
+        return shape[0] if shape else None
+
+
+def default_model() -> str:
+    return pk_fits.default_model()
+
+
+def resolve_name(model: str | None) -> str:
+    name = default_model() if model is None else model
+    get_model(name)
+    return name
+
+
+def _split(values: dict[str, ArrayLike]) -> tuple[dict, dict, dict]:
+    pk_fields = PKParams.__dataclass_fields__
+    pk = {k: v for k, v in values.items() if k in pk_fields}
+    b = {k: v for k, v in values.items() if k in _BINDING}
+    extra = {k: v for k, v in values.items() if k not in pk and k not in b}
+    return pk, b, extra
+
+
+def model_setup(model: str | None = None, params: ParameterSet | None = None) -> ModelSetup:
+    """Parameters of variant `model` (default variant if None).
+
+    With `params` given and the default variant, `params` is used as it is (its `pk.*`,
+    `receptor.*` and `pk_variant.*` hold the default fit); for another variant its fitted
+    values replace those.
+    """
+    name = resolve_name(model)
+    ps = default_parameters() if params is None else params
+    fitted: dict[str, ArrayLike] = dict(pk_fits.fitted_values(name))
+    if params is not None and name == default_model():
+        fitted = {}
+    pk, b, extra = _split(fitted)
+    extra = {k: extra.get(k, ps.value(f"pk_variant.{k}")) for k in get_model(name).extra_params}
+    return ModelSetup(
+        name, PKParams.from_parameters(ps, **pk), BindingParams.from_parameters(ps, **b), extra
+    )
+
+
+def model_draws(
+    model: str | None = None, n: int | None = None, params: ParameterSet | None = None
+) -> ModelSetup:
+    """`model_setup` with every fitted/nuisance parameter an array of `n` posterior draws."""
+    name = resolve_name(model)
+    base = model_setup(name, params)
+    pk, b, extra = _split(dict(pk_fits.draw_columns(name, n)))
+    return ModelSetup(
+        name, replace(base.pk, **pk), replace(base.binding, **b), {**base.extra, **extra}
+    )
+
+
+def default_system(pk: PKParams, params: ParameterSet) -> LinearSystem:
+    """Linear system of the default variant for PK parameters `pk` (scalars or arrays).
+
+    For code that reads parameters.toml directly (population engine, SBML export): the extra
+    parameters come from the `pk_variant.*` group.  A variant with kinetic binding has no
+    algebraic occupancy, so it is refused here with a clear message.
+    """
+    name = default_model()
+    spec = get_model(name)
+    if spec.kinetic_binding:
+        raise InputError(
+            f"the default PK model {name} has kinetic receptor binding, which the population "
+            "engine and SBML export do not support; choose a linear variant"
+        )
+    extra = {k: params.value(f"pk_variant.{k}") for k in spec.extra_params}
+    return model_system(name, pk, extra)
+
+
+__all__ = ["MODEL_NAMES", "ModelSetup", "default_system", "model_draws", "model_setup"]
+
+
+# The structure that drives the rebound chain, with the `chain_drive.*` values
+# (parameters_chain_drive.toml: the pre-issue-11 fit the chain was calibrated with).
+CHAIN_DRIVE_MODEL = "metabolite_tail"
+
+
+def chain_drive_setup(params: ParameterSet | None = None) -> ModelSetup:
+    """PK and binding that drive the model chain (see parameters_chain_drive.toml for why)."""
+    ps = default_parameters() if params is None else params
+    g = ps.group("chain_drive")
+    pk, b, _ = _split(dict(g))
+    return ModelSetup(
+        CHAIN_DRIVE_MODEL,
+        PKParams.from_parameters(ps, **pk),
+        BindingParams.from_parameters(ps, **b),
+        {},
+    )
+
+
+def chain_drive_system(pk: PKParams) -> LinearSystem:
+    """Linear system of the chain-drive structure for (per-patient) PK parameters `pk`."""
+    return model_system(CHAIN_DRIVE_MODEL, pk, {})
