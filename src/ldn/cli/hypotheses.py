@@ -28,11 +28,11 @@ def calibrate(
 
     from rich.console import Console
 
-    from ldn.calibration.fit import FitSettings
-    from ldn.calibration.run import calibrate as run
     from ldn.cli._output import check_folder
     from ldn.cli._progress import progress_bar
     from ldn.errors import InputError
+    from ldn.mechanisms.fit import FitSettings
+    from ldn.mechanisms.run import calibrate as run
     from ldn.model.hypotheses import FAMILY_NAMES, get_family
 
     check_folder(out_dir, "--out-dir")
@@ -83,9 +83,9 @@ def hypotheses(
     """Mechanism families for a condition: weights and LDN − placebo effects with 95 % intervals."""
     import json
 
-    from ldn.calibration.report import hypotheses_report
     from ldn.cli._output import check_output, json_value, write_text
     from ldn.errors import InputError
+    from ldn.mechanisms.report import hypotheses_report
 
     if fmt not in ("table", "json"):
         raise InputError(f"--format must be table or json, got {fmt!r}")
@@ -100,8 +100,8 @@ def hypotheses(
     else:
         _table(report)
     if plot is not None:
-        from ldn.calibration.plots import plot_hypotheses
         from ldn.cli._output import save_figure
+        from ldn.mechanisms.plots import plot_hypotheses
 
         save_figure(plot_hypotheses(report, calibration_dir), plot)
 

@@ -237,7 +237,7 @@ def _assurance_hook(
         if hypothesis is not None:
             raise InputError("--hypothesis draws a family's parameters; drop --fixed-parameters")
         return None
-    from ldn.calibration.assurance import posterior_hook, supports
+    from ldn.mechanisms.assurance import posterior_hook, supports
 
     if trials < 1:
         return None  # simulate_trials reports the bad count

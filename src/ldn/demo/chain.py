@@ -64,8 +64,8 @@ def run(out_dir: Path) -> DemoSection:
     """Mechanism families: weights and model-averaged effects with 95 % intervals per condition."""
     import matplotlib.pyplot as plt
 
-    from ldn.calibration.plots import plot_checks, plot_hypotheses
-    from ldn.calibration.report import hypotheses_report, load_posterior
+    from ldn.mechanisms.plots import plot_checks, plot_hypotheses
+    from ldn.mechanisms.report import hypotheses_report, load_posterior
     from ldn.model.chain import CONDITIONS, get_condition
 
     post = load_posterior()

@@ -198,7 +198,7 @@ def simulate_trials(
     `simulator` replaces the population engine (tests use a stand-in response).
     `activity_hook(arm, activity)` may replace each arm's latent activity (M, n_max, n_obs) per
     replicate trial, e.g. with a trajectory drawn from the calibrated posterior (assurance,
-    `ldn.calibration.assurance`).
+    `ldn.mechanisms.assurance`).
     """
     if n_trials < 1:
         raise InputError(f"number of trials {n_trials} must be at least 1; use --trials 1000")

@@ -23,9 +23,9 @@ from typing import Final
 
 import numpy as np
 
-from ldn.calibration.fit import PREDICTION_WEEKS, REGIMENS
-from ldn.calibration.run import shipped_dir
 from ldn.errors import InputError
+from ldn.mechanisms.fit import PREDICTION_WEEKS, REGIMENS
+from ldn.mechanisms.run import shipped_dir
 from ldn.model.chain import get_condition
 from ldn.units import FloatArray
 

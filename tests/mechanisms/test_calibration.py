@@ -10,12 +10,12 @@ import pandas as pd
 import pytest
 from scipy import stats
 
-from ldn.calibration.data import calibration_trials, trial_regimen
-from ldn.calibration.fit import ConvergenceError, check_convergence
-from ldn.calibration.model import Layout, log_likelihood, placebo_change, sd_change
-from ldn.calibration.report import hypotheses_report
-from ldn.calibration.weights import _stack, stacking_weights
 from ldn.evidence.dataset import load_studies
+from ldn.mechanisms.data import calibration_trials, trial_regimen
+from ldn.mechanisms.fit import ConvergenceError, check_convergence
+from ldn.mechanisms.model import Layout, log_likelihood, placebo_change, sd_change
+from ldn.mechanisms.report import hypotheses_report
+from ldn.mechanisms.weights import _stack, stacking_weights
 from ldn.model.hypotheses import get_family
 from ldn.parameters import default_parameters
 
@@ -134,7 +134,7 @@ def test_hypotheses_report_shape_and_flags(tiny_calibration: tuple[Path, dict]) 
 def test_assurance_hook_draws_one_trajectory_per_replicate(
     tiny_calibration: tuple[Path, dict],
 ) -> None:
-    from ldn.calibration.assurance import posterior_hook, supports
+    from ldn.mechanisms.assurance import posterior_hook, supports
     from ldn.regimen import daily
     from ldn.trials.design import Arm, TrialDesign
 

@@ -17,8 +17,9 @@ from typing import Final
 
 import numpy as np
 
-from ldn.calibration.data import CalibrationTrial
-from ldn.calibration.model import (
+from ldn.errors import InputError
+from ldn.mechanisms.data import CalibrationTrial
+from ldn.mechanisms.model import (
     Layout,
     effect_from_cytokine,
     log_likelihood,
@@ -26,7 +27,6 @@ from ldn.calibration.model import (
     predict_trials,
     replicate,
 )
-from ldn.errors import InputError
 from ldn.model.chain import CONDITIONS, get_condition
 from ldn.model.hypotheses.base import Family
 from ldn.parameters import ParameterSet

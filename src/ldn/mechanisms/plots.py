@@ -6,7 +6,7 @@ from pathlib import Path
 
 import numpy as np
 
-from ldn.calibration.report import load_posterior
+from ldn.mechanisms.report import load_posterior
 
 
 def plot_hypotheses(report: dict, directory: Path | None = None) -> object:

@@ -1,6 +1,6 @@
 """`ldn calibrate`: fit every family, weigh them, and write the shipped posterior with provenance.
 
-Output directory (default: the package's `ldn/data/calibration/`): one ArviZ netCDF per family
+Output directory (default: the package's `ldn/data/mechanisms/`): one ArviZ netCDF per family
 (`<family>.nc`) and `summary.json` — provenance (SHA-256 of the evidence table and parameter
 files, git commit, date, library versions, sampler settings), the trials fitted / held out /
 skipped, convergence and wall time per family, family weights (across conditions and per
@@ -22,23 +22,23 @@ from pathlib import Path
 
 import numpy as np
 
-from ldn.calibration.data import CUTOFF_YEAR, CalibrationTrial, calibration_trials
-from ldn.calibration.fit import (
+from ldn.mechanisms.data import CUTOFF_YEAR, CalibrationTrial, calibration_trials
+from ldn.mechanisms.fit import (
     ESS_MIN,
     RHAT_MAX,
     FitSettings,
     check_convergence,
     fit_family,
 )
-from ldn.calibration.weights import condition_weights, pointwise_elpd, stacking_weights
+from ldn.mechanisms.weights import condition_weights, pointwise_elpd, stacking_weights
 from ldn.model.chain import CONDITIONS
 from ldn.model.hypotheses import FAMILIES, FAMILY_NAMES
 from ldn.parameters import ParameterSet, default_parameters
 
 
 def shipped_dir() -> Path:
-    """Where the package keeps its calibration (`ldn/data/calibration`)."""
-    return Path(str(resources.files("ldn") / "data" / "calibration"))
+    """Where the package keeps its calibration (`ldn/data/mechanisms`)."""
+    return Path(str(resources.files("ldn") / "data" / "mechanisms"))
 
 
 def _sha256(path: Path) -> str:

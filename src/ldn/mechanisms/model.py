@@ -12,7 +12,7 @@ Parameters (vectorised over rows, e.g. emcee walkers; docs/model.md part II, "Ca
 
 Each trial is simulated with the family's compiled chain
 (`ldn.simulate.hypotheses.family_run`) at its own regimen and duration; the likelihood is
-that of `ldn.calibration.data`.
+that of `ldn.mechanisms.data`.
 """
 
 from __future__ import annotations
@@ -24,7 +24,7 @@ from typing import Final
 import numpy as np
 from scipy import special, stats
 
-from ldn.calibration.data import CalibrationTrial
+from ldn.mechanisms.data import CalibrationTrial
 from ldn.model.chain import CONDITIONS, get_condition, scale_parameters
 from ldn.model.disease.base import H_PER_WEEK, expected_score
 from ldn.model.hypotheses.base import LOG_PRIORS, Family
