@@ -2,6 +2,9 @@
 
 Exposure comes from `ldn.model.exposure`.
 
+Every family is driven by the same PK as the seed chain (`ldn.model.pk_setup.chain_drive_setup`,
+the fit the chain's effect sizes and the shipped posterior were calibrated with).
+
 - brain: effect-site MOR occupancy (`Exposure.mor_occupancy`, the PET-fitted kernel);
 - plasma: unbound plasma MOR occupancy. When the PK engine provides it
   (`Exposure.mor_occupancy_plasma`) it is used as is; otherwise it is computed here from the
@@ -19,6 +22,7 @@ import numpy as np
 
 from ldn.model.exposure import exposure
 from ldn.model.hypotheses.base import Family
+from ldn.model.pk_setup import chain_drive_setup
 from ldn.model.receptors import BindingParams, competitive_occupancy
 from ldn.parameters import ParameterSet
 from ldn.units import MW_NALTREXOL_G_PER_MOL, MW_NALTREXONE_G_PER_MOL, FloatArray, ng_per_ml_to_nM
@@ -49,7 +53,8 @@ def family_drive(
     out = np.zeros((t.size, 2))
     if not family.has_effect or events is None or np.size(getattr(events, "t_h", ())) == 0:
         return out
-    exp = exposure(events, t, params)  # type: ignore[arg-type]
+    d = chain_drive_setup(params)  # the PK the chain's effect sizes were calibrated with
+    exp = exposure(events, t, params, pk=d.pk, binding=d.binding, pk_model=d.model, extra=d.extra)  # type: ignore[arg-type]
     occ = exp.mor_occupancy if family.drive == "brain" else plasma_mor_occupancy(exp, params)
     out[:, 0] = np.clip(np.asarray(occ, dtype=np.float64).reshape(-1), 0.0, 1.0)
     out[:, 1] = np.asarray(exp.naltrexone_unbound_nM + exp.naltrexol_unbound_nM).reshape(-1)
