@@ -44,6 +44,8 @@ CONDITIONS: dict[str, str] = {
     "bladder_pain": "Interstitial cystitis / bladder pain syndrome",
     "migraine": "Migraine",
     "glioma": "High-grade glioma (supportive care)",
+    "endometriosis": "Endometriosis-associated pelvic pain",
+    "vulvodynia": "Vulvodynia",
     "gi_disorders": "GI disorders (mixed)",
     "mixed": "Several indications",
 }
