@@ -173,8 +173,8 @@ _SCALE_LIST: Final = (
         mid=70.0,
         mid_kind="sourced",
         mid_source=(
-            "Response definition of Smith et al., Dig Dis Sci 2011 (LDN in Crohn's disease); "
-            "see shared facts clinical_evidence.md"
+            "Response definition of Smith et al., Dig Dis Sci 2011;56:2088-97 "
+            "(LDN in Crohn's disease)"
         ),
         mid_url="https://pubmed.ncbi.nlm.nih.gov/21380937/",
         mid_quote="had at least a 70-point decline in CDAI scores",

@@ -9,8 +9,9 @@ from sqlalchemy.orm import Session
 
 from ldn.errors import InputError
 from ldn.parameters import default_parameters
+from ldn.registry.csv_export import write_csv
 from ldn.registry.demo_data import VISIT_DAYS, VISIT_HOUR, demo_rows, fill_demo
-from ldn.registry.import_export import parse_csv, write_csv
+from ldn.registry.import_export import parse_csv
 from ldn.registry.models import Assessment, AuditLog, Patient, User
 from ldn.registry.security import verify_password
 from ldn.scales import SCALES

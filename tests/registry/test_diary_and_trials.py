@@ -19,7 +19,7 @@ from ldn.registry.diary import (
     resolve_diary_token,
     revoke_diary_link,
 )
-from ldn.registry.errors import InputError, PermissionDenied
+from ldn.registry.errors import InputError, NotFound, PermissionDenied
 from ldn.registry.models import AdverseEvent, Assessment, AuditLog
 from ldn.registry.n_of_1_trials import (
     blinded_calendar,
@@ -52,11 +52,12 @@ def test_link_stores_only_the_hash(session: Session, world: World) -> None:
 
 
 def test_only_the_patients_clinic_makes_or_revokes_links(session: Session, world: World) -> None:
-    for actor in (world.clin_b, world.researcher):
-        with pytest.raises(PermissionDenied):
-            create_diary_link(session=session, actor=actor, patient_id=world.patient_a)
-    _, link = create_diary_link(session=session, actor=world.admin, patient_id=world.patient_a)
+    with pytest.raises(NotFound):  # another clinic's patient answers like a missing one
+        create_diary_link(session=session, actor=world.clin_b, patient_id=world.patient_a)
     with pytest.raises(PermissionDenied):
+        create_diary_link(session=session, actor=world.researcher, patient_id=world.patient_a)
+    _, link = create_diary_link(session=session, actor=world.admin, patient_id=world.patient_a)
+    with pytest.raises(NotFound, match=f"diary link {link.id} not found"):
         revoke_diary_link(session=session, actor=world.clin_b, link_id=link.id)
 
 

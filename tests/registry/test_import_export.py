@@ -14,13 +14,12 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from ldn.registry import services as svc
+from ldn.registry.csv_export import export_csv, write_csv
 from ldn.registry.import_export import (
     COLUMNS,
     CsvImportError,
-    export_csv,
     import_csv,
     parse_csv,
-    write_csv,
 )
 from ldn.registry.models import Assessment, AuditLog, Patient
 

@@ -43,6 +43,8 @@ def test_no_server_errors(
     started = time.perf_counter()
     for result in schema.get_all_operations():
         operation = result.ok()
+        if operation.label == "POST /api/v1/auth/logout":
+            continue  # it ends the admin's token that every other call uses (tested elsewhere)
 
         @given(case=operation.as_strategy())
         @settings(

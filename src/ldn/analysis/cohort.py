@@ -29,6 +29,7 @@ from scipy import stats
 
 from ldn.analysis.course import NOf1Settings, PatientCourse, analyse_course
 from ldn.errors import InputError
+from ldn.evidence.schema import CONDITIONS
 from ldn.scales import SCALES, get_scale
 from ldn.stats import wilson_interval
 
@@ -347,7 +348,9 @@ class CohortReport:
             return fig
         ypos = np.arange(len(tab))[::-1]
         labels = [
-            f"{r.condition} · {SCALES[r.scale].label} (n={r.n_evaluable})" for r in tab.itertuples()
+            f"{CONDITIONS.get(str(r.condition), str(r.condition))} · {SCALES[r.scale].label} "
+            f"(n={r.n_evaluable})"
+            for r in tab.itertuples()
         ]
         err = np.vstack(
             [tab["responder_rate"] - tab["ci95_low"], tab["ci95_high"] - tab["responder_rate"]]
@@ -356,8 +359,9 @@ class CohortReport:
         ax.set_yticks(ypos, labels)
         ax.set_xlim(0, 1)
         ax.set_xlabel(
-            f"responders: P(improvement ≥ MID) > {self.settings.responder_probability:g} "
-            "(Wilson 95% CI)"
+            f"share of responders (P(improvement ≥ MID) > "
+            f"{self.settings.responder_probability:g}), Wilson 95% CI",
+            loc="right",
         )
         ax.grid(axis="x", alpha=0.3)
         return fig
@@ -376,7 +380,13 @@ class CohortReport:
         ypos = np.arange(len(tab))[::-1]
         err = np.vstack([tab["proportion"] - tab["ci95_low"], tab["ci95_high"] - tab["proportion"]])
         ax.errorbar(tab["proportion"], ypos, xerr=err, fmt="s", color="tab:red", capsize=3)
-        ax.set_yticks(ypos, [str(t).replace("_", " ") for t in tab["event_type"]])
+        ax.set_yticks(
+            ypos,
+            [
+                "any side effect" if t == "any" else str(t).replace("_", " ")
+                for t in tab["event_type"]
+            ],
+        )
         ax.set_xlim(0, 1)
         ax.set_xlabel("patients with the event (Wilson 95% CI)")
         ax.grid(axis="x", alpha=0.3)

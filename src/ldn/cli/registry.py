@@ -177,19 +177,25 @@ def export(
     file: Path = typer.Argument(..., help="CSV file to write."),
     clinic: str | None = _CLINIC,
     database: str | None = _DATABASE,
+    raw: bool = typer.Option(
+        False,
+        "--raw",
+        help="Write stored values unchanged (for a round trip into another registry). Without "
+        "it, cells starting with = + - @ get a leading ' so spreadsheets do not run them.",
+    ),
 ) -> None:
     """Export a clinic's records as CSV (the import format)."""
     from rich.console import Console
 
     from ldn.cli._output import check_folder, write_text
-    from ldn.registry.import_export import export_csv
+    from ldn.registry.csv_export import export_csv
     from ldn.registry.permissions import SYSTEM
 
     check_folder(file, "FILE")
     reg = _open(database)
     clinic_id = _clinic_id(reg, clinic)
     with reg.session() as s:
-        text = export_csv(session=s, actor=SYSTEM, clinic_id=clinic_id)
+        text = export_csv(session=s, actor=SYSTEM, clinic_id=clinic_id, raw=raw)
     write_text(file, text, "FILE")
     Console().print(f"wrote {text.count(chr(10)) - 1} rows to {file}")
     reg.dispose()

@@ -1,8 +1,14 @@
-"""Transaction and presentation helpers shared by the registry services (private)."""
+"""Transaction and presentation helpers shared by the registry services (private).
+
+`audited_write` is the single write path: every service that creates, changes or deletes a
+row calls it (flush → audit row → commit), so every write is audited and every integrity or
+concurrency failure becomes the same `ConflictError` (409) with a sentence from
+`conflict_message`.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any, TypeVar
 
 from pydantic import BaseModel
@@ -11,6 +17,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
+from ldn.registry import audit
 from ldn.registry.errors import ConflictError, InputError
 from ldn.registry.permissions import ActorLike, is_pseudonymised
 from ldn.registry.schemas import parse
@@ -18,28 +25,98 @@ from ldn.registry.schemas import parse
 MAX_PAGE = 1000
 P = TypeVar("P", bound=BaseModel)
 _FREE_TEXT = ("notes", "stop_reason")
-_STALE = "the record was changed by someone else after you loaded it; reload and try again"
+STALE_MESSAGE = "the record was changed by someone else after you loaded it; reload and try again"
+_UNIQUE_WORDING = {  # constraint names (PostgreSQL) and columns (SQLite) → what is taken
+    "uq_patients_clinic_code": "a patient with this code in this clinic",
+    "patients.clinic_id, patients.code": "a patient with this code in this clinic",
+    "uq_users_username": "a user with this username",
+    "users.username": "a user with this username",
+    "uq_clinics_name": "a clinic with this name",
+    "clinics.name": "a clinic with this name",
+}
 
 
-def commit(session: Session) -> None:
-    """Commit, translating concurrency and constraint failures into user-facing errors."""
-    try:
-        session.commit()
-    except StaleDataError:
-        session.rollback()
-        raise ConflictError(_STALE) from None
-    except IntegrityError as exc:
-        session.rollback()
-        raise ConflictError(f"the change conflicts with existing data: {exc.orig}") from None
+def conflict_message(exc: IntegrityError) -> str:
+    """A sentence saying which rule a refused write broke (the one 409 wording everywhere)."""
+    reason = str(exc.orig).strip().split("\n", 1)[0]
+    lowered = reason.lower()
+    for constraint, what in _UNIQUE_WORDING.items():
+        if constraint in lowered:
+            return (
+                f"{what} already exists (saved by someone else at the same moment?); "
+                "reload and choose another"
+            )
+    if "unique" in lowered or "duplicate" in lowered:
+        return f"a record with the same key already exists ({reason}); reload and try again"
+    if "foreign key" in lowered:
+        return (
+            "the record it belongs to no longer exists (deleted by someone else meanwhile?); "
+            "reload the page"
+        )
+    return f"the change conflicts with existing data ({reason}); reload and try again"
 
 
 def flush(session: Session) -> None:
-    """Flush; a concurrent edit (stale version) becomes ConflictError."""
+    """Flush; a stale version or a broken constraint becomes ConflictError (rolled back)."""
     try:
         session.flush()
     except StaleDataError:
         session.rollback()
-        raise ConflictError(_STALE) from None
+        raise ConflictError(STALE_MESSAGE) from None
+    except IntegrityError as exc:
+        session.rollback()
+        raise ConflictError(conflict_message(exc)) from None
+
+
+def commit(session: Session) -> None:
+    """Commit, translating concurrency and constraint failures into ConflictError."""
+    try:
+        session.commit()
+    except StaleDataError:
+        session.rollback()
+        raise ConflictError(STALE_MESSAGE) from None
+    except IntegrityError as exc:
+        session.rollback()
+        raise ConflictError(conflict_message(exc)) from None
+
+
+def audited_write(
+    session: Session,
+    actor: ActorLike,
+    *,
+    action: str,
+    entity: str,
+    row: Any,
+    clinic_id: int | None,
+    before: dict[str, Any] | None = None,
+    snapshot: Callable[[Any], dict[str, Any]] = audit.snapshot,
+    entity_id: int | None = None,
+    commit_now: bool = True,
+) -> None:
+    """The one way the registry writes: flush the change, add its audit row, commit.
+
+    The caller has added, changed or deleted `row` in `session`. The audit row holds `before`
+    (updates and deletes) and, unless `action` is "delete", `snapshot(row)` of the row as
+    flushed (default `audit.snapshot`; pass another to leave out a secret such as a token
+    hash); `entity_id`
+    defaults to the row's id. A broken constraint (a duplicate code, a row deleted meanwhile)
+    or a stale version rolls everything back and raises `ConflictError` (HTTP 409). With
+    `commit_now=False` the caller commits later with `commit` (an import writes many rows in
+    one transaction).
+    """
+    flush(session)
+    audit.record(
+        session,
+        actor=actor,
+        action=action,
+        entity=entity,
+        entity_id=entity_id if entity_id is not None else row.id,
+        clinic_id=clinic_id,
+        before=before,
+        after=None if action == "delete" else snapshot(row),
+    )
+    if commit_now:
+        commit(session)
 
 
 def page_args(skip: int, limit: int) -> tuple[int, int]:

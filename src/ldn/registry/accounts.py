@@ -15,10 +15,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ldn.registry import audit
+from ldn.registry._common import audited_write, commit
 from ldn.registry._common import changes as _changes
 from ldn.registry._common import check_version as _check_version
-from ldn.registry._common import commit
-from ldn.registry._common import flush as _flush
 from ldn.registry.errors import ConflictError, InputError, NotFound
 from ldn.registry.models import Clinic, User
 from ldn.registry.permissions import ActorLike, require
@@ -31,6 +30,7 @@ from ldn.registry.schemas import (
     parse,
 )
 from ldn.registry.security import hash_password, needs_rehash, verify_password
+from ldn.registry.web_sessions import end_user_sessions
 
 
 # ---------------------------------------------------------------- clinics
@@ -44,17 +44,14 @@ def create_clinic(
         raise ConflictError(f"a clinic named {spec.name!r} already exists; choose another name")
     clinic = Clinic(name=spec.name)
     session.add(clinic)
-    _flush(session)
-    audit.record(
+    audited_write(
         session,
-        actor=actor,
+        actor,
         action="create",
         entity="clinic",
-        entity_id=clinic.id,
+        row=clinic,
         clinic_id=clinic.id,
-        after=audit.snapshot(clinic),
     )
-    commit(session)
     return ClinicPublic.model_validate(clinic)
 
 
@@ -104,17 +101,14 @@ def create_user(
         active=True,
     )
     session.add(user)
-    _flush(session)
-    audit.record(
+    audited_write(
         session,
-        actor=actor,
+        actor,
         action="create",
         entity="user",
-        entity_id=user.id,
+        row=user,
         clinic_id=user.clinic_id,
-        after=audit.snapshot(user),
     )
-    commit(session)
     return UserPublic.model_validate(user)
 
 
@@ -147,27 +141,26 @@ def update_user(
     user = _load_user(session, user_id)
     _check_version(user, "user", changes.pop("version", None))
     before = audit.snapshot(user)
-    if "password" in changes:
-        pw = changes.pop("password")
-        if pw is not None:
-            user.password_hash = hash_password(pw)
+    new_password = changes.pop("password", None)
+    if new_password is not None:
+        user.password_hash = hash_password(new_password)
     for key, value in changes.items():
         setattr(user, key, value)
     if user.role == "clinician" and user.clinic_id is None:
         session.rollback()
         raise InputError("a clinician must belong to a clinic: give clinic_id")
-    _flush(session)
-    audit.record(
+    if new_password is not None or not user.active:
+        # a new password or a switched-off account ends every session and API token at once
+        end_user_sessions(session, user.id)
+    audited_write(
         session,
-        actor=actor,
+        actor,
         action="update",
         entity="user",
-        entity_id=user.id,
+        row=user,
         clinic_id=user.clinic_id,
         before=before,
-        after=audit.snapshot(user),
     )
-    commit(session)
     return UserPublic.model_validate(user)
 
 
@@ -180,16 +173,23 @@ def _dummy_hash() -> str:
     return _dummy_hash_for(os.environ.get("LDN_PASSWORD_HASH_PROFILE", ""))
 
 
+def warm_dummy_hash() -> None:
+    """Make the dummy hash now (a server calls this at start-up; it costs one hash)."""
+    _dummy_hash()
+
+
 def authenticate(*, session: Session, username: str, password: str) -> User | None:
     """The active user with this username and password, else None (no reason given).
 
     Upgrades the stored hash when the argon2 parameters changed. Throttling is the caller's job.
     """
     user = session.scalar(select(User).where(User.username == username))
-    if user is None:
-        verify_password(_dummy_hash(), password)  # same cost as a real check: no user probing
+    if user is None or not user.active:
+        # exactly one hash check whatever the account state, so the answer time tells nothing
+        # about whether the account exists or is switched off
+        verify_password(_dummy_hash(), password)
         return None
-    if not user.active or not verify_password(user.password_hash, password):
+    if not verify_password(user.password_hash, password):
         return None
     if needs_rehash(user.password_hash):
         user.password_hash = hash_password(password)

@@ -32,7 +32,8 @@ from sqlalchemy.orm import Session
 from ldn.errors import InputError
 from ldn.parameters import ParameterSet, default_parameters
 from ldn.registry import services as svc
-from ldn.registry.import_export import import_csv, write_csv
+from ldn.registry.csv_export import write_csv
+from ldn.registry.import_export import import_csv
 from ldn.registry.models import Clinic
 from ldn.registry.permissions import SYSTEM
 from ldn.scales import SCALES

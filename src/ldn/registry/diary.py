@@ -26,10 +26,11 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ldn.registry import audit
-from ldn.registry._common import commit, flush
+from ldn.registry._common import audited_write, commit
 from ldn.registry.errors import InputError, NotFound
 from ldn.registry.models import AdverseEvent, Assessment, Patient, utcnow
-from ldn.registry.permissions import Actor, ActorLike, require
+from ldn.registry.patients import _load_patient
+from ldn.registry.permissions import Actor, ActorLike
 from ldn.registry.practice_models import DiaryToken
 from ldn.scales import AE_TYPES, SCALES, SEVERITIES
 
@@ -73,11 +74,8 @@ class DiaryLink:
 
 
 def _patient(session: Session, actor: ActorLike, patient_id: int, action: str) -> Patient:
-    patient = session.get(Patient, patient_id)
-    if patient is None:
-        raise NotFound(f"patient {patient_id} not found")
-    require(actor, action, "patient", clinic_id=patient.clinic_id)  # type: ignore[arg-type]
-    return patient
+    # the registry's one patient check: another clinic's patient answers like a missing one
+    return _load_patient(session, actor, patient_id, action)
 
 
 def _safe(row: DiaryToken) -> dict[str, object]:
@@ -98,17 +96,15 @@ def create_diary_link(
         patient_id=patient.id, token_hash=hash_token(token), scale=scale, created_by=actor.username
     )
     session.add(row)
-    flush(session)
-    audit.record(
+    audited_write(
         session,
-        actor=actor,
+        actor,
         action="create",
         entity="diary_link",
-        entity_id=row.id,
+        row=row,
         clinic_id=patient.clinic_id,
-        after=_safe(row),
+        snapshot=_safe,
     )
-    commit(session)
     return token, DiaryLink.of(row)
 
 
@@ -124,24 +120,26 @@ def list_diary_links(*, session: Session, actor: ActorLike, patient_id: int) -> 
 def revoke_diary_link(*, session: Session, actor: ActorLike, link_id: int) -> DiaryLink:
     """Revoke a link now (idempotent); the token stops working at once."""
     row = session.get(DiaryToken, link_id)
+    missing = NotFound(f"diary link {link_id} not found")
     if row is None:
-        raise NotFound(f"diary link {link_id} not found")
-    patient = _patient(session, actor, row.patient_id, "write")
+        raise missing
+    try:  # another clinic's link answers like a missing one
+        patient = _patient(session, actor, row.patient_id, "write")
+    except NotFound:
+        raise missing from None
     if row.revoked_at is None:
         before = _safe(row)
         row.revoked_at = utcnow()
-        flush(session)
-        audit.record(
+        audited_write(
             session,
-            actor=actor,
+            actor,
             action="update",
             entity="diary_link",
-            entity_id=row.id,
+            row=row,
             clinic_id=patient.clinic_id,
             before=before,
-            after=_safe(row),
+            snapshot=_safe,
         )
-        commit(session)
     return DiaryLink.of(row)
 
 
@@ -217,15 +215,14 @@ def add_diary_entry(
             source="diary",
         )
         session.add(row)
-        flush(session)
-        audit.record(
+        audited_write(
             session,
-            actor=actor,
+            actor,
             action="create",
             entity="adverse_event",
-            entity_id=row.id,
+            row=row,
             clinic_id=patient.clinic_id,
-            after=audit.snapshot(row),
+            commit_now=False,
         )
         counts["adverse_events"] += 1
     link.last_used_at = utcnow()
@@ -253,16 +250,15 @@ def _save_score(
         before = audit.snapshot(existing)
         existing.value = float(entry.score)  # type: ignore[arg-type]
         existing.notes = notes
-        flush(session)
-        audit.record(
+        audited_write(
             session,
-            actor=actor,
+            actor,
             action="update",
             entity="assessment",
-            entity_id=existing.id,
+            row=existing,
             clinic_id=patient.clinic_id,
             before=before,
-            after=audit.snapshot(existing),
+            commit_now=False,
         )
         return
     row = Assessment(
@@ -274,13 +270,12 @@ def _save_score(
         source="diary",
     )
     session.add(row)
-    flush(session)
-    audit.record(
+    audited_write(
         session,
-        actor=actor,
+        actor,
         action="create",
         entity="assessment",
-        entity_id=row.id,
+        row=row,
         clinic_id=patient.clinic_id,
-        after=audit.snapshot(row),
+        commit_now=False,
     )

@@ -29,9 +29,9 @@ from typing import Any, Final
 
 from sqlalchemy.orm import Session
 
-from ldn.registry.errors import NotFound
 from ldn.registry.models import AdverseEvent, Assessment, Patient, Prescription
-from ldn.registry.permissions import ActorLike, is_pseudonymised, require
+from ldn.registry.patients import _load_patient
+from ldn.registry.permissions import ActorLike, is_pseudonymised
 from ldn.scales import SCALES
 
 FHIR_VERSION: Final = "4.3.0 (R4B, R4-compatible resources)"
@@ -201,11 +201,7 @@ def validate_bundle(data: dict[str, Any] | str) -> Any:
 def export_fhir(*, session: Session, actor: ActorLike, patient_ids: list[int]) -> str:
     """Validated FHIR R4 Bundle JSON of the given patients (the actor must be allowed to read)."""
     patients = []
-    for pid in patient_ids:
-        p = session.get(Patient, pid)
-        if p is None:
-            raise NotFound(f"patient {pid} not found")
-        require(actor, "read", "patient", clinic_id=p.clinic_id)
-        patients.append(p)
+    for pid in patient_ids:  # another clinic's patient answers like a missing one (404)
+        patients.append(_load_patient(session, actor, pid, "read"))
     bundle = validate_bundle(bundle_dict(patients, pseudonymised=is_pseudonymised(actor)))
     return str(bundle.model_dump_json(indent=2, exclude_none=True))

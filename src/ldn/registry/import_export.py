@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Final
 
@@ -32,7 +32,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ldn.errors import InputError
-from ldn.registry import audit
+from ldn.registry._common import audited_write, commit
 from ldn.registry.errors import NotFound
 from ldn.registry.models import (
     AdverseEvent,
@@ -42,15 +42,15 @@ from ldn.registry.models import (
     PatientCondition,
     Prescription,
 )
-from ldn.registry.permissions import ActorLike, is_pseudonymised, require
+from ldn.registry.permissions import ActorLike, require
 from ldn.registry.schemas import (
+    MAX_TEXT_CHARS,
     AdverseEventCreate,
     AssessmentCreate,
     PatientCreate,
     PrescriptionCreate,
     error_messages,
 )
-from ldn.registry.services import commit
 
 COLUMNS: Final = (
     "record_type",
@@ -132,6 +132,15 @@ class CsvImportError(InputError):
             f"{'s' if len(problems) != 1 else ''}):\n{shown}{more}"
         )
 
+    @property
+    def headline(self) -> str:
+        """One line: how many problems and the first of them (with its row and column)."""
+        n = len(self.problems)
+        return (
+            f"import rejected, nothing was written ({n} problem{'s' if n != 1 else ''}; "
+            f"first: {self.problems[0]})"
+        )
+
 
 @dataclass(frozen=True, slots=True)
 class ParsedRow:
@@ -187,11 +196,51 @@ def _row_fields(record_type: str, raw: Mapping[str, str]) -> dict[str, Any]:
     return out
 
 
+def _csv_records(text: str) -> Iterator[tuple[int, list[str]]]:
+    """(line where the record starts, fields) of each non-blank record; strict quoting.
+
+    A malformed record (an unterminated quote, a stray quote inside a quoted field, a field
+    longer than `csv.field_size_limit()`) raises `CsvImportError` naming its first line:
+    nothing after it could be read reliably.
+    """
+    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
+    start = 1
+    while True:
+        try:
+            fields = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as exc:
+            raise CsvImportError([CsvProblem(start, "record_type", _csv_error(exc))]) from None
+        if any(f.strip() for f in fields):
+            yield start, fields
+        start = reader.line_num + 1
+
+
+def _csv_error(exc: csv.Error) -> str:
+    reason = str(exc)
+    if "unexpected end of data" in reason:
+        return (
+            "a quoted field that starts on this line is never closed (a '\"' is missing), so "
+            "the rest of the file cannot be read; close the quote or remove it"
+        )
+    if "field larger than field limit" in reason:
+        return (
+            f"a field is longer than {csv.field_size_limit()} characters (the longest text "
+            f"field takes {MAX_TEXT_CHARS}); shorten it"
+        )
+    return (
+        f"the line is not valid CSV ({reason}); a field with a '\"' inside must be quoted "
+        'and its quotes doubled, e.g. "say ""hi"""'
+    )
+
+
 def parse_csv(text: str) -> list[ParsedRow]:
     """Validate an import file without touching the database; CsvImportError lists problems."""
     problems: list[CsvProblem] = []
-    reader = csv.DictReader(io.StringIO(text.removeprefix("\ufeff"), newline=""))
-    header = [h.strip() for h in reader.fieldnames or []]
+    records = _csv_records(text.removeprefix("\ufeff"))
+    first = next(records, None)
+    header = [h.strip() for h in first[1]] if first else []
     if not header:
         raise CsvImportError([CsvProblem(1, "record_type", "the file is empty; expected a header")])
     unknown = [h for h in header if h not in COLUMNS]
@@ -204,71 +253,85 @@ def parse_csv(text: str) -> list[ParsedRow]:
         column = unknown[0] if unknown else "record_type"
         allowed = f"{msg}; allowed columns: {', '.join(COLUMNS)}"
         raise CsvImportError([CsvProblem(1, column, allowed)])
-    reader.fieldnames = header
     rows: list[ParsedRow] = []
     refs: dict[tuple[str, str], int] = {}
-    for index, raw in enumerate(reader):
-        line = index + 2
-        if line > MAX_ROWS + 1:
-            problems.append(CsvProblem(line, "record_type", f"more than {MAX_ROWS} rows"))
-            break
-        if None in raw:
-            problems.append(CsvProblem(line, "record_type", "more fields than header columns"))
-            continue
-        rtype = (raw.get("record_type") or "").strip().lower()
-        code = (raw.get("patient_code") or "").strip()
-        if rtype not in COLUMNS_BY_TYPE:
-            problems.append(
-                CsvProblem(
-                    line,
-                    "record_type",
-                    f"{rtype!r} is not one of {', '.join(COLUMNS_BY_TYPE)}",
-                )
-            )
-            continue
-        if not code:
-            problems.append(CsvProblem(line, "patient_code", "is empty; every row needs one"))
-            continue
-        stray = [
-            c
-            for c in header
-            if c not in ("record_type", "patient_code", *COLUMNS_BY_TYPE[rtype])
-            and (raw.get(c) or "").strip()
-        ]
-        for col in stray:
-            problems.append(CsvProblem(line, col, f"must be empty for a {rtype} row"))
-        try:
-            values = _SCHEMAS[rtype].model_validate(_row_fields(rtype, raw))
-        except ValidationError as exc:
-            for loc, msg in error_messages(exc):
-                col = loc.split(".")[0]
-                col = "patient_code" if col == "code" else col
-                problems.append(CsvProblem(line, col if col in COLUMNS else "record_type", msg))
-            continue
-        except ValueError as exc:  # titration text that is not DOSExDAYS
-            problems.append(CsvProblem(line, "titration", str(exc)))
-            continue
-        ref = (raw.get("ref") or "").strip()
-        pref = (raw.get("prescription_ref") or "").strip()
-        if rtype == "prescription" and ref:
-            if (code, ref) in refs:
-                problems.append(CsvProblem(line, "ref", f"{ref!r} is used twice for {code}"))
-            refs[(code, ref)] = line
-        if rtype == "adverse_event" and pref and (code, pref) not in refs:
-            problems.append(
-                CsvProblem(
-                    line,
-                    "prescription_ref",
-                    f"{pref!r} is not the ref of an earlier prescription row of patient {code}",
-                )
-            )
-        rows.append(ParsedRow(line, rtype, code, values, ref, pref))
+    try:
+        for count, (line, fields) in enumerate(records, start=1):
+            if count > MAX_ROWS:
+                problems.append(CsvProblem(line, "record_type", f"more than {MAX_ROWS} rows"))
+                break
+            if len(fields) > len(header):
+                problems.append(CsvProblem(line, "record_type", "more fields than header columns"))
+                continue
+            raw = dict(zip(header, fields, strict=False))
+            _parse_row(line, header, raw, rows, refs, problems)
+    except CsvImportError as exc:  # malformed CSV: report it with what was found before it
+        raise CsvImportError(problems + exc.problems) from None
     if problems:
         raise CsvImportError(problems)
     return rows
 
 
-def _resolve_clinic(session: Session, actor: ActorLike, clinic_id: int | None) -> int:
+def _parse_row(
+    line: int,
+    header: list[str],
+    raw: dict[str, str],
+    rows: list[ParsedRow],
+    refs: dict[tuple[str, str], int],
+    problems: list[CsvProblem],
+) -> None:
+    """Validate one record; append it to `rows` or its problems to `problems`."""
+    rtype = (raw.get("record_type") or "").strip().lower()
+    code = (raw.get("patient_code") or "").strip()
+    if rtype not in COLUMNS_BY_TYPE:
+        problems.append(
+            CsvProblem(
+                line,
+                "record_type",
+                f"{rtype!r} is not one of {', '.join(COLUMNS_BY_TYPE)}",
+            )
+        )
+        return
+    if not code:
+        problems.append(CsvProblem(line, "patient_code", "is empty; every row needs one"))
+        return
+    stray = [
+        c
+        for c in header
+        if c not in ("record_type", "patient_code", *COLUMNS_BY_TYPE[rtype])
+        and (raw.get(c) or "").strip()
+    ]
+    for col in stray:
+        problems.append(CsvProblem(line, col, f"must be empty for a {rtype} row"))
+    try:
+        values = _SCHEMAS[rtype].model_validate(_row_fields(rtype, raw))
+    except ValidationError as exc:
+        for loc, msg in error_messages(exc):
+            col = loc.split(".")[0]
+            col = "patient_code" if col == "code" else col
+            problems.append(CsvProblem(line, col if col in COLUMNS else "record_type", msg))
+        return
+    except ValueError as exc:  # titration text that is not DOSExDAYS
+        problems.append(CsvProblem(line, "titration", str(exc)))
+        return
+    ref = (raw.get("ref") or "").strip()
+    pref = (raw.get("prescription_ref") or "").strip()
+    if rtype == "prescription" and ref:
+        if (code, ref) in refs:
+            problems.append(CsvProblem(line, "ref", f"{ref!r} is used twice for {code}"))
+        refs[(code, ref)] = line
+    if rtype == "adverse_event" and pref and (code, pref) not in refs:
+        problems.append(
+            CsvProblem(
+                line,
+                "prescription_ref",
+                f"{pref!r} is not the ref of an earlier prescription row of patient {code}",
+            )
+        )
+    rows.append(ParsedRow(line, rtype, code, values, ref, pref))
+
+
+def resolve_clinic(session: Session, actor: ActorLike, clinic_id: int | None) -> int:
     if clinic_id is None:
         if actor.clinic_id is not None:
             return actor.clinic_id
@@ -285,7 +348,7 @@ def import_csv(
     *, session: Session, actor: ActorLike, text: str, clinic_id: int | None = None
 ) -> ImportSummary:
     """Import a CSV file's text into a clinic, all or nothing (see the module docstring)."""
-    clinic_id = _resolve_clinic(session, actor, clinic_id)
+    clinic_id = resolve_clinic(session, actor, clinic_id)
     require(actor, "write", "import", clinic_id=clinic_id)
     rows = parse_csv(text)
     existing = {
@@ -324,20 +387,19 @@ def import_csv(
         for r in rows:
             obj = _build(r, clinic_id, patients, rx_by_ref)
             session.add(obj)
-            session.flush()
-            if r.record_type == "patient":
-                patients[r.patient_code] = obj  # type: ignore[assignment]
-            if r.record_type == "prescription" and r.ref:
-                rx_by_ref[(r.patient_code, r.ref)] = obj  # type: ignore[assignment]
-            audit.record(
+            audited_write(
                 session,
-                actor=actor,
+                actor,
                 action="create",
                 entity=r.record_type,
-                entity_id=obj.id,
+                row=obj,
                 clinic_id=clinic_id,
-                after=audit.snapshot(obj),  # type: ignore[attr-defined]
+                commit_now=False,  # one transaction for the whole file
             )
+            if r.record_type == "patient":
+                patients[r.patient_code] = obj
+            if r.record_type == "prescription" and r.ref:
+                rx_by_ref[(r.patient_code, r.ref)] = obj
             counts[r.record_type] = counts.get(r.record_type, 0) + 1
     except Exception:
         session.rollback()
@@ -365,78 +427,3 @@ def _build(
     rx = rx_by_ref.get((r.patient_code, r.prescription_ref)) if r.prescription_ref else None
     v["prescription_id"] = rx.id if rx is not None else None
     return AdverseEvent(patient_id=pid, **v)
-
-
-# ---------------------------------------------------------------- export
-def _fmt(value: Any) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, float):
-        return repr(value) if value != int(value) else f"{value:.1f}"
-    return value.isoformat() if hasattr(value, "isoformat") else str(value)
-
-
-def export_rows(
-    *, session: Session, actor: ActorLike, clinic_id: int | None = None
-) -> Iterable[dict[str, str]]:
-    """The clinic's records as CSV rows (dicts keyed by `COLUMNS`)."""
-    clinic_id = _resolve_clinic(session, actor, clinic_id)
-    require(actor, "read", "export", clinic_id=clinic_id)
-    blank = is_pseudonymised(actor)
-    stmt = select(Patient).where(Patient.clinic_id == clinic_id).order_by(Patient.code)
-    for p in session.scalars(stmt):
-        yield {
-            "record_type": "patient",
-            "patient_code": p.code,
-            "birth_year": str(p.birth_year),
-            "sex": p.sex,
-            "conditions": ";".join(p.conditions),
-        }
-        for rx in sorted(p.prescriptions, key=lambda x: (x.start_date, x.id)):
-            yield {
-                "record_type": "prescription",
-                "patient_code": p.code,
-                "ref": f"rx{rx.id}",
-                "dose_mg": _fmt(rx.dose_mg),
-                "clock_time": rx.clock_time,
-                "formulation": rx.formulation,
-                "titration": ";".join(f"{_fmt(s['dose_mg'])}x{s['days']}" for s in rx.titration),
-                "start_date": _fmt(rx.start_date),
-                "stop_date": _fmt(rx.stop_date),
-                "stop_reason": "" if blank else _fmt(rx.stop_reason),
-                "notes": "" if blank else _fmt(rx.notes),
-            }
-        for a in sorted(p.assessments, key=lambda x: (x.assessed_on, x.id)):
-            yield {
-                "record_type": "assessment",
-                "patient_code": p.code,
-                "scale": a.scale,
-                "value": _fmt(a.value),
-                "assessed_on": _fmt(a.assessed_on),
-                "notes": "" if blank else _fmt(a.notes),
-            }
-        for ae in sorted(p.adverse_events, key=lambda x: (x.onset_date, x.id)):
-            yield {
-                "record_type": "adverse_event",
-                "patient_code": p.code,
-                "event_type": ae.event_type,
-                "severity": ae.severity,
-                "onset_date": _fmt(ae.onset_date),
-                "end_date": _fmt(ae.end_date),
-                "prescription_ref": f"rx{ae.prescription_id}" if ae.prescription_id else "",
-                "notes": "" if blank else _fmt(ae.notes),
-            }
-
-
-def write_csv(rows: Iterable[Mapping[str, str]]) -> str:
-    """Rows as CSV text with the full header."""
-    buf = io.StringIO()
-    writer = csv.DictWriter(buf, fieldnames=COLUMNS, restval="", lineterminator="\n")
-    writer.writeheader()
-    writer.writerows(rows)
-    return buf.getvalue()
-
-
-def export_csv(*, session: Session, actor: ActorLike, clinic_id: int | None = None) -> str:
-    """The clinic's records as CSV text in the import format."""
-    return write_csv(export_rows(session=session, actor=actor, clinic_id=clinic_id))

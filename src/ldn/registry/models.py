@@ -18,6 +18,8 @@ Entities and their stable names (the web app and the analysis adapter import the
 - `AuditLog(id, at, actor_id, actor_username, action, entity, entity_id, clinic_id, before,
   after)` — append-only: the ORM refuses updates and deletes, and the migration installs
   database triggers (SQLite) / rules (PostgreSQL) that do the same.
+- `WebSession(id, user_id, kind, created_at, expires_at)` — a login session or API token of
+  the web app, stored as the SHA-256 of its secret (revision 0003).
 
 Editable rows carry a `version` column used for optimistic concurrency: SQLAlchemy adds
 `WHERE version = :old` to every UPDATE, so a concurrent edit fails loudly (the services turn
@@ -54,6 +56,7 @@ SEXES: Final = ("female", "male", "other", "unknown")
 CONDITIONS: Final = ("ra", "sle", "psoriasis", "ms", "fibromyalgia", "crohns", "other")
 FORMULATIONS: Final = ("capsule", "tablet", "liquid", "sublingual", "cream", "other")
 AUDIT_ACTIONS: Final = ("create", "update", "delete")
+SESSION_KINDS: Final = ("cookie", "bearer")
 
 # Stable constraint names so Alembic migrations are deterministic on both back ends.
 NAMING_CONVENTION: Final = {
@@ -276,6 +279,26 @@ class AuditLog(Base):
     clinic_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
     before: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)
     after: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)
+
+
+class WebSession(Base):
+    """A login of the web app: a browser session (`cookie`) or an API token (`bearer`).
+
+    Only the SHA-256 of the random secret is stored, so a copy of the table lets no one log
+    in. Deleting the rows of a user ends all their sessions and tokens at once (logout,
+    password change, account switched off: `ldn.registry.web_sessions`).
+    """
+
+    __tablename__ = "web_sessions"
+    __table_args__ = (CheckConstraint(_in("kind", SESSION_KINDS), name="kind"),)
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), nullable=False, index=True
+    )
+    kind: Mapped[str] = mapped_column(String(16), nullable=False)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, nullable=False)
+    expires_at: Mapped[datetime] = mapped_column(DateTime, nullable=False, index=True)
 
 
 class AppendOnlyError(RuntimeError):

@@ -20,9 +20,10 @@ from sqlalchemy.orm import Session
 
 from ldn.practice.n_of_1 import NOf1Schedule, analyse_schedule, n_of_1_schedule, schedule_from_dict
 from ldn.registry import audit
-from ldn.registry._common import commit, flush
+from ldn.registry._common import audited_write
 from ldn.registry.errors import InputError, NotFound
 from ldn.registry.models import Assessment, Patient, utcnow
+from ldn.registry.patients import _load_patient
 from ldn.registry.permissions import ActorLike, require
 from ldn.registry.practice_models import NOf1Trial
 from ldn.scales import SCALES
@@ -61,11 +62,13 @@ def _load(
     session: Session, actor: ActorLike, trial_id: int, action: str
 ) -> tuple[NOf1Trial, Patient]:
     row = session.get(NOf1Trial, trial_id)
+    missing = NotFound(f"N-of-1 trial {trial_id} not found")
     if row is None:
-        raise NotFound(f"N-of-1 trial {trial_id} not found")
-    patient = session.get(Patient, row.patient_id)
-    assert patient is not None  # the foreign key cascades
-    require(actor, action, "patient", clinic_id=patient.clinic_id)  # type: ignore[arg-type]
+        raise missing
+    try:  # another clinic's trial answers like a missing one
+        patient = _load_patient(session, actor, row.patient_id, action)
+    except NotFound:
+        raise missing from None
     return row, patient
 
 
@@ -101,17 +104,14 @@ def create_n_of_1_trial(
         created_by=actor.username,
     )
     session.add(row)
-    flush(session)
-    audit.record(
+    audited_write(
         session,
-        actor=actor,
+        actor,
         action="create",
         entity="n_of_1_trial",
-        entity_id=row.id,
+        row=row,
         clinic_id=patient.clinic_id,
-        after=audit.snapshot(row),
     )
-    commit(session)
     return _info(row)
 
 
@@ -160,18 +160,15 @@ def unblind_n_of_1_trial(*, session: Session, actor: ActorLike, trial_id: int) -
     if row.unblinded_at is None:
         before = audit.snapshot(row)
         row.unblinded_at = utcnow()
-        flush(session)
-        audit.record(
+        audited_write(
             session,
-            actor=actor,
+            actor,
             action="update",
             entity="n_of_1_trial",
-            entity_id=row.id,
+            row=row,
             clinic_id=patient.clinic_id,
             before=before,
-            after=audit.snapshot(row),
         )
-        commit(session)
     return {"trial": row.id, "patient": patient.code, "seed": schedule.seed, **result}
 
 

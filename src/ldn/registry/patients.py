@@ -13,11 +13,10 @@ from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import flag_modified
 
 from ldn.registry import audit
+from ldn.registry._common import audited_write
 from ldn.registry._common import changes as _changes
 from ldn.registry._common import check_version as _check_version
-from ldn.registry._common import commit
 from ldn.registry._common import count as _count
-from ldn.registry._common import flush as _flush
 from ldn.registry._common import page_args as _page_args
 from ldn.registry.errors import ConflictError, InputError, NotFound
 from ldn.registry.models import (
@@ -25,7 +24,7 @@ from ldn.registry.models import (
     Patient,
     PatientCondition,
 )
-from ldn.registry.permissions import ActorLike, require, visible_clinic
+from ldn.registry.permissions import ActorLike, can, require, visible_clinic
 from ldn.registry.schemas import (
     Page,
     PatientCreate,
@@ -37,8 +36,12 @@ from ldn.registry.schemas import (
 
 # ---------------------------------------------------------------- patients
 def _load_patient(session: Session, actor: ActorLike, patient_id: int, action: str) -> Patient:
+    """The patient, checked for `action`. A patient the actor may not even read (another
+    clinic's) answers exactly like a missing one, so ids of other clinics' patients and their
+    records cannot be probed (404, not 403); a readable patient the role may not change
+    answers PermissionDenied (403)."""
     patient = session.get(Patient, patient_id)
-    if patient is None:
+    if patient is None or not can(actor, "read", "patient", clinic_id=patient.clinic_id):
         raise NotFound(f"patient {patient_id} not found")
     require(actor, action, "patient", clinic_id=patient.clinic_id)  # type: ignore[arg-type]
     return patient
@@ -66,17 +69,14 @@ def create_patient(
     patient = Patient(clinic_id=clinic_id, code=spec.code, birth_year=spec.birth_year, sex=spec.sex)
     patient.condition_rows = [PatientCondition(condition=c) for c in spec.conditions]
     session.add(patient)
-    _flush(session)
-    audit.record(
+    audited_write(
         session,
-        actor=actor,
+        actor,
         action="create",
         entity="patient",
-        entity_id=patient.id,
+        row=patient,
         clinic_id=clinic_id,
-        after=audit.snapshot(patient),
     )
-    commit(session)
     return PatientPublic.model_validate(patient)
 
 
@@ -192,18 +192,15 @@ def update_patient(
         patient.condition_rows = [PatientCondition(condition=c) for c in sorted(set(conditions))]
         # conditions live in a child table; mark the row so its version still increments
         flag_modified(patient, "sex")
-    _flush(session)
-    audit.record(
+    audited_write(
         session,
-        actor=actor,
+        actor,
         action="update",
         entity="patient",
-        entity_id=patient.id,
+        row=patient,
         clinic_id=patient.clinic_id,
         before=before,
-        after=audit.snapshot(patient),
     )
-    commit(session)
     return PatientPublic.model_validate(patient)
 
 
@@ -217,14 +214,13 @@ def delete_patient(*, session: Session, actor: ActorLike, patient_id: int) -> No
     before["adverse_events"] = [audit.snapshot(r) for r in patient.adverse_events]
     clinic_id = patient.clinic_id
     session.delete(patient)
-    _flush(session)
-    audit.record(
+    audited_write(
         session,
-        actor=actor,
+        actor,
         action="delete",
         entity="patient",
-        entity_id=patient_id,
+        row=patient,
         clinic_id=clinic_id,
         before=before,
+        entity_id=patient_id,
     )
-    commit(session)

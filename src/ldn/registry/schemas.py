@@ -8,8 +8,11 @@ share the same rules and messages:
 - assessment value within its scale's range (`ldn.scales`);
 - birth year between 1900 and the current year; codes are 1-32 characters of letters,
   digits, '-', '_' or '.';
-- no NUL character (\\x00) in any text field: PostgreSQL cannot store one and SQLite would, so
-  it is refused here and both back ends answer the same;
+- no control character in any text field (NUL, escape, backspace, …; tab and line breaks
+  are allowed): PostgreSQL cannot store NUL and SQLite would, and terminal escape sequences
+  in notes would reach whoever prints them, so they are refused here on both back ends;
+- booleans only where a boolean is expected (`true`/`false`, never 0/1), and never a
+  boolean where a number is;
 - row ids (`clinic_id`, `prescription_id`) between 1 and `MAX_ROW_ID` (2³¹ − 1, the largest
   id either back end's integer columns hold), so a huge id is invalid input and not a driver
   error.
@@ -22,9 +25,10 @@ the client last saw (optional); a stale version raises `ConflictError` in the se
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Mapping
 from datetime import date, datetime
-from typing import Annotated, Any, Generic, Literal, TypeVar
+from typing import Annotated, Any, Generic, Literal, TypeVar, get_args
 
 from pydantic import (
     AfterValidator,
@@ -96,7 +100,8 @@ ClockTime = Annotated[str, AfterValidator(_clock)]
 PatientCode = Annotated[str, AfterValidator(_code)]
 BirthYear = Annotated[int, AfterValidator(_birth_year)]
 Day = Annotated[date, AfterValidator(_plausible_date)]
-Notes = Annotated[str, Field(max_length=2000)]
+MAX_TEXT_CHARS = 2000  # the longest text field (notes); web forms bound every field by it
+Notes = Annotated[str, Field(max_length=MAX_TEXT_CHARS)]
 
 _STRICT = ConfigDict(extra="forbid", str_strip_whitespace=True)
 _PUBLIC = ConfigDict(from_attributes=True)
@@ -107,18 +112,51 @@ def _row_id(description: str) -> Any:
     return Field(default=None, ge=1, le=MAX_ROW_ID, description=description)
 
 
+def _control_character(text: str) -> str | None:
+    """The first control character in `text` other than tab, line feed and carriage return."""
+    for char in text:
+        if char in "\t\n\r":
+            continue
+        if unicodedata.category(char) == "Cc":
+            return char
+    return None
+
+
+def _is_bool_field(annotation: Any) -> bool:
+    return annotation is bool or bool in get_args(annotation)
+
+
 class _Input(BaseModel):
-    """Base of what clients send: unknown fields refused, text stripped, no NUL characters."""
+    """Base of what clients send: unknown fields refused, text stripped, no control characters
+    (NUL, escape sequences, …; tab and line breaks are allowed), and no booleans where a
+    number is expected nor numbers where a boolean is (pydantic would turn `true` into 1 and
+    `1` into true)."""
 
     model_config = _STRICT
 
+    @field_validator("*", mode="before")
+    @classmethod
+    def _strict_booleans(cls, value: Any, info: ValidationInfo) -> Any:
+        field = cls.model_fields.get(info.field_name or "")
+        is_bool = field is not None and _is_bool_field(field.annotation)
+        if isinstance(value, bool) and not is_bool:
+            raise ValueError("true/false is not a valid value here; give the number or text")
+        if is_bool and value is not None and not isinstance(value, bool):
+            raise ValueError("give true or false (JSON booleans), not a number or text")
+        return value
+
     @field_validator("*", mode="after")
     @classmethod
-    def _no_nul(cls, value: Any) -> Any:
-        if isinstance(value, str) and "\x00" in value:
+    def _no_control_characters(cls, value: Any) -> Any:
+        if isinstance(value, str) and (char := _control_character(value)) is not None:
+            if char == "\x00":
+                raise ValueError(
+                    "text must not contain the NUL character (\\x00); remove it (the database "
+                    "cannot store it)"
+                )
             raise ValueError(
-                "text must not contain the NUL character (\\x00); remove it (the database "
-                "cannot store it)"
+                f"text must not contain the control character U+{ord(char):04X}; remove it "
+                "(only tab and line breaks are allowed)"
             )
         return value
 

@@ -32,11 +32,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ldn.registry import audit
-from ldn.registry._common import MAX_PAGE, commit
+from ldn.registry._common import MAX_PAGE, audited_write, commit
 from ldn.registry._common import changes as _changes
 from ldn.registry._common import check_version as _check_version
 from ldn.registry._common import count as _count
-from ldn.registry._common import flush as _flush
 from ldn.registry._common import page_args as _page_args
 from ldn.registry._common import public as _public
 from ldn.registry.accounts import (
@@ -139,17 +138,14 @@ def _add_record(
     patient = _load_patient(session, actor, patient_id, "write")
     row.patient_id = patient.id  # type: ignore[attr-defined]
     session.add(row)
-    _flush(session)
-    audit.record(
+    audited_write(
         session,
-        actor=actor,
+        actor,
         action="create",
         entity=_ENTITY_NAME[type(row)],
-        entity_id=row.id,
+        row=row,
         clinic_id=patient.clinic_id,
-        after=audit.snapshot(row),  # type: ignore[attr-defined]
     )
-    commit(session)
     return _public(public, row, actor)
 
 
@@ -158,9 +154,13 @@ def _load_record(
 ) -> tuple[R, Patient]:
     row = session.get(model, record_id)
     name = _ENTITY_NAME[model]  # type: ignore[index]
+    missing = NotFound(f"{name.replace('_', ' ')} {record_id} not found")
     if row is None:
-        raise NotFound(f"{name.replace('_', ' ')} {record_id} not found")
-    patient = _load_patient(session, actor, row.patient_id, action)  # type: ignore[attr-defined]
+        raise missing
+    try:
+        patient = _load_patient(session, actor, row.patient_id, action)  # type: ignore[attr-defined]
+    except NotFound:  # another clinic's record: the same answer as a missing one
+        raise missing from None
     return row, patient
 
 
@@ -190,18 +190,15 @@ def _update_record(
         if key == "titration":
             value = [step.model_dump() for step in value]
         setattr(row, key, value)
-    _flush(session)
-    audit.record(
+    audited_write(
         session,
-        actor=actor,
+        actor,
         action="update",
         entity=name,
-        entity_id=row.id,  # type: ignore[attr-defined]
+        row=row,
         clinic_id=patient.clinic_id,
         before=before,
-        after=audit.snapshot(row),
     )
-    commit(session)
     return _public(public, row, actor)
 
 
@@ -209,17 +206,16 @@ def _delete_record(session: Session, actor: ActorLike, model: type[R], record_id
     row, patient = _load_record(session, actor, model, record_id, "write")
     before = audit.snapshot(row)
     session.delete(row)
-    _flush(session)
-    audit.record(
+    audited_write(
         session,
-        actor=actor,
+        actor,
         action="delete",
-        entity=_ENTITY_NAME[model],  # type: ignore[index]
-        entity_id=record_id,
+        entity=_ENTITY_NAME[model],
+        row=row,
         clinic_id=patient.clinic_id,
         before=before,
+        entity_id=record_id,
     )
-    commit(session)
 
 
 def _validate_links(session: Session, patient: Patient, spec: BaseModel) -> None:

@@ -4,7 +4,8 @@ Layout (routes stay thin: they parse input, call `ldn.registry.services`, and re
 
     /api/v1/...        JSON API (OpenAPI at /openapi.json, docs at /docs); bearer token from
                        POST /api/v1/auth/token, or the browser session cookie + X-CSRF-Token
-    /login, /logout    session login (form + CSRF), throttled
+    /login, /logout    session login (form + CSRF), throttled; sessions are database rows
+                       (`ldn.web.sessions`), so logout ends them everywhere
     /patients...       server-rendered pages (Jinja2) with forms for patients, prescriptions,
                        assessments and side effects; /cohort dashboard; /data import/export
 
@@ -23,12 +24,15 @@ from fastapi.staticfiles import StaticFiles
 from starlette.middleware.sessions import SessionMiddleware
 
 from ldn import __version__
+from ldn.registry.accounts import warm_dummy_hash
 from ldn.registry.db import Registry, open_registry
 from ldn.web.cohort_cache import CohortCache
 from ldn.web.config import WebSettings, resolve_secret_key
 from ldn.web.errors import install_error_handlers
 from ldn.web.headers import SecurityHeadersMiddleware
-from ldn.web.security import LoginThrottle, TokenSigner
+from ldn.web.limits import BodyLimitMiddleware
+from ldn.web.security import HashGate, LoginThrottle
+from ldn.web.sessions import SessionStore
 from ldn.web.templating import STATIC_DIR
 from ldn.web.user_cache import UserCache
 
@@ -50,6 +54,9 @@ def create_app(settings: WebSettings | None = None, registry: Registry | None = 
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         # sync work (database, analyses) runs in AnyIO's threadpool; its size is a setting
         anyio.to_thread.current_default_thread_limiter().total_tokens = settings.threads
+        # the dummy hash that unknown and switched-off accounts are checked against, made now
+        # so that the first such login costs one hash check like every other
+        await anyio.to_thread.run_sync(warm_dummy_hash)
         yield
         if owns_registry:
             registry.dispose()
@@ -68,8 +75,13 @@ def create_app(settings: WebSettings | None = None, registry: Registry | None = 
     )
     app.state.settings = settings
     app.state.registry = registry
-    app.state.tokens = TokenSigner(secret_key, max_age_s=settings.session_max_age_s)
-    app.state.throttle = LoginThrottle(settings.login_max_failures, settings.login_window_s)
+    app.state.tokens = SessionStore(registry, max_age_s=settings.session_max_age_s)
+    app.state.throttle = LoginThrottle(
+        settings.login_max_failures,
+        settings.login_window_s,
+        max_failures_per_address=settings.login_max_failures_per_address,
+    )
+    app.state.hash_gate = HashGate(settings.login_concurrency, settings.login_queue)
     app.state.cohort_cache = CohortCache(settings.cohort_cache_s)
     app.state.user_cache = UserCache(settings.user_cache_s)
 
@@ -82,6 +94,7 @@ def create_app(settings: WebSettings | None = None, registry: Registry | None = 
         https_only=settings.cookie_secure,
     )
     app.add_middleware(SecurityHeadersMiddleware)
+    app.add_middleware(BodyLimitMiddleware)  # outermost: before sessions, routing and auth
     install_error_handlers(app)
     app.mount("/static", StaticFiles(directory=str(STATIC_DIR)), name="static")
     app.include_router(api_router, prefix="/api/v1")

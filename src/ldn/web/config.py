@@ -8,11 +8,19 @@
     LDN_COOKIE_SECURE     mark the session cookie `Secure` (default true). Chromium accepts Secure
                           cookies from http://127.0.0.1 and http://localhost, so this stays on for
                           local use; turn it off only behind a plain-http hostname.
-    LDN_SESSION_MAX_AGE_S lifetime of a login session (default 8 h).
+    LDN_SESSION_MAX_AGE_S lifetime of a login session or API token from login (default 8 h,
+                          absolute; logout, a password change or switching the account off
+                          ends it earlier).
     LDN_LOGIN_MAX_FAILURES, LDN_LOGIN_WINDOW_S
                           login throttling: after this many failed logins for one username from
                           one address within the window, further attempts get 429 with
                           Retry-After until the window has passed (default 5 in 15 min).
+    LDN_LOGIN_MAX_FAILURES_PER_ADDRESS
+                          the same for all usernames from one address together (default 50).
+    LDN_LOGIN_CONCURRENCY, LDN_LOGIN_QUEUE
+                          password checks (argon2, ~0.5 s CPU and 64 MiB each) run at most this
+                          many at once (default 2), with at most this many more waiting
+                          (default 4); further logins get 503 with Retry-After.
     LDN_COHORT_CACHE_S    how stale the cohort dashboard may be while data are being written
                           (default 60 s; see `ldn.web.cohort_cache`).
     LDN_USER_CACHE_S      how long a logged-in user's row is reused between requests (default
@@ -52,6 +60,9 @@ class WebSettings(BaseSettings):
     session_max_age_s: int = Field(default=8 * 3600, gt=0)
     login_max_failures: int = Field(default=5, ge=1)
     login_window_s: float = Field(default=15 * 60, gt=0)
+    login_max_failures_per_address: int = Field(default=50, ge=1)
+    login_concurrency: int = Field(default=2, ge=1, le=64)
+    login_queue: int = Field(default=4, ge=0, le=256)
     cohort_cache_s: float = Field(default=60, ge=0)
     user_cache_s: float = Field(default=5, ge=0)
     threads: int = Field(default=16, ge=1, le=256)

@@ -1,9 +1,10 @@
 """Dependencies shared by the API and the pages.
 
 - `SessionDep`: a database session from the app's registry, closed after the request.
-- `CurrentUser` (API): the active user (a `CachedUser` copy of the row) named by a bearer
-  token, or by the session cookie — in which case unsafe methods (POST/PUT/PATCH/DELETE)
-  must carry the session's CSRF token in the `X-CSRF-Token` header. No valid credential →
+- `CurrentUser` (API): the active user (a `CachedUser` copy of the row) of a live session
+  (`ldn.web.sessions`) named by a bearer token, or by the session cookie — in which case
+  unsafe methods (POST/PUT/PATCH/DELETE) must carry the session's CSRF token in the
+  `X-CSRF-Token` header. No valid credential →
   `LoginRequired` (401).
 - `PageUser` (pages): the active user of the session cookie; none → redirect to /login. CSRF of
   page forms is checked by `check_form_csrf` in each POST handler (it needs the parsed form).
@@ -29,10 +30,10 @@ from fastapi import Depends, HTTPException, Request
 from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 
-from ldn.registry.db import Registry
 from ldn.web.errors import LoginRequired
 from ldn.web.security import CSRF_HEADER, csrf_ok
-from ldn.web.user_cache import CachedUser, UserCache, load_active_user
+from ldn.web.sessions import SESSION_ID_KEY, user_for_token
+from ldn.web.user_cache import CachedUser
 
 _UNSAFE = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 CSRF_MESSAGE = (
@@ -81,29 +82,9 @@ async def in_session(session: Session, fn: Callable[..., T], /, **kwargs: Any) -
     return await run_in_threadpool(call)
 
 
-def _read_user(registry: Registry, user_id: int) -> CachedUser | None:
-    # a session of its own, closed before the thread is released: no request may hold a pooled
-    # connection while it waits for the threadpool again (that can deadlock a full pool)
-    with registry.session() as session:
-        return load_active_user(session, user_id)
-
-
-async def _active_user(request: Request, user_id: object) -> CachedUser | None:
-    """The active user `user_id`: from the app's `UserCache`, else read (in the threadpool)."""
-    if not isinstance(user_id, int):
-        return None
-    cache: UserCache = request.app.state.user_cache
-    user = cache.get(user_id)
-    if user is None:
-        user = await run_in_threadpool(_read_user, request.app.state.registry, user_id)
-        if user is not None:
-            cache.put(user)
-    return user
-
-
 async def session_user(request: Request) -> CachedUser | None:
     """The active user logged in through the session cookie, if any."""
-    return await _active_user(request, request.session.get("uid"))
+    return await user_for_token(request, request.session.get(SESSION_ID_KEY))
 
 
 async def get_api_user(request: Request) -> CachedUser:
@@ -111,8 +92,7 @@ async def get_api_user(request: Request) -> CachedUser:
     auth = request.headers.get("authorization", "")
     scheme, _, token = auth.partition(" ")
     if scheme.lower() == "bearer" and token.strip():
-        uid = request.app.state.tokens.user_id(token.strip())
-        user = await _active_user(request, uid)
+        user = await user_for_token(request, token.strip())
         if user is None:
             raise LoginRequired()
         request.state.user = user

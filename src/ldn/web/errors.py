@@ -10,6 +10,10 @@
 | `LoginRequired` (no/expired session)     | 401 + WWW-Authenticate       | 303 redirect to /login |
 | value the database cannot store (NUL     | 422                          | 422 error page         |
 | byte in text, integer beyond 64 bits)    |                              |                        |
+| SQLite "database is locked" (busy        | 503 + Retry-After            | 503 error page         |
+| timeout passed)                          |                              |                        |
+| integrity / stale-version error that     | 409 (same wording as the     | 409 error page         |
+| escaped a service (backstop)             | services' `conflict_message`)|                        |
 
 Forms that can be corrected re-render themselves with field messages (see `ldn.web.pages`);
 these handlers are the safety net for everything else.
@@ -22,11 +26,13 @@ from urllib.parse import quote
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from sqlalchemy.exc import DataError
+from sqlalchemy.exc import DataError, IntegrityError, OperationalError
+from sqlalchemy.orm.exc import StaleDataError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import JSONResponse, RedirectResponse, Response
 
 from ldn.errors import InputError, LdnError
+from ldn.registry._common import STALE_MESSAGE, conflict_message
 from ldn.registry.errors import ConflictError, NotFound, PermissionDenied
 
 _TITLES = {
@@ -39,6 +45,7 @@ _TITLES = {
     413: "Too large",
     422: "Please check your input",
     429: "Too many attempts",
+    503: "Busy",
 }
 
 
@@ -135,7 +142,27 @@ def install_error_handlers(app: FastAPI) -> None:
     async def unstorable_value(request: Request, exc: Exception) -> Response:
         return error_response(request, 422, unstorable_message(exc))
 
+    async def integrity_error(request: Request, exc: Exception) -> Response:
+        # the services turn these into ConflictError through `audited_write`; this backstop
+        # gives any that escape (a write outside the services) the same 409 and wording
+        if isinstance(exc, IntegrityError):
+            return error_response(request, 409, conflict_message(exc))
+        return error_response(request, 409, STALE_MESSAGE)
+
+    async def database_busy(request: Request, exc: Exception) -> Response:
+        if "locked" in str(getattr(exc, "orig", exc)).lower():  # SQLite busy timeout passed
+            return error_response(
+                request,
+                503,
+                "the database is busy with another write; try again in a few seconds",
+                {"Retry-After": "5"},
+            )
+        raise exc
+
     app.add_exception_handler(LdnError, ldn_error)
+    app.add_exception_handler(OperationalError, database_busy)
+    app.add_exception_handler(IntegrityError, integrity_error)
+    app.add_exception_handler(StaleDataError, integrity_error)
     app.add_exception_handler(DataError, unstorable_value)
     app.add_exception_handler(OverflowError, unstorable_value)
     app.add_exception_handler(RequestValidationError, validation_error)

@@ -2,6 +2,10 @@
 
 The pages load only their own stylesheet, script and images, so a strict Content Security
 Policy costs nothing; the API docs page (/docs) is served by FastAPI from its own assets.
+
+Every answer except the static assets carries `Cache-Control: no-store`: pages, API answers,
+plots and exports hold patient data, which no browser or proxy cache may keep (a shared
+clinic computer's back button or disk cache would show them to the next user).
 """
 
 from __future__ import annotations
@@ -37,6 +41,8 @@ class SecurityHeadersMiddleware:
                 headers = MutableHeaders(scope=message)
                 for name, value in _HEADERS.items():
                     headers.setdefault(name, value)
+                if not path.startswith("/static/"):
+                    headers["Cache-Control"] = "no-store"
                 content_type = headers.get("content-type", "")
                 if content_type.startswith("text/html") and not path.startswith("/docs"):
                     headers.setdefault("Content-Security-Policy", _CSP)

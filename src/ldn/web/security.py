@@ -1,58 +1,43 @@
-"""Web-side security: API tokens, CSRF tokens and login throttling.
+"""Web-side security: CSRF tokens, login throttling and the password-check gate.
 
-Sessions themselves are Starlette's `SessionMiddleware` (a signed, HttpOnly, SameSite=Lax,
-Secure cookie); this module adds what it does not do:
+Sessions and API tokens are rows of the registry database (`ldn.registry.web_sessions`, used
+through `ldn.web.sessions`); the browser's signed cookie (Starlette's `SessionMiddleware`)
+carries the session secret, the CSRF token and flash messages. This module adds:
 
-- `TokenSigner`: signed, expiring bearer tokens for the JSON API (itsdangerous). A token
-  carries only the user id; the user is looked up (and must still be active) on every request.
 - CSRF: one random token per session, sent back in a hidden form field `csrf_token` or in the
   `X-CSRF-Token` header; compared in constant time. Requests authenticated by a bearer token
   need none (a browser never attaches that header on its own).
-- `LoginThrottle`: counts failed logins per (username, client address) in a sliding window and
-  refuses further attempts (429 + Retry-After) after `max_failures`. It is in-process memory:
-  with several server workers each keeps its own count (documented in docs/web.md).
+- `LoginThrottle`: counts failed logins per (username, client address) and per address in a
+  sliding window and refuses further attempts (429 + Retry-After) after the limit. Its memory
+  is bounded whatever the input: keys are fixed-size digests (a 1 MiB username costs the same
+  as a short one), each key keeps at most `limit` timestamps, and at most `max_keys` keys are
+  kept (expired ones are swept first, then the oldest are dropped). In-process memory: with
+  several server workers each keeps its own count (docs/web.md).
+- `HashGate`: at most `concurrent` password checks (argon2: ~0.3-0.7 s of CPU and 64 MiB
+  each) run at once and at most `queue` more wait; further logins get 503 + Retry-After at
+  once instead of piling up on the CPU and in memory.
 
-Password hashing is not here: it is `ldn.registry.security` (argon2).
+Password hashing itself is `ldn.registry.security` (argon2).
 """
 
 from __future__ import annotations
 
+import hashlib
 import hmac
 import math
 import secrets
 import threading
 import time
-from collections import deque
-from collections.abc import Callable, MutableMapping
+from collections import OrderedDict, deque
+from collections.abc import Callable, Iterator, MutableMapping
+from contextlib import contextmanager
 from typing import Any
-
-from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 
 CSRF_SESSION_KEY = "csrf"
 CSRF_FORM_FIELD = "csrf_token"
 CSRF_HEADER = "X-CSRF-Token"
-MAX_TRACKED_KEYS = 10_000  # above this, expired throttle entries are swept on each failure
-
-
-class TokenSigner:
-    """Issues and checks bearer tokens `{"uid": id}` signed with the app's secret key."""
-
-    def __init__(self, secret_key: str, max_age_s: int) -> None:
-        self._serializer = URLSafeTimedSerializer(secret_key, salt="ldn-api-token")
-        self.max_age_s = max_age_s
-
-    def issue(self, user_id: int) -> str:
-        """A token for `user_id`, valid for `max_age_s` seconds."""
-        return self._serializer.dumps({"uid": user_id})
-
-    def user_id(self, token: str) -> int | None:
-        """The user id in a valid, unexpired token; None for anything else."""
-        try:
-            payload = self._serializer.loads(token, max_age=self.max_age_s)
-        except (SignatureExpired, BadSignature):
-            return None
-        uid = payload.get("uid") if isinstance(payload, dict) else None
-        return uid if isinstance(uid, int) else None
+MAX_TRACKED_KEYS = 10_000  # throttle keys kept at most (each ≤ ~0.5 kB)
+MAX_KEY_INPUT_CHARS = 256  # longer usernames are cut before hashing (they cannot exist anyway)
 
 
 def csrf_token(session: MutableMapping[str, Any]) -> str:
@@ -69,11 +54,15 @@ def csrf_ok(session: MutableMapping[str, Any], sent: str | None) -> bool:
     expected = session.get(CSRF_SESSION_KEY)
     if not isinstance(expected, str) or not expected or not sent:
         return False
-    return hmac.compare_digest(expected.encode(), sent.encode())
+    return hmac.compare_digest(expected.encode(), sent.encode("utf-8", "surrogatepass"))
+
+
+def _digest(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()[:32]
 
 
 class LoginThrottle:
-    """Sliding-window counter of failed logins per key; thread-safe.
+    """Sliding-window counter of failed logins per key; thread-safe, bounded memory.
 
     `retry_after_s(key)` is None while attempts are allowed, else the whole seconds until the
     oldest counted failure leaves the window.
@@ -84,17 +73,31 @@ class LoginThrottle:
         max_failures: int,
         window_s: float,
         clock: Callable[[], float] = time.monotonic,
+        *,
+        max_failures_per_address: int | None = None,
+        max_keys: int = MAX_TRACKED_KEYS,
     ) -> None:
         self.max_failures = max_failures
+        self.max_failures_per_address = max_failures_per_address or 10 * max_failures
         self.window_s = window_s
+        self.max_keys = max_keys
         self._clock = clock
-        self._failures: dict[str, deque[float]] = {}
+        self._failures: OrderedDict[str, deque[float]] = OrderedDict()
         self._lock = threading.Lock()
 
     @staticmethod
     def key(username: str, client: str) -> str:
-        """The throttling key: case-folded username and client address."""
-        return f"{username.strip().casefold()}|{client}"
+        """The key of (case-folded username, client address): a fixed-size digest."""
+        name = username.strip().casefold()[:MAX_KEY_INPUT_CHARS]
+        return "u" + _digest(f"{name}|{client[:MAX_KEY_INPUT_CHARS]}")
+
+    @staticmethod
+    def address_key(client: str) -> str:
+        """The key counting every failed login from one client address."""
+        return "a" + _digest(client[:MAX_KEY_INPUT_CHARS])
+
+    def _limit(self, key: str) -> int:
+        return self.max_failures_per_address if key.startswith("a") else self.max_failures
 
     def _prune(self, key: str, now: float) -> deque[float]:
         times = self._failures.get(key, deque())
@@ -109,23 +112,32 @@ class LoginThrottle:
         with self._lock:
             now = self._clock()
             times = self._prune(key, now)
-            if len(times) < self.max_failures:
+            if len(times) < self._limit(key):
                 return None
             return max(1, math.ceil(self.window_s - (now - times[0])))
 
     def record_failure(self, key: str) -> None:
-        """Count one failed login for `key` (expired keys are dropped when many are kept)."""
+        """Count one failed login for `key` (keeps at most `max_keys` keys)."""
         with self._lock:
             now = self._clock()
-            if len(self._failures) >= MAX_TRACKED_KEYS:  # e.g. a flood of made-up usernames
-                for old in list(self._failures):
-                    self._prune(old, now)
             times = self._prune(key, now)
+            if key not in self._failures:
+                # keys are kept in order of their latest failure, so the expired ones are at
+                # the front: drop them, then (still full) the least recently failed ones
+                while self._failures:
+                    oldest = next(iter(self._failures.values()))
+                    expired = now - oldest[-1] >= self.window_s
+                    if not expired and len(self._failures) < self.max_keys:
+                        break
+                    self._failures.popitem(last=False)
+            if times.maxlen != self._limit(key):
+                times = deque(times, maxlen=self._limit(key))
             times.append(now)
             self._failures[key] = times
+            self._failures.move_to_end(key)
 
     def tracked_keys(self) -> int:
-        """How many (username, address) pairs currently have failures counted."""
+        """How many keys currently have failures counted."""
         with self._lock:
             return len(self._failures)
 
@@ -133,3 +145,48 @@ class LoginThrottle:
         """Forget the failures of `key` (after a successful login)."""
         with self._lock:
             self._failures.pop(key, None)
+
+
+class GateBusy(Exception):
+    """More password checks are running and waiting than the gate allows."""
+
+
+class HashGate:
+    """Limits concurrent password checks: `concurrent` at once, `queue` more waiting.
+
+    `with gate.slot(): ...` raises `GateBusy` at once when the queue is full, or after
+    `wait_s` seconds without a free slot.
+    """
+
+    def __init__(self, concurrent: int, queue: int, wait_s: float = 10.0) -> None:
+        self.concurrent = concurrent
+        self.queue = queue
+        self.wait_s = wait_s
+        self._slots = threading.BoundedSemaphore(concurrent)
+        self._lock = threading.Lock()
+        self._inside = 0  # running + waiting
+        self.peak = 0  # the most password checks that ran at once (for tests and benchmarks)
+        self._running = 0
+
+    @contextmanager
+    def slot(self) -> Iterator[None]:
+        """Hold one of the `concurrent` slots while the body runs."""
+        with self._lock:
+            if self._inside >= self.concurrent + self.queue:
+                raise GateBusy
+            self._inside += 1
+        try:
+            if not self._slots.acquire(timeout=self.wait_s):
+                raise GateBusy
+            try:
+                with self._lock:
+                    self._running += 1
+                    self.peak = max(self.peak, self._running)
+                yield
+            finally:
+                with self._lock:
+                    self._running -= 1
+                self._slots.release()
+        finally:
+            with self._lock:
+                self._inside -= 1

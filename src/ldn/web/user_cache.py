@@ -1,19 +1,20 @@
-"""A per-process cache of the logged-in user behind a token or session (id → `CachedUser`).
+"""A per-process cache of the logged-in user behind a session or token.
 
-Every API request names its user by id (bearer token or session cookie); looking the row up
-again on each request costs a database round trip and an ORM object. The cache keeps a small
-frozen copy of the columns the app needs (id, username, role, clinic, active, version) for at
-most `max_age_s` seconds (`LDN_USER_CACHE_S`, default 5 s; 0 turns caching off).
+Every request names its session by a secret (bearer token or the session cookie's `sid`);
+looking the session and its user up again on each request costs a database round trip. The
+cache keeps, for at most `max_age_s` seconds (`LDN_USER_CACHE_S`, default 5 s; 0 turns
+caching off), which user a session digest belongs to (with the session's absolute expiry) and
+a small frozen copy of that user's columns (id, username, role, clinic, active, version).
 
-What it does *not* change: the token or cookie is still verified on every request (signature
-and expiry), so a cached entry never lets in someone without a valid credential.
+What it does *not* change: a session past its expiry is refused even while cached, and a
+secret that was never issued always goes to the database.
 
 Invalidation:
 
 - a change to a `User` row made through the ORM in this process (e.g. `services.update_user`
-  switching an account off or changing its role) drops that user from every cache, at flush
-  and again at commit (SQLAlchemy session events);
-- logout drops the user, so the next login reads the row afresh;
+  switching an account off, changing its role or its password) drops that user and all their
+  cached sessions from every cache, at flush and again at commit (SQLAlchemy session events);
+- logout drops the user and their sessions, so the ended sessions are refused at once;
 - a change made elsewhere (another server worker, the CLI, plain SQL) is seen at the latest
   `max_age_s` seconds later. Inactive users are never cached.
 """
@@ -25,12 +26,14 @@ import time
 import weakref
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
-from sqlalchemy import event, select
+from sqlalchemy import event
 from sqlalchemy.orm import Session
 
-from ldn.registry.models import User
+from ldn.registry.models import User, utcnow
+from ldn.registry.web_sessions import session_user_row
 
 MAX_ENTRIES = 10_000  # above this the cache is cleared (a flood of distinct users)
 
@@ -47,16 +50,12 @@ class CachedUser:
     version: int
 
 
-def load_active_user(session: Session, user_id: int) -> CachedUser | None:
-    """The active user `user_id` read from the database (one plain-column query), else None."""
-    row = session.execute(
-        select(User.id, User.username, User.role, User.clinic_id, User.active, User.version).where(
-            User.id == user_id
-        )
-    ).one_or_none()
-    if row is None or not row.active:
+def load_session_user(session: Session, digest: str) -> tuple[CachedUser, datetime] | None:
+    """(user, session expiry) of the live session `digest` of an active user (one query)."""
+    row = session_user_row(session, digest)
+    if row is None:
         return None
-    return CachedUser(
+    user = CachedUser(
         id=row.id,
         username=row.username,
         role=row.role,
@@ -64,6 +63,7 @@ def load_active_user(session: Session, user_id: int) -> CachedUser | None:
         active=bool(row.active),
         version=row.version,
     )
+    return user, row.expires_at
 
 
 class UserCache:
@@ -73,8 +73,31 @@ class UserCache:
         self.max_age_s = max_age_s
         self._clock = clock
         self._entries: dict[int, tuple[CachedUser, float]] = {}
+        self._sessions: dict[str, tuple[int, datetime, float]] = {}
         self._lock = threading.Lock()
         _CACHES.add(self)
+
+    def get_session(self, digest: str) -> CachedUser | None:
+        """The user of the session `digest`, or None when not cached, stale or expired."""
+        with self._lock:
+            entry = self._sessions.get(digest)
+            if entry is None:
+                return None
+            user_id, expires_at, cached_at = entry
+            if self._clock() - cached_at >= self.max_age_s or expires_at <= utcnow():
+                del self._sessions[digest]
+                return None
+        return self.get(user_id)
+
+    def put_session(self, digest: str, user: CachedUser, expires_at: datetime) -> None:
+        """Remember that session `digest` (valid until `expires_at`) belongs to `user`."""
+        if self.max_age_s <= 0 or not user.active:
+            return
+        with self._lock:
+            if len(self._sessions) >= MAX_ENTRIES:
+                self._sessions.clear()
+            self._sessions[digest] = (user.id, expires_at, self._clock())
+        self.put(user)
 
     def get(self, user_id: int) -> CachedUser | None:
         """The cached user, or None when absent or older than `max_age_s`."""
@@ -97,9 +120,12 @@ class UserCache:
             self._entries[user.id] = (user, self._clock())
 
     def forget(self, user_id: int) -> None:
-        """Drop one user (after logout or a change to their row)."""
+        """Drop one user and their sessions (after logout or a change to their row)."""
         with self._lock:
             self._entries.pop(user_id, None)
+            ended = [d for d, entry in self._sessions.items() if entry[0] == user_id]
+            for digest in ended:
+                del self._sessions[digest]
 
     def __len__(self) -> int:
         with self._lock:

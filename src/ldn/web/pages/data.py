@@ -4,17 +4,18 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Request
 from sqlalchemy.orm import Session
-from starlette.datastructures import FormData, UploadFile
+from starlette.datastructures import UploadFile
 from starlette.responses import Response
 
 from ldn.registry import permissions, services
+from ldn.registry.csv_export import export_csv
 from ldn.registry.fhir import export_fhir
-from ldn.registry.import_export import CsvImportError, export_csv, import_csv
+from ldn.registry.import_export import CsvImportError, import_csv
 from ldn.registry.models import User
 from ldn.web.api.common import PatientId
-from ldn.web.api.routes.data import ClinicQuery
+from ldn.web.api.routes.data import ClinicQuery, RawQuery
 from ldn.web.data_io import read_csv_upload
-from ldn.web.deps import PageUser, SessionDep, check_form_csrf
+from ldn.web.deps import PageUser, SessionDep, check_form_csrf, in_session
 from ldn.web.security import CSRF_FORM_FIELD
 from ldn.web.templating import flash, render
 
@@ -48,11 +49,16 @@ def data_page(request: Request, session: SessionDep, user: PageUser) -> Response
 
 @router.get("/data/export.csv")
 def export_page(
-    request: Request, session: SessionDep, user: PageUser, clinic_id: ClinicQuery = None
+    request: Request,
+    session: SessionDep,
+    user: PageUser,
+    clinic_id: ClinicQuery = None,
+    raw: RawQuery = False,
 ) -> Response:
-    """Download one clinic's records as CSV (clinicians: their own clinic)."""
+    """Download one clinic's records as CSV (clinicians: their own clinic); spreadsheet-safe
+    unless `raw`."""
     return Response(
-        export_csv(session=session, actor=user, clinic_id=clinic_id),
+        export_csv(session=session, actor=user, clinic_id=clinic_id, raw=raw),
         media_type="text/csv; charset=utf-8",
         headers={"Content-Disposition": 'attachment; filename="ldn-registry.csv"'},
     )
@@ -61,14 +67,24 @@ def export_page(
 @router.post("/data/import")
 async def import_page(request: Request, session: SessionDep, user: PageUser) -> Response:
     """Import an uploaded CSV; show every problem (nothing written) or what was created."""
-    async with request.form() as form:  # closes the spooled upload afterwards
-        return await _import(request, session, user, form)
+    async with request.form(max_files=1, max_fields=10) as form:  # closes the spooled upload
+        check_form_csrf(request, form.get(CSRF_FORM_FIELD))
+        upload = form.get("file")
+        text = None
+        if isinstance(upload, UploadFile) and upload.filename:
+            text = await read_csv_upload(upload)
+        clinic = str(form.get("clinic_id") or "")
+    clinic_id = int(clinic) if clinic.isdigit() and len(clinic) < 10 else None
+    # parsing, checking and writing a large file takes seconds: in the threadpool
+    return await in_session(
+        session, _import, request=request, user=user, text=text, clinic_id=clinic_id
+    )
 
 
-async def _import(request: Request, session: Session, user: User, form: FormData) -> Response:
-    check_form_csrf(request, form.get(CSRF_FORM_FIELD))
-    upload = form.get("file")
-    if not isinstance(upload, UploadFile) or not upload.filename:
+def _import(
+    *, session: Session, request: Request, user: User, text: str | None, clinic_id: int | None
+) -> Response:
+    if text is None:
         return _page(
             request,
             user,
@@ -76,16 +92,13 @@ async def _import(request: Request, session: Session, user: User, form: FormData
             clinics=_clinics(session, user),
             status_code=422,
         )
-    clinic = str(form.get("clinic_id") or "")
-    clinic_id = int(clinic) if clinic.isdigit() and len(clinic) < 10 else None
-    text = await read_csv_upload(upload)
     try:
         summary = import_csv(session=session, actor=user, text=text, clinic_id=clinic_id)
     except CsvImportError as exc:
         return _page(
             request,
             user,
-            error=str(exc).split("\n", 1)[0],
+            error=exc.headline,
             problems=exc.problems,
             clinics=_clinics(session, user),
             status_code=422,

@@ -32,7 +32,15 @@ def patient_analyses(
     for code in scales:
         analysis = analysis_for(session, user, patient, code)
         summary = analysis.summary()
-        summary["label"] = SCALES[code].label
+        scale = SCALES[code]
+        summary["label"] = scale.label
+        # the published source of the MID (a citation and its link), not internal notes
+        summary.update(
+            mid_kind=scale.mid_kind,
+            mid_source=scale.mid_source,
+            mid_url=scale.mid_url,
+            mid_reason=scale.mid_reason,
+        )
         summary["has_prescription"] = bool(prescriptions)
         out.append(summary)
     return out

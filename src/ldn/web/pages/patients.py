@@ -1,6 +1,10 @@
 """Patient pages: list and search, add a patient, the patient page and its three forms
 (prescription, assessment, side effect). Forms re-render with a message under each bad field
-(HTTP 422); a valid form is saved through `ldn.registry.services` and redirects (303)."""
+(HTTP 422); a valid form is saved through `ldn.registry.services` and redirects (303).
+
+GET handlers are plain `def` (FastAPI runs them in the threadpool); POST handlers read the form
+on the event loop and do all database work and rendering in the threadpool (`in_session`), so
+no request ever waits on the event loop for the database."""
 
 from __future__ import annotations
 
@@ -19,7 +23,7 @@ from ldn.registry.schemas import AdverseEventCreate, AssessmentCreate, PatientCr
 from ldn.registry.schemas import PrescriptionCreate as RxCreate
 from ldn.scales import SCALES, scales_for_condition
 from ldn.web.api.common import PatientId, SearchText
-from ldn.web.deps import PageUser, SessionDep
+from ldn.web.deps import PageUser, SessionDep, in_session
 from ldn.web.pages.forms import (
     FieldErrors,
     FormValues,
@@ -107,6 +111,13 @@ def new_patient_form(request: Request, session: SessionDep, user: PageUser) -> R
 async def create_patient(request: Request, session: SessionDep, user: PageUser) -> Response:
     """Validate and save a new patient, then open their page."""
     form = await read_form(request, lists=("conditions",))
+    return await in_session(session, _create_patient, request=request, user=user, form=form)
+
+
+def _create_patient(
+    *, session: Session, request: Request, user: User, form: FormValues
+) -> Response:
+    # in the threadpool: the database may wait (e.g. for SQLite's write lock)
     data = without_blanks(form)
     errors = validate(PatientCreate, data)
     if not errors:
@@ -230,6 +241,25 @@ def _save_record(
     return RedirectResponse(f"/patients/{patient_id}#{anchor}", status_code=303)
 
 
+async def _save_in_thread(
+    session: Session,
+    request: Request,
+    user: User,
+    patient_id: int,
+    name: str,
+    form: FormValues,
+    data: dict[str, Any],
+    errors: FieldErrors | None = None,
+) -> Response:
+    """`_save_record` in the threadpool (the form was read on the event loop): a write that
+    waits for the database never holds up other requests."""
+
+    def save(*, session: Session) -> Response:
+        return _save_record(request, session, user, patient_id, name, form, data, errors)
+
+    return await in_session(session, save)
+
+
 @router.post("/patients/{patient_id}/prescriptions")
 async def add_prescription(
     request: Request, session: SessionDep, user: PageUser, patient_id: PatientId
@@ -242,7 +272,9 @@ async def add_prescription(
         data["titration"] = parse_titration(str(data.get("titration", "")))
     except InputError as exc:
         errors = {"titration": str(exc)}
-    return _save_record(request, session, user, patient_id, "prescription", form, data, errors)
+    return await _save_in_thread(
+        session, request, user, patient_id, "prescription", form, data, errors
+    )
 
 
 @router.post("/patients/{patient_id}/assessments")
@@ -251,8 +283,8 @@ async def add_assessment(
 ) -> Response:
     """Save an outcome assessment from the patient page's form."""
     form = await read_form(request)
-    return _save_record(
-        request, session, user, patient_id, "assessment", form, without_blanks(form)
+    return await _save_in_thread(
+        session, request, user, patient_id, "assessment", form, without_blanks(form)
     )
 
 
@@ -262,6 +294,6 @@ async def add_adverse_event(
 ) -> Response:
     """Save a side effect from the patient page's form."""
     form = await read_form(request)
-    return _save_record(
-        request, session, user, patient_id, "adverse_event", form, without_blanks(form)
+    return await _save_in_thread(
+        session, request, user, patient_id, "adverse_event", form, without_blanks(form)
     )

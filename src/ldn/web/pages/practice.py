@@ -22,9 +22,10 @@ from ldn.practice.titration import TitrationPlan, titration_plan
 from ldn.registry import diary, n_of_1_trials, permissions, services
 from ldn.scales import SCALES
 from ldn.web.api.common import PatientId
-from ldn.web.deps import PageUser, SessionDep
+from ldn.web.deps import PageUser, SessionDep, in_session
 from ldn.web.pages.forms import read_form
 from ldn.web.templating import flash, render
+from ldn.web.user_cache import CachedUser
 
 router = APIRouter()
 Num = Annotated[float | None, Query(gt=0, le=800)]
@@ -187,6 +188,14 @@ async def new_diary_link(
 ) -> Response:
     """Make a diary link and show it once (the registry keeps only its hash)."""
     await read_form(request)
+    return await in_session(
+        session, _new_diary_link, request=request, user=user, patient_id=patient_id
+    )
+
+
+def _new_diary_link(
+    *, session: Session, request: Request, user: CachedUser, patient_id: int
+) -> Response:
     token, _ = diary.create_diary_link(session=session, actor=user, patient_id=patient_id)
     url = f"{str(request.base_url).rstrip('/')}/diary/{token}"
     response = _page(request, session, user, patient_id, new_link=url)
@@ -200,7 +209,7 @@ async def revoke_link(
 ) -> Response:
     """Withdraw a diary link: it stops working at once."""
     await read_form(request)
-    diary.revoke_diary_link(session=session, actor=user, link_id=link_id)
+    await in_session(session, diary.revoke_diary_link, actor=user, link_id=link_id)
     flash(request, "ok", "Diary link withdrawn.")
     return RedirectResponse(f"/patients/{patient_id}/practice#diary", status_code=303)
 
@@ -211,6 +220,14 @@ async def new_trial(
 ) -> Response:
     """Randomise and store a blinded N-of-1 schedule."""
     form = await read_form(request)
+    return await in_session(
+        session, _new_trial, request=request, user=user, patient_id=patient_id, form=form
+    )
+
+
+def _new_trial(
+    *, session: Session, request: Request, user: CachedUser, patient_id: int, form: dict[str, Any]
+) -> Response:
     try:
         start = date.fromisoformat(str(form.get("start_date", "")))
         trial = n_of_1_trials.create_n_of_1_trial(
@@ -265,6 +282,14 @@ async def unblind(
 ) -> Response:
     """Break the blind and show the Bayesian analysis on the randomised periods."""
     await read_form(request)
+    return await in_session(
+        session, _unblind, request=request, user=user, patient_id=patient_id, trial_id=trial_id
+    )
+
+
+def _unblind(
+    *, session: Session, request: Request, user: CachedUser, patient_id: int, trial_id: int
+) -> Response:
     try:
         result = n_of_1_trials.unblind_n_of_1_trial(session=session, actor=user, trial_id=trial_id)
     except InputError as exc:

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Request, Response
 from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy.orm import Session
+from starlette.concurrency import run_in_threadpool
 
-from ldn.registry.models import User
 from ldn.registry.schemas import UserPublic
 from ldn.web.api.common import ERRORS, ErrorOut
 from ldn.web.auth import MAX_CREDENTIAL_CHARS, attempt_login
@@ -37,13 +37,23 @@ class TokenOut(BaseModel):
         401: {"model": ErrorOut, "description": "wrong credentials"},
         422: ERRORS[422],
         429: {"model": ErrorOut, "description": "too many failed logins; see Retry-After"},
+        503: {"model": ErrorOut, "description": "too many logins at once; see Retry-After"},
     },
 )
 async def login_for_token(request: Request, session: SessionDep, body: TokenRequest) -> TokenOut:
-    """Check the password (throttled per username and address) and issue a bearer token."""
-    user = await in_session(session, _login, request=request, body=body)
-    tokens = request.app.state.tokens
-    return TokenOut(access_token=tokens.issue(user.id), expires_in_s=tokens.max_age_s)
+    """Check the password (throttled per username and address) and issue a bearer token.
+
+    The token is valid for the session lifetime (8 h by default) unless the user logs out, the
+    password is changed or the account is switched off, which end every token of the user."""
+    token = await in_session(session, _login, request=request, body=body)
+    return TokenOut(access_token=token, expires_in_s=request.app.state.tokens.max_age_s)
+
+
+@router.post("/logout", status_code=204, responses={401: ERRORS[401]})
+async def logout(request: Request, user: CurrentUser) -> Response:
+    """End every session and token of the logged-in user (browser sessions too)."""
+    await run_in_threadpool(request.app.state.tokens.end_all, user.id, request.app.state.user_cache)
+    return Response(status_code=204)
 
 
 @router.get("/me", responses={401: ERRORS[401]})
@@ -52,6 +62,7 @@ async def read_me(user: CurrentUser) -> UserPublic:
     return UserPublic.model_validate(user)
 
 
-def _login(*, session: Session, request: Request, body: TokenRequest) -> User:
-    # in the threadpool: argon2 takes tens of milliseconds
-    return attempt_login(request, session, body.username, body.password)
+def _login(*, session: Session, request: Request, body: TokenRequest) -> str:
+    # in the threadpool: argon2 takes a large fraction of a second
+    user = attempt_login(request, session, body.username, body.password)
+    return str(request.app.state.tokens.issue(user.id, "bearer", session=session))

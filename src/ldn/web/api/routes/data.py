@@ -8,8 +8,9 @@ from fastapi import APIRouter, File, Form, Query, UploadFile
 from pydantic import BaseModel
 from starlette.responses import JSONResponse, Response
 
+from ldn.registry.csv_export import export_csv
 from ldn.registry.fhir import export_fhir
-from ldn.registry.import_export import CsvImportError, export_csv, import_csv
+from ldn.registry.import_export import CsvImportError, import_csv
 from ldn.web.api.common import ERRORS, MAX_ID, ErrorOut, PatientId
 from ldn.web.data_io import read_csv_upload
 from ldn.web.deps import CurrentUser, SessionDep, in_session
@@ -17,6 +18,14 @@ from ldn.web.deps import CurrentUser, SessionDep, in_session
 router = APIRouter(tags=["import and export"], responses=ERRORS)
 
 ClinicQuery = Annotated[int | None, Query(ge=1, le=MAX_ID, description="clinic id")]
+RawQuery = Annotated[
+    bool,
+    Query(
+        description="false (default): cells starting with =, +, -, @, tab or CR get a leading ' "
+        "so spreadsheets do not run them as formulas; true: stored values unchanged (for "
+        "round trips into another registry)"
+    ),
+]
 
 
 class ImportOut(BaseModel):
@@ -44,10 +53,11 @@ class ImportRejected(ErrorOut):
     responses={200: {"content": {"text/csv": {}}, "description": "CSV in the import format"}},
 )
 def export_registry_csv(
-    session: SessionDep, user: CurrentUser, clinic_id: ClinicQuery = None
+    session: SessionDep, user: CurrentUser, clinic_id: ClinicQuery = None, raw: RawQuery = False
 ) -> Response:
-    """All records the caller may export, in the CSV import format (researchers: no free text)."""
-    text = export_csv(session=session, actor=user, clinic_id=clinic_id)
+    """All records the caller may export, in the CSV import format (researchers: no free text);
+    formula-like cells are neutralised unless `raw=true`."""
+    text = export_csv(session=session, actor=user, clinic_id=clinic_id, raw=raw)
     return Response(
         text,
         media_type="text/csv; charset=utf-8",
@@ -72,7 +82,7 @@ async def import_registry_csv(
         summary = await in_session(session, import_csv, actor=user, text=text, clinic_id=clinic_id)
     except CsvImportError as exc:
         body = ImportRejected(
-            detail=str(exc).split("\n", 1)[0],
+            detail=exc.headline,
             problems=[
                 ImportProblem(row=p.row, column=p.column, message=p.message) for p in exc.problems
             ],

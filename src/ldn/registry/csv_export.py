@@ -1,0 +1,119 @@
+"""CSV export of a clinic's registry data, in the import format of `ldn.registry.import_export`.
+
+`export_csv(session=, actor=, clinic_id=, raw=False)` writes every record the actor may export
+(researchers get free text blanked). By default a cell that a spreadsheet would run as a
+formula — one starting with `=`, `+`, `-`, `@`, a tab or a carriage return — gets a leading
+`'` (`neutralise_cell`), so a file opened in Excel or LibreOffice cannot execute what a note
+says. `raw=True` writes the stored values unchanged: use it to move data between registries
+(an export imports into an empty clinic unchanged only when raw).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterable, Mapping
+from typing import Any, Final
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from ldn.registry.import_export import COLUMNS, resolve_clinic
+from ldn.registry.models import Patient
+from ldn.registry.permissions import ActorLike, is_pseudonymised, require
+
+
+def _fmt(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float):
+        return repr(value) if value != int(value) else f"{value:.1f}"
+    return value.isoformat() if hasattr(value, "isoformat") else str(value)
+
+
+def export_rows(
+    *, session: Session, actor: ActorLike, clinic_id: int | None = None
+) -> Iterable[dict[str, str]]:
+    """The clinic's records as CSV rows (dicts keyed by `COLUMNS`)."""
+    clinic_id = resolve_clinic(session, actor, clinic_id)
+    require(actor, "read", "export", clinic_id=clinic_id)
+    blank = is_pseudonymised(actor)
+    stmt = select(Patient).where(Patient.clinic_id == clinic_id).order_by(Patient.code)
+    for p in session.scalars(stmt):
+        yield {
+            "record_type": "patient",
+            "patient_code": p.code,
+            "birth_year": str(p.birth_year),
+            "sex": p.sex,
+            "conditions": ";".join(p.conditions),
+        }
+        for rx in sorted(p.prescriptions, key=lambda x: (x.start_date, x.id)):
+            yield {
+                "record_type": "prescription",
+                "patient_code": p.code,
+                "ref": f"rx{rx.id}",
+                "dose_mg": _fmt(rx.dose_mg),
+                "clock_time": rx.clock_time,
+                "formulation": rx.formulation,
+                "titration": ";".join(f"{_fmt(s['dose_mg'])}x{s['days']}" for s in rx.titration),
+                "start_date": _fmt(rx.start_date),
+                "stop_date": _fmt(rx.stop_date),
+                "stop_reason": "" if blank else _fmt(rx.stop_reason),
+                "notes": "" if blank else _fmt(rx.notes),
+            }
+        for a in sorted(p.assessments, key=lambda x: (x.assessed_on, x.id)):
+            yield {
+                "record_type": "assessment",
+                "patient_code": p.code,
+                "scale": a.scale,
+                "value": _fmt(a.value),
+                "assessed_on": _fmt(a.assessed_on),
+                "notes": "" if blank else _fmt(a.notes),
+            }
+        for ae in sorted(p.adverse_events, key=lambda x: (x.onset_date, x.id)):
+            yield {
+                "record_type": "adverse_event",
+                "patient_code": p.code,
+                "event_type": ae.event_type,
+                "severity": ae.severity,
+                "onset_date": _fmt(ae.onset_date),
+                "end_date": _fmt(ae.end_date),
+                "prescription_ref": f"rx{ae.prescription_id}" if ae.prescription_id else "",
+                "notes": "" if blank else _fmt(ae.notes),
+            }
+
+
+FORMULA_TRIGGERS: Final = ("=", "+", "-", "@", "\t", "\r")
+
+
+def neutralise_cell(value: str) -> str:
+    """`value` with a leading `'` when a spreadsheet would run it as a formula.
+
+    Cells starting with =, +, -, @, a tab or a carriage return are what Excel, LibreOffice and
+    Google Sheets treat as formulas (CSV/formula injection, OWASP); the apostrophe makes them
+    plain text when the file is opened. Use the raw export to keep exact values.
+    """
+    return "'" + value if value.startswith(FORMULA_TRIGGERS) else value
+
+
+def write_csv(rows: Iterable[Mapping[str, str]], *, raw: bool = False) -> str:
+    """Rows as CSV text with the full header; formula-like cells neutralised unless `raw`."""
+    buf = io.StringIO()
+    writer = csv.DictWriter(buf, fieldnames=COLUMNS, restval="", lineterminator="\n")
+    writer.writeheader()
+    for row in rows:
+        writer.writerow(row if raw else {k: neutralise_cell(v) for k, v in row.items()})
+    return buf.getvalue()
+
+
+def export_csv(
+    *, session: Session, actor: ActorLike, clinic_id: int | None = None, raw: bool = False
+) -> str:
+    """The clinic's records as CSV text in the import format.
+
+    By default every cell a spreadsheet would read as a formula gets a leading `'`
+    (`neutralise_cell`), so the file is safe to open; `raw=True` writes the stored values
+    unchanged, which is what a round trip (export, then import elsewhere) needs.
+    """
+    rows = export_rows(session=session, actor=actor, clinic_id=clinic_id)
+    return write_csv(rows, raw=raw)
