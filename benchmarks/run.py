@@ -20,6 +20,7 @@ BENCHMARKS: tuple[str, ...] = (
     "benchmarks.cold_start",
     "benchmarks.registry_load",
     "benchmarks.trial_statistics",
+    "benchmarks.calibration",
 )
 
 RESULTS = Path(__file__).resolve().parent / "results"

@@ -299,3 +299,12 @@ def test_primary_pools_have_one_row_per_trial() -> None:
         _, _, rows = pool_with_certainty(cond)
         assert not rows["study_id"].duplicated().any()
         assert np.isfinite(rows["yi"]).all()
+
+
+def test_changelog_renders_a_row_without_source_without_a_link() -> None:
+    from ldn.evidence.docs_gen import render_changelog
+
+    text = render_changelog()
+    assert "**nan**" not in text and "(nan)" not in text
+    method = [ln for ln in text.splitlines() if ln.startswith("- method: —")]
+    assert method and all("[source]" not in ln for ln in method)

@@ -40,6 +40,8 @@ _COMMANDS: tuple[tuple[str, str, str], ...] = (
     ("ldn.cli.population", "power", "power"),
     ("ldn.cli.sensitivity", "sensitivity", "sensitivity"),
     ("ldn.cli.calibrate_pk", "calibrate_pk", "calibrate-pk"),
+    ("ldn.cli.hypotheses", "calibrate", "calibrate"),
+    ("ldn.cli.hypotheses", "hypotheses", "hypotheses"),
 )
 # (module, Typer attribute, group name): command groups
 _GROUPS: tuple[tuple[str, str, str], ...] = (

@@ -44,9 +44,23 @@ def population(
         False, "--per-patient", help="csv/json: one row per patient instead of the summary."
     ),
     plot: Path | None = typer.Option(None, "--plot", help="Write a figure (PNG/SVG/PDF)."),
+    hypothesis: str = typer.Option(
+        "rebound_brain",
+        "--hypothesis",
+        help="Mechanism family; the population engine integrates rebound_brain (the seed's).",
+    ),
 ) -> None:
     """Simulate a virtual population on one regimen and summarise exposure and response."""
     check_output(fmt, out, plot)
+    from ldn.errors import InputError
+    from ldn.model.hypotheses import get_family
+
+    if get_family(hypothesis).name != "rebound_brain":
+        raise InputError(
+            f"the population engine integrates rebound_brain only; for {hypothesis} use "
+            f"`ldn simulate --condition {condition} --hypothesis {hypothesis}` (one patient) or "
+            f"`ldn trial --hypothesis {hypothesis}` (posterior draws)"
+        )
     from ldn.population.api import simulate_population
     from ldn.regimen import regimen_from_cli
 
@@ -196,6 +210,32 @@ _ANALYSIS_HELP = (
     "locf-ancova | tipping-point | jump-to-reference | logistic | exact."
 )
 _MISSING_HELP = "Deprecated: locf = --analysis locf-ancova, complete_case = --analysis ancova."
+
+_HYPOTHESIS_HELP = "Draw only this mechanism family's parameters (default: the model average)."
+_FIXED_HELP = "Fixed default parameters (conditional power) instead of posterior draws."
+
+
+def _assurance_hook(
+    d: Any, params: Any, trials: int, seed: int, hypothesis: str | None, fixed: bool
+) -> Any:
+    """Posterior-draw hook for parallel designs (assurance); None with --fixed-parameters."""
+    from ldn.errors import InputError
+
+    if fixed:
+        if hypothesis is not None:
+            raise InputError("--hypothesis draws a family's parameters; drop --fixed-parameters")
+        return None
+    from ldn.mechanisms.assurance import posterior_hook, supports
+
+    if trials < 1:
+        return None  # simulate_trials reports the bad count
+    if not supports(d):
+        typer.echo(f"note: {d.kind} designs use fixed parameters (assurance: parallel only)",
+                   err=True)  # fmt: skip
+        return None
+    return posterior_hook(d, params, trials, seed, family=hypothesis)
+
+
 _CONTROL_HELP = "'placebo' or DOSE@HH:MM, e.g. 4.5@08:00 (morning vs bedtime)."
 
 # Options `trial` and `power` share (one declaration each).
@@ -218,6 +258,8 @@ _OPT_FEMALE = typer.Option(None, "--female-fraction", help="Fraction of women.")
 _OPT_POOL = typer.Option(5000, "--pool", help="Virtual patients per arm (0 = no pool).")
 _OPT_SEED = typer.Option(0, "--seed", help="Seed (reproducible).")
 _OPT_SCHEDULER = typer.Option(None, "--scheduler", help="'local' or Dask ADDRESS.")
+_OPT_HYPOTHESIS = typer.Option(None, "--hypothesis", help=_HYPOTHESIS_HELP)
+_OPT_FIXED = typer.Option(False, "--fixed-parameters", help=_FIXED_HELP)
 _OPT_FMT = typer.Option("table", "--format", help="table | csv | json.")
 _OPT_OUT = typer.Option(None, "--out", help="Write csv/json here.")
 
@@ -244,10 +286,12 @@ def trial(
     pool: int = _OPT_POOL,
     seed: int = _OPT_SEED,
     scheduler: str | None = _OPT_SCHEDULER,
+    hypothesis: str | None = _OPT_HYPOTHESIS,
+    fixed: bool = _OPT_FIXED,
     fmt: str = _OPT_FMT,
     out: Path | None = _OPT_OUT,
 ) -> None:
-    """Run replicate virtual trials of one design and report power with its 95 % CI."""
+    """Run replicate virtual trials of one design: power (assurance by default) with its 95 % CI."""
     check_output(fmt, out, None)
     from ldn.parameters import default_parameters
     from ldn.trials.power import power_analysis
@@ -260,11 +304,13 @@ def trial(
     )  # fmt: skip
     pool_size = None if pool == 0 else pool
     total = (pool_size or trials * n_per_arm) * (1 if design == "n_of_1" else 2)
+    params = default_parameters()
+    hook = _assurance_hook(d, params, trials, seed, hypothesis, fixed)
     with progress_bar("virtual patients", total) as bar:
         prog = bar.advance if bar else None
         result = power_analysis(
-            d, params=default_parameters(), n_trials=trials, seed=seed, pool_size=pool_size,
-            scheduler=scheduler, progress=prog,
+            d, params=params, n_trials=trials, seed=seed, pool_size=pool_size,
+            scheduler=scheduler, progress=prog, activity_hook=hook,
         )  # fmt: skip
     summary = result.summary()
     _report(summary, fmt, out)
@@ -328,6 +374,8 @@ def power(
     pool: int = _OPT_POOL,
     seed: int = _OPT_SEED,
     scheduler: str | None = _OPT_SCHEDULER,
+    hypothesis: str | None = _OPT_HYPOTHESIS,
+    fixed: bool = _OPT_FIXED,
     fmt: str = _OPT_FMT,
     out: Path | None = _OPT_OUT,
     plot: Path | None = typer.Option(None, "--plot", help="Power-curve figure (PNG/SVG/PDF)."),
@@ -335,7 +383,7 @@ def power(
     """Find the sample size per arm that reaches --target power; power curve table and plot."""
     check_output(fmt, out, plot)
     from ldn.parameters import default_parameters
-    from ldn.trials.power import search_sample_size
+    from ldn.trials.power import power_from_outcomes, search_sample_size
     from ldn.trials.simulate import simulate_trials
 
     d = _design(
@@ -346,13 +394,19 @@ def power(
     )  # fmt: skip
     pool_size = None if pool == 0 else pool
     total = (pool_size or trials * n_max) * (1 if design == "n_of_1" else 2)
+    params = default_parameters()
+    hook = _assurance_hook(d, params, trials, seed, hypothesis, fixed)
     with progress_bar("virtual patients", total) as bar:
         prog = bar.advance if bar else None
         outcomes = simulate_trials(
-            d, params=default_parameters(), n_trials=trials, seed=seed, n_max=n_max,
-            pool_size=pool_size, scheduler=scheduler, progress=prog,
+            d, params=params, n_trials=trials, seed=seed, n_max=n_max,
+            pool_size=pool_size, scheduler=scheduler, progress=prog, activity_hook=hook,
         )  # fmt: skip
     result = search_sample_size(outcomes, target)
-    _report(result.summary(), fmt, out)
+    summary = result.summary()
+    at_n = power_from_outcomes(outcomes, result.n_per_arm or n_max, parameters_drawn=bool(hook))
+    summary.update({k: v for k, v in at_n.summary().items()
+                    if k in ("effect_p2_5", "effect_p97_5", "assurance")})  # fmt: skip
+    _report(summary, fmt, out)
     if plot is not None:
         result.plot(plot)

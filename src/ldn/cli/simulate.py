@@ -40,6 +40,12 @@ def simulate(
     condition: str | None = typer.Option(
         None, "--condition", help="Add rebound/immune/disease columns for this condition."
     ),
+    hypothesis: str | None = typer.Option(
+        None,
+        "--hypothesis",
+        help="Mechanism family for --condition (default rebound_brain, the seed's chain); "
+        "see `ldn hypotheses`.",
+    ),
     pk_model: str | None = typer.Option(
         None,
         "--pk-model",
@@ -83,16 +89,20 @@ def simulate(
         pk_model=pk_model,
         uncertainty=uncertainty,
         n_draws=draws,
+        hypothesis=hypothesis,
     )
     frame = result.to_frame()
+    note = _hypothesis_note(result.hypothesis, hypothesis is None)
     summary: dict = result.summary()
     if uncertainty:
         summary = {k: list(v) for k, v in result.summary_ranges().items()}
 
     if fmt == "table":
         _print_table(result.description, frame, summary, step_h)
+        if note:
+            typer.echo(note)
     else:
-        text = _to_text(fmt, result.description, days, step_h, frame, summary)
+        text = _to_text(fmt, result.description, days, step_h, frame, summary, note)
         if out is None:
             typer.echo(text, nl=False)
         else:
@@ -104,9 +114,20 @@ def simulate(
             raise InputError(f"cannot write --plot {plot}: {exc.strerror or exc}") from exc
 
 
+def _hypothesis_note(name: str | None, default: bool) -> str | None:
+    """The mechanism family behind the chain columns, said in the output."""
+    if name is None:
+        return None
+    if default:
+        return (f"hypothesis: {name} (the seed's hypothesis, one of several; weights and "
+                "intervals: ldn hypotheses --condition …)")  # fmt: skip
+    return f"hypothesis: {name}"
+
+
 def _to_text(
-    fmt: str, description: str, days: float, step_h: float, frame: object, summary: dict
-) -> str:
+    fmt: str, description: str, days: float, step_h: float, frame: object, summary: dict,
+    note: str | None = None,
+) -> str:  # fmt: skip
     import json
 
     import pandas as pd
@@ -117,6 +138,7 @@ def _to_text(
     if fmt == "csv":
         return str(frame.to_csv(index=False, float_format="%.6g", lineterminator="\n"))
     payload = {
+        **({"hypothesis": note.removeprefix("hypothesis: ")} if note else {}),
         "regimen": description,
         "days": days,
         "step_h": step_h,

@@ -325,6 +325,11 @@ def render_text(text: str) -> str:
     return _BLOCK.sub(sub, text)
 
 
+def _cell(value: object) -> str:
+    """A table cell as text; a missing value (None/NaN) is the empty string, never "nan"."""
+    return "" if value is None or (not isinstance(value, str) and pd.isna(value)) else str(value)
+
+
 def render_changelog() -> str:
     """docs/evidence-changelog.md from data/evidence/changelog.csv."""
     from ldn.evidence.search import load_changelog
@@ -341,8 +346,9 @@ def render_changelog() -> str:
     for date, group in log.groupby("date", sort=False):
         lines += [f"## {date}", ""]
         for r in group.itertuples(index=False):
-            who = f"**{r.study_id}** " if r.study_id else ""
-            src = f" ([source]({r.url}))" if r.url else ""
+            sid, url = _cell(r.study_id), _cell(r.url)
+            who = f"**{sid}** " if sid else ""
+            src = f" ([source]({url}))" if url else ""
             lines.append(f"- {r.change}: {who}— {r.detail}{src}")
         lines.append("")
     return "\n".join(lines)

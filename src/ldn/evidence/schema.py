@@ -41,6 +41,11 @@ CONDITIONS: dict[str, str] = {
     "hashimoto": "Hashimoto's thyroiditis",
     "gulf_war_illness": "Gulf War illness",
     "chronic_pain": "Chronic pain (mixed)",
+    "bladder_pain": "Interstitial cystitis / bladder pain syndrome",
+    "migraine": "Migraine",
+    "glioma": "High-grade glioma (supportive care)",
+    "endometriosis": "Endometriosis-associated pelvic pain",
+    "vulvodynia": "Vulvodynia",
     "gi_disorders": "GI disorders (mixed)",
     "mixed": "Several indications",
 }

@@ -59,6 +59,7 @@ class SimulationResult:
     pk_model: str | None = None
     bands: dict[str, FloatArray] = field(default_factory=dict)
     n_draws: int = 0
+    hypothesis: str | None = None
 
     def to_frame(self) -> pd.DataFrame:
         """Time series: CSV_COLUMNS, clock_time, uncertainty bands (if any), extra columns."""
@@ -135,14 +136,17 @@ def simulate(
     pk_model: str | None = None,
     uncertainty: bool = False,
     n_draws: int = 200,
+    hypothesis: str | None = None,
 ) -> SimulationResult:
     """Simulate a regimen for `days` days; output every `step_h` hours from t = 0 (midnight).
 
     `pk_model` picks a structural PK variant (default: the best-fitting one).  With
     `uncertainty`, `_p5/_p50/_p95` bands over `n_draws` posterior draws are added for every
-    concentration and occupancy column.  With `condition` (one of `ldn.model.chain.CONDITIONS`,
-    or an alias `get_condition` accepts, e.g. "lupus") the rebound, immune and disease columns
-    of the model chain are appended.
+    concentration and occupancy column.  With `condition` (one of `ldn.model.chain.CONDITIONS`, or
+    an alias `get_condition` accepts, e.g. "lupus") the rebound, immune and disease columns of
+    the model chain are appended: the seed's hypothesis (`rebound_brain`, `ldn.model.chain`)
+    unless `hypothesis` names another mechanism family (`ldn.model.hypotheses`), whose columns
+    (with its driving occupancy) are appended.
     """
     t = time_grid(days, step_h)
     events = _events_of(regimen, until_h=days * 24.0)
@@ -159,7 +163,17 @@ def simulate(
 
         condition = get_condition(condition).name
         ps = default_parameters() if params is None else params
-        extra = {k: np.asarray(v) for k, v in chain_columns(events, t, condition, ps).items()}
+        if hypothesis is None:
+            extra = {k: np.asarray(v) for k, v in chain_columns(events, t, condition, ps).items()}
+        else:
+            from ldn.model.hypotheses import get_family
+            from ldn.simulate.hypotheses import family_columns
+
+            family = get_family(hypothesis)
+            hypothesis = family.name
+            extra = family_columns(family, events, t, condition, ps)
+    elif hypothesis is not None:
+        raise InputError("--hypothesis needs --condition (the family acts through a disease)")
     describe = getattr(regimen, "describe", None)
     description = describe() if callable(describe) else f"{len(events.t_h)} dose events"
     return SimulationResult(
@@ -174,4 +188,5 @@ def simulate(
         pk_model=pk_model,
         bands=bands,
         n_draws=n_draws if uncertainty else 0,
+        hypothesis=(hypothesis or "rebound_brain") if condition is not None else None,
     )

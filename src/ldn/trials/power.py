@@ -43,6 +43,9 @@ class PowerResult:
     estimand: Estimand | None = None
     extras: dict[str, Any] = field(default_factory=dict)
     warnings: tuple[str, ...] = ()
+    effect_p2_5: float = float("nan")
+    effect_p97_5: float = float("nan")
+    parameters_drawn: bool = False
 
     def summary(self) -> dict[str, Any]:
         """Plain dict for tables and JSON."""
@@ -60,6 +63,9 @@ class PowerResult:
             "mean_effect": round(self.mean_effect, 4),
             "sd_effect": round(self.sd_effect, 4),
             "pool_size": self.pool_size,
+            "effect_p2_5": round(self.effect_p2_5, 4),
+            "effect_p97_5": round(self.effect_p97_5, 4),
+            "assurance": round(p.power, 4) if self.parameters_drawn else None,
         }
         out.update(self.extras)
         if self.estimand is not None:
@@ -82,7 +88,9 @@ def pool_warnings(outcomes: TrialOutcomes, n_per_arm: int) -> tuple[str, ...]:
     )
 
 
-def power_from_outcomes(outcomes: TrialOutcomes, n_per_arm: int | None = None) -> PowerResult:
+def power_from_outcomes(
+    outcomes: TrialOutcomes, n_per_arm: int | None = None, *, parameters_drawn: bool = False
+) -> PowerResult:
     """Power and effect distribution at `n_per_arm` from simulated replicates."""
     n = outcomes.n_max if n_per_arm is None else n_per_arm
     analysed = outcomes.analyse_full(n)
@@ -101,6 +109,9 @@ def power_from_outcomes(outcomes: TrialOutcomes, n_per_arm: int | None = None) -
         estimand=estimand_for(design, outcomes.endpoint, n),
         extras=extras,
         warnings=pool_warnings(outcomes, n),
+        effect_p2_5=float(np.percentile(est, 2.5)) if est.size else float("nan"),
+        effect_p97_5=float(np.percentile(est, 97.5)) if est.size else float("nan"),
+        parameters_drawn=parameters_drawn,
     )
 
 
@@ -126,12 +137,16 @@ def power_analysis(
 ) -> PowerResult:
     """Simulate replicates of `design` (keyword arguments of `simulate_trials`) → power.
 
-    Defaults equal `ldn trial`'s: 1,000 trials, seed 0, pool 5,000, default parameters.
+    Defaults equal `ldn trial`'s: 1,000 trials, seed 0, pool 5,000, default parameters. With an
+    `activity_hook` (parameters drawn per replicate) the power is the assurance.
     """
     from ldn.parameters import default_parameters
 
     params = params if params is not None else default_parameters()
-    return power_from_outcomes(simulate_trials(design, params=params, **kwargs))
+    drawn = kwargs.get("activity_hook") is not None
+    return power_from_outcomes(
+        simulate_trials(design, params=params, **kwargs), parameters_drawn=drawn
+    )
 
 
 @dataclass(frozen=True)

@@ -48,6 +48,8 @@ MAX_PER_ARM: Final = 2**20
 
 Simulator = Callable[[Scenario, IndexArray], FloatArray]
 """(scenario, pool indices) → latent activity (n, n_obs); default: `ldn.population.runner.run`."""
+ActivityHook = Callable[[int, FloatArray], FloatArray]
+"""(arm, latent activity (M, n_max, n_obs)) → replacement of the same shape."""
 
 
 @dataclass(frozen=True)
@@ -187,11 +189,15 @@ def simulate_trials(  # noqa: PLR0915 (issue 14's orchestration; to be split)
     scheduler: str | None = None,
     progress: Callable[[int], None] | None = None,
     simulator: Simulator | None = None,
+    activity_hook: ActivityHook | None = None,
 ) -> TrialOutcomes:
     """Simulate `n_trials` replicates of `design` with up to `n_max` patients per arm.
 
     `progress` receives the number of virtual patients simulated after each chunk.
     `simulator` replaces the population engine (tests use a stand-in response).
+    `activity_hook(arm, activity)` may replace each arm's latent activity (M, n_max, n_obs) per
+    replicate trial, e.g. with a trajectory drawn from the calibrated posterior (assurance,
+    `ldn.mechanisms.assurance`).
     """
     if n_trials < 1:
         raise InputError(f"number of trials {n_trials} must be at least 1; use --trials 1000")
@@ -237,6 +243,8 @@ def simulate_trials(  # noqa: PLR0915 (issue 14's orchestration; to be split)
             activity = simulate(scenario, pool_index)[member]
         else:
             activity = np.ones((g.size, t_obs_h.size))
+        if activity_hook is not None:
+            activity = activity_hook(a, activity.reshape(m, n_max, -1)).reshape(g.size, -1)
         # the same stream as `Population.baseline_z`, drawn without sampling the rest
         ratio = endpoint.baseline_ratio(patient_normals(seed, Stream.BASELINE, g, 1)[:, 0])
         expected = endpoint.expected(activity, t_obs_h, ratio, placebo=True)

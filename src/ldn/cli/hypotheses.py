@@ -1,0 +1,132 @@
+"""`ldn calibrate` (refit the mechanism families) and `ldn hypotheses` (read the shipped fit)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+
+
+def calibrate(
+    out_dir: Path | None = typer.Option(
+        None, "--out-dir", help="Write the posterior here (default: the package's data folder)."
+    ),
+    family: list[str] = typer.Option(
+        [], "--hypothesis", help="Fit only these families (repeatable; default: all)."
+    ),
+    walkers: int = typer.Option(32, "--walkers", help="emcee walkers (at least 2·dim + 2)."),
+    burn: int = typer.Option(1000, "--burn", help="Burn-in steps discarded."),
+    steps: int = typer.Option(1500, "--steps", help="Steps kept after burn-in."),
+    thin: int = typer.Option(5, "--thin", help="Keep every N-th kept step."),
+    seed: int = typer.Option(20241231, "--seed", help="Sampler seed."),
+    no_check: bool = typer.Option(
+        False, "--no-check", help="Write the result even if R-hat/ESS fail (flagged)."
+    ),
+) -> None:
+    """Fit every mechanism family to the randomised trials (Bayes, emcee) and weigh them."""
+    import time
+
+    from rich.console import Console
+
+    from ldn.cli._output import check_folder
+    from ldn.cli._progress import progress_bar
+    from ldn.errors import InputError
+    from ldn.mechanisms.fit import FitSettings
+    from ldn.mechanisms.run import calibrate as run
+    from ldn.model.hypotheses import FAMILY_NAMES, get_family
+
+    check_folder(out_dir, "--out-dir")
+    names = tuple(get_family(f).name for f in family) or FAMILY_NAMES
+    for value, what in ((walkers, "--walkers"), (burn, "--burn"), (steps, "--steps"),
+                        (thin, "--thin")):  # fmt: skip
+        if value < 1:
+            raise InputError(f"{what} must be a positive whole number, got {value}")
+    settings = FitSettings(walkers=walkers, burn=burn, steps=steps, thin=thin, seed=seed)
+    t0 = time.perf_counter()
+    with progress_bar("calibrating", total=len(names) * (burn + steps)) as bar:
+        done: dict[str, int] = {}
+
+        def tick(name: str, k: int, total: int) -> None:
+            done[name] = k
+            if bar is not None:
+                bar.update(sum(done.values()), len(names) * total)
+
+        summary = run(out_dir, families=names, settings=settings, check=not no_check,
+                      progress=tick)  # fmt: skip
+    console = Console()
+    w = summary["weights"]["all"]  # type: ignore[index]
+    for name in names:
+        fam = summary["families"][name]  # type: ignore[index]
+        console.print(
+            f"{name:20s} weight {w[name]['weight']:.2f} ({w[name]['weight_low']:.2f}–"
+            f"{w[name]['weight_high']:.2f})  R-hat {fam['rhat_max']:.3f}  ESS "
+            f"{fam['ess_bulk_min']:.0f}  {fam['wall_time_s']:.0f} s"
+        )
+    console.print(f"calibration wall time {time.perf_counter() - t0:.0f} s")
+
+
+def _fmt(e: dict) -> str:
+    flags = [f for f in ("not_estimable", "prior_dominated") if e[f]]
+    text = f"{e['mean']:+.3g} ({e['pi_low']:+.3g} to {e['pi_high']:+.3g})"
+    return text + (f" [{', '.join(flags)}]" if flags else "")
+
+
+def hypotheses(
+    condition: str = typer.Option(..., "--condition", help="Condition, e.g. crohns."),
+    fmt: str = typer.Option("table", "--format", help="table | json."),
+    out: Path | None = typer.Option(None, "--out", help="Write json here instead of stdout."),
+    plot: Path | None = typer.Option(None, "--plot", help="Families side by side vs the trials."),
+    calibration_dir: Path | None = typer.Option(
+        None, "--calibration", help="Folder written by `ldn calibrate` (default: shipped)."
+    ),
+) -> None:
+    """Mechanism families for a condition: weights and LDN − placebo effects with 95 % intervals."""
+    import json
+
+    from ldn.cli._output import check_output, json_value, write_text
+    from ldn.errors import InputError
+    from ldn.mechanisms.report import hypotheses_report
+
+    if fmt not in ("table", "json"):
+        raise InputError(f"--format must be table or json, got {fmt!r}")
+    check_output(fmt, out, plot)
+    report = hypotheses_report(condition, calibration_dir)
+    if fmt == "json":
+        text = json.dumps(json_value(report), indent=1) + "\n"
+        if out is None:
+            typer.echo(text, nl=False)
+        else:
+            write_text(out, text)
+    else:
+        _table(report)
+    if plot is not None:
+        from ldn.cli._output import save_figure
+        from ldn.mechanisms.plots import plot_hypotheses
+
+        save_figure(plot_hypotheses(report, calibration_dir), plot)
+
+
+def _table(report: dict) -> None:
+    from rich.console import Console
+    from rich.table import Table
+
+    first = report["hypotheses"][0]["effects"]
+    table = Table(title=f"{report['condition']}: LDN − placebo at 12 weeks, mean (95 % interval)")
+    table.add_column("hypothesis")
+    table.add_column("weight (95 %)", justify="right")
+    for e in first:
+        table.add_column(f"{e['scale']} {e['regimen']}", justify="right")
+    for h in report["hypotheses"]:
+        table.add_row(
+            h["name"], f"{h['weight']:.2f} ({h['weight_low']:.2f}–{h['weight_high']:.2f})",
+            *(_fmt(e) for e in h["effects"]),
+        )  # fmt: skip
+    table.add_row("model average", "", *(_fmt(e) for e in report["model_average"]["effects"]))
+    Console().print(table)
+    loose = [f"{h['name']} (R-hat {h['rhat_max']:.2f})" for h in report["hypotheses"]
+             if not h["converged"]]  # fmt: skip
+    if loose:
+        names = ", ".join(loose)
+        Console().print(f"[yellow]not converged (R-hat > 1.05 or ESS < 200): {names}; "
+                        "refit with `ldn calibrate --steps …`[/]")  # fmt: skip
+    Console().print("sign: LDN − placebo on the scale's own units (negative = lower score on LDN)")

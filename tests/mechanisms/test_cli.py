@@ -1,0 +1,40 @@
+"""`ldn hypotheses` and `ldn calibrate` on the command line (small fixture, clear errors)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from typer.testing import CliRunner
+
+from ldn.cli.main import app
+
+RUNNER = CliRunner()
+
+
+def test_hypotheses_json_table_and_plot(
+    tiny_calibration: tuple[Path, dict], tmp_path: Path
+) -> None:
+    out, _ = tiny_calibration
+    res = RUNNER.invoke(app, ["hypotheses", "--condition", "fibromyalgia", "--format", "json",
+                              "--calibration", str(out)])  # fmt: skip
+    assert res.exit_code == 0, res.output
+    rep = json.loads(res.output)
+    assert rep["condition"] == "fibromyalgia"
+    assert [h["name"] for h in rep["hypotheses"]] == ["null", "rebound_brain"]
+    plot = tmp_path / "families.png"
+    res = RUNNER.invoke(app, ["hypotheses", "--condition", "crohns", "--calibration", str(out),
+                              "--plot", str(plot)])  # fmt: skip
+    assert res.exit_code == 0, res.output
+    assert "model average" in res.output and plot.stat().st_size > 5_000
+
+
+def test_hypotheses_errors(tmp_path: Path) -> None:
+    res = RUNNER.invoke(app, ["hypotheses", "--condition", "gout"])
+    assert res.exit_code != 0 and "unknown condition" in str(res.exception or res.output)
+    res = RUNNER.invoke(app, ["hypotheses", "--condition", "ms", "--calibration", str(tmp_path)])
+    assert res.exit_code != 0 and "ldn calibrate" in str(res.exception or res.output)
+    res = RUNNER.invoke(app, ["calibrate", "--steps", "0", "--out-dir", str(tmp_path)])
+    assert res.exit_code != 0 and "--steps" in str(res.exception or res.output)
+    res = RUNNER.invoke(app, ["calibrate", "--hypothesis", "magic", "--out-dir", str(tmp_path)])
+    assert res.exit_code != 0 and "unknown hypothesis" in str(res.exception or res.output)
