@@ -15,9 +15,9 @@ def calibrate(
         [], "--hypothesis", help="Fit only these families (repeatable; default: all)."
     ),
     walkers: int = typer.Option(32, "--walkers", help="emcee walkers (at least 2·dim + 2)."),
-    burn: int = typer.Option(1000, "--burn", help="Burn-in steps discarded."),
-    steps: int = typer.Option(1500, "--steps", help="Steps kept after burn-in."),
-    thin: int = typer.Option(5, "--thin", help="Keep every N-th kept step."),
+    burn: int = typer.Option(2000, "--burn", help="Burn-in steps discarded."),
+    steps: int = typer.Option(8000, "--steps", help="Steps kept after burn-in."),
+    thin: int = typer.Option(20, "--thin", help="Keep every N-th kept step."),
     seed: int = typer.Option(20241231, "--seed", help="Sampler seed."),
     no_check: bool = typer.Option(
         False, "--no-check", help="Write the result even if R-hat/ESS fail (flagged)."

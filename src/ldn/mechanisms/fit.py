@@ -49,9 +49,9 @@ class FitSettings:
     """Sampler settings: walkers, burn-in and kept steps, thinning, prediction draws, seed."""
 
     walkers: int = 32
-    burn: int = 1000
-    steps: int = 1500
-    thin: int = 5
+    burn: int = 2000
+    steps: int = 8000
+    thin: int = 20
     predict_draws: int = 1000
     seed: int = 20241231
 
@@ -76,6 +76,18 @@ def _posterior_fn(
     return fn
 
 
+def _moves() -> list[tuple[object, float]]:
+    """Differential-evolution proposals (80 %) with snooker updates (20 %).
+
+    The stretch move mixed slowly along the ridge between the gain hierarchy (mean, spread, z's)
+    and the weakly identified mechanism coordinates (integrated autocorrelation ≈ 100 steps,
+    walker R-hat up to 2.2 after 1,000 steps); DE proposals follow that correlation.
+    """
+    import emcee
+
+    return [(emcee.moves.DEMove(), 0.8), (emcee.moves.DESnookerMove(), 0.2)]
+
+
 def run_sampler(
     layout: Layout, trials: list[CalibrationTrial], params: ParameterSet, settings: FitSettings,
     progress: Callable[[int], None] | None = None,
@@ -88,8 +100,9 @@ def run_sampler(
     walkers = max(settings.walkers, 2 * layout.ndim + 2)
     start = layout.sample_prior(walkers, rng)
     sampler = emcee.EnsembleSampler(
-        walkers, layout.ndim, fn, vectorize=True, blobs_dtype=[("ll", float, (len(trials),))]
-    )
+        walkers, layout.ndim, fn, vectorize=True, moves=_moves(),
+        blobs_dtype=[("ll", float, (len(trials),))],
+    )  # fmt: skip
     sampler.random_state = np.random.RandomState(settings.seed).get_state()  # reproducible
     total = settings.burn + settings.steps
     for k, _ in enumerate(sampler.sample(start, iterations=total)):
