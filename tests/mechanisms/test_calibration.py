@@ -14,7 +14,7 @@ from ldn.evidence.dataset import load_studies
 from ldn.mechanisms.data import calibration_trials, trial_regimen
 from ldn.mechanisms.fit import ConvergenceError, check_convergence
 from ldn.mechanisms.model import Layout, log_likelihood, placebo_change, sd_change
-from ldn.mechanisms.report import hypotheses_report
+from ldn.mechanisms.report import at_assumed_bound, hypotheses_report
 from ldn.mechanisms.weights import _stack, stacking_weights
 from ldn.model.hypotheses import get_family
 from ldn.parameters import default_parameters
@@ -118,7 +118,7 @@ def test_hypotheses_report_shape_and_flags(tiny_calibration: tuple[Path, dict]) 
     assert set(rep) == {"condition", "hypotheses", "model_average"}
     assert {"converged", "rhat_max"} <= set(rep["hypotheses"][1])
     keys = {"regimen", "dose_mg", "scale", "weeks", "mean", "pi_low", "pi_high",
-            "prior_dominated", "not_estimable"}  # fmt: skip
+            "prior_dominated", "not_estimable", "at_assumed_bound"}  # fmt: skip
     for h in rep["hypotheses"]:
         assert {"name", "weight", "effects"} <= set(h)
         for e in h["effects"]:
@@ -129,6 +129,24 @@ def test_hypotheses_report_shape_and_flags(tiny_calibration: tuple[Path, dict]) 
     assert not any(e["not_estimable"] for e in crohns["model_average"]["effects"])
     null = next(h for h in crohns["hypotheses"] if h["name"] == "null")
     assert all(e["mean"] == 0.0 for e in null["effects"])
+
+
+def test_clipped_draws_are_flagged_as_echoing_the_assumed_bound() -> None:
+    rng = np.random.default_rng(0)
+    smooth = rng.normal(100.0, 20.0, 4000)
+    assert not at_assumed_bound(smooth)
+    assert not at_assumed_bound(np.zeros(100))  # the null family: constant, not clipped
+    assert at_assumed_bound(np.minimum(smooth, 110.0))  # ~31 % of the draws at a ceiling
+    assert at_assumed_bound(np.maximum(smooth, 80.0))  # and at a floor
+
+
+def test_shipped_crohns_50mg_interval_is_flagged_when_it_reaches_the_ceiling() -> None:
+    """The shipped posterior: Crohn's 50 mg daily sits on the assumed activity ceiling."""
+    rep = hypotheses_report("crohns")
+    for e in rep["model_average"]["effects"]:
+        if e["dose_mg"] == 50.0 and e["at_assumed_bound"]:
+            assert e["prior_dominated"]
+    assert any(e["at_assumed_bound"] for e in rep["model_average"]["effects"])
 
 
 def test_assurance_hook_draws_one_trajectory_per_replicate(

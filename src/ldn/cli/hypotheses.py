@@ -66,7 +66,7 @@ def calibrate(
 
 
 def _fmt(e: dict) -> str:
-    flags = [f for f in ("not_estimable", "prior_dominated") if e[f]]
+    flags = [f for f in ("not_estimable", "prior_dominated", "at_assumed_bound") if e[f]]
     text = f"{e['mean']:+.3g} ({e['pi_low']:+.3g} to {e['pi_high']:+.3g})"
     return text + (f" [{', '.join(flags)}]" if flags else "")
 

@@ -55,8 +55,8 @@ def _figure(out_dir: Path) -> str:
 
 
 def _cell(e: dict) -> str:
-    flags = "".join(f" *{f.replace('_', ' ')}*" for f in ("not_estimable", "prior_dominated")
-                    if e[f])  # fmt: skip
+    names = ("not_estimable", "prior_dominated", "at_assumed_bound")
+    flags = "".join(f" *{f.replace('_', ' ')}*" for f in names if e[f])
     return f"{e['mean']:+.3g} ({e['pi_low']:+.3g} to {e['pi_high']:+.3g}){flags}"
 
 

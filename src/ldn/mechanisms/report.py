@@ -7,7 +7,12 @@ posterior mean with a 95 % interval of LDN − placebo on the scale's own units 
 - `not_estimable`: the condition has no fitted randomised trial; its interval comes from the
   across-condition hierarchy (and the mechanism's posterior) only;
 - `prior_dominated`: the 95 % posterior interval is at least PRIOR_DOMINATED_RATIO as wide as the
-  95 % prior-predictive interval of the same effect (the data barely narrowed it).
+  95 % prior-predictive interval of the same effect (the data barely narrowed it), or the
+  interval is cut off by the model's assumed activity bound (`at_assumed_bound`);
+- `at_assumed_bound`: at least CLIPPED_SHARE of the draws pile up at one end of their range
+  (within CLIPPED_TOL of it). A continuous posterior does not do that unless the effect is clipped
+  by the disease module's assumed ceiling/floor (`activity_max_rel`, a labelled assumption), so
+  that end of the interval echoes the assumption, not data.
 
 The model average mixes the families' posterior draws in proportion to the condition's weights
 (across-condition stacking weights when the condition has no trial).
@@ -30,6 +35,8 @@ from ldn.model.chain import get_condition
 from ldn.units import FloatArray
 
 PRIOR_DOMINATED_RATIO: Final = 0.8
+CLIPPED_SHARE: Final = 0.05  # assumption of this report: 5 % of draws at one end = clipped
+CLIPPED_TOL: Final = 0.005  # ... within 0.5 % of the draws' range of that end
 MIX_DRAWS: Final = 4000
 
 
@@ -80,19 +87,30 @@ def _interval(x: FloatArray) -> tuple[float, float, float]:
     return float(np.mean(x)), float(lo), float(hi)
 
 
+def at_assumed_bound(x: FloatArray) -> bool:
+    """True when ≥ CLIPPED_SHARE of `x` lies within CLIPPED_TOL·range of its min or max."""
+    lo, hi = float(np.min(x)), float(np.max(x))
+    width = hi - lo
+    if width <= 0:  # a constant (the null family): nothing is clipped
+        return False
+    tol = CLIPPED_TOL * width
+    return bool(np.mean(x >= hi - tol) >= CLIPPED_SHARE or np.mean(x <= lo + tol) >= CLIPPED_SHARE)
+
+
 def _effect(
     key: str, draws: FloatArray, prior: FloatArray | None, not_estimable: bool
 ) -> dict[str, object]:
     scale, reg = key.split(".", 3)[2:]
     mean, lo, hi = _interval(draws)
-    dominated = not_estimable
+    clipped = at_assumed_bound(draws)
+    dominated = not_estimable or clipped
     if prior is not None:
         _, plo, phi = _interval(prior)
         dominated = dominated or (hi - lo) >= PRIOR_DOMINATED_RATIO * (phi - plo) > 0
     return {
         "regimen": reg, "dose_mg": REGIMENS[reg][0], "scale": scale, "weeks": PREDICTION_WEEKS,
         "mean": mean, "pi_low": lo, "pi_high": hi, "prior_dominated": bool(dominated),
-        "not_estimable": not_estimable,
+        "not_estimable": not_estimable, "at_assumed_bound": clipped,
     }  # fmt: skip
 
 
