@@ -69,7 +69,21 @@ def test_population_range_and_dose_order(w45: object) -> None:
     # a stricter threshold (lower occupancy) takes longer
     strict = washout(4.5, "22:00", 0.05, n_patients=100, seed=1)
     assert strict.hours_typical > w.hours_typical  # type: ignore[attr-defined]
-    assert "parameter uncertainty not included" in w.variability  # type: ignore[attr-defined]
+    assert "posterior parameter uncertainty" in w.variability  # type: ignore[attr-defined]
+
+
+def test_range_includes_posterior_parameter_uncertainty(monkeypatch: pytest.MonkeyPatch) -> None:
+    """With every patient on one posterior draw (the first), the range is narrower than with one
+    draw per patient: the posterior's spread enters hours_p5/hours_p95."""
+    import ldn.model.pk_setup as pk_setup
+
+    real = pk_setup.model_draws
+    monkeypatch.setattr(pk_setup, "model_draws", lambda m, n, p: real(m, 1, p))
+    one_draw = washout(4.5, "22:00", 0.1, n_patients=200, seed=3)
+    monkeypatch.setattr(pk_setup, "model_draws", real)
+    all_draws = washout(4.5, "22:00", 0.1, n_patients=200, seed=3)
+    width = lambda w: w.hours_p95 - w.hours_p5  # noqa: E731
+    assert width(all_draws) > width(one_draw)
 
 
 def test_threshold_above_the_peak_is_zero_hours() -> None:

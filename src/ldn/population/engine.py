@@ -114,8 +114,12 @@ def pk_parameters(pop: Population, params: ParameterSet) -> pk.PKParams:
 
 
 def scaled_pk(typical: pk.PKParams, pop: Population) -> pk.PKParams:
-    """Per-patient PK parameters: scalar typical values times the population's factors."""
-    g = {f.name: float(getattr(typical, f.name)) for f in dataclasses.fields(typical)}
+    """Per-patient PK parameters: typical values (scalars, or one value per patient, e.g. posterior
+    draws) times the population's factors."""
+    g = {
+        f.name: np.asarray(getattr(typical, f.name), dtype=float)
+        for f in dataclasses.fields(typical)
+    }
     return dataclasses.replace(
         typical,
         ka_per_h=g["ka_per_h"] * pop.ka_factor,

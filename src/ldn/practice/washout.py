@@ -5,10 +5,11 @@ hours from the last dose until brain MOR occupancy stays below a threshold?
   `ldn simulate` uses — on the regimen `daily(dose, at, days=1, steady_state=True)` (one last
   dose given at steady state, then nothing), located by bisection to 1e-6 h. A test checks it
   against `ldn simulate`'s own time series.
-- `hours_p5` / `hours_p95`: the same for a virtual population (`ldn.population`), i.e. between-
-  patient PK variability (F, CL, V, ka, metabolite clearance, body weight, hepatic impairment).
-  Parameter uncertainty (posterior draws of the typical values, `ldn.model.pk_setup.model_draws`)
-  is NOT included yet; `WashoutResult.variability` says what the range covers.
+- `hours_p5` / `hours_p95`: the same for a virtual population (`ldn.population`) whose patients
+  each take one posterior draw of the fitted typical values (PK, binding and the variant's brain
+  parameters; `ldn.model.pk_setup.model_draws`, issue 11's fit) and then their own between-
+  patient PK variability (F, CL, V, ka, metabolite clearance, body weight, hepatic impairment):
+  the range covers both parameter uncertainty and variability between people.
 
 "Stays below": occupancy rises after a dose and then falls; the washout is the last time the
 occupancy is at or above the threshold (0 if it never reaches it).
@@ -16,6 +17,7 @@ occupancy is at or above the threshold (0 if it never reaches it).
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass, field
 from typing import Any, Final
 
@@ -31,8 +33,8 @@ GRID_STEP_H: Final = 0.05
 HORIZON_H: Final = 24.0 * 60  # 60 days: far beyond any LDN or 50 mg washout in the model
 DEFAULT_PATIENTS: Final = 500
 VARIABILITY: Final = (
-    "between-patient PK variability of the virtual population (ldn.population); "
-    "parameter uncertainty not included (posterior draws not used here)"
+    "posterior parameter uncertainty of the fitted PK (one draw per virtual patient) and "
+    "between-patient PK variability of the virtual population (ldn.population)"
 )
 
 
@@ -125,15 +127,31 @@ def _population_hours(
     events: DoseEvents, t0: float, threshold: float, ps: ParameterSet, n: int, seed: int
 ) -> FloatArray:
     from ldn.model.exposure import exposure
-    from ldn.model.pk_setup import model_setup
+    from ldn.model.pk_setup import model_draws
     from ldn.population.engine import scaled_pk
     from ldn.population.sampling import VariabilitySpec, sample_population
 
     pop = sample_population(n, seed=seed, spec=VariabilitySpec.from_parameters(ps))
-    pk = scaled_pk(model_setup(None, ps).pk, pop)  # the default PK variant, per patient
+    draws = model_draws(None, None, ps)  # the default PK variant's posterior draws
+    n_draws = draws.n_draws or 1
+    pick = np.random.default_rng([seed, 1]).integers(0, n_draws, size=n)  # one draw per patient
+
+    def per_patient(value: Any) -> Any:
+        return np.asarray(value)[pick] if np.ndim(value) > 0 else value
+
+    typical = dataclasses.replace(
+        draws.pk, **{f.name: per_patient(getattr(draws.pk, f.name))
+                     for f in dataclasses.fields(draws.pk)}
+    )  # fmt: skip
+    binding = dataclasses.replace(
+        draws.binding, **{f.name: per_patient(getattr(draws.binding, f.name))
+                          for f in dataclasses.fields(draws.binding)}
+    )  # fmt: skip
+    extra = {k: per_patient(v) for k, v in draws.extra.items()}
+    pk = scaled_pk(typical, pop)
     n_grid = int(HORIZON_H / (2 * GRID_STEP_H)) + 1
     grid = t0 + GRID_STEP_H * 2 * np.arange(n_grid, dtype=np.float64)
-    occ = exposure(events, grid, ps, pk=pk).mor_occupancy
+    occ = exposure(events, grid, ps, pk=pk, binding=binding, extra=extra).mor_occupancy
     return _crossing(grid, occ, threshold) - t0
 
 
@@ -159,10 +177,9 @@ def washout(
     t0 = float(events.t_h[-1])
     typical = _typical_hours(events, t0, float(threshold), ps)
     pop = _population_hours(events, t0, float(threshold), ps, n, seed)
-    finite = pop[np.isfinite(pop)]
-    p5, p50, p95 = (
-        np.percentile(pop, q) if finite.size == pop.size else np.inf for q in (5, 50, 95)
-    )
+    # Patients still above the threshold at the horizon count as +inf; `inverted_cdf` picks an
+    # observed value, so a percentile is inf only when that share of patients never crosses.
+    p5, p50, p95 = (np.percentile(pop, q, method="inverted_cdf") for q in (5, 50, 95))
     return WashoutResult(
         dose_mg=dose,
         at=at,
@@ -205,8 +222,9 @@ CAVEATS: Final = (
     "The slow decline of brain occupancy comes from fitting the 50 mg blockade data (Lee 1988 "
     "PET, label); the three structural variants of docs/model.md differ most below ~20 % "
     "occupancy, where the washout time is decided, so these hours carry that uncertainty.",
-    "The range covers between-patient PK differences in a virtual population (including "
-    "hepatic impairment); parameter uncertainty of the model itself is not included.",
+    "The range covers the fitted parameters' posterior uncertainty and between-patient PK "
+    "differences in a virtual population (including hepatic impairment); it does not cover the "
+    "choice between the structural variants.",
     "Published advice differs: stop LDN 3 days before surgery (LDN Research Trust), 48 h (LDN "
     "Direct), oral naltrexone 2-3 days (SPAQI consensus, secondary source). Follow the surgeon "
     "and anaesthetist.",
