@@ -12,7 +12,7 @@ import json
 from datetime import date
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Depends, Query, Request
 from sqlalchemy.orm import Session
 from starlette.responses import RedirectResponse, Response
 
@@ -130,11 +130,7 @@ def _handout_inputs(
     return _plan(_plan_inputs(start_mg, step_mg, every_days, target_mg, at, liquid))
 
 
-@router.get("/patients/{patient_id}/handout.pdf")
-def handout(
-    session: SessionDep,
-    user: PageUser,
-    patient_id: PatientId,
+def _download_query(
     start_mg: Num = None,
     step_mg: Num = None,
     every_days: Annotated[int | None, Query(ge=1, le=90)] = None,
@@ -143,43 +139,46 @@ def handout(
     liquid_mg_per_ml: Annotated[float | None, Query(gt=0, le=10)] = None,
     days: Annotated[int, Query(ge=1, le=366)] = 28,
     start: date | None = None,
+) -> tuple[tuple[Any, ...], date, int]:
+    """The query of both plan downloads: the plan's inputs (checked in the handler, after the
+    patient), its first day and how many days it covers."""
+    inputs = (start_mg, step_mg, every_days, target_mg, at, liquid_mg_per_ml)
+    return inputs, start or date.today(), days
+
+
+PlanDownload = Annotated[tuple[tuple[Any, ...], date, int], Depends(_download_query)]
+
+
+def _attachment(body: bytes, media_type: str, name: str) -> Response:
+    return Response(
+        body,
+        media_type=media_type,
+        headers={"Content-Disposition": f'attachment; filename="{name}"'},
+    )
+
+
+@router.get("/patients/{patient_id}/handout.pdf")
+def handout(
+    session: SessionDep, user: PageUser, patient_id: PatientId, query: PlanDownload
 ) -> Response:
     """The one-page hand-out PDF of the plan."""
     patient = services.get_patient(session=session, actor=user, patient_id=patient_id)
-    plan = _handout_inputs(start_mg, step_mg, every_days, target_mg, at, liquid_mg_per_ml)
-    pdf = handout_pdf(plan, start or date.today(), days, patient=patient.code)
-    name = f"ldn-plan-{patient.code}.pdf"
-    return Response(
-        pdf,
-        media_type="application/pdf",
-        headers={"Content-Disposition": f'attachment; filename="{name}"'},
-    )
+    inputs, first_day, days = query
+    plan = _handout_inputs(*inputs)
+    pdf = handout_pdf(plan, first_day, days, patient=patient.code)
+    return _attachment(pdf, "application/pdf", f"ldn-plan-{patient.code}.pdf")
 
 
 @router.get("/patients/{patient_id}/plan.ics")
 def calendar(
-    session: SessionDep,
-    user: PageUser,
-    patient_id: PatientId,
-    start_mg: Num = None,
-    step_mg: Num = None,
-    every_days: Annotated[int | None, Query(ge=1, le=90)] = None,
-    target_mg: Num = None,
-    at: Annotated[str | None, Query(max_length=5)] = None,
-    liquid_mg_per_ml: Annotated[float | None, Query(gt=0, le=10)] = None,
-    days: Annotated[int, Query(ge=1, le=366)] = 28,
-    start: date | None = None,
+    session: SessionDep, user: PageUser, patient_id: PatientId, query: PlanDownload
 ) -> Response:
     """The dose calendar (RFC 5545) of the plan."""
     patient = services.get_patient(session=session, actor=user, patient_id=patient_id)
-    plan = _handout_inputs(start_mg, step_mg, every_days, target_mg, at, liquid_mg_per_ml)
-    ics = dose_calendar(plan, start or date.today(), days, patient=patient.code)
-    name = f"ldn-plan-{patient.code}.ics"
-    return Response(
-        ics,
-        media_type="text/calendar",
-        headers={"Content-Disposition": f'attachment; filename="{name}"'},
-    )
+    inputs, first_day, days = query
+    plan = _handout_inputs(*inputs)
+    ics = dose_calendar(plan, first_day, days, patient=patient.code)
+    return _attachment(ics, "text/calendar", f"ldn-plan-{patient.code}.ics")
 
 
 @router.post("/patients/{patient_id}/diary-links")
