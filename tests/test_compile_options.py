@@ -73,3 +73,24 @@ def test_a_slow_compile_is_announced_once_and_a_fast_one_not() -> None:
     time.sleep(0.2)
     notice.on_end(None)
     assert len(calls) == 1
+
+
+def test_run_in_threads_covers_every_item_once_whatever_the_thread_count() -> None:
+    """The population kernel's pairs are split among threads: each exactly once, any count."""
+    import numba
+    import numpy as np
+
+    full = numba.get_num_threads()
+    try:
+        for threads in sorted({1, full}):
+            numba.set_num_threads(threads)
+            for n in (0, 1, 7, 100):
+                hits = np.zeros(n, dtype=np.int64)
+
+                def kernel(lo: int, hi: int, out: np.ndarray) -> None:
+                    out[lo:hi] += 1
+
+                co.run_in_threads(kernel, n, hits)
+                assert np.all(hits == 1), (threads, n, hits)
+    finally:
+        numba.set_num_threads(full)

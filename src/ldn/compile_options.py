@@ -15,8 +15,16 @@ Every compiled function in `ldn` goes through `_jit`, so the options are the sam
   lets Numba vectorise the inner loops; the public wrappers validate their inputs instead.
 - `fastmath=False`: results must agree with the SciPy reference to 1e-6 relative and be
   reproducible bit for bit, so floating-point reassociation is not allowed.
-- `parallel=True` only for the outer per-patient loop (`numba.prange`); the scalar helpers stay
+- `parallel=True` only for an outer per-patient loop (`numba.prange`); the scalar helpers stay
   serial so they can be inlined into it.
+- `nogil=True` for a serial kernel over a range of patients that Python threads run side by side
+  (`run_in_threads`), the population engine's: it releases the GIL, and after type inference its
+  IR is copy-propagated and cleaned of dead code (`numba.core.ir_utils.simplify`, what Numba's
+  parfor pass does to a `prange` body), so the array arguments of helpers inlined with
+  `inline=True` are not reference-counted at every call (which made such a kernel 1.5× slower).
+  Compiling one serial function instead of a `prange` loop around the same inlined body takes a
+  fraction of the time: Numba's parfor passes and the gufunc built from the body are what made
+  the first `ldn population` on a fresh install take about a minute (benchmarks/cold_start.py).
 
 `on_slow_compile(callback)` asks for `callback()` to be called once when a compilation has been
 running for more than `NOTICE_AFTER_S` seconds (the CLI prints a one-line message with it).
@@ -134,16 +142,80 @@ def configure_numba() -> Path:
     return _configured[0]
 
 
-@overload
-def _jit(func: F, *, parallel: bool = ..., inline: bool = ...) -> F: ...
+_pipelines: list[type] = []  # the copy-propagating compiler of `nogil` kernels, built once
+
+
+def _simplifying_pipeline() -> type:
+    """A Numba compiler whose nopython pipeline runs `ir_utils.simplify` after the rewrites."""
+    if not _pipelines:
+        from numba.core import ir_utils
+        from numba.core.compiler import CompilerBase, DefaultPassBuilder
+        from numba.core.compiler_machinery import FunctionPass, register_pass
+        from numba.core.typed_passes import NopythonRewrites
+
+        @register_pass(mutates_CFG=True, analysis_only=False)
+        class _CopyPropagate(FunctionPass):
+            _name = "ldn_copy_propagate"
+
+            def __init__(self) -> None:
+                FunctionPass.__init__(self)
+
+            def run_pass(self, state: Any) -> bool:
+                meta = state.metadata.setdefault("ldn_simplify", {})
+                ir_utils.simplify(state.func_ir, state.typemap, state.calltypes, meta)
+                return True
+
+        class _Compiler(CompilerBase):
+            def define_pipelines(self) -> list[Any]:
+                pm = DefaultPassBuilder.define_nopython_pipeline(self.state)
+                pm.add_pass_after(_CopyPropagate, NopythonRewrites)
+                pm.finalize()
+                return [pm]
+
+        _pipelines.append(_Compiler)
+    return _pipelines[0]
+
+
+_pools: dict[int, Any] = {}  # ThreadPoolExecutor per thread count, started on first use
+os.register_at_fork(after_in_child=_pools.clear)  # a forked child has none of their threads
+
+
+def run_in_threads(kernel: Callable[..., None], n: int, *args: Any) -> None:
+    """`kernel(lo, hi, *args)` over [0, n) in blocks on `numba.get_num_threads()` threads.
+
+    For a `nogil` kernel whose items write disjoint outputs: the result does not depend on the
+    blocks or the thread count. About 8 blocks per thread balance uneven items; the worker
+    threads persist between calls (a calibration calls the chain kernel thousands of times).
+    """
+    import numba
+
+    threads = numba.get_num_threads()
+    size = max(1, -(-n // (8 * threads)))
+    if threads == 1 or n <= size:
+        kernel(0, n, *args)
+        return
+    if threads not in _pools:
+        from concurrent.futures import ThreadPoolExecutor
+
+        _pools[threads] = ThreadPoolExecutor(threads, "ldn-kernel")
+    pool = _pools[threads]
+    blocks = [pool.submit(kernel, lo, min(lo + size, n), *args) for lo in range(0, n, size)]
+    for block in blocks:
+        block.result()
 
 
 @overload
-def _jit(func: None = None, *, parallel: bool = ..., inline: bool = ...) -> Callable[[F], F]: ...
+def _jit(func: F, *, parallel: bool = ..., inline: bool = ..., nogil: bool = ...) -> F: ...
+
+
+@overload
+def _jit(
+    func: None = None, *, parallel: bool = ..., inline: bool = ..., nogil: bool = ...
+) -> Callable[[F], F]: ...
 
 
 def _jit(
-    func: F | None = None, *, parallel: bool = False, inline: bool = False
+    func: F | None = None, *, parallel: bool = False, inline: bool = False, nogil: bool = False
 ) -> F | Callable[[F], F]:
     """Compile `func` with `ldn`'s fixed Numba options (see the module docstring).
 
@@ -151,9 +223,14 @@ def _jit(
     is a `numba.prange` over patients. `inline=True` inlines a helper that takes arrays into its
     callers at Numba-IR level (`inline="always"`): a call that passes arrays otherwise costs
     reference-count updates, which are atomic and contend across threads on shared arrays.
+    `nogil=True`: a serial kernel for `run_in_threads` (see the module docstring).
     """
     configure_numba()
     import numba
+
+    extra: dict[str, Any] = (
+        {"nogil": True, "pipeline_class": _simplifying_pipeline()} if nogil else {}
+    )
 
     def wrap(f: F) -> F:
         return cast(
@@ -164,6 +241,7 @@ def _jit(
                 fastmath=False,
                 parallel=parallel,
                 inline="always" if inline else "never",
+                **extra,
             )(f),
         )
 

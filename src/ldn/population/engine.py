@@ -19,7 +19,7 @@ per-patient mask of doses actually taken:
    requested observation times.
 
 `simulate_patients` fuses 1–3 into one Numba pass per pair of patients
-(`_chain_from_pk_pairs`, prange over pairs): the PK state advances half-step by half-step as
+(`_chain_from_pk_pairs`, pairs on threads): the PK state advances half-step by half-step as
 the RK4 stages need the drive, so no (patients × half-steps) drive array is built and memory
 per patient does not grow with time steps. `exposure_grid` (the drive array, tested against
 `ldn.model.exposure.exposure`) followed by `integrate_chain` is the two-pass form of the same

@@ -7,7 +7,7 @@ global numbers `index` and simulates them; because every random number is keyed 
 identical per-patient results, in the order of the indices.
 
 `run(scenario, index, scheduler=None)` splits the indices into chunks and runs them in this
-process (the numba kernels use every core through `prange`) or, with a scheduler, as Dask tasks:
+process (the numba kernels use every core through threads) or, with a scheduler, as Dask tasks:
 `scheduler="local"` starts a `LocalCluster` for the call, an address ("tcp://host:8786") uses an
 existing cluster. A progress callback receives the number of patients finished after each chunk.
 """

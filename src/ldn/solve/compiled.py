@@ -26,10 +26,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-import numba
 import numpy as np
 
-from ldn.compile_options import _jit
+from ldn.compile_options import _jit, run_in_threads
 from ldn.errors import InputError
 from ldn.model.chain import (
     N_OBSERVABLES,
@@ -126,8 +125,10 @@ def rk4_step_pair(
         yb[j] += dt_h / 6.0 * (kb[0, j] + 2.0 * kb[1, j] + 2.0 * kb[2, j] + kb[3, j])
 
 
-@_jit(parallel=True)
+@_jit(nogil=True)
 def _kernel(
+    lo: int,
+    hi: int,
     drive: FloatArray,
     periodic: bool,
     params: FloatArray,
@@ -138,12 +139,12 @@ def _kernel(
     avg_from_step: int,
     record_every: int,
     traj: FloatArray,
-) -> tuple[FloatArray, FloatArray]:
-    n_p = params.shape[0]
+    final: FloatArray,
+    q_avg: FloatArray,
+) -> None:
+    """Patients lo <= i < hi (Python threads run blocks side by side: `run_in_threads`)."""
     n_s = y0.shape[1]
-    final = np.empty((n_p, n_s))
-    q_avg = np.zeros(n_p)
-    for i in numba.prange(n_p):
+    for i in range(lo, hi):
         p_row = params[i]
         p = chain_constants(p_row)
         row = np.int64(i) if drive.shape[0] > 1 else np.int64(0)
@@ -179,7 +180,6 @@ def _kernel(
             rk4_step(y, f0, f_mid, f_end, p, dt_h, k1, k2, k3, k4, tmp)
             f0 = f_end
         final[i] = y
-    return final, q_avg
 
 
 @dataclass(frozen=True)
@@ -195,6 +195,16 @@ class ChainSolution:
     mean_signalling: FloatArray
     t_h: FloatArray | None = None
     trajectory: FloatArray | None = None
+
+
+def chain_inputs(drive: FloatArray, params: FloatArray) -> tuple[FloatArray, FloatArray]:
+    """(drive as (1 or n, n_half, 2), params as C-contiguous (n, N_PARAMS)) as float64;
+    `InputError` when params does not have the chain's N_PARAMS columns."""
+    params = np.ascontiguousarray(np.atleast_2d(np.asarray(params, dtype=np.float64)))
+    if params.shape[1] != N_PARAMS:
+        raise InputError(f"params has {params.shape[1]} columns; the chain needs {N_PARAMS}")
+    drive = np.asarray(drive, dtype=np.float64)
+    return (drive[None] if drive.ndim == 2 else drive), params
 
 
 def integrate_chain(
@@ -217,12 +227,7 @@ def integrate_chain(
     `ldn.model.chain.parameter_matrix`. average_from_h: start of the window for
     `mean_signalling` (default: the last 24 h, or the whole run when shorter).
     """
-    params = np.ascontiguousarray(np.atleast_2d(np.asarray(params, dtype=np.float64)))
-    if params.shape[1] != N_PARAMS:
-        raise InputError(f"params has {params.shape[1]} columns; the chain needs {N_PARAMS}")
-    drive = np.asarray(drive, dtype=np.float64)
-    if drive.ndim == 2:
-        drive = drive[None]
+    drive, params = chain_inputs(drive, params)
     n_p = params.shape[0]
     if drive.ndim != 3 or drive.shape[2] != 2 or drive.shape[0] not in (1, n_p):
         raise InputError(
@@ -249,9 +254,12 @@ def integrate_chain(
     n_rec = n_steps // record_every + 1 if record_every > 0 else 1
     width = N_STATES + N_OBSERVABLES if record_every > 0 else 1
     traj = np.zeros((n_p if record_every > 0 else 1, n_rec, width))
-    final, q_avg = _kernel(
-        np.ascontiguousarray(drive), periodic, params, np.ascontiguousarray(y0), float(t0_h),
-        float(dt_h), int(n_steps), int(avg_from), int(record_every), traj,
+    final = np.empty((n_p, y0.shape[1]))
+    q_avg = np.zeros(n_p)
+    run_in_threads(
+        _kernel, n_p, np.ascontiguousarray(drive), bool(periodic), params,
+        np.ascontiguousarray(y0), float(t0_h), float(dt_h), int(n_steps), int(avg_from),
+        int(record_every), traj, final, q_avg,
     )  # fmt: skip
     mean_s = (final[:, N_STATES - 1] - q_avg) / ((n_steps - avg_from) * dt_h)
     if record_every > 0:

@@ -11,13 +11,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-import numba
 import numpy as np
 
-from ldn.compile_options import _jit
+from ldn.compile_options import _jit, run_in_threads
 from ldn.errors import InputError
 from ldn.model.chain import (
-    N_PARAMS,
     N_STATES,
     PARAM_NAMES,
     chain_constants,
@@ -26,6 +24,7 @@ from ldn.model.chain import (
 )
 from ldn.model.disease.base import activity_target_sloped
 from ldn.model.hypotheses.laws import law_stimulus, target_rate
+from ldn.solve.compiled import chain_inputs
 from ldn.units import FloatArray
 
 _GAINS = tuple(PARAM_NAMES.index(n) for n in ("mor_gain", "ogfr_gain", "be_gain", "ogf_gain"))
@@ -51,14 +50,13 @@ def _stage(
     dy[3] = target_rate(y[3], 1.0 + lp[3] * g_ogfr, lp[7], lp[8])
 
 
-@_jit(parallel=True)
+@_jit(nogil=True)
 def _kernel(
-    drive: FloatArray, params: FloatArray, law: int, law_params: FloatArray, dt_h: float,
-    n_steps: int, record_every: int, traj: FloatArray,
-) -> FloatArray:  # fmt: skip
-    n_p = params.shape[0]
-    final = np.empty((n_p, N_STATES))
-    for i in numba.prange(n_p):
+    lo: int, hi: int, drive: FloatArray, params: FloatArray, law: int, law_params: FloatArray,
+    dt_h: float, n_steps: int, record_every: int, traj: FloatArray, final: FloatArray,
+) -> None:  # fmt: skip
+    """Patients lo <= i < hi (blocks run side by side on threads: `run_in_threads`)."""
+    for i in range(lo, hi):
         k = chain_constants(params[i])
         lp = law_params[i]
         row = np.int64(i) if drive.shape[0] > 1 else np.int64(0)
@@ -93,7 +91,6 @@ def _kernel(
                 y[j] += dt_h / 6.0 * (k1[j] + 2.0 * k2[j] + 2.0 * k3[j] + k4[j])
             f0 = f_end
         final[i] = y
-    return final
 
 
 @dataclass(frozen=True)
@@ -131,12 +128,7 @@ def integrate_family(
     `ldn.solve.compiled.integrate_chain`), params: (n_patients, N_PARAMS); the run starts
     untreated at t = 0. States are recorded every `record_every` steps.
     """
-    params = np.ascontiguousarray(np.atleast_2d(np.asarray(params, dtype=np.float64)))
-    if params.shape[1] != N_PARAMS:
-        raise InputError(f"params has {params.shape[1]} columns; the chain needs {N_PARAMS}")
-    drive = np.asarray(drive, dtype=np.float64)
-    if drive.ndim == 2:
-        drive = drive[None]
+    drive, params = chain_inputs(drive, params)
     if drive.shape[1] < 2 * n_steps + 1 or drive.shape[0] not in (1, params.shape[0]):
         raise InputError(f"drive has shape {drive.shape}; need (1 or n, ≥ {2 * n_steps + 1}, 2)")
     if law not in (0, 1, 2):
@@ -144,7 +136,11 @@ def integrate_family(
     n_rec = n_steps // record_every + 1
     traj = np.empty((params.shape[0], n_rec, N_STATES))
     lp = np.ascontiguousarray(law_parameters(params, threshold))
-    final = _kernel(np.ascontiguousarray(drive), params, law, lp, dt_h, n_steps, record_every, traj)
+    final = np.empty((params.shape[0], N_STATES))
+    run_in_threads(
+        _kernel, params.shape[0], np.ascontiguousarray(drive), params, int(law), lp, float(dt_h),
+        int(n_steps), int(record_every), traj, final,
+    )  # fmt: skip
     return FamilySolution(np.arange(n_rec, dtype=np.float64) * dt_h * record_every, traj, final)
 
 
