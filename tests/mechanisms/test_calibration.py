@@ -109,7 +109,7 @@ def test_calibration_files_and_provenance(tiny_calibration: tuple[Path, dict]) -
     assert sum(v["weight"] for v in w.values()) == pytest.approx(1.0, abs=1e-6)
     assert json.loads((out / "summary.json").read_text())["families"].keys() == w.keys()
     for fam in summary["families"].values():
-        assert len(fam["ppc"]) == 4 and {"covered", "loo_pit", "pp_low"} <= set(fam["ppc"][0])
+        assert len(fam["ppc"]) == 5 and {"covered", "loo_pit", "pp_low"} <= set(fam["ppc"][0])
 
 
 def test_hypotheses_report_shape_and_flags(tiny_calibration: tuple[Path, dict]) -> None:
@@ -161,7 +161,7 @@ def test_assurance_hook_draws_one_trajectory_per_replicate(
     design = TrialDesign("crohns", "parallel", Arm(reg.describe(), reg), Arm("placebo", None),
                          n_per_arm=4, weeks=3)  # fmt: skip
     assert supports(design) and not supports(
-        TrialDesign("crohns", "crossover", Arm(reg.describe(), reg), Arm("placebo", None), 4, 3)
+        TrialDesign("crohns", "n_of_1", Arm(reg.describe(), reg), Arm("placebo", None), 4, 3)
     )
     hook = posterior_hook(design, PARAMS, n_trials=6, seed=0, directory=out)
     act = 1.0 + 0.01 * np.random.default_rng(0).normal(size=(6, 4, 4))
