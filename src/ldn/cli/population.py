@@ -49,6 +49,11 @@ def population(
         "--hypothesis",
         help="Mechanism family; the population engine integrates rebound_brain (the seed's).",
     ),
+    pk_model: str | None = typer.Option(
+        None,
+        "--pk-model",
+        help="PK structural variant with equilibrium binding (default: the fitted default).",
+    ),
 ) -> None:
     """Simulate a virtual population on one regimen and summarise exposure and response."""
     check_output(fmt, out, plot)
@@ -69,7 +74,7 @@ def population(
         prog = bar.advance if bar else None
         result = simulate_population(
             regimen, n=n, days=days, condition=condition, seed=seed, female_fraction=female,
-            dt_h=step_h, scheduler=scheduler, progress=prog,
+            dt_h=step_h, scheduler=scheduler, progress=prog, pk_model=pk_model,
         )  # fmt: skip
     frame = result.to_frame() if per_patient else result.summary_frame().reset_index()
     if fmt == "table":

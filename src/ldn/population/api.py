@@ -18,9 +18,10 @@ import pandas as pd
 
 from ldn.errors import InputError
 from ldn.model.chain import get_condition
+from ldn.model.pk_setup import linear_setup
 from ldn.parameters import ParameterSet, default_parameters
 from ldn.population.endpoints import EndpointSpec
-from ldn.population.engine import DEFAULT_DT_H, PatientOutputs, Schedule
+from ldn.population.engine import DEFAULT_DT_H, PatientOutputs, PKChoice, Schedule
 from ldn.population.runner import Scenario, run
 from ldn.population.sampling import Population, VariabilitySpec, sample_population
 from ldn.regimen.schedule import Regimen
@@ -132,14 +133,23 @@ def simulate_population(
     scheduler: str | None = None,
     chunk_size: int | None = None,
     progress: Callable[[int], None] | None = None,
+    pk_model: str | None = None,
+    pk_posterior: bool = True,
 ) -> PopulationResult:
-    """Simulate `n` virtual patients of `condition` on `regimen` for `days` days."""
+    """Simulate `n` virtual patients of `condition` on `regimen` for `days` days.
+
+    `pk_model`: PK structural variant (default: the fitted default; variants with kinetic binding
+    raise InputError). `pk_posterior` (default True): each patient's typical PK values are one
+    draw of the shipped PK posterior (parameter uncertainty) before between-patient variability;
+    False uses the maximum-likelihood values. The description says which."""
     if not 1 <= n <= MAX_PATIENTS:
         raise InputError(f"--n {n} must lie between 1 and {MAX_PATIENTS:,}")
     if not 1 <= days <= 3650:
         raise InputError(f"--days {days} must lie between 1 and 3650")
     params = params or default_parameters()
     cond = get_condition(condition)
+    choice = PKChoice(pk_model, pk_posterior)
+    linear_setup(pk_model, params)  # an unknown or kinetic variant fails here, before any work
     spec = VariabilitySpec.from_parameters(params)
     step = min(obs_every_days, days)
     obs_days = np.unique(np.r_[np.arange(0, days + 1, step), days])
@@ -153,6 +163,7 @@ def simulate_population(
         seed=seed,
         female_fraction=female_fraction,
         dt_h=dt_h,
+        pk=choice,
     )
     index = np.arange(n, dtype=np.int64)
     outputs = run(scenario, index, scheduler=scheduler, chunk_size=chunk_size, progress=progress)
@@ -162,7 +173,8 @@ def simulate_population(
     ends = outputs.activity_rel[:, [0, -1]]
     scores = endpoint.expected(ends, t_obs_h[[0, -1]], ratio, placebo=False)
     return PopulationResult(
-        description=f"{n:,} virtual {cond.title} patients, {regimen.describe()}, {days} days",
+        description=f"{n:,} virtual {cond.title} patients, {regimen.describe()}, {days} days; "
+        + choice.describe(),
         condition=cond.name,
         scale_label=endpoint.scale.short_label,
         seed=seed,

@@ -3,11 +3,13 @@
 For one chunk of patients (a `Population`) and a dose schedule shared by all of them, with a
 per-patient mask of doses actually taken:
 
-1. PK: each patient's linear system (the structure and values that drive the model chain,
-   `ldn.model.pk_setup.chain_drive_setup`, see parameters_chain_drive.toml; per-patient parameter
-   arrays) is decomposed into modes (`ldn.model.superposition.modes`) and propagated exactly on
-   the chain's half-step grid, z ← z·e^{λΔ} (+ D at a taken dose); patients whose eigenvectors
-   are ill-conditioned use the transition matrix Φ = expm(A·Δ) instead (`scipy.linalg.expm`).
+1. PK: each patient's linear system (a fitted structural variant with equilibrium binding,
+   `ldn.model.pk_setup.linear_setup`: by default the package's default variant, the one PK of
+   every output; `PKChoice` picks another and/or one shipped posterior draw per patient;
+   per-patient parameter arrays) is decomposed into modes (`ldn.model.superposition.modes`) and
+   propagated exactly on the chain's half-step grid, z ← z·e^{λΔ} (+ D at a taken dose);
+   patients whose eigenvectors are ill-conditioned use the transition matrix Φ = expm(A·Δ)
+   instead (`scipy.linalg.expm`).
    Both are the closed-form solution of the linear ODE evaluated step by step, so each patient
    can skip different doses (adherence). Written as Numba loops because NumPy would need one
    (patients × modes) update per half-step from Python.
@@ -33,21 +35,26 @@ they skip steps 1–3.
 
 Between-patient variability enters through the `Population` factors: F (`f_sys`), CL, V_c and
 V_deep, ka, CL and volumes of 6β-naltrexol, flows (allometry), the chain's disease `effect_gain`
-(response factor) and its immune/disease time constants (turnover factor).
+(response factor) and its immune/disease time constants (turnover factor). With
+`PKChoice(posterior=True)` each patient's typical PK values (and binding/variant parameters) are
+one draw of the shipped PK posterior (`ldn calibrate-pk`), picked by a uniform keyed on (seed,
+patient index): parameter uncertainty on top of between-patient variability, chunk-invariant.
 """
 
 from __future__ import annotations
 
 import dataclasses
 from dataclasses import dataclass
-from typing import Final
+from typing import Any, Final
 
 import numpy as np
 import numpy.typing as npt
 
 from ldn.errors import InputError
 from ldn.model import chain, pk, receptors
-from ldn.model.pk_setup import chain_drive_setup, chain_drive_system
+from ldn.model.pk import LinearSystem
+from ldn.model.pk_models import model_system
+from ldn.model.pk_setup import ModelSetup, linear_setup
 from ldn.parameters import ParameterSet
 from ldn.population.kernels import (
     PKArrays,
@@ -107,10 +114,56 @@ def patient_regimen(regimen: Regimen, taken: BoolArray) -> Regimen:
     return regimen if missed.size == 0 else regimen.with_missed(doses=missed.tolist())
 
 
-def pk_parameters(pop: Population, params: ParameterSet) -> pk.PKParams:
-    """Per-patient PK parameters that drive the chain: the chain-drive typical values
-    (`ldn.model.pk_setup.chain_drive_setup`) times the population's factors."""
-    return scaled_pk(chain_drive_setup(params).pk, pop)
+@dataclass(frozen=True)
+class PKChoice:
+    """Which PK drives the patients: structural variant `model` (None = the fitted default; a
+    variant with kinetic binding is refused) and, with `posterior`, one shipped posterior draw
+    per patient instead of the maximum-likelihood values."""
+
+    model: str | None = None
+    posterior: bool = False
+
+    def describe(self) -> str:
+        """One line for outputs: the variant and whether parameter uncertainty is included."""
+        from ldn.model.pk_setup import resolve_name
+
+        what = "one posterior draw per patient" if self.posterior else "maximum-likelihood values"
+        return f"PK {resolve_name(self.model)} ({what}) × between-patient variability"
+
+
+def _per_patient(value: Any, pick: npt.NDArray[np.int64]) -> Any:
+    return np.asarray(value)[pick] if np.ndim(value) > 0 else value
+
+
+def _pick_fields(obj: Any, pick: npt.NDArray[np.int64]) -> Any:
+    """Dataclass `obj` with every array field (one value per posterior draw) indexed by `pick`."""
+    fields = dataclasses.fields(obj)
+    return dataclasses.replace(
+        obj, **{f.name: _per_patient(getattr(obj, f.name), pick) for f in fields}
+    )
+
+
+def patient_setup(pop: Population, params: ParameterSet, choice: PKChoice) -> ModelSetup:
+    """Per-patient PK (typical or posterior-draw values × the population's factors), binding
+    and variant parameters of `choice` for the patients of `pop`."""
+    if not choice.posterior:
+        s = linear_setup(choice.model, params)
+        return dataclasses.replace(s, pk=scaled_pk(s.pk, pop))
+    d = linear_setup(choice.model, params, draws=True)
+    n_draws = d.n_draws or 1
+    u = patient_uniforms(pop.seed, Stream.PK_POSTERIOR, pop.index, 1)[:, 0]
+    pick = np.minimum((u * n_draws).astype(np.int64), n_draws - 1)
+    typical, binding = (_pick_fields(obj, pick) for obj in (d.pk, d.binding))
+    extra = {k: _per_patient(v, pick) for k, v in d.extra.items()}
+    return ModelSetup(d.model, scaled_pk(typical, pop), binding, extra)
+
+
+def pk_parameters(
+    pop: Population, params: ParameterSet, pk_model: str | None = None
+) -> pk.PKParams:
+    """Per-patient PK parameters of variant `pk_model` (default: the fitted default variant):
+    its maximum-likelihood typical values times the population's factors."""
+    return patient_setup(pop, params, PKChoice(pk_model)).pk
 
 
 def scaled_pk(typical: pk.PKParams, pop: Population) -> pk.PKParams:
@@ -183,22 +236,58 @@ class PatientOutputs:
     doses_taken: npt.NDArray[np.int64]
 
 
-def _output_rows(out_map: FloatArray, binding: receptors.BindingParams, tlr4: bool) -> FloatArray:
-    """Linear maps (…, rows, n) from the PK outputs to the kernel rows: MOR binding ratios
-    L1/K1 and L2/K2 (+ unbound effect-site nM when `tlr4`), then plasma naltrexone and
-    6β-naltrexol.
+def _binding_factors(binding: receptors.BindingParams, n: int) -> FloatArray:
+    """(n, 4) per patient: MOR binding ratios per ng/mL (L1/K1, L2/K2) and unbound effect-site
+    nM per ng/mL (L1, L2), from `ldn.model.receptors` (scalars or per-patient binding)."""
+    values = (*receptors.unbound_effect_nm(1.0, 1.0, binding), *binding.k_nm("mor"))
+    l1, l2, k1, k2 = (np.broadcast_to(np.asarray(v, float).reshape(-1), (n,)) for v in values)
+    return np.stack((l1 / k1, l2 / k2, l1, l2), axis=1)
 
-    The factors come from `ldn.model.receptors` (unbound effect-site nM per ng/mL, in-vivo K)."""
-    l1, l2 = receptors.unbound_effect_nm(1.0, 1.0, binding)
-    k1, k2 = binding.k_nm("mor")
-    rows = [
-        out_map[..., 2, :] * (float(l1) / float(k1)),
-        out_map[..., 3, :] * (float(l2) / float(k2)),
-    ]
+
+def _output_rows(out_map: FloatArray, factors: FloatArray, tlr4: bool) -> FloatArray:
+    """Linear maps (n, rows, m) from the PK outputs to the kernel rows: MOR binding ratios
+    L1/K1 and L2/K2 (+ unbound effect-site nM when `tlr4`), then plasma naltrexone and
+    6β-naltrexol. `factors` (n, 4) from `_binding_factors`."""
+    f = factors[:, :, None]
+    rows = [out_map[:, 2, :] * f[:, 0], out_map[:, 3, :] * f[:, 1]]
     if tlr4:  # unbound effect-site nM, as `ldn.model.exposure.Exposure.*_unbound_nM`
-        rows.append(out_map[..., 2, :] * float(l1) + out_map[..., 3, :] * float(l2))
-    rows += [out_map[..., 0, :], out_map[..., 1, :]]
+        rows.append(out_map[:, 2, :] * f[:, 2] + out_map[:, 3, :] * f[:, 3])
+    rows += [out_map[:, 0, :], out_map[:, 1, :]]
     return np.ascontiguousarray(np.stack(rows, axis=-2))
+
+
+@dataclass(frozen=True)
+class _PatientPK:
+    """Per-patient linear systems, binding factors and modes of a chunk of patients."""
+
+    system: LinearSystem
+    factors: FloatArray
+    ok: BoolArray  # modal decomposition well conditioned
+    lam: FloatArray  # (n, ns) eigenvalues
+    coef: FloatArray  # (n, no, ns) output coefficients of the modes
+
+    def dense(self, bad: BoolArray) -> tuple[FloatArray, FloatArray]:
+        """(A, C) of the patients `bad` (those that need the transition matrix)."""
+        n = self.ok.size
+        ns, no = self.system.a.shape[-1], self.system.c.shape[-2]
+        a = np.broadcast_to(self.system.a, (n, ns, ns))[bad]
+        return a, np.broadcast_to(self.system.c, (n, no, ns))[bad]
+
+
+def _patient_pk(pop: Population, params: ParameterSet, choice: PKChoice) -> _PatientPK:
+    from ldn.model.superposition import modes
+
+    s = patient_setup(pop, params, choice)
+    system = model_system(s.model, s.pk, s.extra)
+    ns, no = system.a.shape[-1], system.c.shape[-2]
+    md = modes(system)
+    return _PatientPK(
+        system=system,
+        factors=_binding_factors(s.binding, pop.n),
+        ok=np.array(np.broadcast_to(md.ok, (pop.n,))),
+        lam=np.broadcast_to(md.lam, (pop.n, ns)),
+        coef=np.broadcast_to(md.coef, (pop.n, no, ns)),
+    )
 
 
 def exposure_grid(
@@ -210,6 +299,7 @@ def exposure_grid(
     dt_h: float,
     n_steps: int,
     tlr4: bool = False,
+    pk_choice: PKChoice = PKChoice(),
 ) -> tuple[FloatArray, FloatArray]:
     """Chain drive and plasma peaks on the half-step grid of `n_steps` steps of `dt_h`.
 
@@ -219,13 +309,9 @@ def exposure_grid(
     """
     from scipy.linalg import expm
 
-    from ldn.model.superposition import modes
-
     half = 0.5 * dt_h
     n_half = 2 * n_steps + 1
-    system = chain_drive_system(pk_parameters(pop, params))
-    ns, no = system.a.shape[-1], system.c.shape[-2]
-    binding = chain_drive_setup(params).binding
+    p = _patient_pk(pop, params, pk_choice)
     keep = schedule.t_h < n_steps * dt_h + half
     dose_at = _grid_index(schedule.t_h[keep], half, "a dose")
     dose_mg = np.ascontiguousarray(schedule.dose_mg[keep])
@@ -233,31 +319,20 @@ def exposure_grid(
     drive = np.zeros((pop.n, n_half, 2))
     peak = np.zeros((pop.n, 2))
     peak_from = max(0, n_half - 1 - round(H_PER_DAY / half))
-    md = modes(system)
-    ok = np.broadcast_to(md.ok, (pop.n,))
-    if np.all(ok):
-        lam = np.broadcast_to(md.lam, (pop.n, ns)) * half
-        coef = np.broadcast_to(md.coef, (pop.n, no, ns))
-        _propagate_modal(
-            np.ascontiguousarray(lam), _output_rows(coef, binding, tlr4), dose_at, dose_mg,
-            taken_k, n_half, peak_from, drive, peak,
-        )  # fmt: skip
-    elif np.any(ok):
-        lam = np.broadcast_to(md.lam, (pop.n, ns))[ok] * half
-        coef = np.broadcast_to(md.coef, (pop.n, no, ns))[ok]
+    ok = p.ok
+    if np.any(ok):
         d_ok, p_ok = drive[ok], peak[ok]
         _propagate_modal(
-            np.ascontiguousarray(lam), _output_rows(coef, binding, tlr4), dose_at, dose_mg,
-            taken_k[ok], n_half, peak_from, d_ok, p_ok,
+            np.ascontiguousarray(p.lam[ok] * half), _output_rows(p.coef[ok], p.factors[ok], tlr4),
+            dose_at, dose_mg, taken_k[ok], n_half, peak_from, d_ok, p_ok,
         )  # fmt: skip
         drive[ok], peak[ok] = d_ok, p_ok
     if not np.all(ok):
         bad = ~ok
-        a = np.broadcast_to(system.a, (pop.n, ns, ns))[bad]
-        c = np.broadcast_to(system.c, (pop.n, no, ns))[bad]
+        a, c = p.dense(bad)
         d_bad, p_bad = drive[bad], peak[bad]
         _propagate_matrix(
-            np.ascontiguousarray(expm(a * half)), _output_rows(c, binding, tlr4), dose_at,
+            np.ascontiguousarray(expm(a * half)), _output_rows(c, p.factors[bad], tlr4), dose_at,
             dose_mg, taken_k[bad], n_half, peak_from, d_bad, p_bad,
         )  # fmt: skip
         drive[bad], peak[bad] = d_bad, p_bad
@@ -292,37 +367,30 @@ def _pk_recursion(
     dt_h: float,
     n_steps: int,
     tlr4: bool,
+    pk_choice: PKChoice = PKChoice(),
 ) -> _PKRecursion:
     """The same PK propagation as `exposure_grid`, packed for `_chain_from_pk_pairs`."""
     from scipy.linalg import expm
 
-    from ldn.model.superposition import modes
-
     half = 0.5 * dt_h
     n = pop.n
-    system = chain_drive_system(pk_parameters(pop, params))
-    ns, no = system.a.shape[-1], system.c.shape[-2]
-    binding = chain_drive_setup(params).binding
+    p = _patient_pk(pop, params, pk_choice)
+    ns = p.system.a.shape[-1]
     keep = schedule.t_h < n_steps * dt_h + half
-    md = modes(system)
-    ok = np.array(np.broadcast_to(md.ok, (n,)))
-    lam = np.ascontiguousarray(np.broadcast_to(md.lam, (n, ns)) * half)
-    coef = np.broadcast_to(md.coef, (n, no, ns))
-    rows = np.array(_output_rows(coef, binding, tlr4))
+    rows = np.array(_output_rows(p.coef, p.factors, tlr4))
     b = np.ones((n, ns))
     phi = np.zeros((n, ns, ns))
-    if not np.all(ok):
-        bad = ~ok
-        a = np.broadcast_to(system.a, (n, ns, ns))[bad]
-        c = np.broadcast_to(system.c, (n, no, ns))[bad]
+    if not np.all(p.ok):
+        bad = ~p.ok
+        a, c = p.dense(bad)
         phi[bad] = expm(a * half)
-        rows[bad] = _output_rows(c, binding, tlr4)
+        rows[bad] = _output_rows(c, p.factors[bad], tlr4)
         b[bad] = 0.0
         b[bad, 0] = 1.0  # a dose enters the gut compartment
     return _PKRecursion(
-        lam_half=lam,
+        lam_half=np.ascontiguousarray(p.lam * half),
         phi=phi,
-        dense=~ok,
+        dense=~p.ok,
         b=b,
         rows=np.ascontiguousarray(rows),
         dose_at=_grid_index(schedule.t_h[keep], half, "a dose"),
@@ -350,9 +418,12 @@ def simulate_patients(
     condition: str,
     dt_h: float = DEFAULT_DT_H,
     tlr4: bool = False,
+    pk_choice: PKChoice = PKChoice(),
 ) -> PatientOutputs:
     """Run PK → occupancy → chain for every patient of `pop`; outputs per patient.
 
+    `pk_choice` picks the PK structural variant and whether each patient's typical PK values
+    are a posterior draw (`PKChoice`; default: the fitted default variant, ML values).
     `t_obs_h` must be multiples of a common recording interval on the `dt_h` grid, starting at
     0 (e.g. weekly visits); the run ends at the last observation.
     """
@@ -374,7 +445,10 @@ def simulate_patients(
     dosed = ntaken > 0
     if np.any(dosed):
         sub = pop.take(np.flatnonzero(dosed))
-        r = _pk_recursion(sub, schedule, taken[dosed], params, dt_h=dt_h, n_steps=end, tlr4=tlr4)
+        r = _pk_recursion(
+            sub, schedule, taken[dosed], params, dt_h=dt_h, n_steps=end, tlr4=tlr4,
+            pk_choice=pk_choice,
+        )  # fmt: skip
         p = chain_parameters(sub, params, condition, tlr4=tlr4)
         # the kernel takes patients in pairs: an odd count simulates the last patient twice
         rows = np.r_[np.arange(sub.n), sub.n - 1] if sub.n % 2 else np.arange(sub.n)
