@@ -43,18 +43,14 @@ patient index): parameter uncertainty on top of between-patient variability, chu
 
 from __future__ import annotations
 
-import dataclasses
 from dataclasses import dataclass
-from typing import Any, Final
+from typing import Final
 
 import numpy as np
 import numpy.typing as npt
 
 from ldn.errors import InputError
-from ldn.model import chain, pk, receptors
-from ldn.model.pk import LinearSystem
-from ldn.model.pk_models import model_system
-from ldn.model.pk_setup import ModelSetup, linear_setup
+from ldn.model import chain
 from ldn.parameters import ParameterSet
 from ldn.population.kernels import (
     PKArrays,
@@ -62,11 +58,34 @@ from ldn.population.kernels import (
     _propagate_matrix,
     _propagate_modal,
 )
+from ldn.population.patient_pk import (
+    DEFAULT_PK,
+    PKChoice,
+    output_rows,
+    patient_pk,
+    patient_setup,
+    pk_parameters,
+    scaled_pk,
+)
 from ldn.population.rng import Stream, patient_uniforms
 from ldn.population.sampling import Population
 from ldn.regimen.schedule import Regimen
 from ldn.types import BoolArray, FloatArray
 from ldn.units import H_PER_DAY
+
+__all__ = [  # the per-patient PK lives in ldn.population.patient_pk; re-exported for callers
+    "PKChoice",
+    "PatientOutputs",
+    "Schedule",
+    "adherence_mask",
+    "chain_parameters",
+    "exposure_grid",
+    "patient_regimen",
+    "patient_setup",
+    "pk_parameters",
+    "scaled_pk",
+    "simulate_patients",
+]
 
 DEFAULT_DT_H: Final = 0.5
 # chain time constants scaled by a patient's turnover factor (file names without the prefix)
@@ -112,80 +131,6 @@ def patient_regimen(regimen: Regimen, taken: BoolArray) -> Regimen:
     """The regimen one patient actually followed: `regimen` with the untaken doses missed."""
     missed = np.flatnonzero(~np.asarray(taken, dtype=bool))
     return regimen if missed.size == 0 else regimen.with_missed(doses=missed.tolist())
-
-
-@dataclass(frozen=True)
-class PKChoice:
-    """Which PK drives the patients: structural variant `model` (None = the fitted default; a
-    variant with kinetic binding is refused) and, with `posterior`, one shipped posterior draw
-    per patient instead of the maximum-likelihood values."""
-
-    model: str | None = None
-    posterior: bool = False
-
-    def describe(self) -> str:
-        """One line for outputs: the variant and whether parameter uncertainty is included."""
-        from ldn.model.pk_setup import resolve_name
-
-        what = "one posterior draw per patient" if self.posterior else "maximum-likelihood values"
-        return f"PK {resolve_name(self.model)} ({what}) × between-patient variability"
-
-
-def _per_patient(value: Any, pick: npt.NDArray[np.int64]) -> Any:
-    return np.asarray(value)[pick] if np.ndim(value) > 0 else value
-
-
-def _pick_fields(obj: Any, pick: npt.NDArray[np.int64]) -> Any:
-    """Dataclass `obj` with every array field (one value per posterior draw) indexed by `pick`."""
-    fields = dataclasses.fields(obj)
-    return dataclasses.replace(
-        obj, **{f.name: _per_patient(getattr(obj, f.name), pick) for f in fields}
-    )
-
-
-def patient_setup(pop: Population, params: ParameterSet, choice: PKChoice) -> ModelSetup:
-    """Per-patient PK (typical or posterior-draw values × the population's factors), binding
-    and variant parameters of `choice` for the patients of `pop`."""
-    if not choice.posterior:
-        s = linear_setup(choice.model, params)
-        return dataclasses.replace(s, pk=scaled_pk(s.pk, pop))
-    d = linear_setup(choice.model, params, draws=True)
-    n_draws = d.n_draws or 1
-    u = patient_uniforms(pop.seed, Stream.PK_POSTERIOR, pop.index, 1)[:, 0]
-    pick = np.minimum((u * n_draws).astype(np.int64), n_draws - 1)
-    typical, binding = (_pick_fields(obj, pick) for obj in (d.pk, d.binding))
-    extra = {k: _per_patient(v, pick) for k, v in d.extra.items()}
-    return ModelSetup(d.model, scaled_pk(typical, pop), binding, extra)
-
-
-def pk_parameters(
-    pop: Population, params: ParameterSet, pk_model: str | None = None
-) -> pk.PKParams:
-    """Per-patient PK parameters of variant `pk_model` (default: the fitted default variant):
-    its maximum-likelihood typical values times the population's factors."""
-    return patient_setup(pop, params, PKChoice(pk_model)).pk
-
-
-def scaled_pk(typical: pk.PKParams, pop: Population) -> pk.PKParams:
-    """Per-patient PK parameters: typical values (scalars, or one value per patient, e.g. posterior
-    draws) times the population's factors."""
-    g = {
-        f.name: np.asarray(getattr(typical, f.name), dtype=float)
-        for f in dataclasses.fields(typical)
-    }
-    return dataclasses.replace(
-        typical,
-        ka_per_h=g["ka_per_h"] * pop.ka_factor,
-        f_sys=np.minimum(g["f_sys"] * pop.f_factor, g["fa"]),
-        cl_l_per_h=g["cl_l_per_h"] * pop.cl_factor,
-        v_c_l=g["v_c_l"] * pop.v_factor,
-        v_deep_l=g["v_deep_l"] * pop.v_factor,
-        q_deep_l_per_h=g["q_deep_l_per_h"] * pop.flow_factor,
-        cl_m_l_per_h=g["cl_m_l_per_h"] * pop.cl_metabolite_factor,
-        v_m_l=g["v_m_l"] * pop.v_metabolite_factor,
-        v_mp_l=g["v_mp_l"] * pop.v_metabolite_factor,
-        q_m_l_per_h=g["q_m_l_per_h"] * pop.flow_factor,
-    )
 
 
 def chain_parameters(
@@ -236,60 +181,6 @@ class PatientOutputs:
     doses_taken: npt.NDArray[np.int64]
 
 
-def _binding_factors(binding: receptors.BindingParams, n: int) -> FloatArray:
-    """(n, 4) per patient: MOR binding ratios per ng/mL (L1/K1, L2/K2) and unbound effect-site
-    nM per ng/mL (L1, L2), from `ldn.model.receptors` (scalars or per-patient binding)."""
-    values = (*receptors.unbound_effect_nm(1.0, 1.0, binding), *binding.k_nm("mor"))
-    l1, l2, k1, k2 = (np.broadcast_to(np.asarray(v, float).reshape(-1), (n,)) for v in values)
-    return np.stack((l1 / k1, l2 / k2, l1, l2), axis=1)
-
-
-def _output_rows(out_map: FloatArray, factors: FloatArray, tlr4: bool) -> FloatArray:
-    """Linear maps (n, rows, m) from the PK outputs to the kernel rows: MOR binding ratios
-    L1/K1 and L2/K2 (+ unbound effect-site nM when `tlr4`), then plasma naltrexone and
-    6β-naltrexol. `factors` (n, 4) from `_binding_factors`."""
-    f = factors[:, :, None]
-    rows = [out_map[:, 2, :] * f[:, 0], out_map[:, 3, :] * f[:, 1]]
-    if tlr4:  # unbound effect-site nM, as `ldn.model.exposure.Exposure.*_unbound_nM`
-        rows.append(out_map[:, 2, :] * f[:, 2] + out_map[:, 3, :] * f[:, 3])
-    rows += [out_map[:, 0, :], out_map[:, 1, :]]
-    return np.ascontiguousarray(np.stack(rows, axis=-2))
-
-
-@dataclass(frozen=True)
-class _PatientPK:
-    """Per-patient linear systems, binding factors and modes of a chunk of patients."""
-
-    system: LinearSystem
-    factors: FloatArray
-    ok: BoolArray  # modal decomposition well conditioned
-    lam: FloatArray  # (n, ns) eigenvalues
-    coef: FloatArray  # (n, no, ns) output coefficients of the modes
-
-    def dense(self, bad: BoolArray) -> tuple[FloatArray, FloatArray]:
-        """(A, C) of the patients `bad` (those that need the transition matrix)."""
-        n = self.ok.size
-        ns, no = self.system.a.shape[-1], self.system.c.shape[-2]
-        a = np.broadcast_to(self.system.a, (n, ns, ns))[bad]
-        return a, np.broadcast_to(self.system.c, (n, no, ns))[bad]
-
-
-def _patient_pk(pop: Population, params: ParameterSet, choice: PKChoice) -> _PatientPK:
-    from ldn.model.superposition import modes
-
-    s = patient_setup(pop, params, choice)
-    system = model_system(s.model, s.pk, s.extra)
-    ns, no = system.a.shape[-1], system.c.shape[-2]
-    md = modes(system)
-    return _PatientPK(
-        system=system,
-        factors=_binding_factors(s.binding, pop.n),
-        ok=np.array(np.broadcast_to(md.ok, (pop.n,))),
-        lam=np.broadcast_to(md.lam, (pop.n, ns)),
-        coef=np.broadcast_to(md.coef, (pop.n, no, ns)),
-    )
-
-
 def exposure_grid(
     pop: Population,
     schedule: Schedule,
@@ -299,7 +190,7 @@ def exposure_grid(
     dt_h: float,
     n_steps: int,
     tlr4: bool = False,
-    pk_choice: PKChoice = PKChoice(),
+    pk_choice: PKChoice = DEFAULT_PK,
 ) -> tuple[FloatArray, FloatArray]:
     """Chain drive and plasma peaks on the half-step grid of `n_steps` steps of `dt_h`.
 
@@ -311,7 +202,7 @@ def exposure_grid(
 
     half = 0.5 * dt_h
     n_half = 2 * n_steps + 1
-    p = _patient_pk(pop, params, pk_choice)
+    p = patient_pk(pop, params, pk_choice)
     keep = schedule.t_h < n_steps * dt_h + half
     dose_at = _grid_index(schedule.t_h[keep], half, "a dose")
     dose_mg = np.ascontiguousarray(schedule.dose_mg[keep])
@@ -323,7 +214,7 @@ def exposure_grid(
     if np.any(ok):
         d_ok, p_ok = drive[ok], peak[ok]
         _propagate_modal(
-            np.ascontiguousarray(p.lam[ok] * half), _output_rows(p.coef[ok], p.factors[ok], tlr4),
+            np.ascontiguousarray(p.lam[ok] * half), output_rows(p.coef[ok], p.factors[ok], tlr4),
             dose_at, dose_mg, taken_k[ok], n_half, peak_from, d_ok, p_ok,
         )  # fmt: skip
         drive[ok], peak[ok] = d_ok, p_ok
@@ -332,7 +223,7 @@ def exposure_grid(
         a, c = p.dense(bad)
         d_bad, p_bad = drive[bad], peak[bad]
         _propagate_matrix(
-            np.ascontiguousarray(expm(a * half)), _output_rows(c, p.factors[bad], tlr4), dose_at,
+            np.ascontiguousarray(expm(a * half)), output_rows(c, p.factors[bad], tlr4), dose_at,
             dose_mg, taken_k[bad], n_half, peak_from, d_bad, p_bad,
         )  # fmt: skip
         drive[bad], peak[bad] = d_bad, p_bad
@@ -367,24 +258,24 @@ def _pk_recursion(
     dt_h: float,
     n_steps: int,
     tlr4: bool,
-    pk_choice: PKChoice = PKChoice(),
+    pk_choice: PKChoice = DEFAULT_PK,
 ) -> _PKRecursion:
     """The same PK propagation as `exposure_grid`, packed for `_chain_from_pk_pairs`."""
     from scipy.linalg import expm
 
     half = 0.5 * dt_h
     n = pop.n
-    p = _patient_pk(pop, params, pk_choice)
+    p = patient_pk(pop, params, pk_choice)
     ns = p.system.a.shape[-1]
     keep = schedule.t_h < n_steps * dt_h + half
-    rows = np.array(_output_rows(p.coef, p.factors, tlr4))
+    rows = np.array(output_rows(p.coef, p.factors, tlr4))
     b = np.ones((n, ns))
     phi = np.zeros((n, ns, ns))
     if not np.all(p.ok):
         bad = ~p.ok
         a, c = p.dense(bad)
         phi[bad] = expm(a * half)
-        rows[bad] = _output_rows(c, p.factors[bad], tlr4)
+        rows[bad] = output_rows(c, p.factors[bad], tlr4)
         b[bad] = 0.0
         b[bad, 0] = 1.0  # a dose enters the gut compartment
     return _PKRecursion(
@@ -418,7 +309,7 @@ def simulate_patients(
     condition: str,
     dt_h: float = DEFAULT_DT_H,
     tlr4: bool = False,
-    pk_choice: PKChoice = PKChoice(),
+    pk_choice: PKChoice = DEFAULT_PK,
 ) -> PatientOutputs:
     """Run PK → occupancy → chain for every patient of `pop`; outputs per patient.
 

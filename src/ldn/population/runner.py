@@ -32,6 +32,7 @@ from ldn.population.engine import (
     adherence_mask,
     simulate_patients,
 )
+from ldn.population.patient_pk import DEFAULT_PK
 from ldn.population.rng import Stream, patient_uniforms
 from ldn.population.sampling import Population, VariabilitySpec, sample_patients
 from ldn.types import BoolArray, FloatArray
@@ -100,7 +101,7 @@ class Scenario:
     windows: DrugWindows = DrugWindows()
     female_fraction: float = 0.5
     dt_h: float = DEFAULT_DT_H
-    pk: PKChoice = PKChoice()  # noqa: RUF009 (frozen, immutable default)
+    pk: PKChoice = DEFAULT_PK
 
     def population(self, index: IndexArray) -> Population:
         """The virtual patients with global numbers `index`."""
