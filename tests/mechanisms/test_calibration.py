@@ -109,7 +109,7 @@ def test_calibration_files_and_provenance(tiny_calibration: tuple[Path, dict]) -
     assert sum(v["weight"] for v in w.values()) == pytest.approx(1.0, abs=1e-6)
     assert json.loads((out / "summary.json").read_text())["families"].keys() == w.keys()
     for fam in summary["families"].values():
-        assert len(fam["ppc"]) == 4 and {"covered", "loo_pit", "pp_low"} <= set(fam["ppc"][0])
+        assert len(fam["ppc"]) == 5 and {"covered", "loo_pit", "pp_low"} <= set(fam["ppc"][0])
 
 
 def test_hypotheses_report_shape_and_flags(tiny_calibration: tuple[Path, dict]) -> None:

@@ -1,11 +1,22 @@
 """The randomised trials the calibration fits (and the later ones it only predicts).
 
 Read through `ldn.evidence.dataset.load_studies`, so rows added to the evidence dataset flow in.
-A row is used when it is a placebo-controlled parallel or crossover RCT in a modelled condition,
-is the study's primary row (`primary_smd`), reports its LDN − placebo contrast (a mean difference
-with a CI or a p-value, or responder counts) on a scale the model has, and gives a dose. Trials
+Every placebo-controlled parallel or crossover RCT in a modelled condition is considered, null
+ones included, with ONE result per trial (rows grouped by `study_id`): the study's primary row
+(`primary_smd`) when the model can simulate it, else the best other prespecified efficacy row
+that it can simulate, in this order: a row named "(co-)primary" in its outcome, the primary
+responder row (`primary_binary`), any other efficacy row (exploratory and harm rows are never
+used). A row can be simulated when it reports an LDN − placebo contrast (a mean difference with
+a CI or a p-value, or responder counts) on a scale the model has, and gives a dose. Trials
 published up to `CUTOFF_YEAR` are fitted; later ones form the temporal validation set. Every
-other row is listed in `skipped` with the reason.
+other row is listed in `skipped` with the reason (`skipped_trials` gives one reason per trial).
+
+ASSUMPTION (labelled in `CalibrationTrial.note`): when a crossover row gives no mean
+difference but its `reported` field states "median difference LDN - placebo X" with a
+p-value (Bested 2023, FIQR: rank-based test), X is used as the mean difference and p as a
+paired t-test's. No other scale mappings are made: MSQoL-54 composites (Sharafaddinzadeh 2010)
+and PCDAI (Smith 2013, paediatric) would need one, but neither row has a numeric LDN − placebo
+result, so they are skipped for that reason and no mapping is assumed.
 
 Each trial is simulated at its own dose (titration "over N weeks" as N equal weekly steps up to
 the target, ASSUMPTION: the step sizes are not reported), at 22:00 (trials dosed "nightly"/"each
@@ -65,6 +76,8 @@ class CalibrationTrial:
     counts: tuple[int, int, int, int]  # binomial: events_ldn, n_ldn, events_pbo, n_pbo
     threshold: float  # binomial: change that counts as response (scale units, ≥ 0)
     role: Literal["fit", "validation"]
+    outcome: str = ""  # the dataset row's outcome (which result of the trial is fitted)
+    note: str = ""  # ASSUMPTION made to use the row, if any (module docstring)
 
     @property
     def label(self) -> str:
@@ -114,19 +127,53 @@ def _threshold(outcome: str) -> float | None:
     return float(m.group(1)) if m else None
 
 
+_MEDIAN_MD: Final = re.compile(
+    r"median difference LDN\s*[-−]\s*placebo\s*([-−]?\d+(?:\.\d+)?)", re.I
+)
+MEDIAN_NOTE: Final = (
+    "ASSUMPTION: the reported median difference is used as the mean difference and the "
+    "rank test's p as a paired t-test's"
+)
+
+
+def _mean_difference(rec: dict[str, object], crossover: bool) -> tuple[float, str]:
+    """The row's mean difference, or (crossover only) its reported median difference + note."""
+    md = _num(rec, "md")
+    if np.isfinite(md) or not crossover:
+        return md, ""
+    m = _MEDIAN_MD.search(str(rec.get("reported") or ""))
+    if m is None:
+        return md, ""
+    return float(m.group(1).replace("−", "-")), MEDIAN_NOTE
+
+
+def _no_contrast(rec: dict[str, object]) -> str:
+    """Why the row has no LDN − placebo number at all ("" when it has one)."""
+    if rec.get("data_type") == "single_arm":
+        return "single-arm (pre-post) change only: no LDN − placebo contrast in the source"
+    numbers = ("md", "p_value", "events_ldn", "events_control", "ldn_mean", "control_mean")
+    if rec.get("data_type") == "reported_only" and not any(
+        np.isfinite(_num(rec, k)) for k in numbers
+    ):
+        return f"no numeric LDN − placebo result in the source ({rec.get('reported') or 'none'})"
+    return ""
+
+
 def _row(rec: dict[str, object]) -> CalibrationTrial | str:
     """A CalibrationTrial, or the reason the row cannot be used."""
     cond = str(rec["condition"])
     mapped = _scale(cond, str(rec.get("scale", "")))
     dose = _num(rec, "dose_mg")
     weeks = _num(rec, "duration_weeks")
+    if why := _no_contrast(rec):
+        return why
     if mapped is None:
         return f"scale {rec.get('scale')!r} is not a model scale of {cond}"
     if not (np.isfinite(dose) and np.isfinite(weeks)):
         return "dose or duration not given"
     crossover = rec["design"] == "crossover_rct"
     n_ldn, n_pbo = _num(rec, "n_ldn"), _num(rec, "n_control")
-    md = _num(rec, "md")
+    md, note = _mean_difference(rec, crossover)
     year = int(_num(rec, "year"))
     base = {
         "study_id": str(rec["study_id"]), "year": year, "condition": cond,
@@ -134,6 +181,7 @@ def _row(rec: dict[str, object]) -> CalibrationTrial | str:
         "regimen": trial_regimen(dose, str(rec.get("dose_text") or "")),
         "dose_text": str(rec.get("dose_text") or f"{dose:g} mg"), "weeks": weeks,
         "crossover": crossover, "role": "fit" if year <= CUTOFF_YEAR else "validation",
+        "outcome": str(rec.get("outcome") or ""), "note": note,
     }  # fmt: skip
     if np.isfinite(md):
         se = _se(rec, md, n_ldn, crossover)
@@ -156,29 +204,65 @@ def _row(rec: dict[str, object]) -> CalibrationTrial | str:
     return "no LDN − placebo contrast at a level the model can simulate"
 
 
+def _rank(rec: dict[str, object]) -> int | None:
+    """Preference of a row as the trial's one result (lower first); None: never used."""
+    outcome = str(rec.get("outcome") or "").lower()
+    if str(rec.get("primary_smd")).lower() in ("true", "1"):
+        return 0
+    if rec.get("outcome_kind") != "efficacy" or "exploratory" in outcome:
+        return None
+    if "primary" in outcome:
+        return 1
+    return 2 if str(rec.get("primary_binary")).lower() in ("true", "1") else 3
+
+
+def _eligible(rec: dict[str, object]) -> str:
+    """Why the row's trial is not a placebo-controlled RCT in a modelled condition ("" if it is)."""
+    if rec.get("comparator") != "placebo":
+        return f"comparator is {rec.get('comparator')}, not placebo"
+    if rec.get("condition") not in CONDITIONS:
+        return f"condition {rec.get('condition')} is not modelled"
+    return ""
+
+
 def calibration_trials(
     studies: pd.DataFrame | None = None,
 ) -> tuple[list[CalibrationTrial], list[tuple[str, str, str]]]:
-    """(usable trials, skipped (study_id, outcome, reason)) from the evidence dataset."""
+    """(usable trials, one per study; skipped (study_id, outcome, reason)) from the evidence."""
     if studies is None:
         from ldn.evidence.dataset import load_studies
 
         studies = load_studies()
+    by_study: dict[str, list[dict[str, object]]] = {}
+    for rec in studies.to_dict(orient="records"):
+        if rec.get("design") in ("parallel_rct", "crossover_rct"):
+            by_study.setdefault(str(rec["study_id"]), []).append(rec)
     used: list[CalibrationTrial] = []
     skipped: list[tuple[str, str, str]] = []
-    for rec in studies.to_dict(orient="records"):
-        if rec.get("design") not in ("parallel_rct", "crossover_rct"):
-            continue
-        why = ""
-        if rec.get("comparator") != "placebo":
-            why = f"comparator is {rec.get('comparator')}, not placebo"
-        elif rec.get("condition") not in CONDITIONS:
-            why = f"condition {rec.get('condition')} is not modelled"
-        elif str(rec.get("primary_smd")).lower() not in ("true", "1"):
-            why = "not the study's primary row (one result per trial)"
-        row = why or _row(rec)
-        if isinstance(row, str):
-            skipped.append((str(rec["study_id"]), str(rec.get("outcome")), row))
-        else:
-            used.append(row)
+    for sid, recs in by_study.items():
+        chosen: CalibrationTrial | None = None
+        for rec in sorted(recs, key=lambda r: 9 if (k := _rank(r)) is None else k):
+            why = _eligible(rec)
+            if not why and _rank(rec) is None:
+                why = "harm or exploratory outcome: not used as the trial's result"
+            elif not why and chosen is not None:
+                why = f"another result of this trial is fitted ({chosen.outcome}): one per trial"
+            row = why or _row(rec)
+            if isinstance(row, str):
+                skipped.append((sid, str(rec.get("outcome")), row))
+            else:
+                chosen = row
+                used.append(row)
     return used, skipped
+
+
+def skipped_trials(
+    used: list[CalibrationTrial], skipped: list[tuple[str, str, str]]
+) -> dict[str, str]:
+    """One reason per trial none of whose rows is used: that of its best-ranked row."""
+    fitted = {t.study_id for t in used}
+    out: dict[str, str] = {}
+    for sid, outcome, why in skipped:
+        if sid not in fitted and sid not in out:
+            out[sid] = f"{outcome}: {why}"
+    return out

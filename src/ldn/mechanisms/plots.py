@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -20,35 +21,58 @@ def plot_hypotheses(report: dict, directory: Path | None = None) -> object:
     post = load_posterior(directory)
     rows = [(h["name"], h["effects"]) for h in report["hypotheses"]]
     rows.append(("model average", report["model_average"]["effects"]))
+    trials = [t for t in post.summary["trials"] if t["condition"] == report["condition"]]
     n_eff = len(rows[0][1])
-    fig, axes = plt.subplots(1, n_eff + 1, figsize=(3.6 * (n_eff + 1), 0.45 * len(rows) + 1.8))
+    n_lines = max(len(rows), len(trials) * len(rows))
+    fig, axes = plt.subplots(1, n_eff + 1, figsize=(3.6 * (n_eff + 1) + 1.6,
+                                                    0.3 * n_lines + 1.8))  # fmt: skip
     for j in range(n_eff):
         ax = axes[j]
         for i, (_, effects) in enumerate(rows):
             e = effects[j]
-            ax.errorbar(e["mean"], i, xerr=[[e["mean"] - e["pi_low"]], [e["pi_high"] - e["mean"]]],
-                        fmt="o", color="C3" if i == len(rows) - 1 else "C0", capsize=3)  # fmt: skip
+            # a mixture's mean can lie outside its 95 % interval: no negative error bar
+            err = [[max(e["mean"] - e["pi_low"], 0.0)], [max(e["pi_high"] - e["mean"], 0.0)]]
+            ax.errorbar(e["mean"], i, xerr=err, fmt="o",
+                        color="C3" if i == len(rows) - 1 else "C0", capsize=3)  # fmt: skip
         ax.axvline(0, color="grey", lw=0.8)
         ax.set_yticks(range(len(rows)), [r[0] for r in rows] if j == 0 else [""] * len(rows))
         e0 = rows[0][1][j]
         ax.set_title(f"{e0['scale']}, {e0['regimen']}", fontsize=8)
         ax.invert_yaxis()
-    ax = axes[-1]
-    trials = [t for t in post.summary["trials"] if t["condition"] == report["condition"]]
-    for k, t in enumerate(trials):
-        for i, (name, _) in enumerate(rows[:-1]):
-            ppc = next(p for p in post.summary["families"][name]["ppc"] if p["trial"] == t["label"])
-            ax.plot([ppc["pp_low"], ppc["pp_high"]], [k + 0.1 * i] * 2, color=f"C{i}", lw=2,
-                    label=name if k == 0 else None)  # fmt: skip
-        ax.plot(t["observed"], k + 0.25, "kD")
-    ax.set_yticks(range(len(trials)), [t["label"] for t in trials], fontsize=7)
-    ax.set_title("trials: observed (◆) vs 95 % posterior predictive", fontsize=8)
-    if trials:
-        ax.legend(fontsize=6, loc="best")
-    else:
-        ax.text(0.5, 0.5, "no randomised trial", ha="center", transform=ax.transAxes)
+    _trials_panel(axes[-1], trials, [name for name, _ in rows[:-1]], post.summary)
     fig.tight_layout()
     return fig
+
+
+def _trials_panel(ax: Any, trials: list[dict], families: list[str], summary: dict) -> None:
+    """One block per trial: its label and observed value (◆), then one labelled row per family
+    with that family's 95 % posterior-predictive interval; legend outside the axes."""
+    ticks: list[float] = []
+    labels: list[str] = []
+    block = len(families) + 1
+    for k, t in enumerate(trials):
+        y0 = k * block
+        ax.plot(t["observed"], y0, "kD", label="observed" if k == 0 else None)
+        ticks.append(y0)
+        labels.append(t["label"])
+        for i, name in enumerate(families):
+            ppc = next(p for p in summary["families"][name]["ppc"] if p["trial"] == t["label"])
+            ax.plot([ppc["pp_low"], ppc["pp_high"]], [y0 + 1 + i] * 2, color=f"C{i}", lw=2.5,
+                    label=name if k == 0 else None)  # fmt: skip
+            ticks.append(y0 + 1 + i)
+            labels.append(f"  {name}")
+        if k:
+            ax.axhline(y0 - 0.5, color="0.7", lw=0.6)
+    ax.set_yticks(ticks, labels, fontsize=7)
+    for tick, label in zip(ax.get_yticklabels(), labels, strict=True):
+        if not label.startswith(" "):
+            tick.set_fontweight("bold")
+    ax.invert_yaxis()
+    ax.set_title("trials: observed (◆) vs 95 %\nposterior-predictive interval", fontsize=8)
+    if trials:
+        ax.legend(fontsize=6, loc="upper left", bbox_to_anchor=(1.02, 1.0), frameon=False)
+    else:
+        ax.text(0.5, 0.5, "no randomised trial", ha="center", transform=ax.transAxes)
 
 
 def plot_checks(directory: Path | None = None) -> object:

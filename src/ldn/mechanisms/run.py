@@ -22,7 +22,12 @@ from pathlib import Path
 
 import numpy as np
 
-from ldn.mechanisms.data import CUTOFF_YEAR, CalibrationTrial, calibration_trials
+from ldn.mechanisms.data import (
+    CUTOFF_YEAR,
+    CalibrationTrial,
+    calibration_trials,
+    skipped_trials,
+)
 from ldn.mechanisms.fit import (
     ESS_MIN,
     RHAT_MAX,
@@ -119,7 +124,7 @@ def _trial_record(t: CalibrationTrial) -> dict[str, object]:
     return {
         "label": t.label, "study_id": t.study_id, "year": t.year, "condition": t.condition,
         "role": t.role, "kind": t.kind, "regimen": t.regimen.describe(), "weeks": t.weeks,
-        "observed": t.observed,
+        "observed": t.observed, "outcome": t.outcome, "note": t.note,
     }  # fmt: skip
 
 
@@ -161,6 +166,7 @@ def calibrate(
         "provenance": provenance(settings),
         "trials": [_trial_record(t) for t in trials],
         "skipped": [{"study_id": s, "outcome": o, "reason": r} for s, o, r in skipped],
+        "skipped_trials": skipped_trials(trials, skipped),
         "families": report,
         "weights": _weights(idatas, fit),
     }
