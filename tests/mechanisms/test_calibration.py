@@ -161,7 +161,7 @@ def test_assurance_hook_draws_one_trajectory_per_replicate(
     design = TrialDesign("crohns", "parallel", Arm(reg.describe(), reg), Arm("placebo", None),
                          n_per_arm=4, weeks=3)  # fmt: skip
     assert supports(design) and not supports(
-        TrialDesign("crohns", "crossover", Arm(reg.describe(), reg), Arm("placebo", None), 4, 3)
+        TrialDesign("crohns", "n_of_1", Arm(reg.describe(), reg), Arm("placebo", None), 4, 3)
     )
     hook = posterior_hook(design, PARAMS, n_trials=6, seed=0, directory=out)
     act = 1.0 + 0.01 * np.random.default_rng(0).normal(size=(6, 4, 4))

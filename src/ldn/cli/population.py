@@ -47,7 +47,7 @@ def population(
     hypothesis: str = typer.Option(
         "rebound_brain",
         "--hypothesis",
-        help="Mechanism family; the population engine integrates rebound_brain (the seed's).",
+        help="Mechanism family at its parameter-file values (default: the seed's rebound_brain).",
     ),
     pk_model: str | None = typer.Option(
         None,
@@ -57,15 +57,6 @@ def population(
 ) -> None:
     """Simulate a virtual population on one regimen and summarise exposure and response."""
     check_output(fmt, out, plot)
-    from ldn.errors import InputError
-    from ldn.model.hypotheses import get_family
-
-    if get_family(hypothesis).name != "rebound_brain":
-        raise InputError(
-            f"the population engine integrates rebound_brain only; for {hypothesis} use "
-            f"`ldn simulate --condition {condition} --hypothesis {hypothesis}` (one patient) or "
-            f"`ldn trial --hypothesis {hypothesis}` (posterior draws)"
-        )
     from ldn.population.api import simulate_population
     from ldn.regimen import regimen_from_cli
 
@@ -74,7 +65,8 @@ def population(
         prog = bar.advance if bar else None
         result = simulate_population(
             regimen, n=n, days=days, condition=condition, seed=seed, female_fraction=female,
-            dt_h=step_h, scheduler=scheduler, progress=prog, pk_model=pk_model,
+            dt_h=step_h, scheduler=scheduler, progress=prog, hypothesis=hypothesis,
+            pk_model=pk_model,
         )  # fmt: skip
     frame = result.to_frame() if per_patient else result.summary_frame().reset_index()
     if fmt == "table":
@@ -223,7 +215,7 @@ _FIXED_HELP = "Fixed default parameters (conditional power) instead of posterior
 def _assurance_hook(
     d: Any, params: Any, trials: int, seed: int, hypothesis: str | None, fixed: bool
 ) -> Any:
-    """Posterior-draw hook for parallel designs (assurance); None with --fixed-parameters."""
+    """Posterior-draw hook (assurance; parallel and crossover); None with --fixed-parameters."""
     from ldn.errors import InputError
 
     if fixed:
@@ -235,8 +227,8 @@ def _assurance_hook(
     if trials < 1:
         return None  # simulate_trials reports the bad count
     if not supports(d):
-        typer.echo(f"note: {d.kind} designs use fixed parameters (assurance: parallel only)",
-                   err=True)  # fmt: skip
+        typer.echo(f"note: {d.kind} designs use fixed parameters (assurance: parallel and "
+                   "crossover designs)", err=True)  # fmt: skip
         return None
     return posterior_hook(d, params, trials, seed, family=hypothesis)
 

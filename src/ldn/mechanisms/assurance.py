@@ -1,16 +1,19 @@
 """Assurance: virtual trials whose mechanism family and parameters are drawn from the posterior.
 
-For a parallel design, each replicate trial r gets one posterior draw: a family (chosen with the
-condition's weights) and that family's calibrated parameters. The draw's population-mean latent
-activity a_r(t) under the trial's regimen (`ldn.simulate.hypotheses.family_run`) replaces the fixed
-model's population mean, keeping each virtual patient's deviation from it (between-patient
-variability of the population engine):
+For a parallel or crossover design, each replicate trial r gets one posterior draw: a family
+(chosen with the condition's weights) and that family's calibrated parameters, the same in both
+arms (sequences). The draw's population-mean latent activity a_r(t) under each arm's dosing
+(`ldn.simulate.hypotheses.family_run`; for a crossover sequence, the treatment regimen's doses
+inside that sequence's drug period, as `ldn.trials.simulate` gives them, so the washout and any
+carry-over into the placebo period follow the draw) replaces the fixed model's population mean,
+keeping each virtual patient's deviation from it (between-patient variability of the engine):
 
     A_r,i(t) = a_r(t) + (A_i(t) − Ā(t))
 
 Power over such replicates is the assurance (expected power over parameter uncertainty), and the
 spread of the replicate estimates includes what we do not know about the mechanism.
-Crossover and N-of-1 designs keep fixed parameters (`supports` says which designs are covered).
+N-of-1 designs keep fixed parameters (`supports` says which designs are covered): each patient
+has their own random period order, which one population-mean trajectory per arm cannot carry.
 """
 
 from __future__ import annotations
@@ -26,21 +29,39 @@ from ldn.model.chain import get_condition
 from ldn.model.disease.base import H_PER_WEEK
 from ldn.model.hypotheses import get_family
 from ldn.parameters import ParameterSet
+from ldn.regimen.events import DoseEvents
 from ldn.simulate.hypotheses import family_run
 from ldn.trials.design import TrialDesign
-from ldn.units import FloatArray
+from ldn.types import FloatArray, IntArray
 
 MAX_DRAWS: Final = 200  # distinct posterior draws per run (replicates share them round-robin)
 _DT_H: Final = 1.0
 
 
 def supports(design: TrialDesign) -> bool:
-    """Whether assurance is available for `design` (parallel designs)."""
-    return design.kind == "parallel"
+    """Whether assurance is available for `design` (parallel and crossover designs)."""
+    return design.kind in ("parallel", "crossover")
+
+
+def arm_events(design: TrialDesign, arm: int) -> DoseEvents | None:
+    """Doses arm (crossover: sequence) `arm` takes over the whole trial; None for placebo."""
+    until_h = design.total_days * 24.0 + 24.0
+    if design.kind == "parallel":
+        given = design.treatment if arm == 0 else design.control
+        return None if given.regimen is None else given.regimen.events(until_h=until_h)
+    assert design.treatment.regimen is not None, "a crossover compares a drug with placebo"
+    ev = design.treatment.regimen.events(until_h=until_h)
+    period_h, gap_h = design.weeks * H_PER_WEEK, design.washout_weeks * H_PER_WEEK
+    start = 0.0 if arm == 0 else period_h + gap_h  # the windows of `ldn.trials.simulate`
+    keep = (ev.t_h >= start) & (ev.t_h < start + period_h)
+    if not keep.any():
+        return None
+    steady = ev.steady_state if keep[0] else None
+    return DoseEvents(t_h=ev.t_h[keep], dose_mg=ev.dose_mg[keep], steady_state=steady)
 
 
 def _draw_overrides(
-    post: Posterior, family: str, condition: str, idx: FloatArray, rng: np.random.Generator
+    post: Posterior, family: str, condition: str, idx: IntArray, rng: np.random.Generator
 ) -> dict[str, FloatArray]:
     fam = get_family(family)
     p = post.params[family]
@@ -53,12 +74,14 @@ def _draw_overrides(
 
 
 def draw_trajectories(
-    design: TrialDesign, arm_regimen: object, params: ParameterSet, n_draws: int, seed: int,
-    directory: Path | None = None, family: str | None = None,
+    design: TrialDesign, events: DoseEvents | None, params: ParameterSet, n_draws: int,
+    seed: int, directory: Path | None = None, family: str | None = None,
 ) -> tuple[list[str], FloatArray]:  # fmt: skip
-    """(family per draw, mean latent activity (n_draws, n_weeks + 1) at weekly visits).
+    """(family per draw, mean latent activity (n_draws, n_weeks + 1) at weekly visits) under
+    dose `events` (None: placebo).
 
-    Families are drawn with the condition's weights, or only `family` when given.
+    Families are drawn with the condition's weights, or only `family` when given. The draws
+    depend on `seed` only, not on `events`: every arm of a replicate gets the same draw.
     """
     post = load_posterior(directory)
     rng = np.random.default_rng(seed)
@@ -71,18 +94,18 @@ def draw_trajectories(
     fams = rng.choice(names, size=n_draws, p=w / w.sum())
     weeks = design.total_days / 7.0
     out = np.ones((n_draws, int(design.total_days // 7) + 1))
-    events = None if arm_regimen is None else arm_regimen.events(  # type: ignore[attr-defined]
-        until_h=weeks * H_PER_WEEK + 24.0)  # fmt: skip
-    for name in set(fams.tolist()):
+    for name in sorted(set(fams.tolist())):
         rows = np.nonzero(fams == name)[0]
         fam = get_family(name)
-        if not fam.has_effect or events is None:
-            continue
         n_post = post.params[name]["tau"].size
         idx = rng.integers(0, n_post, size=rows.size)
+        if not fam.has_effect:
+            continue
         ov: dict[str, FloatArray | float] = dict(
             _draw_overrides(post, name, design.condition, idx, rng)
         )  # incl. the threshold
+        if events is None:
+            continue  # placebo: untreated activity (after drawing, so the arms stay in step)
         run = family_run(fam, events, weeks, design.condition, params, ov, dt_h=_DT_H,
                          record_every=round(H_PER_WEEK / _DT_H))  # fmt: skip
         out[rows] = run.state("disease_activity_rel")[:, : out.shape[1]]
@@ -95,10 +118,9 @@ def posterior_hook(
 ) -> Callable[[int, FloatArray], FloatArray]:  # fmt: skip
     """`activity_hook` for `ldn.trials.simulate.simulate_trials` (see the module docstring)."""
     n_draws = min(n_trials, MAX_DRAWS)
-    regimens = (design.treatment.regimen, design.control.regimen)
     # the same seed for both arms: replicate r uses the same family and draw in each arm
-    traj = [draw_trajectories(design, r, params, n_draws, seed, directory, family)[1]
-            for r in regimens]  # fmt: skip
+    traj = [draw_trajectories(design, arm_events(design, a), params, n_draws, seed, directory,
+                              family)[1] for a in (0, 1)]  # fmt: skip
     assign = np.random.default_rng(seed).permutation(n_trials) % n_draws
 
     def hook(arm: int, activity: FloatArray) -> FloatArray:

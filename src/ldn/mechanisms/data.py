@@ -33,7 +33,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import Final, Literal
+from typing import Any, Final, Literal
 
 import numpy as np
 import pandas as pd
@@ -175,7 +175,7 @@ def _row(rec: dict[str, object]) -> CalibrationTrial | str:
     n_ldn, n_pbo = _num(rec, "n_ldn"), _num(rec, "n_control")
     md, note = _mean_difference(rec, crossover)
     year = int(_num(rec, "year"))
-    base = {
+    base: dict[str, Any] = {
         "study_id": str(rec["study_id"]), "year": year, "condition": cond,
         "column": mapped[0], "relative": mapped[1],
         "regimen": trial_regimen(dose, str(rec.get("dose_text") or "")),
@@ -188,7 +188,7 @@ def _row(rec: dict[str, object]) -> CalibrationTrial | str:
         if not np.isfinite(se):
             return "mean difference without a CI or a usable p-value"
         return CalibrationTrial(**base, kind="normal", observed=md, se=se, counts=(0, 0, 0, 0),
-                                threshold=0.0)  # type: ignore[arg-type]  # fmt: skip
+                                threshold=0.0)  # fmt: skip
     ev_l, ev_c = _num(rec, "events_ldn"), _num(rec, "events_control")
     if not np.isfinite(ev_l + ev_c) and "proportion" in str(rec.get("scale", "")).lower():
         # responder proportions per arm (ldn_mean/control_mean in 0–1) → counts = round(p·n)
@@ -200,7 +200,7 @@ def _row(rec: dict[str, object]) -> CalibrationTrial | str:
     if binary and not crossover and np.isfinite(ev_l + ev_c) and thr:
         counts = (int(ev_l), int(n_ldn), int(ev_c), int(n_pbo))
         return CalibrationTrial(**base, kind="binomial", observed=float(ev_l), se=float("nan"),
-                                counts=counts, threshold=thr)  # type: ignore[arg-type]  # fmt: skip
+                                counts=counts, threshold=thr)  # fmt: skip
     return "no LDN − placebo contrast at a level the model can simulate"
 
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 import warnings
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Final
+from typing import Any, Final
 
 import numpy as np
 
@@ -31,7 +31,7 @@ from ldn.model.chain import CONDITIONS, get_condition
 from ldn.model.hypotheses.base import Family
 from ldn.parameters import ParameterSet
 from ldn.regimen import daily
-from ldn.units import FloatArray
+from ldn.types import FloatArray, IntArray
 
 RHAT_MAX: Final = 1.05
 ESS_MIN: Final = 200.0
@@ -113,11 +113,11 @@ def run_sampler(
     return np.swapaxes(chain, 0, 1), np.swapaxes(blobs, 0, 1)
 
 
-def convergence(idata: object) -> dict[str, float]:
+def convergence(idata: Any) -> dict[str, float]:
     """Max R-hat and min bulk ESS over the sampled variables (walkers as chains)."""
     import arviz as az
 
-    names = [v for v in idata.posterior.data_vars if not v.startswith("log_gain.")]  # type: ignore[attr-defined]
+    names = [v for v in idata.posterior.data_vars if not v.startswith("log_gain.")]
     rhat = az.rhat(idata, var_names=names)
     ess = az.ess(idata, var_names=names, method="bulk")
     worst_r = max(float(rhat[v].max()) for v in names)
@@ -135,7 +135,7 @@ def check_convergence(diagnostics: dict[str, float], family: str) -> None:
         )
 
 
-def _rows(chains: FloatArray, n: int, rng: np.random.Generator) -> tuple[FloatArray, FloatArray]:
+def _rows(chains: FloatArray, n: int, rng: np.random.Generator) -> tuple[FloatArray, IntArray]:
     """(n posterior rows drawn without replacement, their flat indices)."""
     flat = chains.reshape(-1, chains.shape[-1])
     idx = rng.choice(flat.shape[0], size=min(n, flat.shape[0]), replace=False)
@@ -176,7 +176,9 @@ def effects(
     gains = {}
     if layout.family.has_effect:
         for cond in CONDITIONS:
-            z = None if cond in layout.conditions else rng.normal(0, 1, theta.shape[0])
+            z: FloatArray | None = (
+                None if cond in layout.conditions else np.asarray(rng.normal(0, 1, theta.shape[0]))
+            )
             gains[cond] = layout.log_gain(theta, cond, z)
     for reg, (dose, at) in REGIMENS.items():
         regimen = daily(dose, at)
@@ -198,7 +200,7 @@ def fit_family(
     family: Family, trials: list[CalibrationTrial], params: ParameterSet,
     settings: FitSettings | None = None, progress: Callable[[int], None] | None = None,
     check: bool = True,
-) -> object:  # fmt: skip
+) -> Any:  # fmt: skip
     """Sample `family`'s posterior given `trials`; InferenceData with posterior, log likelihood,
     prior and posterior predictive (trial results `y`), and effect predictions."""
     settings = settings or FitSettings()
@@ -223,13 +225,13 @@ def fit_family(
         idata = _inference_data(layout, fit, trials, params, chains, ll, post, draws, prior, y_obs,
                                 rng)  # fmt: skip
     diagnostics = convergence(idata)
-    idata.attrs.update(diagnostics)  # type: ignore[attr-defined]
-    y_rep = np.asarray(idata.posterior_predictive["y"])[0]  # type: ignore[attr-defined]
+    idata.attrs.update(diagnostics)
+    y_rep = np.asarray(idata.posterior_predictive["y"])[0]
     pit = loo_pit(ll.reshape(-1, len(fit))[idx], y_rep, y_obs, rng)
-    idata.attrs["loo_pit"] = [float(v) for v in pit]  # type: ignore[attr-defined]
+    idata.attrs["loo_pit"] = [float(v) for v in pit]
     if check:
         check_convergence(diagnostics, family.name)
-    idata.attrs.update({"family": family.name, "ndim": layout.ndim})  # type: ignore[attr-defined]
+    idata.attrs.update({"family": family.name, "ndim": layout.ndim})
     return idata
 
 
@@ -237,7 +239,7 @@ def _inference_data(
     layout: Layout, fit: list[CalibrationTrial], trials: list[CalibrationTrial],
     params: ParameterSet, chains: FloatArray, ll: FloatArray, post: dict[str, FloatArray],
     draws: FloatArray, prior: FloatArray, y_obs: FloatArray, rng: np.random.Generator,
-) -> object:  # fmt: skip
+) -> Any:  # fmt: skip
     import arviz as az
 
     all_trials = fit + [t for t in trials if t.role == "validation"]
@@ -254,9 +256,7 @@ def _inference_data(
         coords={"trial": [t.label for t in fit]},
         dims={"y": ["trial"]},
     )
-    idata.add_groups(  # type: ignore[attr-defined]
-        {"prior_predictions": {k: v[None] for k, v in pp_prior.items() if k != "y"}}
-    )
+    idata.add_groups({"prior_predictions": {k: v[None] for k, v in pp_prior.items() if k != "y"}})
     return idata
 
 

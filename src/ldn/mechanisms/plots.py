@@ -45,30 +45,39 @@ def plot_hypotheses(report: dict, directory: Path | None = None) -> object:
 
 
 def _trials_panel(ax: Any, trials: list[dict], families: list[str], summary: dict) -> None:
-    """One block per trial: its label and observed value (◆), then one labelled row per family
-    with that family's 95 % posterior-predictive interval; legend outside the axes."""
+    """One block per trial: its label with the observed value (◆, at 0), then one labelled row
+    per family with its 95 % posterior-predictive interval; legend outside the axes.
+
+    Trials report on different scales (NRS points, % of baseline, FIQR points), so each block is
+    drawn relative to its observed value and divided by the widest family's half-interval."""
     ticks: list[float] = []
     labels: list[str] = []
     block = len(families) + 1
     for k, t in enumerate(trials):
         y0 = k * block
-        ax.plot(t["observed"], y0, "kD", label="observed" if k == 0 else None)
+        ppcs = [next(p for p in summary["families"][n]["ppc"] if p["trial"] == t["label"])
+                for n in families]  # fmt: skip
+        obs = t["observed"]
+        half = max(max(0.5 * (p["pp_high"] - p["pp_low"]) for p in ppcs), 1e-9)
+        ax.plot(0.0, y0, "kD", label="observed" if k == 0 else None)
         ticks.append(y0)
-        labels.append(t["label"])
-        for i, name in enumerate(families):
-            ppc = next(p for p in summary["families"][name]["ppc"] if p["trial"] == t["label"])
-            ax.plot([ppc["pp_low"], ppc["pp_high"]], [y0 + 1 + i] * 2, color=f"C{i}", lw=2.5,
+        labels.append(f"{t['label']}: {obs:+.3g}")
+        for i, (name, ppc) in enumerate(zip(families, ppcs, strict=True)):
+            ax.plot([(ppc["pp_low"] - obs) / half, (ppc["pp_high"] - obs) / half],
+                    [y0 + 1 + i] * 2, color=f"C{i}", lw=2.5,
                     label=name if k == 0 else None)  # fmt: skip
             ticks.append(y0 + 1 + i)
             labels.append(f"  {name}")
         if k:
             ax.axhline(y0 - 0.5, color="0.7", lw=0.6)
+    ax.axvline(0.0, color="0.6", lw=0.8)
     ax.set_yticks(ticks, labels, fontsize=7)
     for tick, label in zip(ax.get_yticklabels(), labels, strict=True):
         if not label.startswith(" "):
             tick.set_fontweight("bold")
     ax.invert_yaxis()
     ax.set_title("trials: observed (◆) vs 95 %\nposterior-predictive interval", fontsize=8)
+    ax.set_xlabel("(value − observed) ÷ widest half-interval", fontsize=7)
     if trials:
         ax.legend(fontsize=6, loc="upper left", bbox_to_anchor=(1.02, 1.0), frameon=False)
     else:

@@ -24,7 +24,7 @@ import json
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
-from typing import Final
+from typing import Any, Final
 
 import numpy as np
 
@@ -44,7 +44,7 @@ MIX_DRAWS: Final = 4000
 class Posterior:
     """The shipped calibration: summary.json and per-family effect draws (posterior, prior)."""
 
-    summary: dict[str, object]
+    summary: dict[str, Any]  # summary.json
     draws: dict[str, dict[str, FloatArray]]  # family → effect key → draws
     prior: dict[str, dict[str, FloatArray]]
     params: dict[str, dict[str, FloatArray]]  # family → posterior variable → flat draws
@@ -79,7 +79,7 @@ def family_weights(post: Posterior, condition: str) -> dict[str, dict[str, float
     """weight / weight_low / weight_high per family for `condition` (across-condition if none)."""
     weights = post.summary["weights"]
     assert isinstance(weights, dict)
-    return weights.get(condition, weights["all"])  # type: ignore[no-any-return]
+    return weights[condition] if condition in weights else weights["all"]
 
 
 def _interval(x: FloatArray) -> tuple[float, float, float]:
@@ -124,11 +124,11 @@ def _mixture(post: Posterior, key: str, weights: dict[str, float], seed: int) ->
     return np.concatenate(parts)
 
 
-def hypotheses_report(condition: str, directory: Path | None = None) -> dict[str, object]:
+def hypotheses_report(condition: str, directory: Path | None = None) -> dict[str, Any]:
     """The `ldn hypotheses --format json` object for `condition` (see the module docstring)."""
     cond = get_condition(condition)
     post = load_posterior(directory)
-    fitted = {t["condition"] for t in post.summary["trials"] if t["role"] == "fit"}  # type: ignore[index, union-attr]
+    fitted = {t["condition"] for t in post.summary["trials"] if t["role"] == "fit"}
     not_estimable = cond.name not in fitted
     weights = family_weights(post, cond.name)
     keys = [f"effect.{cond.name}.{s.column}.{r}" for r in REGIMENS for s in cond.scales]
@@ -140,7 +140,7 @@ def hypotheses_report(condition: str, directory: Path | None = None) -> dict[str
         if name == "null":  # exactly zero by definition: neither prior- nor data-driven
             for e in effects:
                 e["prior_dominated"] = False
-        fam = post.summary["families"][name]  # type: ignore[index]
+        fam = post.summary["families"][name]
         hyps.append({"name": name, **w, "converged": bool(fam.get("converged", True)),
                      "rhat_max": fam.get("rhat_max"), "effects": effects})  # fmt: skip
     point = {n: w["weight"] for n, w in weights.items()}

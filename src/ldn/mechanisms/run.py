@@ -19,6 +19,7 @@ from dataclasses import asdict
 from datetime import UTC, datetime
 from importlib import resources
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -76,11 +77,11 @@ def provenance(settings: FitSettings) -> dict[str, object]:
     }
 
 
-def _ppc(idata: object, trials: list[CalibrationTrial]) -> list[dict[str, object]]:
+def _ppc(idata: Any, trials: list[CalibrationTrial]) -> list[dict[str, object]]:
     import arviz as az
 
-    y_rep = np.asarray(idata.posterior_predictive["y"]).reshape(-1, len(trials))  # type: ignore[attr-defined]
-    pit = np.asarray(idata.attrs.get("loo_pit", [np.nan] * len(trials)), dtype=float)  # type: ignore[attr-defined]
+    y_rep = np.asarray(idata.posterior_predictive["y"]).reshape(-1, len(trials))
+    pit = np.asarray(idata.attrs.get("loo_pit", [np.nan] * len(trials)), dtype=float)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", UserWarning)  # Pareto-k warnings: k is reported instead
         k = np.asarray(az.loo(idata, pointwise=True).pareto_k, dtype=float)
@@ -96,12 +97,12 @@ def _ppc(idata: object, trials: list[CalibrationTrial]) -> list[dict[str, object
 
 
 def _weights(
-    idatas: dict[str, object], trials: list[CalibrationTrial]
+    idatas: dict[str, Any], trials: list[CalibrationTrial]
 ) -> dict[str, dict[str, dict[str, float]]]:
     names = list(idatas)
     elpd = np.column_stack([pointwise_elpd(idatas[n]) for n in names])
     ll_var = np.column_stack([
-        np.asarray(idatas[n].log_likelihood["y"]).reshape(-1, len(trials)).var(axis=0)  # type: ignore[attr-defined]
+        np.asarray(idatas[n].log_likelihood["y"]).reshape(-1, len(trials)).var(axis=0)
         for n in names
     ])  # fmt: skip
     w, lo, hi = stacking_weights(elpd)
@@ -144,25 +145,24 @@ def calibrate(
     out.mkdir(parents=True, exist_ok=True)
     trials, skipped = calibration_trials()
     fit = [t for t in trials if t.role == "fit"]
-    idatas: dict[str, object] = {}
+    idatas: dict[str, Any] = {}
     report: dict[str, object] = {}
     total = settings.burn + settings.steps
     for name in families:
         t0 = time.perf_counter()
         cb = (lambda k, n=name: progress(n, k, total)) if progress else None
         idata = fit_family(FAMILIES[name], trials, params, settings, cb, check=False)
-        idata.to_netcdf(str(out / f"{name}.nc"))  # type: ignore[attr-defined]
+        idata.to_netcdf(str(out / f"{name}.nc"))
         idatas[name] = idata
         report[name] = {
             "wall_time_s": round(time.perf_counter() - t0, 1),
             "converged": bool(
-                idata.attrs["rhat_max"] <= RHAT_MAX  # type: ignore[attr-defined]
-                and idata.attrs["ess_bulk_min"] >= ESS_MIN
-            ),  # type: ignore[attr-defined]
-            **{k: float(v) for k, v in idata.attrs.items() if k in ("rhat_max", "ess_bulk_min")},  # type: ignore[attr-defined]
+                idata.attrs["rhat_max"] <= RHAT_MAX and idata.attrs["ess_bulk_min"] >= ESS_MIN
+            ),
+            **{k: float(v) for k, v in idata.attrs.items() if k in ("rhat_max", "ess_bulk_min")},
             "ppc": _ppc(idata, fit),
         }
-    summary = {
+    summary: dict[str, object] = {
         "provenance": provenance(settings),
         "trials": [_trial_record(t) for t in trials],
         "skipped": [{"study_id": s, "outcome": o, "reason": r} for s, o, r in skipped],

@@ -12,6 +12,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 from scipy import optimize, special
 
@@ -20,7 +22,7 @@ from ldn.units import FloatArray
 N_BOOT = 400
 
 
-def pointwise_elpd(idata: object) -> FloatArray:
+def pointwise_elpd(idata: Any) -> FloatArray:
     """PSIS-LOO elpd of each fitted trial (n_trials,)."""
     import warnings
 

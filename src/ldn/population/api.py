@@ -18,6 +18,7 @@ import pandas as pd
 
 from ldn.errors import InputError
 from ldn.model.chain import get_condition
+from ldn.model.hypotheses import get_family
 from ldn.model.pk_setup import linear_setup
 from ldn.parameters import ParameterSet, default_parameters
 from ldn.population.endpoints import EndpointSpec
@@ -133,15 +134,19 @@ def simulate_population(
     scheduler: str | None = None,
     chunk_size: int | None = None,
     progress: Callable[[int], None] | None = None,
+    hypothesis: str | None = None,
     pk_model: str | None = None,
     pk_posterior: bool = True,
 ) -> PopulationResult:
     """Simulate `n` virtual patients of `condition` on `regimen` for `days` days.
 
+    `hypothesis` names a mechanism family (`ldn.model.hypotheses`); None or `rebound_brain` runs
+    the fused engine, another family `ldn.population.families` (local chunks, no `scheduler`).
     `pk_model`: PK structural variant (default: the fitted default; variants with kinetic binding
     raise InputError). `pk_posterior` (default True): each patient's typical PK values are one
     draw of the shipped PK posterior (parameter uncertainty) before between-patient variability;
-    False uses the maximum-likelihood values. The description says which."""
+    False uses the maximum-likelihood values. The description says which.
+    """
     if not 1 <= n <= MAX_PATIENTS:
         raise InputError(f"--n {n} must lie between 1 and {MAX_PATIENTS:,}")
     if not 1 <= days <= 3650:
@@ -166,14 +171,28 @@ def simulate_population(
         pk=choice,
     )
     index = np.arange(n, dtype=np.int64)
-    outputs = run(scenario, index, scheduler=scheduler, chunk_size=chunk_size, progress=progress)
+    family = None if hypothesis is None else get_family(hypothesis)
+    if family is None or family.name == "rebound_brain":
+        outputs = run(scenario, index, scheduler=scheduler, chunk_size=chunk_size,
+                      progress=progress)  # fmt: skip
+    elif scheduler is not None:
+        raise InputError(f"--scheduler runs the fused engine (rebound_brain); {family.name} runs "
+                         "locally: drop --scheduler")  # fmt: skip
+    else:
+        from ldn.population.families import run_family
+
+        outputs = run_family(scenario, index, family, progress)
     pop = sample_population(n, seed=seed, spec=spec, female_fraction=female_fraction)
     endpoint = EndpointSpec.from_parameters(params, cond.name)
     ratio = endpoint.baseline_ratio(pop.baseline_z)
     ends = outputs.activity_rel[:, [0, -1]]
     scores = endpoint.expected(ends, t_obs_h[[0, -1]], ratio, placebo=False)
+    seed_chain = family is None or family.name == "rebound_brain"
+    named = "" if seed_chain or family is None else f", hypothesis {family.name}"
     return PopulationResult(
-        description=f"{n:,} virtual {cond.title} patients, {regimen.describe()}, {days} days; "
+        description=f"{n:,} virtual {cond.title} patients, {regimen.describe()}, {days} days"
+        + named
+        + "; "
         + choice.describe(),
         condition=cond.name,
         scale_label=endpoint.scale.short_label,

@@ -1,0 +1,163 @@
+"""Virtual populations under any mechanism family (`ldn population --hypothesis NAME`).
+
+The fused engine (`ldn.population.engine.simulate_patients`) integrates the seed's chain
+(`rebound_brain`). For a family (`ldn.model.hypotheses`) the same per-patient pieces are used:
+
+1. PK: the engine's exact per-patient recursion on the chain's half-step grid
+   (`engine._pk_recursion`, the scenario's fitted PK variant — default: the package's default
+   variant, optionally one posterior draw per patient — times the population's factors,
+   adherence mask),
+   propagated by the engine's kernels (`_propagate_modal`, `_propagate_matrix`) into the drive
+   array, as `engine.exposure_grid` does. Occupancy that drives the family: `brain` — the
+   effect-site MOR occupancy the engine uses; `plasma` — unbound plasma MOR occupancy, the same
+   formula as `ldn.simulate.hypotheses.drive` and `Exposure.mor_occupancy_plasma` (fu·C molar
+   over the in-vivo K of each patient's binding; ASSUMPTION of that module); `none` — no drive
+   (the null family: activity stays 1).
+2. Chain: the family's compiled kernel `ldn.solve.hypothesis.integrate_family` (its upregulation
+   law) with each patient's chain parameters (`engine.chain_parameters`: effect gain × response
+   factor, time constants × turnover factor) under the family's fixed values, at the parameter
+   files' values otherwise (as `ldn simulate --condition C --hypothesis NAME`; posterior draws
+   are what `ldn trial`/`ldn power` use).
+
+The reported occupancies (mean, peak, trough over the last 24 h) and plasma peaks are the brain
+MOR occupancy and plasma concentrations, as the engine reports them, whatever drives the family.
+For `rebound_brain` this module reproduces the fused engine (tests/population/test_families.py).
+The drive array costs 16 bytes per patient and half-step, so patients run in blocks of
+`BLOCK_BYTES`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Final
+
+import numpy as np
+
+from ldn.model import chain
+from ldn.model.hypotheses.base import Family
+from ldn.model.receptors import unbound_plasma_nm
+from ldn.parameters import ParameterSet
+from ldn.population.engine import (
+    PatientOutputs,
+    _grid_index,
+    _pk_recursion,
+    adherence_mask,
+    chain_parameters,
+)
+from ldn.population.kernels import _propagate_matrix, _propagate_modal
+from ldn.population.patient_pk import DEFAULT_PK, PKChoice, patient_setup
+from ldn.population.runner import IndexArray, Scenario
+from ldn.population.sampling import Population
+from ldn.solve.hypothesis import integrate_family
+from ldn.types import BoolArray, FloatArray
+from ldn.units import H_PER_DAY
+
+BLOCK_BYTES: Final = 64 * 2**20  # drive array per block of patients
+_ACTIVITY: Final = chain.STATE_NAMES.index("disease_activity_rel")
+# the parameter `ldn.simulate.hypotheses.run.THRESHOLD_NAME` names (a sibling package: no import)
+_THRESHOLD: Final = "hypothesis.threshold_occupancy"
+
+
+def _drive(
+    pop: Population, schedule: object, taken: BoolArray, params: ParameterSet, dt_h: float,
+    n_steps: int, plasma: bool, pk_choice: PKChoice = DEFAULT_PK,
+) -> tuple[FloatArray, FloatArray]:  # fmt: skip
+    """(occupancy on the half-step grid (n, 2·n_steps + 1, 2), plasma peaks of the last day)."""
+    r = _pk_recursion(pop, schedule, taken, params, dt_h=dt_h, n_steps=n_steps, tlr4=False,  # type: ignore[arg-type]
+                      pk_choice=pk_choice)  # fmt: skip
+    rows = r.rows  # (n, 4, n_x): L1/K1, L2/K2 (effect site), plasma naltrexone, 6β-naltrexol
+    if plasma:  # per-patient binding of the same PK choice (posterior draws vary it)
+        b = patient_setup(pop, params, pk_choice).binding
+        k1, k2 = (np.broadcast_to(np.asarray(k, float).reshape(-1), (pop.n,))
+                  for k in b.k_nm("mor"))  # fmt: skip
+        u1 = np.asarray(unbound_plasma_nm(1.0, 0.0, b)[0], float).reshape(-1)
+        u2 = np.asarray(unbound_plasma_nm(0.0, 1.0, b)[1], float).reshape(-1)
+        a1, a2 = (u1 / k1)[:, None], (u2 / k2)[:, None]
+        rows = np.ascontiguousarray(
+            np.stack([rows[:, 2] * a1, rows[:, 3] * a2, rows[:, 2], rows[:, 3]], axis=1)
+        )
+    n_half = 2 * n_steps + 1
+    peak_from = max(0, n_half - 1 - round(H_PER_DAY / (0.5 * dt_h)))
+    drive = np.zeros((pop.n, n_half, 2))
+    peak = np.zeros((pop.n, 2))
+    for dense in (False, True):
+        sel = np.flatnonzero(r.dense == dense)
+        if sel.size == 0:
+            continue
+        d_sel, p_sel = drive[sel], peak[sel]
+        if dense:
+            _propagate_matrix(np.ascontiguousarray(r.phi[sel]), np.ascontiguousarray(rows[sel]),
+                              r.dose_at, r.dose_mg, np.ascontiguousarray(r.taken[sel]), n_half,
+                              peak_from, d_sel, p_sel)  # fmt: skip
+        else:
+            _propagate_modal(np.ascontiguousarray(r.lam_half[sel]),
+                             np.ascontiguousarray(rows[sel]), r.dose_at, r.dose_mg,
+                             np.ascontiguousarray(r.taken[sel]), n_half, peak_from, d_sel,
+                             p_sel)  # fmt: skip
+        drive[sel], peak[sel] = d_sel, p_sel
+    return drive, peak
+
+
+def simulate_family_patients(
+    pop: Population, schedule: object, taken: BoolArray, t_obs_h: FloatArray, *,
+    family: Family, params: ParameterSet, condition: str, dt_h: float,
+    pk_choice: PKChoice = DEFAULT_PK,
+) -> PatientOutputs:  # fmt: skip
+    """`engine.simulate_patients` for `family` (see the module docstring)."""
+    t_obs_h = np.asarray(t_obs_h, dtype=np.float64)
+    obs_idx = _grid_index(t_obs_h, dt_h, "an observation")
+    end = int(obs_idx[-1])
+    record = int(np.gcd.reduce(obs_idx[obs_idx > 0])) if np.any(obs_idx > 0) else end
+    n = pop.n
+    activity = np.ones((n, t_obs_h.size))
+    mor = np.zeros((n, 3))
+    cmax = np.zeros((n, 2))
+    ntaken = taken.sum(axis=1).astype(np.int64)
+    dosed = np.flatnonzero(ntaken > 0)
+    window_from = max(0, 2 * end - round(2 * H_PER_DAY / dt_h))  # the last 24 h, as the engine
+    fam_params = params.with_values(**family.fixed) if family.fixed else params
+    threshold = params.value(_THRESHOLD)
+    block = max(1, BLOCK_BYTES // (16 * (2 * end + 1)))
+    for start in range(0, dosed.size, block):
+        idx = dosed[start : start + block]
+        sub = pop.take(idx)
+        brain, peak = _drive(sub, schedule, taken[idx], params, dt_h, end, False, pk_choice)
+        last = brain[:, window_from:, 0]
+        mor[idx] = np.column_stack([last.mean(axis=1), last.max(axis=1), last.min(axis=1)])
+        cmax[idx] = peak
+        if not family.has_effect:
+            continue
+        drive = brain if family.drive == "brain" else _drive(
+            sub, schedule, taken[idx], params, dt_h, end, True, pk_choice)[0]  # fmt: skip
+        p = chain_parameters(sub, fam_params, condition)
+        sol = integrate_family(drive, p, family.law_code, dt_h, end, threshold=threshold,
+                               record_every=record)  # fmt: skip
+        activity[idx] = sol.states[:, obs_idx // record, _ACTIVITY]
+    return PatientOutputs(
+        t_obs_h=t_obs_h, activity_rel=activity, mor_mean=mor[:, 0], mor_peak=mor[:, 1],
+        mor_trough=mor[:, 2], naltrexone_cmax_ng_per_ml=cmax[:, 0],
+        naltrexol_cmax_ng_per_ml=cmax[:, 1], doses_taken=ntaken,
+    )  # fmt: skip
+
+
+def run_family(
+    scenario: Scenario, index: IndexArray, family: Family,
+    progress: Callable[[int], None] | None = None, chunk: int = 4096,
+) -> PatientOutputs:  # fmt: skip
+    """The patients `index` of `scenario` under `family`, in chunks (as `runner.run` locally)."""
+    from ldn.population.runner import concatenate
+
+    parts = []
+    for k in range(0, index.size, chunk):
+        pop = scenario.population(np.asarray(index[k : k + chunk], dtype=np.int64))
+        taken = adherence_mask(pop, scenario.schedule) & scenario.windows.mask(
+            pop, scenario.schedule
+        )
+        parts.append(simulate_family_patients(
+            pop, scenario.schedule, taken, scenario.t_obs_h, family=family,
+            params=scenario.params, condition=scenario.condition, dt_h=scenario.dt_h,
+            pk_choice=scenario.pk,
+        ))  # fmt: skip
+        if progress is not None:
+            progress(pop.n)
+    return concatenate(parts)
