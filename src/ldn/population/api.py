@@ -120,6 +120,29 @@ class PopulationResult:
         return path
 
 
+def _run_family(
+    scenario: Scenario,
+    index: np.ndarray,
+    hypothesis: str | None,
+    scheduler: str | None,
+    chunk_size: int | None,
+    progress: Callable[[int], None] | None,
+) -> tuple[PatientOutputs, str]:
+    """(outputs, ", hypothesis NAME" or "") of the fused engine (None / rebound_brain) or of
+    `ldn.population.families` for another family (local chunks, no `scheduler`)."""
+    family = None if hypothesis is None else get_family(hypothesis)
+    if family is None or family.name == "rebound_brain":
+        outputs = run(scenario, index, scheduler=scheduler, chunk_size=chunk_size,
+                      progress=progress)  # fmt: skip
+        return outputs, ""
+    if scheduler is not None:
+        raise InputError(f"--scheduler runs the fused engine (rebound_brain); {family.name} runs "
+                         "locally: drop --scheduler")  # fmt: skip
+    from ldn.population.families import run_family
+
+    return run_family(scenario, index, family, progress), f", hypothesis {family.name}"
+
+
 def simulate_population(
     regimen: Regimen,
     *,
@@ -171,29 +194,16 @@ def simulate_population(
         pk=choice,
     )
     index = np.arange(n, dtype=np.int64)
-    family = None if hypothesis is None else get_family(hypothesis)
-    if family is None or family.name == "rebound_brain":
-        outputs = run(scenario, index, scheduler=scheduler, chunk_size=chunk_size,
-                      progress=progress)  # fmt: skip
-    elif scheduler is not None:
-        raise InputError(f"--scheduler runs the fused engine (rebound_brain); {family.name} runs "
-                         "locally: drop --scheduler")  # fmt: skip
-    else:
-        from ldn.population.families import run_family
-
-        outputs = run_family(scenario, index, family, progress)
+    outputs, named = _run_family(scenario, index, hypothesis, scheduler, chunk_size, progress)
     pop = sample_population(n, seed=seed, spec=spec, female_fraction=female_fraction)
     endpoint = EndpointSpec.from_parameters(params, cond.name)
     ratio = endpoint.baseline_ratio(pop.baseline_z)
     ends = outputs.activity_rel[:, [0, -1]]
     scores = endpoint.expected(ends, t_obs_h[[0, -1]], ratio, placebo=False)
-    seed_chain = family is None or family.name == "rebound_brain"
-    named = "" if seed_chain or family is None else f", hypothesis {family.name}"
     return PopulationResult(
-        description=f"{n:,} virtual {cond.title} patients, {regimen.describe()}, {days} days"
-        + named
-        + "; "
-        + choice.describe(),
+        description=f"{n:,} virtual {cond.title} patients, {regimen.describe()}, {days} days; "
+        + choice.describe()
+        + named,
         condition=cond.name,
         scale_label=endpoint.scale.short_label,
         seed=seed,
