@@ -24,6 +24,7 @@ import numpy as np
 import pandas as pd
 
 from ldn.errors import InputError
+from ldn.figures import save_figure
 from ldn.model.chain import N_STATES, file_parameter_names, get_condition, parameter_matrix
 from ldn.model.disease.base import H_PER_WEEK, ScaleParams, expected_score
 from ldn.parameters import ParameterSet
@@ -208,10 +209,7 @@ class SobolResult:
         axes[0].legend(fontsize=8)
         fig.suptitle(f"Sobol sensitivity, {self.condition} (N = {self.n})")
         fig.tight_layout()
-        if path is not None:
-            fig.savefig(path, dpi=120)
-            plt.close(fig)
-        return fig
+        return save_figure(fig, path)
 
 
 def sobol_analysis(
@@ -292,10 +290,7 @@ class FailureMap:
         ax.legend(fontsize=8, loc="upper right")
         ax.set_title(f"Where the LDN hypothesis fails ({self.condition})", fontsize=10)
         fig.tight_layout()
-        if path is not None:
-            fig.savefig(path, dpi=120)
-            plt.close(fig)
-        return fig
+        return save_figure(fig, path)
 
 
 def failure_map(

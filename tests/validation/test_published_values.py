@@ -24,7 +24,16 @@ from ldn.model.pk_setup import model_setup
 K_SD = 2.0
 NUMERIC = tuple(o for o in observations() if o.use in ("fit", "check") and np.isfinite(o.sd))
 # id → reason the default model misses it (tested as strict xfail)
-KNOWN_MISSES: dict[str, str] = {}
+KNOWN_MISSES: dict[str, str] = {
+    # out-of-sample checks added after the fit (docs/model.md §4, "Out-of-sample checks")
+    "cnbe_cmax_ntx": "model Cmax 13.0 vs 16.6 ± 1.6 ng/mL (z -2.3): fitted to the label's "
+    "13.3 ng/mL; this 10-subject Chinese study has a small SD and a higher peak",
+    "cnbe_auc_ntx": "model AUC0-24 85.0 vs 66.2 ± 8.4 ng·h/mL (z +2.2): the model's naltrexone "
+    "declines more slowly than this study's (t½β 3.3 h); AUC interval not given (0-24 h assumed)",
+    "bekier_ss_sum_8h": "model 50.8 vs 18.5 ± 11 ng/mL (z +2.9): naltrexone + 6β-naltrexol "
+    "8 h after the dose at steady state in outpatients is ~2.7× below the model, which follows "
+    "the label's 108 ng/mL 6β-naltrexol peak; adherence unverified, group sizes assumed",
+}
 
 
 @pytest.fixture(scope="module")

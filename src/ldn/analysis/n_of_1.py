@@ -244,7 +244,128 @@ def _inv3(m: FloatArray) -> tuple[FloatArray, FloatArray]:
     return adj / det[..., None, None], det
 
 
-def analyse(  # noqa: PLR0915 (one closed-form posterior, step by step as in docs/n-of-1.md)
+def _rho_grid(correlation: str, rho_grid: FloatArray | None) -> FloatArray:
+    """The checked grid of ρ (default: `RHO_GRID_POINTS` over the model's range)."""
+    if correlation not in _RHO_GRID_RANGE:
+        raise InputError(f"correlation must be 'ou' or 'equal', got {correlation!r}")
+    if rho_grid is None:
+        lo, hi = _RHO_GRID_RANGE[correlation]
+        rho_grid = np.linspace(lo, hi, RHO_GRID_POINTS)
+    rho_grid = np.asarray(rho_grid, dtype=float)
+    if np.any(np.abs(rho_grid) >= 1.0) or (correlation == "ou" and np.any(rho_grid < 0)):
+        raise InputError(
+            "ρ grid values must lie in (−1, 1), and in [0, 1) for the continuous-time 'ou' model"
+        )
+    return rho_grid
+
+
+def _log_sigma_grid(x: FloatArray, y: FloatArray) -> FloatArray:
+    """Grid of log σ around the least-squares residual SD (refuses a noise-free series)."""
+    beta_ols, *_ = np.linalg.lstsq(x, y, rcond=None)
+    rss = float(np.sum((y - x @ beta_ols) ** 2))
+    if rss <= 1e-20 * float(np.sum((y - y.mean()) ** 2)):
+        raise InputError(
+            "the assessments lie exactly on straight lines before and after starting LDN; the "
+            "noise cannot be estimated from so regular a series"
+        )
+    s_ref = math.sqrt(rss / max(y.size - 3, 1))
+    return np.linspace(
+        math.log(s_ref * _SIGMA_GRID_SPAN[0]),
+        math.log(s_ref * _SIGMA_GRID_SPAN[1]),
+        SIGMA_GRID_POINTS,
+    )
+
+
+def _grid_posterior(
+    xw: FloatArray,
+    logdet: FloatArray,
+    log_sigma: FloatArray,
+    prior_mean: FloatArray,
+    prior_sd: FloatArray,
+) -> tuple[FloatArray, FloatArray, FloatArray]:
+    """Weights (G, K) of every (ρ, σ) and the normal posterior of (a, b, δ) at each.
+
+    `xw`: whitened [x | y] (G, n, 4) with log-determinants `logdet` (G,); returns the weights
+    (summing to 1), the means (G, K, 3) and covariances (G, K, 3, 3).
+    """
+    n = xw.shape[1]
+    prec0 = np.where(np.isinf(prior_sd), 0.0, 1.0 / prior_sd**2)  # (3,)
+    p0m0 = prec0 * prior_mean
+    sxx = np.einsum("gni,gnj->gij", xw[:, :, :3], xw[:, :, :3])  # (G, 3, 3)
+    sxy = np.einsum("gni,gn->gi", xw[:, :, :3], xw[:, :, 3])  # (G, 3)
+    syy = np.einsum("gn,gn->g", xw[:, :, 3], xw[:, :, 3])  # (G,)
+    inv_s2 = np.exp(-2.0 * log_sigma)  # (K,)
+
+    # Posterior of (a, b, δ) for every (ρ, σ): precision Λ = S_xx/σ² + P0.
+    lam = sxx[:, None] * inv_s2[None, :, None, None] + np.diag(prec0)  # (G, K, 3, 3)
+    rhs = sxy[:, None] * inv_s2[None, :, None] + p0m0  # (G, K, 3)
+    cov, det_lam = _inv3(lam)
+    mu = np.einsum("gkij,gkj->gki", cov, rhs)
+    logdet_lam = np.log(det_lam)
+    quad = (
+        syy[:, None] * inv_s2[None, :]
+        + float(p0m0 @ prior_mean)
+        - np.einsum("gki,gki->gk", mu, rhs)
+    )
+    # log p(y | ρ, σ) up to constants, + log p(σ) d log σ (Jeffreys: flat in log σ).
+    log_w = -n * log_sigma[None, :] - 0.5 * logdet[:, None] - 0.5 * quad - 0.5 * logdet_lam
+    log_w -= log_w.max()
+    w = np.exp(log_w)
+    w /= w.sum()
+    return w, mu, cov
+
+
+def _prior(
+    delta_prior: DeltaPrior,
+    scale_min: float,
+    scale_max: float,
+    intercept_sd: float | None,
+    slope_sd_per_year: float | None,
+) -> tuple[FloatArray, FloatArray]:
+    """Prior means and SDs of (a, b, δ): a, b weakly informative from the scale's width."""
+    width = scale_max - scale_min
+    prior_sd = np.array(
+        [
+            width if intercept_sd is None else intercept_sd,
+            width if slope_sd_per_year is None else slope_sd_per_year,
+            delta_prior.sd,
+        ]
+    )
+    return np.array([(scale_min + scale_max) / 2.0, 0.0, delta_prior.mean]), prior_sd
+
+
+def _check_scale(mid: float, scale_min: float, scale_max: float) -> None:
+    if not mid > 0:
+        raise InputError(f"minimal important difference must be > 0, got {mid}")
+    if not scale_max > scale_min:
+        raise InputError(f"scale range [{scale_min}, {scale_max}] is empty")
+
+
+def _delta_mixture(
+    w: FloatArray, mu: FloatArray, cov: FloatArray
+) -> tuple[FloatArray, FloatArray, FloatArray]:
+    """The posterior of δ as a normal mixture: weights, means, SDs (negligible ones dropped)."""
+    comp_mean = mu[:, :, 2].ravel()
+    comp_sd = np.sqrt(cov[:, :, 2, 2]).ravel()
+    weights = w.ravel()
+    keep = weights > 1e-14 * weights.max()
+    return weights[keep] / weights[keep].sum(), comp_mean[keep], comp_sd[keep]
+
+
+def _probabilities(
+    weights: FloatArray, mean: FloatArray, sd: FloatArray, mid: float, lower_is_better: bool
+) -> tuple[float, float, float]:
+    """P(improvement), P(improvement ≥ MID), P(worsening ≥ MID) under the normal mixture."""
+
+    def cdf(d: float) -> float:
+        return float(np.sum(weights * special.ndtr((d - mean) / sd)))
+
+    if lower_is_better:
+        return cdf(0.0), cdf(-mid), 1.0 - cdf(mid)
+    return 1.0 - cdf(0.0), 1.0 - cdf(mid), cdf(-mid)
+
+
+def analyse(
     t_day: FloatArray,
     y: FloatArray,
     on: FloatArray,
@@ -268,98 +389,31 @@ def analyse(  # noqa: PLR0915 (one closed-form posterior, step by step as in doc
     midpoint) and b (SD = width per year) unless `intercept_sd` / `slope_sd_per_year` are given
     (`math.inf` gives a flat prior). Raises `InputError` for series that cannot be analysed.
     """
-    if not mid > 0:
-        raise InputError(f"minimal important difference must be > 0, got {mid}")
-    if not scale_max > scale_min:
-        raise InputError(f"scale range [{scale_min}, {scale_max}] is empty")
+    _check_scale(mid, scale_min, scale_max)
     t_day, y, on = _validate(t_day, y, on)
-    if correlation not in _RHO_GRID_RANGE:
-        raise InputError(f"correlation must be 'ou' or 'equal', got {correlation!r}")
-    if rho_grid is None:
-        lo, hi = _RHO_GRID_RANGE[correlation]
-        rho_grid = np.linspace(lo, hi, RHO_GRID_POINTS)
-    rho_grid = np.asarray(rho_grid, dtype=float)
-    if np.any(np.abs(rho_grid) >= 1.0) or (correlation == "ou" and np.any(rho_grid < 0)):
-        raise InputError(
-            "ρ grid values must lie in (−1, 1), and in [0, 1) for the continuous-time 'ou' model"
-        )
-    width = scale_max - scale_min
-    prior_sd = np.array(
-        [
-            width if intercept_sd is None else intercept_sd,
-            width if slope_sd_per_year is None else slope_sd_per_year,
-            delta_prior.sd,
-        ]
+    rho_grid = _rho_grid(correlation, rho_grid)
+    prior_mean, prior_sd = _prior(
+        delta_prior, scale_min, scale_max, intercept_sd, slope_sd_per_year
     )
-    prior_mean = np.array([(scale_min + scale_max) / 2.0, 0.0, delta_prior.mean])
-    prec0 = np.where(np.isinf(prior_sd), 0.0, 1.0 / prior_sd**2)  # (3,)
-    p0m0 = prec0 * prior_mean
 
     t0 = float(t_day[0])
     t_year = (t_day - t0) / DAYS_PER_YEAR
     x = np.column_stack([np.ones_like(t_year), t_year, on])  # (n, 3)
     n = y.size
-
     xw, logdet = _whiten(rho_grid, _lags(t_day, correlation), np.column_stack([x, y]))
-    sxx = np.einsum("gni,gnj->gij", xw[:, :, :3], xw[:, :, :3])  # (G, 3, 3)
-    sxy = np.einsum("gni,gn->gi", xw[:, :, :3], xw[:, :, 3])  # (G, 3)
-    syy = np.einsum("gn,gn->g", xw[:, :, 3], xw[:, :, 3])  # (G,)
+    log_sigma = _log_sigma_grid(x, y)
+    w, mu, cov = _grid_posterior(xw, logdet, log_sigma, prior_mean, prior_sd)
 
-    beta_ols, *_ = np.linalg.lstsq(x, y, rcond=None)
-    rss = float(np.sum((y - x @ beta_ols) ** 2))
-    if rss <= 1e-20 * float(np.sum((y - y.mean()) ** 2)):
-        raise InputError(
-            "the assessments lie exactly on straight lines before and after starting LDN; the "
-            "noise cannot be estimated from so regular a series"
-        )
-    s_ref = math.sqrt(rss / max(n - 3, 1))
-    log_sigma = np.linspace(
-        math.log(s_ref * _SIGMA_GRID_SPAN[0]),
-        math.log(s_ref * _SIGMA_GRID_SPAN[1]),
-        SIGMA_GRID_POINTS,
-    )
-    inv_s2 = np.exp(-2.0 * log_sigma)  # (K,)
-
-    # Posterior of (a, b, δ) for every (ρ, σ): precision Λ = S_xx/σ² + P0.
-    lam = sxx[:, None] * inv_s2[None, :, None, None] + np.diag(prec0)  # (G, K, 3, 3)
-    rhs = sxy[:, None] * inv_s2[None, :, None] + p0m0  # (G, K, 3)
-    cov, det_lam = _inv3(lam)
-    mu = np.einsum("gkij,gkj->gki", cov, rhs)
-    logdet_lam = np.log(det_lam)
-    quad = (
-        syy[:, None] * inv_s2[None, :]
-        + float(p0m0 @ prior_mean)
-        - np.einsum("gki,gki->gk", mu, rhs)
-    )
-    # log p(y | ρ, σ) up to constants, + log p(σ) d log σ (Jeffreys: flat in log σ).
-    log_w = -n * log_sigma[None, :] - 0.5 * logdet[:, None] - 0.5 * quad - 0.5 * logdet_lam
-    log_w -= log_w.max()
-    w = np.exp(log_w)
-    w /= w.sum()
-
-    comp_mean = mu[:, :, 2].ravel()
-    comp_sd = np.sqrt(cov[:, :, 2, 2]).ravel()
-    weights = w.ravel()
-    keep = weights > 1e-14 * weights.max()
-    weights, comp_mean, comp_sd = (
-        weights[keep] / weights[keep].sum(),
-        comp_mean[keep],
-        comp_sd[keep],
-    )
-
+    weights, comp_mean, comp_sd = _delta_mixture(w, mu, cov)
     delta_mean = float(np.sum(weights * comp_mean))
     delta_var = float(np.sum(weights * (comp_sd**2 + comp_mean**2))) - delta_mean**2
     coef_mean = np.einsum("gk,gki->i", w, mu)
     rho_post = w.sum(axis=1)
     sigma_mean = float(np.sum(w.sum(axis=0) * np.exp(log_sigma)))
 
-    def cdf(d: float) -> float:
-        return float(np.sum(weights * special.ndtr((d - comp_mean) / comp_sd)))
-
-    if lower_is_better:
-        p_imp, p_imp_mid, p_worse_mid = cdf(0.0), cdf(-mid), 1.0 - cdf(mid)
-    else:
-        p_imp, p_imp_mid, p_worse_mid = 1.0 - cdf(0.0), 1.0 - cdf(mid), cdf(-mid)
+    p_imp, p_imp_mid, p_worse_mid = _probabilities(
+        weights, comp_mean, comp_sd, mid, lower_is_better
+    )
 
     result = NOf1Result(
         delta_mean=delta_mean,

@@ -7,7 +7,8 @@
     half_life_A_Bh             log-linear half-life of plasma between A h and B h after one dose
     iv_half_life_12_36h        6β-naltrexol half-life 12-36 h after an IV bolus of it
     auc_0_24h, ratio_2h        exact AUC0-24; 6β-naltrexol/naltrexone at 2 h
-    urine_fraction_0_48h       renal clearance (Meyer 1984) × AUC0-48 of 6β-naltrexol / dose
+    urine_fraction_0_Th        renal clearance (Meyer 1984) × AUC0-T of 6β-naltrexol / dose
+    ss_sum_at_Th               naltrexone + 6β-naltrexol in plasma T h after a daily dose (SS)
     occupancy_half_time        log-linear half-time of MOR occupancy at Lee's scan times
     occupancy                  MOR occupancy 48 h after 50 mg every 48 h at steady state
     occupancy_1_8h, ed50_1_8h  mean brain MOR occupancy over 1-8 h after one dose
@@ -102,9 +103,12 @@ class Predictor:
             y, _ = self.single(obs.dose_mg)
             c = np.interp(2.0, T_SINGLE, y[1]) / np.interp(2.0, T_SINGLE, y[0])
             return float(c)
-        if q == "urine_fraction_0_48h":
-            auc = regimen_auc(self.system, _one(obs.dose_mg), 0.0, 48.0)[1]  # µg·h/L
+        if q.startswith("urine_fraction_0_"):
+            t_end = float(q.removeprefix("urine_fraction_0_").removesuffix("h"))
+            auc = regimen_auc(self.system, _one(obs.dose_mg), 0.0, t_end)[1]  # µg·h/L
             return float(renal_clearance_naltrexol_l_per_h() * auc / 1000.0 / obs.dose_mg)
+        if q.startswith("ss_sum_at_"):
+            return self.steady_state_sum(obs.dose_mg, float(q.removeprefix("ss_sum_at_")[:-1]))
         if q == "occupancy_half_time":
             occ = np.array([self.at(obs.dose_mg, t) for t in LEE_SCANS_H])
             slope = np.polyfit(LEE_SCANS_H, np.log(np.maximum(occ, 1e-12)), 1)[0]
@@ -140,6 +144,12 @@ class Predictor:
         ev = DoseEvents(t_h=[0.0], dose_mg=[dose_mg], steady_state=SteadyState(dose_mg, tau_h))
         s = series(self.model, self.system, self.binding, self.extra, ev, np.array([tau_h - 1e-6]))
         return float(s.brain["mor"][0])
+
+    def steady_state_sum(self, dose_mg: float, t_h: float, tau_h: float = 24.0) -> float:
+        """Plasma naltrexone + 6β-naltrexol (ng/mL) `t_h` after a dose at steady state."""
+        ev = DoseEvents(t_h=[0.0], dose_mg=[dose_mg], steady_state=SteadyState(dose_mg, tau_h))
+        s = series(self.model, self.system, self.binding, self.extra, ev, np.array([t_h]))
+        return float(s.y[0, 0] + s.y[1, 0])
 
     def daily_mean(self, dose_mg: float, day: int, receptor: str = "mor") -> float:
         """Mean occupancy over day `day` of `dose_mg` once daily from t = 0."""

@@ -33,6 +33,7 @@ LIQUID = typer.Option(None, "--liquid-mg-per-ml", help="Measure doses in mL of t
 CAPS = typer.Option(None, "--capsule-strengths", help="Capsule strengths, e.g. 0.5,1,1.5,3,4.5.")
 STEP_BACK = typer.Option(None, "--step-back-on", help="Side effect that triggers a step back.")
 FMT = typer.Option("table", "--format", help="table | csv | json.")
+FMT_NO_CSV = typer.Option("table", "--format", help="table | json.")
 OUT = typer.Option(None, "--out", help="Write csv/json here instead of stdout.")
 
 
@@ -73,6 +74,16 @@ def _json(payload: Any) -> str:
     from ldn.cli._output import json_value
 
     return json.dumps(json_value(payload), indent=1, ensure_ascii=False) + "\n"
+
+
+def _check_no_csv(fmt: str, out: Path | None, command: str) -> None:
+    """`check_output` for a command whose output has no table shape for CSV."""
+    from ldn.cli._output import check_output
+    from ldn.errors import InputError
+
+    check_output(fmt, out)
+    if fmt == "csv":
+        raise InputError(f"ldn plan {command} writes table or json")
 
 
 def _date(text: str | None, option: str) -> date:
@@ -148,17 +159,13 @@ def compound(
     ),
     dose_mg: float | None = typer.Option(None, "--dose-mg", help="Dose for the label, mg."),
     at: str | None = typer.Option(None, "--at", help="Dose time for the label, HH:MM."),
-    fmt: str = typer.Option("table", "--format", help="table | json."),
+    fmt: str = FMT_NO_CSV,
     out: Path | None = OUT,
 ) -> None:
     """A compounding worksheet: tablets or API, vehicle or filler, beyond-use date, label."""
-    from ldn.cli._output import check_output
-    from ldn.errors import InputError
     from ldn.practice.compound import compound as make
 
-    check_output(fmt, out)
-    if fmt == "csv":
-        raise InputError("ldn plan compound writes table or json")
+    _check_no_csv(fmt, out, "compound")
     sheet = make(
         form=form,
         strength_mg_per_ml=strength,
@@ -272,17 +279,14 @@ def n_of_1(
     calendar_out: Path | None = typer.Option(
         None, "--calendar-out", help="Write the patient's blinded calendar (JSON)."
     ),
-    fmt: str = typer.Option("table", "--format", help="table | json."),
+    fmt: str = FMT_NO_CSV,
     out: Path | None = OUT,
 ) -> None:
     """A randomised, balanced, blinded N-of-1 schedule with a separate pharmacy key."""
-    from ldn.cli._output import check_folder, check_output, write_text
-    from ldn.errors import InputError
+    from ldn.cli._output import check_folder, write_text
     from ldn.practice.n_of_1 import n_of_1_schedule
 
-    check_output(fmt, out)
-    if fmt == "csv":
-        raise InputError("ldn plan n-of-1 writes table or json")
+    _check_no_csv(fmt, out, "n-of-1")
     for path, option in ((key_out, "--key-out"), (calendar_out, "--calendar-out")):
         check_folder(path, option)
     schedule = n_of_1_schedule(

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 import typer
 
@@ -43,13 +44,9 @@ def sensitivity(
     if top < 1:
         raise InputError(f"--top {top} must be at least 1.")
 
-    import numpy as np
-    from rich.console import Console
-    from rich.table import Table
-
     from ldn.model.chain import get_condition
     from ldn.parameters import default_parameters
-    from ldn.sensitivity import failure_map, sobol_analysis
+    from ldn.sensitivity import sobol_analysis
 
     cond = get_condition(condition)
     params = default_parameters()
@@ -60,17 +57,7 @@ def sensitivity(
     if plot is not None:
         result.plot(str(plot))
     if failure_plot is not None:
-        tau = params["rebound.receptor_tau_down_d"]  # scanned over its plausible range
-        assert tau.low is not None and tau.high is not None  # the file gives its range
-        fmap = failure_map(
-            cond.name,
-            params,
-            # factor on all four upregulation gains: from near none to twice the assumed values
-            ("rebound.gain_scale", np.linspace(0.1, 2.0, 12)),
-            ("rebound.receptor_tau_down_d", np.geomspace(tau.low, tau.high, 8)),
-            tlr4=tlr4,
-        )
-        fmap.plot(str(failure_plot))
+        _failure_map(cond.name, params, tlr4).plot(str(failure_plot))
     if fmt == "csv":
         text = frame.to_csv(index=False)
     elif fmt == "json":
@@ -84,21 +71,49 @@ def sensitivity(
             indent=2,
         )
     else:
-        console = Console()
-        for output, rows in frame.groupby("output", sort=False):
-            table = Table(title=f"{cond.title}: {output} (Sobol, N = {n})")
-            for col in ("rank", "parameter", "ST", "ST_conf", "S1"):
-                table.add_column(col, justify="left" if col == "parameter" else "right")
-            for r in rows.head(top).itertuples():
-                table.add_row(
-                    str(r.rank), r.parameter, f"{r.ST:.3f}", f"±{r.ST_conf:.3f}", f"{r.S1:.3f}"
-                )
-            console.print(table)
-        for path in (plot, failure_plot):
-            if path is not None:
-                console.print(f"wrote {path}")
+        _print_tables(frame, cond.title, n, top, (plot, failure_plot))
         return
     if out is not None:
         write_text(out, text)
     else:
         typer.echo(text, nl=False)
+
+
+def _failure_map(condition: str, params: Any, tlr4: bool) -> Any:
+    """The failure map over upregulation gain × receptor recovery time."""
+    import numpy as np
+
+    from ldn.sensitivity import failure_map
+
+    tau = params["rebound.receptor_tau_down_d"]  # scanned over its plausible range
+    assert tau.low is not None and tau.high is not None  # the file gives its range
+    return failure_map(
+        condition,
+        params,
+        # factor on all four upregulation gains: from near none to twice the assumed values
+        ("rebound.gain_scale", np.linspace(0.1, 2.0, 12)),
+        ("rebound.receptor_tau_down_d", np.geomspace(tau.low, tau.high, 8)),
+        tlr4=tlr4,
+    )
+
+
+def _print_tables(
+    frame: Any, title: str, n: int, top: int, written: tuple[Path | None, ...]
+) -> None:
+    """The `top` parameters of each output as a table, then the files written."""
+    from rich.console import Console
+    from rich.table import Table
+
+    console = Console()
+    for output, rows in frame.groupby("output", sort=False):
+        table = Table(title=f"{title}: {output} (Sobol, N = {n})")
+        for col in ("rank", "parameter", "ST", "ST_conf", "S1"):
+            table.add_column(col, justify="left" if col == "parameter" else "right")
+        for r in rows.head(top).itertuples():
+            table.add_row(
+                str(r.rank), r.parameter, f"{r.ST:.3f}", f"±{r.ST_conf:.3f}", f"{r.S1:.3f}"
+            )
+        console.print(table)
+    for path in written:
+        if path is not None:
+            console.print(f"wrote {path}")

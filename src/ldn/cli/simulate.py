@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import math
 from pathlib import Path
+from typing import Any
 
 import typer
 
@@ -61,7 +62,7 @@ def simulate(
     plot: Path | None = typer.Option(None, "--plot", help="Write a figure (PNG/SVG/PDF)."),
 ) -> None:
     """Simulate naltrexone/6β-naltrexol plasma levels and MOR/KOR/DOR occupancy of a regimen."""
-    from ldn.cli._output import check_output, write_text
+    from ldn.cli._output import check_output
     from ldn.errors import InputError
 
     check_output(fmt, out, plot)
@@ -91,8 +92,24 @@ def simulate(
         n_draws=draws,
         hypothesis=hypothesis,
     )
+    _write_result(result, fmt, out, plot, uncertainty, default_hypothesis=hypothesis is None)
+
+
+def _write_result(
+    result: Any,
+    fmt: str,
+    out: Path | None,
+    plot: Path | None,
+    uncertainty: bool,
+    *,
+    default_hypothesis: bool,
+) -> None:
+    """Print or write the time series and the final-day metrics; draw `plot`."""
+    from ldn.cli._output import write_text
+    from ldn.errors import InputError
+
     frame = result.to_frame()
-    note = _hypothesis_note(result.hypothesis, hypothesis is None)
+    note = _hypothesis_note(result.hypothesis, default_hypothesis)
     if note is not None:
         from ldn.simulate.scenarios import signalling_note
 
@@ -103,11 +120,11 @@ def simulate(
         summary = {k: list(v) for k, v in result.summary_ranges().items()}
 
     if fmt == "table":
-        _print_table(result.description, frame, summary, step_h)
+        _print_table(result.description, frame, summary, result.step_h)
         if note:
             typer.echo(note)
     else:
-        text = _to_text(fmt, result.description, days, step_h, frame, summary, note)
+        text = _to_text(fmt, result.description, result.days, result.step_h, frame, summary, note)
         if out is None:
             typer.echo(text, nl=False)
         else:

@@ -116,8 +116,68 @@ def _smd_row(
     return None
 
 
+Measure = Literal["SMD", "MD", "RR", "OR", "RD"]
+
+
+def _row_effect(
+    rec: dict[str, Any], measure: Measure, primary_only: bool, r: float, diary_deflation: float
+) -> tuple[float, float] | None:
+    """(yi, vi) of one dataset row for `measure`, or None when the row does not give it."""
+    if measure in ("SMD", "MD") and primary_only and not rec["primary_smd"]:
+        return None
+    if measure == "SMD":
+        return _smd_row(rec, r, diary_deflation)
+    if measure == "MD":
+        return _md_row(rec)
+    if rec["data_type"] != "counts" or (primary_only and not rec["primary_binary"]):
+        return None
+    y, v = es.effect_size_2x2(
+        rec["events_ldn"], rec["n_ldn"], rec["events_control"], rec["n_control"], measure
+    )
+    return float(y[0]), float(v[0])
+
+
+def _md_row(rec: dict[str, Any]) -> tuple[float, float] | None:
+    if rec["comparator"] == "none" or rec["data_type"] not in ("md_ci", "means_sd"):
+        return None
+    flip = -1.0 if rec["lower_is_better"] else 1.0
+    if rec["data_type"] == "md_ci":
+        return flip * rec["md"], es.se_from_ci(rec["md_ci_low"], rec["md_ci_high"]) ** 2
+    y, v = es.effect_size_md(
+        rec["ldn_mean"],
+        rec["ldn_sd"],
+        rec["n_ldn"],
+        rec["control_mean"],
+        rec["control_sd"],
+        rec["n_control"],
+    )
+    return flip * float(y[0]), float(v[0])
+
+
+def _effect_row(rec: dict[str, Any], got: tuple[float, float]) -> dict[str, Any]:
+    n_total = (rec["n_ldn"] or 0) + (
+        0 if str(rec["design"]).startswith("crossover") else (rec["n_control"] or 0)
+    )
+    return {
+        "study_id": rec["study_id"],
+        "label": f"{rec['study_id']}: {rec['outcome']}",
+        "condition": rec["condition"],
+        "design": rec["design"],
+        "comparator": rec["comparator"],
+        "outcome": rec["outcome"],
+        "scale": rec["scale"],
+        "n_total": n_total,
+        "yi": got[0],
+        "vi": got[1],
+        "derivation": rec["derivation"],
+        "year": rec["year"],
+        "randomised": rec["design"] in RANDOMISED_DESIGNS,
+        "risk_of_bias": rec["risk_of_bias"],
+    }
+
+
 def study_effects(
-    measure: Literal["SMD", "MD", "RR", "OR", "RD"] = "SMD",
+    measure: Measure = "SMD",
     *,
     condition: str | None = None,
     primary_only: bool = True,
@@ -139,58 +199,9 @@ def study_effects(
     df = load_studies(condition)
     out = []
     for rec in records(df):
-        if measure == "SMD":
-            if primary_only and not rec["primary_smd"]:
-                continue
-            got = _smd_row(rec, r, diary_deflation)
-        elif measure == "MD":
-            if primary_only and not rec["primary_smd"]:
-                continue
-            if rec["comparator"] == "none" or rec["data_type"] not in ("md_ci", "means_sd"):
-                continue
-            flip = -1.0 if rec["lower_is_better"] else 1.0
-            if rec["data_type"] == "md_ci":
-                got = (flip * rec["md"], es.se_from_ci(rec["md_ci_low"], rec["md_ci_high"]) ** 2)
-            else:
-                y, v = es.effect_size_md(
-                    rec["ldn_mean"],
-                    rec["ldn_sd"],
-                    rec["n_ldn"],
-                    rec["control_mean"],
-                    rec["control_sd"],
-                    rec["n_control"],
-                )
-                got = (flip * float(y[0]), float(v[0]))
-        else:
-            if rec["data_type"] != "counts" or (primary_only and not rec["primary_binary"]):
-                continue
-            y, v = es.effect_size_2x2(
-                rec["events_ldn"], rec["n_ldn"], rec["events_control"], rec["n_control"], measure
-            )
-            got = (float(y[0]), float(v[0]))
-        if got is None:
-            continue
-        n_total = (rec["n_ldn"] or 0) + (
-            0 if str(rec["design"]).startswith("crossover") else (rec["n_control"] or 0)
-        )
-        out.append(
-            {
-                "study_id": rec["study_id"],
-                "label": f"{rec['study_id']}: {rec['outcome']}",
-                "condition": rec["condition"],
-                "design": rec["design"],
-                "comparator": rec["comparator"],
-                "outcome": rec["outcome"],
-                "scale": rec["scale"],
-                "n_total": n_total,
-                "yi": got[0],
-                "vi": got[1],
-                "derivation": rec["derivation"],
-                "year": rec["year"],
-                "randomised": rec["design"] in RANDOMISED_DESIGNS,
-                "risk_of_bias": rec["risk_of_bias"],
-            }
-        )
+        got = _row_effect(rec, measure, primary_only, r, diary_deflation)
+        if got is not None:
+            out.append(_effect_row(rec, got))
     cols = [
         "study_id",
         "label",

@@ -68,13 +68,21 @@ def _check_groups(
         raise InputError("standard deviations sd1i and sd2i must not be negative.")
 
 
+def _continuous(
+    m1: ArrayLike, sd1: ArrayLike, n1: ArrayLike, m2: ArrayLike, sd2: ArrayLike, n2: ArrayLike
+) -> tuple[FloatArray, FloatArray, FloatArray, FloatArray, FloatArray, FloatArray]:
+    """Means, SDs and sizes of two groups as checked arrays (metafor's argument names)."""
+    m1_, sd1_, n1_ = _arr(m1, "m1i"), _arr(sd1, "sd1i"), _arr(n1, "n1i")
+    m2_, sd2_, n2_ = _arr(m2, "m2i"), _arr(sd2, "sd2i"), _arr(n2, "n2i")
+    _check_groups(n1_, n2_, sd1_, sd2_)
+    return m1_, sd1_, n1_, m2_, sd2_, n2_
+
+
 def effect_size_smd(
     m1: ArrayLike, sd1: ArrayLike, n1: ArrayLike, m2: ArrayLike, sd2: ArrayLike, n2: ArrayLike
 ) -> tuple[FloatArray, FloatArray]:
     """Hedges' g and its variance (metafor `escalc("SMD")`, exact correction, vtype "LS")."""
-    m1_, sd1_, n1_ = _arr(m1, "m1i"), _arr(sd1, "sd1i"), _arr(n1, "n1i")
-    m2_, sd2_, n2_ = _arr(m2, "m2i"), _arr(sd2, "sd2i"), _arr(n2, "n2i")
-    _check_groups(n1_, n2_, sd1_, sd2_)
+    m1_, sd1_, n1_, m2_, sd2_, n2_ = _continuous(m1, sd1, n1, m2, sd2, n2)
     df = n1_ + n2_ - 2
     sp = np.sqrt(((n1_ - 1) * sd1_**2 + (n2_ - 1) * sd2_**2) / df)
     if np.any(sp <= 0):
@@ -88,9 +96,7 @@ def effect_size_md(
     m1: ArrayLike, sd1: ArrayLike, n1: ArrayLike, m2: ArrayLike, sd2: ArrayLike, n2: ArrayLike
 ) -> tuple[FloatArray, FloatArray]:
     """Raw mean difference m1 − m2 and variance sd1²/n1 + sd2²/n2 (metafor `escalc("MD")`)."""
-    m1_, sd1_, n1_ = _arr(m1, "m1i"), _arr(sd1, "sd1i"), _arr(n1, "n1i")
-    m2_, sd2_, n2_ = _arr(m2, "m2i"), _arr(sd2, "sd2i"), _arr(n2, "n2i")
-    _check_groups(n1_, n2_, sd1_, sd2_)
+    m1_, sd1_, n1_, m2_, sd2_, n2_ = _continuous(m1, sd1, n1, m2, sd2, n2)
     return m1_ - m2_, sd1_**2 / n1_ + sd2_**2 / n2_
 
 

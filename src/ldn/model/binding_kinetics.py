@@ -32,15 +32,15 @@ def _step(o1: float, o2: float, p: float, r: float, koff: float, h: float) -> tu
     mu = 0.5 * (m11 + m22)
     disc = 0.25 * (m11 - m22) ** 2 + m12 * m21
     delta = np.sqrt(max(disc, 0.0))
-    # expm(−M h) = e^{−μh}[cosh(δh) I − sinh(δh)/δ (M − μ I)], with e^{−μh}·cosh and e^{−μh}·sinh
-    # written as exponentials of (δ − μ)h ≤ 0 and −(δ + μ)h so fast binding cannot overflow
-    e_slow = np.exp((delta - mu) * h)
-    e_fast = np.exp(-(delta + mu) * h)
-    ch = 0.5 * (e_slow + e_fast)
-    sh_d = h * np.exp(-mu * h) if delta * h < 1e-8 else 0.5 * (e_slow - e_fast) / delta
+    # expm(−M h) = e^{−μh}[cosh(δh) I − sinh(δh)/δ (M − μ I)], with e^{−μh} taken into the
+    # exponentials (0 ≤ δ < μ): at fast binding cosh(δh) alone overflows (inf × 0 = nan)
+    slow = np.exp((delta - mu) * h)
+    fast = np.exp(-(delta + mu) * h)
+    e_ch = 0.5 * (slow + fast)
+    e_sh_d = np.exp(-mu * h) * h if delta * h < 1e-8 else 0.5 * (slow - fast) / delta
     d1, d2 = o1 - s1, o2 - s2
-    n1 = ch * d1 - sh_d * ((m11 - mu) * d1 + m12 * d2)
-    n2 = ch * d2 - sh_d * (m21 * d1 + (m22 - mu) * d2)
+    n1 = e_ch * d1 - e_sh_d * ((m11 - mu) * d1 + m12 * d2)
+    n2 = e_ch * d2 - e_sh_d * (m21 * d1 + (m22 - mu) * d2)
     return s1 + n1, s2 + n2
 
 

@@ -143,50 +143,37 @@ def compound(
     overage = check_non_negative(overage_pct, "--overage-pct")
     if overage > 20:
         raise InputError(f"--overage-pct {overage:g} is above 20 %; a worksheet overage is small")
-    today = compounded_on or date.today()
+    batch = _Batch(
+        source, bud_basis, overage, compounded_on or date.today(), earliest_expiry, dose_mg, at
+    )
     if form == "liquid":
         if capsule_mg is not None or capsule_count is not None:
             raise InputError("a liquid has --strength-mg-per-ml and --volume-ml, not capsules")
-        return _liquid(
-            strength_mg_per_ml,
-            volume_ml,
-            vehicle,
-            source or "tablets",
-            bud_basis,
-            overage,
-            today,
-            earliest_expiry,
-            dose_mg,
-            at,
-        )
+        return _liquid(strength_mg_per_ml, volume_ml, vehicle, batch)
     if strength_mg_per_ml is not None or volume_ml is not None:
         raise InputError("capsules have --capsule-mg and --capsule-count, not a volume")
-    return _capsules(
-        capsule_mg,
-        capsule_count,
-        filler,
-        source or "api",
-        bud_basis,
-        overage,
-        today,
-        earliest_expiry,
-        dose_mg,
-        at,
-    )
+    return _capsules(capsule_mg, capsule_count, filler, batch)
 
 
-def _liquid(
-    strength: float | None,
-    volume: float | None,
-    vehicle: str,
-    source: str,
-    bud_basis: str,
-    overage: float,
-    today: date,
-    expiry: date | None,
-    dose_mg: float | None,
-    at: str | None,
-) -> Worksheet:
+@dataclass(frozen=True)
+class _Batch:
+    """What a worksheet needs besides the form's own amounts (checked by `compound`)."""
+
+    source: str | None  # None: the form's usual source
+    bud_basis: str
+    overage: float  # %
+    today: date
+    expiry: date | None
+    dose_mg: float | None
+    at: str | None
+
+    @property
+    def factor(self) -> float:
+        """1 + overage."""
+        return 1 + self.overage / 100
+
+
+def _liquid(strength: float | None, volume: float | None, vehicle: str, batch: _Batch) -> Worksheet:
     if strength is None or volume is None:
         raise InputError("a liquid needs --strength-mg-per-ml and --volume-ml (e.g. 1 and 100)")
     conc = check_positive(strength, "--strength-mg-per-ml")
@@ -194,15 +181,15 @@ def _liquid(
     if vol > MAX_VOLUME_ML or conc > 10:
         raise InputError("an LDN liquid is at most 10 mg/mL and 5000 mL per batch")
     vehicle = _choice(vehicle, VEHICLES, "--vehicle")
-    source = _choice(source, SOURCES, "--source")
+    source = _choice(batch.source or "tablets", SOURCES, "--source")
     tablet_mg = float(value("liquid_from_tablets"))
-    needed_mg = conc * vol * (1 + overage / 100)
+    needed_mg = conc * vol * batch.factor
     rules = [rule("api_salt"), rule("liquid_most_common")]
     tablets = None
     batch_ml = vol
     if source == "tablets":
         tablets = math.ceil(round(needed_mg / tablet_mg, 9))
-        batch_ml = round(tablets * tablet_mg / (conc * (1 + overage / 100)), 3)
+        batch_ml = round(tablets * tablet_mg / (conc * batch.factor), 3)
         rules += [rule("liquid_from_tablets"), rule("whole_tablets")]
     api_mg = round((tablets * tablet_mg) if tablets else needed_mg, 3)
     ingredients = [("naltrexone HCl", api_mg, "mg")]
@@ -210,13 +197,13 @@ def _liquid(
         ingredients += [(n, round(per_ml * batch_ml, 3), u) for n, per_ml, u in _FAWCETT_PER_ML]
         rules.append(rule("liquid_fawcett_formula"))
     ingredients.append(("purified water", round(batch_ml, 3), "mL (to volume)"))
-    days, storage, bud_rules = _liquid_bud(vehicle, bud_basis)
+    days, storage, bud_rules = _liquid_bud(vehicle, batch.bud_basis)
     rules += [*bud_rules, rule("liquid_auxiliary_labels")]
-    days, bud = _bud(today, days, expiry)
+    days, bud = _bud(batch.today, days, batch.expiry)
     what = f"naltrexone hydrochloride {conc:g} mg/mL oral liquid (low-dose naltrexone)"
-    how = _directions(dose_mg, at, lambda d: f"{d / conc:g} mL")
+    how = _directions(batch.dose_mg, batch.at, lambda d: f"{d / conc:g} mL")
     label = _label(
-        what, f"{vol:g} mL", how, f"Shake well. Protect from light. {storage}.", today, bud
+        what, f"{vol:g} mL", how, f"Shake well. Protect from light. {storage}.", batch.today, bud
     )
     steps = _liquid_steps(tablets, api_mg, vehicle, batch_ml)
     return Worksheet(
@@ -273,18 +260,7 @@ def _liquid_steps(tablets: int | None, api_mg: float, vehicle: str, batch_ml: fl
     ]
 
 
-def _capsules(
-    capsule_mg: float | None,
-    count: int | None,
-    filler: str,
-    source: str,
-    bud_basis: str,
-    overage: float,
-    today: date,
-    expiry: date | None,
-    dose_mg: float | None,
-    at: str | None,
-) -> Worksheet:
+def _capsules(capsule_mg: float | None, count: int | None, filler: str, batch: _Batch) -> Worksheet:
     if capsule_mg is None or count is None:
         raise InputError("capsules need --capsule-mg and --capsule-count (e.g. 4.5 and 30)")
     strength = check_dose_mg(capsule_mg, "--capsule-mg")
@@ -293,8 +269,8 @@ def _capsules(
     if n > MAX_CAPSULES or strength > capacity / 2:
         raise InputError(f"at most {MAX_CAPSULES} capsules of at most {capacity / 2:g} mg each")
     filler = check_filler(filler)
-    source = _choice(source, SOURCES, "--source")
-    needed_mg = strength * n * (1 + overage / 100)
+    source = _choice(batch.source or "api", SOURCES, "--source")
+    needed_mg = strength * n * batch.factor
     rules = [rule("api_salt"), rule(FILLERS[filler]), rule("no_calcium_carbonate")]
     rules += [rule("no_slow_release_filler"), rule("capsule_size3_capacity")]
     tablets = None
@@ -302,13 +278,13 @@ def _capsules(
         tablets = math.ceil(round(needed_mg / float(value("liquid_from_tablets")), 9))
         rules += [rule("liquid_from_tablets"), rule("whole_tablets")]
     api_mg = round(tablets * 50.0 if tablets else needed_mg, 3)
-    filler_mg = round(n * (capacity - strength) * (1 + overage / 100), 1)
-    days, bud_rules = _capsule_bud(filler, bud_basis)
-    days, bud = _bud(today, days, expiry)
+    filler_mg = round(n * (capacity - strength) * batch.factor, 1)
+    days, bud_rules = _capsule_bud(filler, batch.bud_basis)
+    days, bud = _bud(batch.today, days, batch.expiry)
     storage = "Store at room temperature, away from light"
     what = f"naltrexone hydrochloride {strength:g} mg capsules (low-dose naltrexone)"
-    how = _directions(dose_mg, at, lambda d: f"{d / strength:g} capsule(s)")
-    label = _label(what, f"{n} capsules", how, f"{storage}.", today, bud)
+    how = _directions(batch.dose_mg, batch.at, lambda d: f"{d / strength:g} capsule(s)")
+    label = _label(what, f"{n} capsules", how, f"{storage}.", batch.today, bud)
     first = f"Crush {tablets} × 50 mg tablets" if tablets else f"Weigh {api_mg:g} mg naltrexone HCl"
     steps = [
         f"{first}; mix with the {FILLER_NAMES[filler]} by geometric dilution.",

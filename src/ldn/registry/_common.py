@@ -1,15 +1,16 @@
 """Transaction and presentation helpers shared by the registry services (private).
 
 `audited_write` is the single write path: every service that creates, changes or deletes a
-row calls it (flush → audit row → commit), so every write is audited and every integrity or
-concurrency failure becomes the same `ConflictError` (409) with a sentence from
-`conflict_message`.
+row calls it (flush → audit row → commit; `audited_create` adds a new row first), so every
+write is audited and every integrity or concurrency failure becomes the same `ConflictError`
+(409) with a sentence from `conflict_message`.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
-from typing import Any, TypeVar
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
+from typing import Any, Required, TypedDict, TypeVar, Unpack
 
 from pydantic import BaseModel
 from sqlalchemy import Select, func, select
@@ -56,28 +57,29 @@ def conflict_message(exc: IntegrityError) -> str:
     return f"the change conflicts with existing data ({reason}); reload and try again"
 
 
-def flush(session: Session) -> None:
-    """Flush; a stale version or a broken constraint becomes ConflictError (rolled back)."""
+@contextmanager
+def conflicts_as_409(session: Session) -> Iterator[None]:
+    """Inside: a stale version or a broken constraint rolls back and becomes ConflictError."""
     try:
-        session.flush()
+        yield
     except StaleDataError:
         session.rollback()
         raise ConflictError(STALE_MESSAGE) from None
     except IntegrityError as exc:
         session.rollback()
         raise ConflictError(conflict_message(exc)) from None
+
+
+def flush(session: Session) -> None:
+    """Flush; a stale version or a broken constraint becomes ConflictError (rolled back)."""
+    with conflicts_as_409(session):
+        session.flush()
 
 
 def commit(session: Session) -> None:
     """Commit, translating concurrency and constraint failures into ConflictError."""
-    try:
+    with conflicts_as_409(session):
         session.commit()
-    except StaleDataError:
-        session.rollback()
-        raise ConflictError(STALE_MESSAGE) from None
-    except IntegrityError as exc:
-        session.rollback()
-        raise ConflictError(conflict_message(exc)) from None
 
 
 def audited_write(
@@ -117,6 +119,37 @@ def audited_write(
     )
     if commit_now:
         commit(session)
+
+
+class WriteOptions(TypedDict, total=False):
+    """What `audited_create` and `audited_update` pass on to `audited_write`."""
+
+    entity: Required[str]
+    clinic_id: Required[int | None]
+    snapshot: Callable[[Any], dict[str, Any]]
+    commit_now: bool
+
+
+def audited_create(
+    session: Session, actor: ActorLike, row: Any, **options: Unpack[WriteOptions]
+) -> None:
+    """Add the new `row` to `session` and write it with its audit row (`audited_write`)."""
+    session.add(row)
+    audited_write(session, actor, action="create", row=row, **options)
+
+
+@contextmanager
+def audited_update(
+    session: Session, actor: ActorLike, row: Any, **options: Unpack[WriteOptions]
+) -> Iterator[None]:
+    """Change `row` inside the block; then write it with an audit row of before and after.
+
+    `snapshot(row)` is taken on entry (the audit row's `before`), so before and after are
+    read the same way; an exception inside the block writes nothing.
+    """
+    before = options.get("snapshot", audit.snapshot)(row)
+    yield
+    audited_write(session, actor, action="update", row=row, before=before, **options)
 
 
 def page_args(skip: int, limit: int) -> tuple[int, int]:

@@ -15,7 +15,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ldn.registry import audit
-from ldn.registry._common import audited_write, commit
+from ldn.registry._common import audited_create, audited_write, commit
 from ldn.registry._common import changes as _changes
 from ldn.registry._common import check_version as _check_version
 from ldn.registry.errors import ConflictError, InputError, NotFound
@@ -43,15 +43,7 @@ def create_clinic(
     if session.scalar(select(Clinic.id).where(Clinic.name == spec.name)) is not None:
         raise ConflictError(f"a clinic named {spec.name!r} already exists; choose another name")
     clinic = Clinic(name=spec.name)
-    session.add(clinic)
-    audited_write(
-        session,
-        actor,
-        action="create",
-        entity="clinic",
-        row=clinic,
-        clinic_id=clinic.id,
-    )
+    audited_create(session, actor, clinic, entity="clinic", clinic_id=None)
     return ClinicPublic.model_validate(clinic)
 
 
@@ -100,15 +92,7 @@ def create_user(
         clinic_id=spec.clinic_id,
         active=True,
     )
-    session.add(user)
-    audited_write(
-        session,
-        actor,
-        action="create",
-        entity="user",
-        row=user,
-        clinic_id=user.clinic_id,
-    )
+    audited_create(session, actor, user, entity="user", clinic_id=user.clinic_id)
     return UserPublic.model_validate(user)
 
 

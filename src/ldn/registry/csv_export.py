@@ -49,39 +49,44 @@ def export_rows(
             "conditions": ";".join(p.conditions),
         }
         for rx in sorted(p.prescriptions, key=lambda x: (x.start_date, x.id)):
-            yield {
-                "record_type": "prescription",
-                "patient_code": p.code,
-                "ref": f"rx{rx.id}",
-                "dose_mg": _fmt(rx.dose_mg),
-                "clock_time": rx.clock_time,
-                "formulation": rx.formulation,
-                "titration": format_titration([(s["dose_mg"], s["days"]) for s in rx.titration]),
-                "start_date": _fmt(rx.start_date),
-                "stop_date": _fmt(rx.stop_date),
-                "stop_reason": "" if blank else _fmt(rx.stop_reason),
-                "notes": "" if blank else _fmt(rx.notes),
-            }
+            yield _record(
+                "prescription",
+                p.code,
+                None if blank else rx.notes,
+                ref=f"rx{rx.id}",
+                dose_mg=_fmt(rx.dose_mg),
+                clock_time=rx.clock_time,
+                formulation=rx.formulation,
+                titration=format_titration([(s["dose_mg"], s["days"]) for s in rx.titration]),
+                start_date=_fmt(rx.start_date),
+                stop_date=_fmt(rx.stop_date),
+                stop_reason="" if blank else _fmt(rx.stop_reason),
+            )
         for a in sorted(p.assessments, key=lambda x: (x.assessed_on, x.id)):
-            yield {
-                "record_type": "assessment",
-                "patient_code": p.code,
-                "scale": a.scale,
-                "value": _fmt(a.value),
-                "assessed_on": _fmt(a.assessed_on),
-                "notes": "" if blank else _fmt(a.notes),
-            }
+            yield _record(
+                "assessment",
+                p.code,
+                None if blank else a.notes,
+                scale=a.scale,
+                value=_fmt(a.value),
+                assessed_on=_fmt(a.assessed_on),
+            )
         for ae in sorted(p.adverse_events, key=lambda x: (x.onset_date, x.id)):
-            yield {
-                "record_type": "adverse_event",
-                "patient_code": p.code,
-                "event_type": ae.event_type,
-                "severity": ae.severity,
-                "onset_date": _fmt(ae.onset_date),
-                "end_date": _fmt(ae.end_date),
-                "prescription_ref": f"rx{ae.prescription_id}" if ae.prescription_id else "",
-                "notes": "" if blank else _fmt(ae.notes),
-            }
+            yield _record(
+                "adverse_event",
+                p.code,
+                None if blank else ae.notes,
+                event_type=ae.event_type,
+                severity=ae.severity,
+                onset_date=_fmt(ae.onset_date),
+                end_date=_fmt(ae.end_date),
+                prescription_ref=f"rx{ae.prescription_id}" if ae.prescription_id else "",
+            )
+
+
+def _record(record_type: str, patient_code: str, notes: str | None, **cells: str) -> dict[str, str]:
+    """One CSV row of a patient's record: type and patient first, notes last."""
+    return {"record_type": record_type, "patient_code": patient_code, **cells, "notes": _fmt(notes)}
 
 
 FORMULA_TRIGGERS: Final = ("=", "+", "-", "@", "\t", "\r")

@@ -104,7 +104,7 @@ def demo_rows(
     n_patients: int = 60, seed: int = 1, params: ParameterSet | None = None
 ) -> dict[str, list[dict[str, str]]]:
     """Synthetic registry rows per clinic name (CSV import format); pure and seeded."""
-    from ldn.model.chain import CONDITIONS, scale_parameters
+    from ldn.model.chain import CONDITIONS
 
     if not 1 <= n_patients <= 5000:
         raise InputError(f"--patients {n_patients} must be between 1 and 5000")
@@ -129,72 +129,10 @@ def demo_rows(
                 "conditions": condition,
             }
         )
-        start = FIRST_START + timedelta(days=int(rng.integers(0, START_SPREAD_DAYS)))
-        u = rng.random()
-        kind = (
-            "titration"
-            if u < knobs["titration_fraction"]
-            else "morning"
-            if u < knobs["titration_fraction"] + knobs["morning_fraction"]
-            else "bedtime"
+        start, kind, stop_day, aes = _course(rng, knobs, code, out)
+        out += _assessments(
+            rng, knobs, params, code, condition, start, expected(condition, kind, stop_day)
         )
-        stopped = rng.random() < knobs["stopped_fraction"]
-        stop_day = int(rng.choice(STOP_DAYS)) if stopped else None
-
-        # adverse events first: they can be the reason for stopping
-        aes = []
-        for ae in AE_TYPES:
-            if rng.random() < knobs[f"p_{ae}"]:
-                onset = start + timedelta(days=int(rng.integers(1, 15)))
-                length = int(rng.integers(3, int(knobs["ae_max_duration_days"]) + 1))
-                severity = "mild" if rng.random() < knobs["ae_mild_fraction"] else "moderate"
-                aes.append((ae, severity, onset, onset + timedelta(days=length)))
-        reason = ""
-        if stopped:
-            reason = (
-                f"side effect: {aes[0][0].replace('_', ' ')}"
-                if aes
-                else str(rng.choice(["no benefit", "patient choice", "cost"]))
-            )
-        stop = start + timedelta(days=stop_day) if stop_day is not None else None
-        out.append(
-            {
-                "record_type": "prescription",
-                "patient_code": code,
-                "ref": "rx1",
-                "dose_mg": "4.5",
-                "clock_time": "08:00" if kind == "morning" else "22:00",
-                "formulation": "capsule",
-                "titration": "1.5:7,3:7" if kind == "titration" else "",
-                "start_date": start.isoformat(),
-                "stop_date": stop.isoformat() if stop else "",
-                "stop_reason": reason,
-            }
-        )
-
-        sps = scale_parameters(params, condition)
-        series = expected(condition, kind, stop_day)
-        base_factor = max(0.3, 1.0 + knobs["baseline_cv"] * rng.standard_normal())
-        response = max(0.0, 1.0 + knobs["response_sd"] * rng.standard_normal())
-        for scale_code, post in series.items():
-            sp, scale = sps[scale_code], SCALES[scale_code]
-            pre_days = [d for d in VISIT_DAYS if d < 0]
-            mean = np.concatenate(
-                [np.full(len(pre_days), sp.baseline), sp.baseline + response * (post - sp.baseline)]
-            )
-            mean += (base_factor - 1.0) * sp.baseline
-            values = mean + sp.noise_sd * rng.standard_normal(mean.size)
-            values = np.clip(values, scale.min, scale.max)
-            for day, val in zip(VISIT_DAYS, values, strict=True):
-                out.append(
-                    {
-                        "record_type": "assessment",
-                        "patient_code": code,
-                        "scale": scale_code,
-                        "value": _fmt_value(float(val), _DECIMALS.get(scale_code, 1)),
-                        "assessed_on": (start + timedelta(days=day)).isoformat(),
-                    }
-                )
         for ae, severity, onset, end in aes:
             out.append(
                 {
@@ -205,6 +143,99 @@ def demo_rows(
                     "onset_date": onset.isoformat(),
                     "end_date": end.isoformat(),
                     "prescription_ref": "rx1",
+                }
+            )
+    return rows
+
+
+_AdverseEvent = tuple[str, str, date, date]  # (event type, severity, onset, end)
+
+
+def _course(
+    rng: np.random.Generator, knobs: Any, code: str, out: list[dict[str, str]]
+) -> tuple[date, str, int | None, list[_AdverseEvent]]:
+    """Draw a patient's prescription (appended to `out`) and side effects.
+
+    Returns the start date, the regimen kind, the stop day (None: still taking it) and the
+    side effects (drawn first: one can be the reason for stopping).
+    """
+    start = FIRST_START + timedelta(days=int(rng.integers(0, START_SPREAD_DAYS)))
+    u = rng.random()
+    kind = (
+        "titration"
+        if u < knobs["titration_fraction"]
+        else "morning"
+        if u < knobs["titration_fraction"] + knobs["morning_fraction"]
+        else "bedtime"
+    )
+    stopped = rng.random() < knobs["stopped_fraction"]
+    stop_day = int(rng.choice(STOP_DAYS)) if stopped else None
+    aes = []
+    for ae in AE_TYPES:
+        if rng.random() < knobs[f"p_{ae}"]:
+            onset = start + timedelta(days=int(rng.integers(1, 15)))
+            length = int(rng.integers(3, int(knobs["ae_max_duration_days"]) + 1))
+            severity = "mild" if rng.random() < knobs["ae_mild_fraction"] else "moderate"
+            aes.append((ae, severity, onset, onset + timedelta(days=length)))
+    reason = ""
+    if stopped:
+        reason = (
+            f"side effect: {aes[0][0].replace('_', ' ')}"
+            if aes
+            else str(rng.choice(["no benefit", "patient choice", "cost"]))
+        )
+    stop = start + timedelta(days=stop_day) if stop_day is not None else None
+    out.append(
+        {
+            "record_type": "prescription",
+            "patient_code": code,
+            "ref": "rx1",
+            "dose_mg": "4.5",
+            "clock_time": "08:00" if kind == "morning" else "22:00",
+            "formulation": "capsule",
+            "titration": "1.5:7,3:7" if kind == "titration" else "",
+            "start_date": start.isoformat(),
+            "stop_date": stop.isoformat() if stop else "",
+            "stop_reason": reason,
+        }
+    )
+    return start, kind, stop_day, aes
+
+
+def _assessments(
+    rng: np.random.Generator,
+    knobs: Any,
+    params: ParameterSet,
+    code: str,
+    condition: str,
+    start: date,
+    series: dict[str, np.ndarray],
+) -> list[dict[str, str]]:
+    """Scores at every visit: baseline before the start, then the expected course with this
+    patient's baseline and response factors and visit noise, clipped to the scale."""
+    from ldn.model.chain import scale_parameters
+
+    sps = scale_parameters(params, condition)
+    base_factor = max(0.3, 1.0 + knobs["baseline_cv"] * rng.standard_normal())
+    response = max(0.0, 1.0 + knobs["response_sd"] * rng.standard_normal())
+    rows = []
+    for scale_code, post in series.items():
+        sp, scale = sps[scale_code], SCALES[scale_code]
+        pre_days = [d for d in VISIT_DAYS if d < 0]
+        mean = np.concatenate(
+            [np.full(len(pre_days), sp.baseline), sp.baseline + response * (post - sp.baseline)]
+        )
+        mean += (base_factor - 1.0) * sp.baseline
+        values = mean + sp.noise_sd * rng.standard_normal(mean.size)
+        values = np.clip(values, scale.min, scale.max)
+        for day, val in zip(VISIT_DAYS, values, strict=True):
+            rows.append(
+                {
+                    "record_type": "assessment",
+                    "patient_code": code,
+                    "scale": scale_code,
+                    "value": _fmt_value(float(val), _DECIMALS.get(scale_code, 1)),
+                    "assessed_on": (start + timedelta(days=day)).isoformat(),
                 }
             )
     return rows

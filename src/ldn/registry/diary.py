@@ -26,7 +26,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ldn.registry import audit
-from ldn.registry._common import audited_write, commit
+from ldn.registry._common import WriteOptions, audited_create, audited_update, commit
 from ldn.registry.errors import InputError, NotFound
 from ldn.registry.models import AdverseEvent, Assessment, Patient, utcnow
 from ldn.registry.patients import _load_patient
@@ -95,13 +95,11 @@ def create_diary_link(
     row = DiaryToken(
         patient_id=patient.id, token_hash=hash_token(token), scale=scale, created_by=actor.username
     )
-    session.add(row)
-    audited_write(
+    audited_create(
         session,
         actor,
-        action="create",
+        row,
         entity="diary_link",
-        row=row,
         clinic_id=patient.clinic_id,
         snapshot=_safe,
     )
@@ -128,18 +126,10 @@ def revoke_diary_link(*, session: Session, actor: ActorLike, link_id: int) -> Di
     except NotFound:
         raise missing from None
     if row.revoked_at is None:
-        before = _safe(row)
-        row.revoked_at = utcnow()
-        audited_write(
-            session,
-            actor,
-            action="update",
-            entity="diary_link",
-            row=row,
-            clinic_id=patient.clinic_id,
-            before=before,
-            snapshot=_safe,
-        )
+        with audited_update(
+            session, actor, row, entity="diary_link", clinic_id=patient.clinic_id, snapshot=_safe
+        ):
+            row.revoked_at = utcnow()
     return DiaryLink.of(row)
 
 
@@ -214,16 +204,7 @@ def add_diary_entry(
             notes=notes,
             source="diary",
         )
-        session.add(row)
-        audited_write(
-            session,
-            actor,
-            action="create",
-            entity="adverse_event",
-            row=row,
-            clinic_id=patient.clinic_id,
-            commit_now=False,
-        )
+        audited_create(session, actor, row, **_in_entry("adverse_event", actor))
         counts["adverse_events"] += 1
     link.last_used_at = utcnow()
     commit(session)
@@ -247,19 +228,9 @@ def _save_score(
         )
     )
     if existing is not None:
-        before = audit.snapshot(existing)
-        existing.value = float(entry.score)  # type: ignore[arg-type]
-        existing.notes = notes
-        audited_write(
-            session,
-            actor,
-            action="update",
-            entity="assessment",
-            row=existing,
-            clinic_id=patient.clinic_id,
-            before=before,
-            commit_now=False,
-        )
+        with audited_update(session, actor, existing, **_in_entry("assessment", actor)):
+            existing.value = float(entry.score)  # type: ignore[arg-type]
+            existing.notes = notes
         return
     row = Assessment(
         patient_id=patient.id,
@@ -269,13 +240,9 @@ def _save_score(
         notes=notes,
         source="diary",
     )
-    session.add(row)
-    audited_write(
-        session,
-        actor,
-        action="create",
-        entity="assessment",
-        row=row,
-        clinic_id=patient.clinic_id,
-        commit_now=False,
-    )
+    audited_create(session, actor, row, **_in_entry("assessment", actor))
+
+
+def _in_entry(entity: str, actor: Actor) -> WriteOptions:
+    """Audited-write options of a diary row: the patient's clinic; the entry commits once."""
+    return {"entity": entity, "clinic_id": actor.clinic_id, "commit_now": False}

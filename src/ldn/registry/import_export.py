@@ -34,7 +34,7 @@ from sqlalchemy.orm import Session
 
 from ldn.errors import InputError
 from ldn.regimen.titration_text import parse_titration
-from ldn.registry._common import audited_write, commit
+from ldn.registry._common import audited_create, commit
 from ldn.registry.errors import NotFound
 from ldn.registry.models import (
     AdverseEvent,
@@ -54,30 +54,6 @@ from ldn.registry.schemas import (
     error_messages,
 )
 
-COLUMNS: Final = (
-    "record_type",
-    "patient_code",
-    "birth_year",
-    "sex",
-    "conditions",
-    "ref",
-    "dose_mg",
-    "clock_time",
-    "formulation",
-    "titration",
-    "start_date",
-    "stop_date",
-    "stop_reason",
-    "scale",
-    "value",
-    "assessed_on",
-    "event_type",
-    "severity",
-    "onset_date",
-    "end_date",
-    "prescription_ref",
-    "notes",
-)
 COLUMNS_BY_TYPE: Final[dict[str, tuple[str, ...]]] = {
     "patient": ("birth_year", "sex", "conditions"),
     "prescription": (
@@ -101,6 +77,12 @@ COLUMNS_BY_TYPE: Final[dict[str, tuple[str, ...]]] = {
         "notes",
     ),
 }
+COLUMNS: Final = (  # the file's header: every record type's columns, notes last
+    "record_type",
+    "patient_code",
+    *dict.fromkeys(c for cols in COLUMNS_BY_TYPE.values() for c in cols if c != "notes"),
+    "notes",
+)
 _SCHEMAS: Final[dict[str, type[BaseModel]]] = {
     "patient": PatientCreate,
     "prescription": PrescriptionCreate,
@@ -387,13 +369,11 @@ def import_csv(
     try:
         for r in rows:
             obj = _build(r, clinic_id, patients, rx_by_ref)
-            session.add(obj)
-            audited_write(
+            audited_create(
                 session,
                 actor,
-                action="create",
+                obj,
                 entity=r.record_type,
-                row=obj,
                 clinic_id=clinic_id,
                 commit_now=False,  # one transaction for the whole file
             )

@@ -47,7 +47,14 @@ from sqlalchemy import (
     UniqueConstraint,
     event,
 )
-from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, relationship
+from sqlalchemy.orm import (
+    DeclarativeBase,
+    Mapped,
+    Session,
+    declared_attr,
+    mapped_column,
+    relationship,
+)
 
 from ldn.scales import AE_TYPES, SEVERITIES  # side-effect vocabulary, shared with ldn.practice
 
@@ -83,20 +90,32 @@ class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
 
 
-class Clinic(Base):
+class Versioned:
+    """`created_at` and the optimistic-concurrency `version` of an editable row (last columns).
+
+    SQLAlchemy adds `WHERE version = :old` to every UPDATE of such a row and bumps it.
+    """
+
+    created_at: Mapped[datetime] = mapped_column(
+        DateTime, default=utcnow, nullable=False, sort_order=1
+    )
+    version: Mapped[int] = mapped_column(Integer, nullable=False, default=1, sort_order=1)
+
+    @declared_attr.directive
+    def __mapper_args__(cls) -> dict[str, Any]:
+        return {"version_id_col": cls.__table__.c.version}  # type: ignore[attr-defined]
+
+
+class Clinic(Versioned, Base):
     """A clinic: the unit of data ownership for clinicians."""
 
     __tablename__ = "clinics"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     name: Mapped[str] = mapped_column(String(120), unique=True, nullable=False)
-    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, nullable=False)
-    version: Mapped[int] = mapped_column(Integer, nullable=False, default=1)
-
-    __mapper_args__ = {"version_id_col": version}  # noqa: RUF012
 
 
-class User(Base):
+class User(Versioned, Base):
     """A person who logs in. Passwords are stored only as argon2 hashes."""
 
     __tablename__ = "users"
@@ -115,15 +134,11 @@ class User(Base):
     active: Mapped[bool] = mapped_column(Boolean, nullable=False, default=True)
     failed_logins: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
     locked_until: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
-    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, nullable=False)
-    version: Mapped[int] = mapped_column(Integer, nullable=False, default=1)
 
     clinic: Mapped[Clinic | None] = relationship(lazy="joined")
 
-    __mapper_args__ = {"version_id_col": version}  # noqa: RUF012
 
-
-class Patient(Base):
+class Patient(Versioned, Base):
     """A pseudonymous patient: code, birth year, sex and conditions; no identifying data."""
 
     __tablename__ = "patients"
@@ -140,8 +155,6 @@ class Patient(Base):
     code: Mapped[str] = mapped_column(String(32), nullable=False)
     birth_year: Mapped[int] = mapped_column(Integer, nullable=False)
     sex: Mapped[str] = mapped_column(String(16), nullable=False)
-    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, nullable=False)
-    version: Mapped[int] = mapped_column(Integer, nullable=False, default=1)
 
     condition_rows: Mapped[list[PatientCondition]] = relationship(
         cascade="all, delete-orphan", passive_deletes=True, lazy="selectin"
@@ -155,8 +168,6 @@ class Patient(Base):
     adverse_events: Mapped[list[AdverseEvent]] = relationship(
         cascade="all, delete-orphan", passive_deletes=True, order_by="AdverseEvent.onset_date"
     )
-
-    __mapper_args__ = {"version_id_col": version}  # noqa: RUF012
 
     @property
     def conditions(self) -> list[str]:
@@ -176,7 +187,7 @@ class PatientCondition(Base):
     condition: Mapped[str] = mapped_column(String(16), primary_key=True)
 
 
-class Prescription(Base):
+class Prescription(Versioned, Base):
     """An LDN prescription: maintenance dose, clock time, optional titration, start/stop."""
 
     __tablename__ = "prescriptions"
@@ -198,13 +209,9 @@ class Prescription(Base):
     stop_date: Mapped[date | None] = mapped_column(Date, nullable=True)
     stop_reason: Mapped[str | None] = mapped_column(String(200), nullable=True)
     notes: Mapped[str | None] = mapped_column(Text, nullable=True)
-    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, nullable=False)
-    version: Mapped[int] = mapped_column(Integer, nullable=False, default=1)
-
-    __mapper_args__ = {"version_id_col": version}  # noqa: RUF012
 
 
-class Assessment(Base):
+class Assessment(Versioned, Base):
     """One outcome measurement on a validated scale."""
 
     __tablename__ = "assessments"
@@ -223,13 +230,9 @@ class Assessment(Base):
     source: Mapped[str] = mapped_column(
         String(16), nullable=False, default="clinic", server_default="clinic"
     )
-    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, nullable=False)
-    version: Mapped[int] = mapped_column(Integer, nullable=False, default=1)
-
-    __mapper_args__ = {"version_id_col": version}  # noqa: RUF012
 
 
-class AdverseEvent(Base):
+class AdverseEvent(Versioned, Base):
     """A side effect reported by a patient."""
 
     __tablename__ = "adverse_events"
@@ -254,10 +257,6 @@ class AdverseEvent(Base):
     source: Mapped[str] = mapped_column(
         String(16), nullable=False, default="clinic", server_default="clinic"
     )
-    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, nullable=False)
-    version: Mapped[int] = mapped_column(Integer, nullable=False, default=1)
-
-    __mapper_args__ = {"version_id_col": version}  # noqa: RUF012
 
 
 class AuditLog(Base):

@@ -19,8 +19,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ldn.practice.n_of_1 import NOf1Schedule, analyse_schedule, n_of_1_schedule, schedule_from_dict
-from ldn.registry import audit
-from ldn.registry._common import audited_write
+from ldn.registry._common import audited_create, audited_update
 from ldn.registry.errors import InputError, NotFound
 from ldn.registry.models import Assessment, Patient, utcnow
 from ldn.registry.patients import _load_patient
@@ -103,15 +102,7 @@ def create_n_of_1_trial(
         schedule=schedule.to_dict(),
         created_by=actor.username,
     )
-    session.add(row)
-    audited_write(
-        session,
-        actor,
-        action="create",
-        entity="n_of_1_trial",
-        row=row,
-        clinic_id=patient.clinic_id,
-    )
+    audited_create(session, actor, row, entity="n_of_1_trial", clinic_id=patient.clinic_id)
     return _info(row)
 
 
@@ -158,17 +149,10 @@ def unblind_n_of_1_trial(*, session: Session, actor: ActorLike, trial_id: int) -
         )
     result = analyse_schedule(schedule, day[inside], values[inside], scale_code=row.scale)
     if row.unblinded_at is None:
-        before = audit.snapshot(row)
-        row.unblinded_at = utcnow()
-        audited_write(
-            session,
-            actor,
-            action="update",
-            entity="n_of_1_trial",
-            row=row,
-            clinic_id=patient.clinic_id,
-            before=before,
-        )
+        with audited_update(
+            session, actor, row, entity="n_of_1_trial", clinic_id=patient.clinic_id
+        ):
+            row.unblinded_at = utcnow()
     return {"trial": row.id, "patient": patient.code, "seed": schedule.seed, **result}
 
 

@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import flag_modified
 
 from ldn.registry import audit
-from ldn.registry._common import audited_write
+from ldn.registry._common import audited_create, audited_update, audited_write
 from ldn.registry._common import changes as _changes
 from ldn.registry._common import check_version as _check_version
 from ldn.registry._common import count as _count
@@ -68,15 +68,7 @@ def create_patient(
         )
     patient = Patient(clinic_id=clinic_id, code=spec.code, birth_year=spec.birth_year, sex=spec.sex)
     patient.condition_rows = [PatientCondition(condition=c) for c in spec.conditions]
-    session.add(patient)
-    audited_write(
-        session,
-        actor,
-        action="create",
-        entity="patient",
-        row=patient,
-        clinic_id=clinic_id,
-    )
+    audited_create(session, actor, patient, entity="patient", clinic_id=clinic_id)
     return PatientPublic.model_validate(patient)
 
 
@@ -176,7 +168,6 @@ def update_patient(
     changes = _changes(data, PatientUpdate)
     patient = _load_patient(session, actor, patient_id, "write")
     _check_version(patient, "patient", changes.pop("version", None))
-    before = audit.snapshot(patient)
     if "code" in changes and changes["code"] != patient.code:
         taken = select(Patient.id).where(
             Patient.clinic_id == patient.clinic_id, Patient.code == changes["code"]
@@ -184,23 +175,17 @@ def update_patient(
         if session.scalar(taken) is not None:
             raise ConflictError(f"patient code {changes['code']!r} already exists in this clinic")
     conditions = changes.pop("conditions", None)
-    for key, value in changes.items():
-        if value is None:
-            raise InputError(f"{key} cannot be emptied")
-        setattr(patient, key, value)
-    if conditions is not None:
-        patient.condition_rows = [PatientCondition(condition=c) for c in sorted(set(conditions))]
-        # conditions live in a child table; mark the row so its version still increments
-        flag_modified(patient, "sex")
-    audited_write(
-        session,
-        actor,
-        action="update",
-        entity="patient",
-        row=patient,
-        clinic_id=patient.clinic_id,
-        before=before,
-    )
+    with audited_update(session, actor, patient, entity="patient", clinic_id=patient.clinic_id):
+        for key, value in changes.items():
+            if value is None:
+                raise InputError(f"{key} cannot be emptied")
+            setattr(patient, key, value)
+        if conditions is not None:
+            patient.condition_rows = [
+                PatientCondition(condition=c) for c in sorted(set(conditions))
+            ]
+            # conditions live in a child table; mark the row so its version still increments
+            flag_modified(patient, "sex")
     return PatientPublic.model_validate(patient)
 
 

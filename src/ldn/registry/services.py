@@ -32,7 +32,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ldn.registry import audit
-from ldn.registry._common import MAX_PAGE, audited_write, commit
+from ldn.registry._common import MAX_PAGE, audited_create, audited_write, commit
 from ldn.registry._common import changes as _changes
 from ldn.registry._common import check_version as _check_version
 from ldn.registry._common import count as _count
@@ -137,15 +137,7 @@ def _add_record(
 ) -> P:
     patient = _load_patient(session, actor, patient_id, "write")
     row.patient_id = patient.id  # type: ignore[attr-defined]
-    session.add(row)
-    audited_write(
-        session,
-        actor,
-        action="create",
-        entity=_ENTITY_NAME[type(row)],
-        row=row,
-        clinic_id=patient.clinic_id,
-    )
+    audited_create(session, actor, row, entity=_ENTITY_NAME[type(row)], clinic_id=patient.clinic_id)
     return _public(public, row, actor)
 
 

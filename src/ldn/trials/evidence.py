@@ -25,6 +25,7 @@ from typing import Literal
 import numpy as np
 import pandas as pd
 
+from ldn.figures import save_figure
 from ldn.model.chain import CONDITIONS, get_condition
 from ldn.parameters import ParameterSet
 from ldn.population.endpoints import EndpointSpec
@@ -154,9 +155,7 @@ class Comparison:
         handles, labels = axes[0, 0].get_legend_handles_labels()
         fig.legend(handles, labels, loc="lower center", ncol=2, fontsize=7)
         fig.tight_layout(rect=(0.0, 0.06, 1.0, 1.0))
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fig.savefig(path, dpi=120)
-        plt.close(fig)
+        save_figure(fig, path, make_folder=True)
         return path
 
 

@@ -18,6 +18,7 @@ from typing import Any
 import numpy as np
 
 from ldn.errors import InputError
+from ldn.figures import save_figure
 from ldn.parameters import ParameterSet
 from ldn.trials.analysis import Power
 from ldn.trials.design import TrialDesign
@@ -210,9 +211,7 @@ class SampleSizeResult:
         ax.set_title(self.design.describe(), fontsize=8)
         ax.legend(fontsize=8, loc="lower right")
         fig.tight_layout()
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fig.savefig(path, dpi=120)
-        plt.close(fig)
+        save_figure(fig, path, make_folder=True)
         return path
 
 

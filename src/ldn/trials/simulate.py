@@ -176,7 +176,7 @@ def _scenarios(
     return [(scen(design.treatment, windows), True)]
 
 
-def simulate_trials(  # noqa: PLR0915 (issue 14's orchestration; to be split)
+def simulate_trials(
     design: TrialDesign,
     *,
     params: ParameterSet,
@@ -199,19 +199,11 @@ def simulate_trials(  # noqa: PLR0915 (issue 14's orchestration; to be split)
     replicate trial, e.g. with a trajectory drawn from the calibrated posterior (assurance,
     `ldn.mechanisms.assurance`).
     """
-    if n_trials < 1:
-        raise InputError(f"number of trials {n_trials} must be at least 1; use --trials 1000")
-    n_max = design.n_per_arm if n_max is None else n_max
-    if n_max < design.n_per_arm:
-        raise InputError(f"n_max {n_max} is below the design's n per arm {design.n_per_arm}")
-    if pool_size is not None and pool_size < 1:
-        raise InputError(f"pool size {pool_size} must be at least 1, or None for no pool")
+    n_max = _checked_n_max(design, n_trials, n_max, pool_size)
     endpoint = endpoint or EndpointSpec.from_parameters(params, design.condition)
     spec = VariabilitySpec.from_parameters(params)
     female = 0.5 if design.female_fraction is None else design.female_fraction
     t_obs_h = np.arange(design.total_days // 7 + 1, dtype=np.float64) * H_PER_WEEK
-    if n_max > MAX_PER_ARM:
-        raise InputError(f"n per arm {n_max} exceeds the supported {MAX_PER_ARM}")
     stride = MAX_PER_ARM
     arms = _scenarios(design, params, spec, seed, t_obs_h, dt_h, female)
     n_arms = 2 if design.kind != "n_of_1" else 1
@@ -231,13 +223,8 @@ def simulate_trials(  # noqa: PLR0915 (issue 14's orchestration; to be split)
     for a in range(n_arms):
         scenario, needs_sim = arms[a]
         g = _trial_index(m, n_max, a, stride).ravel()
-        if pool_size is None or members is None:
-            pool_index = g
-            member = np.arange(g.size)
-        else:
-            pool_index = a * POOL_STRIDE + np.arange(pool_size, dtype=np.int64)
-            u = patient_uniforms(seed, Stream.POOL, g, 1)[:, 0]
-            member = np.minimum((u * pool_size).astype(np.int64), pool_size - 1)
+        pool_index, member = _pool_draw(seed, g, a, pool_size)
+        if members is not None:
             members[:, a] = member.reshape(m, n_max)
         if needs_sim:
             activity = simulate(scenario, pool_index)[member]
@@ -245,11 +232,7 @@ def simulate_trials(  # noqa: PLR0915 (issue 14's orchestration; to be split)
             activity = np.ones((g.size, t_obs_h.size))
         if activity_hook is not None:
             activity = activity_hook(a, activity.reshape(m, n_max, -1)).reshape(g.size, -1)
-        # the same stream as `Population.baseline_z`, drawn without sampling the rest
-        ratio = endpoint.baseline_ratio(patient_normals(seed, Stream.BASELINE, g, 1)[:, 0])
-        expected = endpoint.expected(activity, t_obs_h, ratio, placebo=True)
-        noise = patient_normals(seed, Stream.NOISE, g, t_obs_h.size)
-        observed = endpoint.observe(expected, noise)
+        observed = _observe(endpoint, activity, t_obs_h, seed, g)
         scores[:, a] = observed.reshape(m, n_max, t_obs_h.size)
         s = standardise(
             observed, endpoint.scale_params.baseline, endpoint.score_sd,
@@ -265,6 +248,48 @@ def simulate_trials(  # noqa: PLR0915 (issue 14's orchestration; to be split)
         drug_first=drug_first, n_max=n_max, pool_size=pool_size, seed=seed, pool_member=members,
         arm_simulated=tuple(needs for _, needs in arms),
     )  # fmt: skip
+
+
+def _checked_n_max(
+    design: TrialDesign, n_trials: int, n_max: int | None, pool_size: int | None
+) -> int:
+    """Patients per arm to simulate (`n_max`, default the design's), the arguments checked."""
+    if n_trials < 1:
+        raise InputError(f"number of trials {n_trials} must be at least 1; use --trials 1000")
+    n_max = design.n_per_arm if n_max is None else n_max
+    if n_max < design.n_per_arm:
+        raise InputError(f"n_max {n_max} is below the design's n per arm {design.n_per_arm}")
+    if pool_size is not None and pool_size < 1:
+        raise InputError(f"pool size {pool_size} must be at least 1, or None for no pool")
+    if n_max > MAX_PER_ARM:
+        raise InputError(f"n per arm {n_max} exceeds the supported {MAX_PER_ARM}")
+    return n_max
+
+
+def _pool_draw(
+    seed: int, g: IndexArray, arm: int, pool_size: int | None
+) -> tuple[IndexArray, IndexArray]:
+    """The simulated patients of arm `arm` and which of them each trial patient `g` is.
+
+    Without a pool every trial patient is simulated; with one, `pool_size` patients per arm
+    are, and each trial patient is one of them drawn by its own uniform.
+    """
+    if pool_size is None:
+        return g, np.arange(g.size)
+    pool_index = arm * POOL_STRIDE + np.arange(pool_size, dtype=np.int64)
+    u = patient_uniforms(seed, Stream.POOL, g, 1)[:, 0]
+    return pool_index, np.minimum((u * pool_size).astype(np.int64), pool_size - 1)
+
+
+def _observe(
+    endpoint: EndpointSpec, activity: FloatArray, t_obs_h: FloatArray, seed: int, g: IndexArray
+) -> FloatArray:
+    """Observed scores of trial patients `g` from their latent activity (with noise)."""
+    # the same stream as `Population.baseline_z`, drawn without sampling the rest
+    ratio = endpoint.baseline_ratio(patient_normals(seed, Stream.BASELINE, g, 1)[:, 0])
+    expected = endpoint.expected(activity, t_obs_h, ratio, placebo=True)
+    noise = patient_normals(seed, Stream.NOISE, g, t_obs_h.size)
+    return endpoint.observe(expected, noise)
 
 
 def dropout_model(design: TrialDesign, params: ParameterSet) -> DropoutModel:

@@ -242,59 +242,41 @@ def _save_record(
     return RedirectResponse(f"/patients/{patient_id}#{anchor}", status_code=303)
 
 
-async def _save_in_thread(
-    session: Session,
-    request: Request,
-    user: User | CachedUser,
-    patient_id: int,
-    name: str,
-    form: FormValues,
-    data: dict[str, Any],
-    errors: FieldErrors | None = None,
-) -> Response:
-    """`_save_record` in the threadpool (the form was read on the event loop): a write that
-    waits for the database never holds up other requests."""
-
-    def save(*, session: Session) -> Response:
-        return _save_record(request, session, user, patient_id, name, form, data, errors)
-
-    return await in_session(session, save)
-
-
-@router.post("/patients/{patient_id}/prescriptions")
-async def add_prescription(
-    request: Request, session: SessionDep, user: PageUser, patient_id: PatientId
-) -> Response:
-    """Save a prescription from the patient page's form."""
-    form = await read_form(request)
+def _form_data(name: str, form: FormValues) -> tuple[dict[str, Any], FieldErrors]:
+    """The form without blanks; a prescription's titration text parsed into steps."""
     data = without_blanks(form)
     errors: FieldErrors = {}
-    try:
-        data["titration"] = parse_titration(str(data.get("titration", "")))
-    except InputError as exc:
-        errors = {"titration": str(exc)}
-    return await _save_in_thread(
-        session, request, user, patient_id, "prescription", form, data, errors
-    )
+    if name == "prescription":
+        try:
+            data["titration"] = parse_titration(str(data.get("titration", "")))
+        except InputError as exc:
+            errors = {"titration": str(exc)}
+    return data, errors
 
 
-@router.post("/patients/{patient_id}/assessments")
-async def add_assessment(
-    request: Request, session: SessionDep, user: PageUser, patient_id: PatientId
-) -> Response:
-    """Save an outcome assessment from the patient page's form."""
-    form = await read_form(request)
-    return await _save_in_thread(
-        session, request, user, patient_id, "assessment", form, without_blanks(form)
-    )
+def _record_form_route(name: str, path: str, doc: str) -> None:
+    """POST `path`: save the patient page's `name` form (`_RECORD_FORMS`) and go back."""
+
+    async def save(
+        request: Request, session: SessionDep, user: PageUser, patient_id: PatientId
+    ) -> Response:
+        form = await read_form(request)
+        data, errors = _form_data(name, form)
+
+        # the form was read on the event loop; the write runs in the threadpool, so a database
+        # that makes it wait holds up no other request
+        def write(*, session: Session) -> Response:
+            return _save_record(request, session, user, patient_id, name, form, data, errors)
+
+        return await in_session(session, write)
+
+    save.__doc__ = doc
+    router.add_api_route(path, save, methods=["POST"], name=f"add_{name}")
 
 
-@router.post("/patients/{patient_id}/adverse-events")
-async def add_adverse_event(
-    request: Request, session: SessionDep, user: PageUser, patient_id: PatientId
-) -> Response:
-    """Save a side effect from the patient page's form."""
-    form = await read_form(request)
-    return await _save_in_thread(
-        session, request, user, patient_id, "adverse_event", form, without_blanks(form)
-    )
+for _name, _path, _doc in (
+    ("prescription", "prescriptions", "Save a prescription from the patient page's form."),
+    ("assessment", "assessments", "Save an outcome assessment from the patient page's form."),
+    ("adverse_event", "adverse-events", "Save a side effect from the patient page's form."),
+):
+    _record_form_route(_name, f"/patients/{{patient_id}}/{_path}", _doc)

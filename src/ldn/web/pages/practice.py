@@ -9,6 +9,7 @@ admins) — the registry services check the role matrix.
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
 from datetime import date
 from typing import Annotated, Any
 
@@ -32,21 +33,25 @@ Num = Annotated[float | None, Query(gt=0, le=800)]
 
 
 def _plan_inputs(
-    start_mg: float | None,
-    step_mg: float | None,
-    every_days: int | None,
-    target_mg: float | None,
-    at: str | None,
-    liquid: float | None,
+    start_mg: Num = None,
+    step_mg: Num = None,
+    every_days: Annotated[int | None, Query(ge=1, le=90)] = None,
+    target_mg: Num = None,
+    at: Annotated[str | None, Query(max_length=5)] = None,
+    liquid_mg_per_ml: Annotated[float | None, Query(gt=0, le=10)] = None,
 ) -> dict[str, Any]:
+    """The plan's query parameters, defaults filled in (the page and both downloads)."""
     return {
         "start_mg": 1.5 if start_mg is None else start_mg,
         "step_mg": 1.5 if step_mg is None else step_mg,
         "every_days": 7 if every_days is None else every_days,
         "target_mg": 4.5 if target_mg is None else target_mg,
         "at": at or "22:00",
-        "liquid_mg_per_ml": 1.0 if liquid is None else liquid,
+        "liquid_mg_per_ml": 1.0 if liquid_mg_per_ml is None else liquid_mg_per_ml,
     }
+
+
+PlanInputs = Annotated[dict[str, Any], Depends(_plan_inputs)]
 
 
 def _plan(inputs: dict[str, Any]) -> TitrationPlan:
@@ -66,7 +71,7 @@ def _page(
 ) -> Response:
     patient = services.get_patient(session=session, actor=user, patient_id=patient_id)
     can_write = permissions.can(user, "write", "patient", clinic_id=patient.clinic_id)
-    inputs = inputs or _plan_inputs(None, None, None, None, None, None)
+    inputs = inputs or _plan_inputs()
     plan, plan_error = None, ""
     try:
         plan = _plan(inputs)
@@ -103,82 +108,58 @@ def _page(
 
 @router.get("/patients/{patient_id}/practice")
 def practice_page(
-    request: Request,
-    session: SessionDep,
-    user: PageUser,
-    patient_id: PatientId,
-    start_mg: Num = None,
-    step_mg: Num = None,
-    every_days: Annotated[int | None, Query(ge=1, le=90)] = None,
-    target_mg: Num = None,
-    at: Annotated[str | None, Query(max_length=5)] = None,
-    liquid_mg_per_ml: Annotated[float | None, Query(gt=0, le=10)] = None,
+    request: Request, session: SessionDep, user: PageUser, patient_id: PatientId, inputs: PlanInputs
 ) -> Response:
     """Titration plan (with hand-out links), diary links and N-of-1 trials of a patient."""
-    inputs = _plan_inputs(start_mg, step_mg, every_days, target_mg, at, liquid_mg_per_ml)
     return _page(request, session, user, patient_id, inputs=inputs)
 
 
-def _handout_inputs(
-    start_mg: float | None,
-    step_mg: float | None,
-    every_days: int | None,
-    target_mg: float | None,
-    at: str | None,
-    liquid: float | None,
-) -> TitrationPlan:
-    return _plan(_plan_inputs(start_mg, step_mg, every_days, target_mg, at, liquid))
+@dataclass(frozen=True)
+class _Download:
+    """A plan download of one patient: the plan, its first day and how many days it covers."""
+
+    code: str
+    plan: TitrationPlan
+    first_day: date
+    days: int
+
+    def attachment(self, body: bytes, media_type: str, suffix: str) -> Response:
+        return _attachment(body, media_type, f"ldn-plan-{self.code}.{suffix}")
 
 
-def _download_query(
-    start_mg: Num = None,
-    step_mg: Num = None,
-    every_days: Annotated[int | None, Query(ge=1, le=90)] = None,
-    target_mg: Num = None,
-    at: Annotated[str | None, Query(max_length=5)] = None,
-    liquid_mg_per_ml: Annotated[float | None, Query(gt=0, le=10)] = None,
+def _attachment(body: bytes | str, media_type: str, name: str) -> Response:
+    headers = {"Content-Disposition": f'attachment; filename="{name}"'}
+    return Response(body, media_type=media_type, headers=headers)
+
+
+def _download(
+    session: SessionDep,
+    user: PageUser,
+    patient_id: PatientId,
+    inputs: PlanInputs,
     days: Annotated[int, Query(ge=1, le=366)] = 28,
     start: date | None = None,
-) -> tuple[tuple[Any, ...], date, int]:
-    """The query of both plan downloads: the plan's inputs (checked in the handler, after the
-    patient), its first day and how many days it covers."""
-    inputs = (start_mg, step_mg, every_days, target_mg, at, liquid_mg_per_ml)
-    return inputs, start or date.today(), days
+) -> _Download:
+    """What both plan downloads read: the patient first (access), then the plan."""
+    patient = services.get_patient(session=session, actor=user, patient_id=patient_id)
+    return _Download(patient.code, _plan(inputs), start or date.today(), days)
 
 
-PlanDownload = Annotated[tuple[tuple[Any, ...], date, int], Depends(_download_query)]
-
-
-def _attachment(body: bytes, media_type: str, name: str) -> Response:
-    return Response(
-        body,
-        media_type=media_type,
-        headers={"Content-Disposition": f'attachment; filename="{name}"'},
-    )
+PlanDownload = Annotated[_Download, Depends(_download)]
 
 
 @router.get("/patients/{patient_id}/handout.pdf")
-def handout(
-    session: SessionDep, user: PageUser, patient_id: PatientId, query: PlanDownload
-) -> Response:
+def handout(d: PlanDownload) -> Response:
     """The one-page hand-out PDF of the plan."""
-    patient = services.get_patient(session=session, actor=user, patient_id=patient_id)
-    inputs, first_day, days = query
-    plan = _handout_inputs(*inputs)
-    pdf = handout_pdf(plan, first_day, days, patient=patient.code)
-    return _attachment(pdf, "application/pdf", f"ldn-plan-{patient.code}.pdf")
+    pdf = handout_pdf(d.plan, d.first_day, d.days, patient=d.code)
+    return d.attachment(pdf, "application/pdf", "pdf")
 
 
 @router.get("/patients/{patient_id}/plan.ics")
-def calendar(
-    session: SessionDep, user: PageUser, patient_id: PatientId, query: PlanDownload
-) -> Response:
+def calendar(d: PlanDownload) -> Response:
     """The dose calendar (RFC 5545) of the plan."""
-    patient = services.get_patient(session=session, actor=user, patient_id=patient_id)
-    inputs, first_day, days = query
-    plan = _handout_inputs(*inputs)
-    ics = dose_calendar(plan, first_day, days, patient=patient.code)
-    return _attachment(ics, "text/calendar", f"ldn-plan-{patient.code}.ics")
+    ics = dose_calendar(d.plan, d.first_day, d.days, patient=d.code)
+    return d.attachment(ics, "text/calendar", "ics")
 
 
 @router.post("/patients/{patient_id}/diary-links")
@@ -246,11 +227,7 @@ def _new_trial(
 
 
 def _json(data: object, name: str) -> Response:
-    return Response(
-        json.dumps(data, indent=1),
-        media_type="application/json",
-        headers={"Content-Disposition": f'attachment; filename="{name}"'},
-    )
+    return _attachment(json.dumps(data, indent=1), "application/json", name)
 
 
 @router.get("/patients/{patient_id}/n-of-1-trials/{trial_id}/calendar.json")

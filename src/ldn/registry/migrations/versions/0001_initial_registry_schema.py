@@ -15,6 +15,18 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
+from ldn.registry.migration_ops import (
+    check,
+    create_index,
+    create_table,
+    drop_table,
+    foreign_key,
+    id_column,
+    of_patient,
+    patient_id,
+    versioned,
+)
+
 revision: str = "0001"
 down_revision: str | None = None
 branch_labels: str | Sequence[str] | None = None
@@ -22,9 +34,9 @@ depends_on: str | Sequence[str] | None = None
 
 
 def upgrade() -> None:
-    op.create_table(
+    create_table(
         "audit_log",
-        sa.Column("id", sa.Integer(), nullable=False),
+        id_column(),
         sa.Column("at", sa.DateTime(), nullable=False),
         sa.Column("actor_id", sa.Integer(), nullable=True),
         sa.Column("actor_username", sa.String(length=64), nullable=False),
@@ -34,53 +46,39 @@ def upgrade() -> None:
         sa.Column("clinic_id", sa.Integer(), nullable=True),
         sa.Column("before", sa.JSON(), nullable=True),
         sa.Column("after", sa.JSON(), nullable=True),
-        sa.CheckConstraint(
-            "action IN ('create', 'update', 'delete')", name=op.f("ck_audit_log_action")
-        ),
-        sa.PrimaryKeyConstraint("id", name=op.f("pk_audit_log")),
+        check("audit_log", "action", "action IN ('create', 'update', 'delete')"),
     )
-    with op.batch_alter_table("audit_log", schema=None) as batch_op:
-        batch_op.create_index("ix_audit_log_entity", ["entity", "entity_id"], unique=False)
-
-    op.create_table(
+    create_index("audit_log", ["entity", "entity_id"], "ix_audit_log_entity")
+    create_table(
         "clinics",
-        sa.Column("id", sa.Integer(), nullable=False),
+        id_column(),
         sa.Column("name", sa.String(length=120), nullable=False),
-        sa.Column("created_at", sa.DateTime(), nullable=False),
-        sa.Column("version", sa.Integer(), nullable=False),
-        sa.PrimaryKeyConstraint("id", name=op.f("pk_clinics")),
+        *versioned(),
         sa.UniqueConstraint("name", name=op.f("uq_clinics_name")),
     )
-    op.create_table(
+    _patients_and_users()
+    _patient_records()
+    _append_only_up()
+
+
+def _patients_and_users() -> None:
+    create_table(
         "patients",
-        sa.Column("id", sa.Integer(), nullable=False),
+        id_column(),
         sa.Column("clinic_id", sa.Integer(), nullable=False),
         sa.Column("code", sa.String(length=32), nullable=False),
         sa.Column("birth_year", sa.Integer(), nullable=False),
         sa.Column("sex", sa.String(length=16), nullable=False),
-        sa.Column("created_at", sa.DateTime(), nullable=False),
-        sa.Column("version", sa.Integer(), nullable=False),
-        sa.CheckConstraint(
-            "sex IN ('female', 'male', 'other', 'unknown')", name=op.f("ck_patients_sex")
-        ),
-        sa.CheckConstraint(
-            "birth_year >= 1900 AND birth_year <= 2100", name=op.f("ck_patients_birth_year")
-        ),
-        sa.ForeignKeyConstraint(
-            ["clinic_id"],
-            ["clinics.id"],
-            name=op.f("fk_patients_clinic_id_clinics"),
-            ondelete="RESTRICT",
-        ),
-        sa.PrimaryKeyConstraint("id", name=op.f("pk_patients")),
+        *versioned(),
+        check("patients", "sex", "sex IN ('female', 'male', 'other', 'unknown')"),
+        check("patients", "birth_year", "birth_year >= 1900 AND birth_year <= 2100"),
+        foreign_key("patients", "clinic_id", "clinics", "RESTRICT"),
         sa.UniqueConstraint("clinic_id", "code", name="uq_patients_clinic_code"),
     )
-    with op.batch_alter_table("patients", schema=None) as batch_op:
-        batch_op.create_index(batch_op.f("ix_patients_clinic_id"), ["clinic_id"], unique=False)
-
-    op.create_table(
+    create_index("patients", ["clinic_id"])
+    create_table(
         "users",
-        sa.Column("id", sa.Integer(), nullable=False),
+        id_column(),
         sa.Column("username", sa.String(length=64), nullable=False),
         sa.Column("password_hash", sa.String(length=255), nullable=False),
         sa.Column("role", sa.String(length=16), nullable=False),
@@ -88,68 +86,50 @@ def upgrade() -> None:
         sa.Column("active", sa.Boolean(), nullable=False),
         sa.Column("failed_logins", sa.Integer(), nullable=False),
         sa.Column("locked_until", sa.DateTime(), nullable=True),
-        sa.Column("created_at", sa.DateTime(), nullable=False),
-        sa.Column("version", sa.Integer(), nullable=False),
-        sa.CheckConstraint(
-            "role != 'clinician' OR clinic_id IS NOT NULL", name=op.f("ck_users_clinician_clinic")
-        ),
-        sa.CheckConstraint(
-            "role IN ('admin', 'clinician', 'researcher')", name=op.f("ck_users_role")
-        ),
-        sa.ForeignKeyConstraint(
-            ["clinic_id"],
-            ["clinics.id"],
-            name=op.f("fk_users_clinic_id_clinics"),
-            ondelete="RESTRICT",
-        ),
-        sa.PrimaryKeyConstraint("id", name=op.f("pk_users")),
+        *versioned(),
+        check("users", "clinician_clinic", "role != 'clinician' OR clinic_id IS NOT NULL"),
+        check("users", "role", "role IN ('admin', 'clinician', 'researcher')"),
+        foreign_key("users", "clinic_id", "clinics", "RESTRICT"),
         sa.UniqueConstraint("username", name=op.f("uq_users_username")),
     )
-    op.create_table(
+
+
+def _patient_records() -> None:
+    create_table(
         "assessments",
-        sa.Column("id", sa.Integer(), nullable=False),
-        sa.Column("patient_id", sa.Integer(), nullable=False),
+        id_column(),
+        patient_id(),
         sa.Column("scale", sa.String(length=16), nullable=False),
         sa.Column("value", sa.Float(), nullable=False),
         sa.Column("assessed_on", sa.Date(), nullable=False),
         sa.Column("notes", sa.Text(), nullable=True),
-        sa.Column("created_at", sa.DateTime(), nullable=False),
-        sa.Column("version", sa.Integer(), nullable=False),
-        sa.ForeignKeyConstraint(
-            ["patient_id"],
-            ["patients.id"],
-            name=op.f("fk_assessments_patient_id_patients"),
-            ondelete="CASCADE",
-        ),
-        sa.PrimaryKeyConstraint("id", name=op.f("pk_assessments")),
+        *versioned(),
+        of_patient("assessments"),
     )
-    with op.batch_alter_table("assessments", schema=None) as batch_op:
-        batch_op.create_index(
-            "ix_assessments_patient_scale_date",
-            ["patient_id", "scale", "assessed_on"],
-            unique=False,
-        )
-
-    op.create_table(
+    create_index(
+        "assessments", ["patient_id", "scale", "assessed_on"], "ix_assessments_patient_scale_date"
+    )
+    create_table(
         "patient_conditions",
-        sa.Column("patient_id", sa.Integer(), nullable=False),
+        patient_id(),
         sa.Column("condition", sa.String(length=16), nullable=False),
-        sa.CheckConstraint(
+        check(
+            "patient_conditions",
+            "condition",
             "condition IN ('ra', 'sle', 'psoriasis', 'ms', 'fibromyalgia', 'crohns', 'other')",
-            name=op.f("ck_patient_conditions_condition"),
         ),
-        sa.ForeignKeyConstraint(
-            ["patient_id"],
-            ["patients.id"],
-            name=op.f("fk_patient_conditions_patient_id_patients"),
-            ondelete="CASCADE",
-        ),
-        sa.PrimaryKeyConstraint("patient_id", "condition", name=op.f("pk_patient_conditions")),
+        of_patient("patient_conditions"),
+        key=("patient_id", "condition"),
     )
-    op.create_table(
+    _prescriptions()
+    _adverse_events()
+
+
+def _prescriptions() -> None:
+    create_table(
         "prescriptions",
-        sa.Column("id", sa.Integer(), nullable=False),
-        sa.Column("patient_id", sa.Integer(), nullable=False),
+        id_column(),
+        patient_id(),
         sa.Column("dose_mg", sa.Float(), nullable=False),
         sa.Column("clock_time", sa.String(length=5), nullable=False),
         sa.Column("formulation", sa.String(length=16), nullable=False),
@@ -158,101 +138,55 @@ def upgrade() -> None:
         sa.Column("stop_date", sa.Date(), nullable=True),
         sa.Column("stop_reason", sa.String(length=200), nullable=True),
         sa.Column("notes", sa.Text(), nullable=True),
-        sa.Column("created_at", sa.DateTime(), nullable=False),
-        sa.Column("version", sa.Integer(), nullable=False),
-        sa.CheckConstraint(
+        *versioned(),
+        check(
+            "prescriptions",
+            "formulation",
             "formulation IN ('capsule', 'tablet', 'liquid', 'sublingual', 'cream', 'other')",
-            name=op.f("ck_prescriptions_formulation"),
         ),
-        sa.CheckConstraint("dose_mg > 0", name=op.f("ck_prescriptions_dose_positive")),
-        sa.CheckConstraint(
-            "stop_date IS NULL OR stop_date >= start_date",
-            name=op.f("ck_prescriptions_dates_ordered"),
-        ),
-        sa.ForeignKeyConstraint(
-            ["patient_id"],
-            ["patients.id"],
-            name=op.f("fk_prescriptions_patient_id_patients"),
-            ondelete="CASCADE",
-        ),
-        sa.PrimaryKeyConstraint("id", name=op.f("pk_prescriptions")),
+        check("prescriptions", "dose_positive", "dose_mg > 0"),
+        check("prescriptions", "dates_ordered", "stop_date IS NULL OR stop_date >= start_date"),
+        of_patient("prescriptions"),
     )
-    with op.batch_alter_table("prescriptions", schema=None) as batch_op:
-        batch_op.create_index(
-            batch_op.f("ix_prescriptions_patient_id"), ["patient_id"], unique=False
-        )
+    create_index("prescriptions", ["patient_id"])
 
-    op.create_table(
+
+def _adverse_events() -> None:
+    create_table(
         "adverse_events",
-        sa.Column("id", sa.Integer(), nullable=False),
-        sa.Column("patient_id", sa.Integer(), nullable=False),
+        id_column(),
+        patient_id(),
         sa.Column("prescription_id", sa.Integer(), nullable=True),
         sa.Column("event_type", sa.String(length=16), nullable=False),
         sa.Column("severity", sa.String(length=16), nullable=False),
         sa.Column("onset_date", sa.Date(), nullable=False),
         sa.Column("end_date", sa.Date(), nullable=True),
         sa.Column("notes", sa.Text(), nullable=True),
-        sa.Column("created_at", sa.DateTime(), nullable=False),
-        sa.Column("version", sa.Integer(), nullable=False),
-        sa.CheckConstraint(
+        *versioned(),
+        check(
+            "adverse_events",
+            "event_type",
             "event_type IN ('vivid_dreams', 'insomnia', 'headache', 'nausea', 'diarrhoea', "
             "'fatigue', 'other')",
-            name=op.f("ck_adverse_events_event_type"),
         ),
-        sa.CheckConstraint(
-            "severity IN ('mild', 'moderate', 'severe')", name=op.f("ck_adverse_events_severity")
-        ),
-        sa.CheckConstraint(
-            "end_date IS NULL OR end_date >= onset_date",
-            name=op.f("ck_adverse_events_dates_ordered"),
-        ),
-        sa.ForeignKeyConstraint(
-            ["patient_id"],
-            ["patients.id"],
-            name=op.f("fk_adverse_events_patient_id_patients"),
-            ondelete="CASCADE",
-        ),
-        sa.ForeignKeyConstraint(
-            ["prescription_id"],
-            ["prescriptions.id"],
-            name=op.f("fk_adverse_events_prescription_id_prescriptions"),
-            ondelete="SET NULL",
-        ),
-        sa.PrimaryKeyConstraint("id", name=op.f("pk_adverse_events")),
+        check("adverse_events", "severity", "severity IN ('mild', 'moderate', 'severe')"),
+        check("adverse_events", "dates_ordered", "end_date IS NULL OR end_date >= onset_date"),
+        of_patient("adverse_events"),
+        foreign_key("adverse_events", "prescription_id", "prescriptions", "SET NULL"),
     )
-    with op.batch_alter_table("adverse_events", schema=None) as batch_op:
-        batch_op.create_index(
-            batch_op.f("ix_adverse_events_patient_id"), ["patient_id"], unique=False
-        )
-
-    _append_only_up()
+    create_index("adverse_events", ["patient_id"])
 
 
 def downgrade() -> None:
     _append_only_down()
-    with op.batch_alter_table("adverse_events", schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f("ix_adverse_events_patient_id"))
-
-    op.drop_table("adverse_events")
-    with op.batch_alter_table("prescriptions", schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f("ix_prescriptions_patient_id"))
-
-    op.drop_table("prescriptions")
-    op.drop_table("patient_conditions")
-    with op.batch_alter_table("assessments", schema=None) as batch_op:
-        batch_op.drop_index("ix_assessments_patient_scale_date")
-
-    op.drop_table("assessments")
-    op.drop_table("users")
-    with op.batch_alter_table("patients", schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f("ix_patients_clinic_id"))
-
-    op.drop_table("patients")
-    op.drop_table("clinics")
-    with op.batch_alter_table("audit_log", schema=None) as batch_op:
-        batch_op.drop_index("ix_audit_log_entity")
-
-    op.drop_table("audit_log")
+    drop_table("adverse_events", "ix_adverse_events_patient_id")
+    drop_table("prescriptions", "ix_prescriptions_patient_id")
+    drop_table("patient_conditions")
+    drop_table("assessments", "ix_assessments_patient_scale_date")
+    drop_table("users")
+    drop_table("patients", "ix_patients_clinic_id")
+    drop_table("clinics")
+    drop_table("audit_log", "ix_audit_log_entity")
 
 
 _MESSAGE = "audit_log is append-only: rows cannot be changed or deleted"

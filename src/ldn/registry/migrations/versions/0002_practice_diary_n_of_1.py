@@ -12,6 +12,15 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
+from ldn.registry.migration_ops import (
+    create_index,
+    create_table,
+    drop_table,
+    id_column,
+    of_patient,
+    patient_id,
+)
+
 revision: str = "0002"
 down_revision: str | None = "0001"
 branch_labels: str | Sequence[str] | None = None
@@ -19,51 +28,33 @@ depends_on: str | Sequence[str] | None = None
 
 
 def upgrade() -> None:
-    op.create_table(
+    create_table(
         "diary_tokens",
-        sa.Column("id", sa.Integer(), nullable=False),
-        sa.Column("patient_id", sa.Integer(), nullable=False),
+        id_column(),
+        patient_id(),
         sa.Column("token_hash", sa.String(length=64), nullable=False),
         sa.Column("scale", sa.String(length=16), nullable=False),
         sa.Column("created_at", sa.DateTime(), nullable=False),
         sa.Column("created_by", sa.String(length=64), nullable=False),
         sa.Column("revoked_at", sa.DateTime(), nullable=True),
         sa.Column("last_used_at", sa.DateTime(), nullable=True),
-        sa.ForeignKeyConstraint(
-            ["patient_id"],
-            ["patients.id"],
-            name=op.f("fk_diary_tokens_patient_id_patients"),
-            ondelete="CASCADE",
-        ),
-        sa.PrimaryKeyConstraint("id", name=op.f("pk_diary_tokens")),
+        of_patient("diary_tokens"),
         sa.UniqueConstraint("token_hash", name=op.f("uq_diary_tokens_token_hash")),
     )
-    with op.batch_alter_table("diary_tokens", schema=None) as batch_op:
-        batch_op.create_index(
-            batch_op.f("ix_diary_tokens_patient_id"), ["patient_id"], unique=False
-        )
-    op.create_table(
+    create_index("diary_tokens", ["patient_id"])
+    create_table(
         "n_of_1_trials",
-        sa.Column("id", sa.Integer(), nullable=False),
-        sa.Column("patient_id", sa.Integer(), nullable=False),
+        id_column(),
+        patient_id(),
         sa.Column("scale", sa.String(length=16), nullable=False),
         sa.Column("start_date", sa.Date(), nullable=False),
         sa.Column("schedule", sa.JSON(), nullable=False),
         sa.Column("created_at", sa.DateTime(), nullable=False),
         sa.Column("created_by", sa.String(length=64), nullable=False),
         sa.Column("unblinded_at", sa.DateTime(), nullable=True),
-        sa.ForeignKeyConstraint(
-            ["patient_id"],
-            ["patients.id"],
-            name=op.f("fk_n_of_1_trials_patient_id_patients"),
-            ondelete="CASCADE",
-        ),
-        sa.PrimaryKeyConstraint("id", name=op.f("pk_n_of_1_trials")),
+        of_patient("n_of_1_trials"),
     )
-    with op.batch_alter_table("n_of_1_trials", schema=None) as batch_op:
-        batch_op.create_index(
-            batch_op.f("ix_n_of_1_trials_patient_id"), ["patient_id"], unique=False
-        )
+    create_index("n_of_1_trials", ["patient_id"])
     for table in ("assessments", "adverse_events"):
         with op.batch_alter_table(table, schema=None) as batch_op:
             batch_op.add_column(
@@ -75,9 +66,5 @@ def downgrade() -> None:
     for table in ("adverse_events", "assessments"):
         with op.batch_alter_table(table, schema=None) as batch_op:
             batch_op.drop_column("source")
-    with op.batch_alter_table("n_of_1_trials", schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f("ix_n_of_1_trials_patient_id"))
-    op.drop_table("n_of_1_trials")
-    with op.batch_alter_table("diary_tokens", schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f("ix_diary_tokens_patient_id"))
-    op.drop_table("diary_tokens")
+    drop_table("n_of_1_trials", "ix_n_of_1_trials_patient_id")
+    drop_table("diary_tokens", "ix_diary_tokens_patient_id")

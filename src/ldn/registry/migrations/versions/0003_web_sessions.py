@@ -10,7 +10,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 import sqlalchemy as sa
-from alembic import op
+
+from ldn.registry.migration_ops import check, create_index, create_table, drop_table, foreign_key
 
 revision: str = "0003"
 down_revision: str | None = "0002"
@@ -19,31 +20,19 @@ depends_on: str | Sequence[str] | None = None
 
 
 def upgrade() -> None:
-    op.create_table(
+    create_table(
         "web_sessions",
         sa.Column("id", sa.String(length=64), nullable=False),
         sa.Column("user_id", sa.Integer(), nullable=False),
         sa.Column("kind", sa.String(length=16), nullable=False),
         sa.Column("created_at", sa.DateTime(), nullable=False),
         sa.Column("expires_at", sa.DateTime(), nullable=False),
-        sa.CheckConstraint("kind IN ('cookie', 'bearer')", name=op.f("ck_web_sessions_kind")),
-        sa.ForeignKeyConstraint(
-            ["user_id"],
-            ["users.id"],
-            name=op.f("fk_web_sessions_user_id_users"),
-            ondelete="CASCADE",
-        ),
-        sa.PrimaryKeyConstraint("id", name=op.f("pk_web_sessions")),
+        check("web_sessions", "kind", "kind IN ('cookie', 'bearer')"),
+        foreign_key("web_sessions", "user_id", "users", "CASCADE"),
     )
-    with op.batch_alter_table("web_sessions", schema=None) as batch_op:
-        batch_op.create_index(batch_op.f("ix_web_sessions_user_id"), ["user_id"], unique=False)
-        batch_op.create_index(
-            batch_op.f("ix_web_sessions_expires_at"), ["expires_at"], unique=False
-        )
+    create_index("web_sessions", ["user_id"])
+    create_index("web_sessions", ["expires_at"])
 
 
 def downgrade() -> None:
-    with op.batch_alter_table("web_sessions", schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f("ix_web_sessions_expires_at"))
-        batch_op.drop_index(batch_op.f("ix_web_sessions_user_id"))
-    op.drop_table("web_sessions")
+    drop_table("web_sessions", "ix_web_sessions_expires_at", "ix_web_sessions_user_id")
