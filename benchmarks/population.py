@@ -29,9 +29,8 @@ from typing import Any
 import numba
 import numpy as np
 
-from ldn.export.sbml import build_sbml, chain_parameter_values, pk_parameter_values
+from ldn.export.sbml import build_sbml, chain_parameter_values, pk_parameter_values, pk_source
 from ldn.model.chain import CONDITIONS
-from ldn.model.pk_setup import chain_drive_system
 from ldn.parameters import default_parameters
 from ldn.population import runner
 from ldn.population.endpoints import EndpointSpec
@@ -102,7 +101,7 @@ def _roadrunner(scenario: Scenario, index: np.ndarray, rtol: float) -> tuple[np.
     out = np.empty((pop.n, scenario.t_obs_h.size))
     t0 = time.perf_counter()
     for i in range(pop.n):
-        system = chain_drive_system(_scalar(pk_parameters(pop.take([i]), PARAMS)))
+        system, _ = pk_source(PARAMS, None, _scalar(pk_parameters(pop.take([i]), PARAMS)))
         values = {
             **pk_parameter_values(system),
             **chain_parameter_values(chain_rows[i]),

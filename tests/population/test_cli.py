@@ -39,6 +39,16 @@ def test_population_json_and_plot(tmp_path: Path) -> None:
     assert plot.stat().st_size > 1000
 
 
+def test_population_pk_model_option() -> None:
+    """--pk-model picks a linear variant (said in the output); a kinetic one is a clear error."""
+    out = _ok(["population", "--n", "6", "--days", "7", "--step-h", "1", "--format", "json",
+               "--pk-model", "metabolite_tail"])  # fmt: skip
+    assert "PK metabolite_tail (one posterior draw per patient)" in json.loads(out)["description"]
+    _fails(["population", "--n", "6", "--days", "7", "--pk-model", "binding_kinetics"],
+           "kinetic receptor binding")  # fmt: skip
+    _fails(["population", "--n", "6", "--days", "7", "--pk-model", "nope"], "unknown PK model")
+
+
 def test_population_csv_per_patient(tmp_path: Path) -> None:
     out = tmp_path / "p.csv"
     _ok(["population", "--n", "12", "--days", "7", "--format", "csv", "--per-patient",

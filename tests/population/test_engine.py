@@ -2,18 +2,22 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import numpy as np
 import pytest
 
 from ldn.errors import InputError
 from ldn.model.exposure import exposure
-from ldn.model.pk_setup import chain_drive_setup
+from ldn.model.pk_setup import model_setup
 from ldn.parameters import default_parameters
 from ldn.population.engine import (
+    PKChoice,
     Schedule,
     adherence_mask,
     exposure_grid,
     patient_regimen,
+    patient_setup,
     pk_parameters,
     simulate_patients,
 )
@@ -42,11 +46,8 @@ def test_grid_occupancy_matches_simulate_exposure_per_patient() -> None:
     t_h = np.arange(2 * n_steps + 1) * dt_h / 2
     for i in range(pop.n):
         events = patient_regimen(REGIMEN, taken[i]).events(DAYS * 24.0)
-        drive_setup = chain_drive_setup(PARAMS)  # the PK that drives the chain
-        ref = exposure(
-            events, t_h, PARAMS, pk=pk_parameters(pop.take([i]), PARAMS),
-            binding=drive_setup.binding, pk_model=drive_setup.model,
-        )  # fmt: skip
+        # the fitted default PK variant drives the chain (the one PK of every output)
+        ref = exposure(events, t_h, PARAMS, pk=pk_parameters(pop.take([i]), PARAMS))
         np.testing.assert_allclose(drive[i, :, 0], ref.mor_occupancy[0], rtol=1e-9, atol=1e-12)
         unbound = ref.naltrexone_unbound_nM[0] + ref.naltrexol_unbound_nM[0]
         np.testing.assert_allclose(drive[i, :, 1], unbound, rtol=1e-9, atol=1e-12)
@@ -129,3 +130,50 @@ def test_bad_grid_and_observation_messages() -> None:
 def test_unreachable_scheduler_is_a_clear_error() -> None:
     with pytest.raises(InputError, match="cannot reach the Dask scheduler"):
         run(_scenario(), np.arange(3), scheduler="tcp://127.0.0.1:9")
+
+
+def _take(obj, i):  # type: ignore[no-untyped-def]
+    return dataclasses.replace(
+        obj,
+        **{
+            f.name: np.asarray(getattr(obj, f.name))[[i]]
+            if np.ndim(getattr(obj, f.name))
+            else getattr(obj, f.name)
+            for f in dataclasses.fields(obj)
+        },
+    )
+
+
+@pytest.mark.parametrize("model", ["metabolite_tail", "brain_retention"])
+def test_posterior_pk_draws_per_patient_match_exposure(model: str) -> None:
+    """PKChoice(posterior=True): each patient's PK, binding and variant parameters are one shipped
+    posterior draw (× their IIV factors); the engine's drive equals `exposure` with them."""
+    pop = sample_population(4, seed=3, spec=SPEC)
+    schedule = Schedule.from_regimen(REGIMEN, 7 * 24.0)
+    taken = adherence_mask(pop, schedule)
+    choice = PKChoice(model, posterior=True)
+    drive, _ = exposure_grid(pop, schedule, taken, PARAMS, dt_h=1.0, n_steps=168,
+                             pk_choice=choice)  # fmt: skip
+    setup = patient_setup(pop, PARAMS, choice)
+    assert np.unique(np.asarray(setup.binding.invivo_scale)).size == pop.n  # draws differ
+    t_h = np.arange(2 * 168 + 1) * 0.5
+    for i in range(pop.n):
+        events = patient_regimen(REGIMEN, taken[i]).events(7 * 24.0)
+        extra = {k: np.asarray(v)[[i]] for k, v in setup.extra.items()}
+        ref = exposure(events, t_h, PARAMS, pk=_take(setup.pk, i),
+                       binding=_take(setup.binding, i), pk_model=model, extra=extra)  # fmt: skip
+        np.testing.assert_allclose(drive[i, :, 0], ref.mor_occupancy[0], rtol=1e-9, atol=1e-12)
+    # a patient's draw does not depend on which chunk they are simulated in
+    alone = patient_setup(pop.take([2]), PARAMS, choice)
+    assert float(np.asarray(alone.pk.cl_l_per_h)[0]) == float(np.asarray(setup.pk.cl_l_per_h)[2])
+
+
+def test_default_pk_is_the_fitted_default_variant() -> None:
+    pop = sample_population(3, seed=1, spec=SPEC)
+    assert patient_setup(pop, PARAMS, PKChoice()).model == model_setup().model
+
+
+def test_kinetic_pk_variant_is_refused_with_a_clear_message() -> None:
+    pop = sample_population(2, seed=1, spec=SPEC)
+    with pytest.raises(InputError, match=r"kinetic receptor binding.*metabolite_tail"):
+        patient_setup(pop, PARAMS, PKChoice("binding_kinetics"))

@@ -21,8 +21,8 @@ def sbml(
     pk_model: str | None = typer.Option(
         None,
         "--pk-model",
-        help="Export a fitted linear PK variant (brain_retention | metabolite_tail) instead of "
-        "the chain-drive PK the chain was calibrated with.",
+        help="Fitted linear PK variant (brain_retention | metabolite_tail; default: the fitted "
+        "default, which drives every output).",
     ),
 ) -> None:
     """Write PK → occupancy → chain → score of a typical patient, dosing as SBML events."""

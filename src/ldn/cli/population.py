@@ -49,6 +49,11 @@ def population(
         "--hypothesis",
         help="Mechanism family at its parameter-file values (default: the seed's rebound_brain).",
     ),
+    pk_model: str | None = typer.Option(
+        None,
+        "--pk-model",
+        help="PK structural variant with equilibrium binding (default: the fitted default).",
+    ),
 ) -> None:
     """Simulate a virtual population on one regimen and summarise exposure and response."""
     check_output(fmt, out, plot)
@@ -61,6 +66,7 @@ def population(
         result = simulate_population(
             regimen, n=n, days=days, condition=condition, seed=seed, female_fraction=female,
             dt_h=step_h, scheduler=scheduler, progress=prog, hypothesis=hypothesis,
+            pk_model=pk_model,
         )  # fmt: skip
     frame = result.to_frame() if per_patient else result.summary_frame().reset_index()
     if fmt == "table":

@@ -110,6 +110,11 @@ def _write_result(
 
     frame = result.to_frame()
     note = _hypothesis_note(result.hypothesis, default_hypothesis)
+    if note is not None:
+        from ldn.simulate.scenarios import signalling_note
+
+        sign = signalling_note(result.extra, result.exposure.t_h)
+        note = note if sign is None else f"{note}\n{sign}"
     summary: dict = result.summary()
     if uncertainty:
         summary = {k: list(v) for k, v in result.summary_ranges().items()}

@@ -1,8 +1,9 @@
 """SBML Level 3 Version 2 export of the single-patient model (PK → occupancy → chain → score).
 
 One model definition: every number comes from the engine's own objects —
-- PK: the state matrix A of the PK that drives the chain (`ldn.model.pk_setup.chain_drive_setup`,
-  parameters_chain_drive.toml; entries written as parameters `a_<i>_<j>`, 1/h), its states as
+- PK: the state matrix A of a fitted structural variant with equilibrium binding (default: the
+  package's default variant, the one PK of every output, `ldn.model.pk_setup.linear_setup`;
+  entries written as parameters `a_<i>_<j>`, 1/h), its states as
   species (amounts, mg, or ng/mL for brain sites) in a unit compartment with rate rules
   `dx_i/dt = Σ_j a_ij x_j`;
 - occupancy: binding ratios L/K per ng/mL from `ldn.model.receptors` (parameters `r_ntx`,
@@ -29,8 +30,8 @@ from ldn.errors import InputError
 from ldn.model import chain, pk, receptors
 from ldn.model.chain import get_condition, scale_parameters
 from ldn.model.pk import LinearSystem
-from ldn.model.pk_models import get_model, model_system
-from ldn.model.pk_setup import chain_drive_setup, chain_drive_system, model_setup
+from ldn.model.pk_models import model_system
+from ldn.model.pk_setup import linear_setup
 from ldn.parameters import ParameterSet
 
 CHAIN_IDS = ("R_mor", "R_ogfr", "P_be", "P_ogf", "lymph", "cytokine", "activity")
@@ -95,17 +96,10 @@ class SbmlModel:
 def pk_source(
     params: ParameterSet, pk_model: str | None, pk_params: pk.PKParams | None
 ) -> tuple[LinearSystem, receptors.BindingParams]:
-    """(linear PK system, binding) of the export: the chain drive when `pk_model` is None (what
-    the chain was calibrated with), else the fitted structural variant `pk_model`."""
-    if pk_model is None:
-        drive = chain_drive_setup(params)
-        return chain_drive_system(pk_params or drive.pk), drive.binding
-    setup = model_setup(pk_model, params)
-    if get_model(setup.model).kinetic_binding:
-        raise InputError(
-            f"PK model {setup.model} has kinetic receptor binding, which has no algebraic "
-            "occupancy for SBML; export a linear variant"
-        )
+    """(linear PK system, binding) of the export: fitted variant `pk_model` (None = the default
+    variant, which drives everything else too); `pk_params` replaces its PK values (one
+    patient). A variant with kinetic binding has no algebraic occupancy: InputError."""
+    setup = linear_setup(pk_model, params)
     return model_system(setup.model, pk_params or setup.pk, setup.extra), setup.binding
 
 
@@ -153,8 +147,8 @@ def build_sbml(  # noqa: C901, PLR0915 (writes the SBML document element by elem
 ) -> SbmlModel:
     """Build the SBML L3V2 model of one patient for the given doses (see module docstring).
 
-    `pk_model` None exports the chain-drive PK (the chain's calibration); a linear variant name
-    (`ldn.model.pk_models`) exports that fitted structure instead."""
+    `pk_model` None exports the fitted default PK variant (what every other output uses); a
+    linear variant name (`ldn.model.pk_models`) exports that fitted structure instead."""
     import libsbml
 
     cond = get_condition(condition)

@@ -3,8 +3,10 @@
     setup = model_setup("binding_kinetics")       # PK, binding and extra parameters
     draws = model_draws("brain_retention", 100)   # the same with arrays of shape (100,)
 
-The default variant (lowest AIC) is also the one whose values are in parameters.toml, so code
-that reads parameters.toml directly (population engine, SBML export, model chain) runs it;
+The default variant (lowest AIC) is also the one whose values are in parameters.toml. It is the
+one PK of the whole package: exposure/occupancy outputs, the rebound → immune → disease chain
+and every mechanism family, the population engine, the trial simulator and the SBML export
+(`linear_setup` for the last three, which refuse a variant with kinetic binding).
 `default_system` builds its linear system from parameters.toml.
 """
 
@@ -106,27 +108,28 @@ def default_system(pk: PKParams, params: ParameterSet) -> LinearSystem:
     return model_system(name, pk, extra)
 
 
-__all__ = ["MODEL_NAMES", "ModelSetup", "default_system", "model_draws", "model_setup"]
+def linear_setup(
+    model: str | None = None, params: ParameterSet | None = None, *, draws: bool = False
+) -> ModelSetup:
+    """`model_setup` (or, with `draws`, `model_draws` with every shipped draw) of a variant with
+    equilibrium binding, for code that integrates the linear PK itself (population engine, trial
+    simulator, SBML export): a variant with kinetic binding has no algebraic occupancy, so it
+    is refused with a clear message."""
+    name = resolve_name(model)
+    if get_model(name).kinetic_binding:
+        linear = ", ".join(n for n in MODEL_NAMES if not get_model(n).kinetic_binding)
+        raise InputError(
+            f"PK model {name} has kinetic receptor binding, which the population engine, trial "
+            f"simulator and SBML export cannot integrate; choose one of {linear}"
+        )
+    return model_draws(name, None, params) if draws else model_setup(name, params)
 
 
-# The structure that drives the rebound chain, with the `chain_drive.*` values
-# (parameters_chain_drive.toml: the pre-issue-11 fit the chain was calibrated with).
-CHAIN_DRIVE_MODEL = "metabolite_tail"
-
-
-def chain_drive_setup(params: ParameterSet | None = None) -> ModelSetup:
-    """PK and binding that drive the model chain (see parameters_chain_drive.toml for why)."""
-    ps = default_parameters() if params is None else params
-    g = ps.group("chain_drive")
-    pk, b, _ = _split(dict(g))
-    return ModelSetup(
-        CHAIN_DRIVE_MODEL,
-        PKParams.from_parameters(ps, **pk),
-        BindingParams.from_parameters(ps, **b),
-        {},
-    )
-
-
-def chain_drive_system(pk: PKParams) -> LinearSystem:
-    """Linear system of the chain-drive structure for (per-patient) PK parameters `pk`."""
-    return model_system(CHAIN_DRIVE_MODEL, pk, {})
+__all__ = [
+    "MODEL_NAMES",
+    "ModelSetup",
+    "default_system",
+    "linear_setup",
+    "model_draws",
+    "model_setup",
+]

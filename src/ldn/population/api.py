@@ -19,9 +19,10 @@ import pandas as pd
 from ldn.errors import InputError
 from ldn.model.chain import get_condition
 from ldn.model.hypotheses import get_family
+from ldn.model.pk_setup import linear_setup
 from ldn.parameters import ParameterSet, default_parameters
 from ldn.population.endpoints import EndpointSpec
-from ldn.population.engine import DEFAULT_DT_H, PatientOutputs, Schedule
+from ldn.population.engine import DEFAULT_DT_H, PatientOutputs, PKChoice, Schedule
 from ldn.population.runner import Scenario, run
 from ldn.population.sampling import Population, VariabilitySpec, sample_population
 from ldn.regimen.schedule import Regimen
@@ -119,6 +120,29 @@ class PopulationResult:
         return path
 
 
+def _run_family(
+    scenario: Scenario,
+    index: np.ndarray,
+    hypothesis: str | None,
+    scheduler: str | None,
+    chunk_size: int | None,
+    progress: Callable[[int], None] | None,
+) -> tuple[PatientOutputs, str]:
+    """(outputs, ", hypothesis NAME" or "") of the fused engine (None / rebound_brain) or of
+    `ldn.population.families` for another family (local chunks, no `scheduler`)."""
+    family = None if hypothesis is None else get_family(hypothesis)
+    if family is None or family.name == "rebound_brain":
+        outputs = run(scenario, index, scheduler=scheduler, chunk_size=chunk_size,
+                      progress=progress)  # fmt: skip
+        return outputs, ""
+    if scheduler is not None:
+        raise InputError(f"--scheduler runs the fused engine (rebound_brain); {family.name} runs "
+                         "locally: drop --scheduler")  # fmt: skip
+    from ldn.population.families import run_family
+
+    return run_family(scenario, index, family, progress), f", hypothesis {family.name}"
+
+
 def simulate_population(
     regimen: Regimen,
     *,
@@ -134,11 +158,17 @@ def simulate_population(
     chunk_size: int | None = None,
     progress: Callable[[int], None] | None = None,
     hypothesis: str | None = None,
+    pk_model: str | None = None,
+    pk_posterior: bool = True,
 ) -> PopulationResult:
     """Simulate `n` virtual patients of `condition` on `regimen` for `days` days.
 
     `hypothesis` names a mechanism family (`ldn.model.hypotheses`); None or `rebound_brain` runs
     the fused engine, another family `ldn.population.families` (local chunks, no `scheduler`).
+    `pk_model`: PK structural variant (default: the fitted default; variants with kinetic binding
+    raise InputError). `pk_posterior` (default True): each patient's typical PK values are one
+    draw of the shipped PK posterior (parameter uncertainty) before between-patient variability;
+    False uses the maximum-likelihood values. The description says which.
     """
     if not 1 <= n <= MAX_PATIENTS:
         raise InputError(f"--n {n} must lie between 1 and {MAX_PATIENTS:,}")
@@ -146,6 +176,8 @@ def simulate_population(
         raise InputError(f"--days {days} must lie between 1 and 3650")
     params = params or default_parameters()
     cond = get_condition(condition)
+    choice = PKChoice(pk_model, pk_posterior)
+    linear_setup(pk_model, params)  # an unknown or kinetic variant fails here, before any work
     spec = VariabilitySpec.from_parameters(params)
     step = min(obs_every_days, days)
     obs_days = np.unique(np.r_[np.arange(0, days + 1, step), days])
@@ -159,28 +191,18 @@ def simulate_population(
         seed=seed,
         female_fraction=female_fraction,
         dt_h=dt_h,
+        pk=choice,
     )
     index = np.arange(n, dtype=np.int64)
-    family = None if hypothesis is None else get_family(hypothesis)
-    if family is None or family.name == "rebound_brain":
-        outputs = run(scenario, index, scheduler=scheduler, chunk_size=chunk_size,
-                      progress=progress)  # fmt: skip
-    elif scheduler is not None:
-        raise InputError(f"--scheduler runs the fused engine (rebound_brain); {family.name} runs "
-                         "locally: drop --scheduler")  # fmt: skip
-    else:
-        from ldn.population.families import run_family
-
-        outputs = run_family(scenario, index, family, progress)
+    outputs, named = _run_family(scenario, index, hypothesis, scheduler, chunk_size, progress)
     pop = sample_population(n, seed=seed, spec=spec, female_fraction=female_fraction)
     endpoint = EndpointSpec.from_parameters(params, cond.name)
     ratio = endpoint.baseline_ratio(pop.baseline_z)
     ends = outputs.activity_rel[:, [0, -1]]
     scores = endpoint.expected(ends, t_obs_h[[0, -1]], ratio, placebo=False)
-    seed_chain = family is None or family.name == "rebound_brain"
-    named = "" if seed_chain or family is None else f", hypothesis {family.name}"
     return PopulationResult(
-        description=f"{n:,} virtual {cond.title} patients, {regimen.describe()}, {days} days"
+        description=f"{n:,} virtual {cond.title} patients, {regimen.describe()}, {days} days; "
+        + choice.describe()
         + named,
         condition=cond.name,
         scale_label=endpoint.scale.short_label,

@@ -3,11 +3,13 @@
 For one chunk of patients (a `Population`) and a dose schedule shared by all of them, with a
 per-patient mask of doses actually taken:
 
-1. PK: each patient's linear system (the structure and values that drive the model chain,
-   `ldn.model.pk_setup.chain_drive_setup`, see parameters_chain_drive.toml; per-patient parameter
-   arrays) is decomposed into modes (`ldn.model.superposition.modes`) and propagated exactly on
-   the chain's half-step grid, z ← z·e^{λΔ} (+ D at a taken dose); patients whose eigenvectors
-   are ill-conditioned use the transition matrix Φ = expm(A·Δ) instead (`scipy.linalg.expm`).
+1. PK: each patient's linear system (a fitted structural variant with equilibrium binding,
+   `ldn.model.pk_setup.linear_setup`: by default the package's default variant, the one PK of
+   every output; `PKChoice` picks another and/or one shipped posterior draw per patient;
+   per-patient parameter arrays) is decomposed into modes (`ldn.model.superposition.modes`) and
+   propagated exactly on the chain's half-step grid, z ← z·e^{λΔ} (+ D at a taken dose);
+   patients whose eigenvectors are ill-conditioned use the transition matrix Φ = expm(A·Δ)
+   instead (`scipy.linalg.expm`).
    Both are the closed-form solution of the linear ODE evaluated step by step, so each patient
    can skip different doses (adherence). Written as Numba loops because NumPy would need one
    (patients × modes) update per half-step from Python.
@@ -33,12 +35,14 @@ they skip steps 1–3.
 
 Between-patient variability enters through the `Population` factors: F (`f_sys`), CL, V_c and
 V_deep, ka, CL and volumes of 6β-naltrexol, flows (allometry), the chain's disease `effect_gain`
-(response factor) and its immune/disease time constants (turnover factor).
+(response factor) and its immune/disease time constants (turnover factor). With
+`PKChoice(posterior=True)` each patient's typical PK values (and binding/variant parameters) are
+one draw of the shipped PK posterior (`ldn calibrate-pk`), picked by a uniform keyed on (seed,
+patient index): parameter uncertainty on top of between-patient variability, chunk-invariant.
 """
 
 from __future__ import annotations
 
-import dataclasses
 from dataclasses import dataclass
 from typing import Final
 
@@ -46,8 +50,7 @@ import numpy as np
 import numpy.typing as npt
 
 from ldn.errors import InputError
-from ldn.model import chain, pk, receptors
-from ldn.model.pk_setup import chain_drive_setup, chain_drive_system
+from ldn.model import chain
 from ldn.parameters import ParameterSet
 from ldn.population.kernels import (
     PKArrays,
@@ -55,11 +58,34 @@ from ldn.population.kernels import (
     _propagate_matrix,
     _propagate_modal,
 )
+from ldn.population.patient_pk import (
+    DEFAULT_PK,
+    PKChoice,
+    output_rows,
+    patient_pk,
+    patient_setup,
+    pk_parameters,
+    scaled_pk,
+)
 from ldn.population.rng import Stream, patient_uniforms
 from ldn.population.sampling import Population
 from ldn.regimen.schedule import Regimen
 from ldn.types import BoolArray, FloatArray
 from ldn.units import H_PER_DAY
+
+__all__ = [  # the per-patient PK lives in ldn.population.patient_pk; re-exported for callers
+    "PKChoice",
+    "PatientOutputs",
+    "Schedule",
+    "adherence_mask",
+    "chain_parameters",
+    "exposure_grid",
+    "patient_regimen",
+    "patient_setup",
+    "pk_parameters",
+    "scaled_pk",
+    "simulate_patients",
+]
 
 DEFAULT_DT_H: Final = 0.5
 # chain time constants scaled by a patient's turnover factor (file names without the prefix)
@@ -105,34 +131,6 @@ def patient_regimen(regimen: Regimen, taken: BoolArray) -> Regimen:
     """The regimen one patient actually followed: `regimen` with the untaken doses missed."""
     missed = np.flatnonzero(~np.asarray(taken, dtype=bool))
     return regimen if missed.size == 0 else regimen.with_missed(doses=missed.tolist())
-
-
-def pk_parameters(pop: Population, params: ParameterSet) -> pk.PKParams:
-    """Per-patient PK parameters that drive the chain: the chain-drive typical values
-    (`ldn.model.pk_setup.chain_drive_setup`) times the population's factors."""
-    return scaled_pk(chain_drive_setup(params).pk, pop)
-
-
-def scaled_pk(typical: pk.PKParams, pop: Population) -> pk.PKParams:
-    """Per-patient PK parameters: typical values (scalars, or one value per patient, e.g. posterior
-    draws) times the population's factors."""
-    g = {
-        f.name: np.asarray(getattr(typical, f.name), dtype=float)
-        for f in dataclasses.fields(typical)
-    }
-    return dataclasses.replace(
-        typical,
-        ka_per_h=g["ka_per_h"] * pop.ka_factor,
-        f_sys=np.minimum(g["f_sys"] * pop.f_factor, g["fa"]),
-        cl_l_per_h=g["cl_l_per_h"] * pop.cl_factor,
-        v_c_l=g["v_c_l"] * pop.v_factor,
-        v_deep_l=g["v_deep_l"] * pop.v_factor,
-        q_deep_l_per_h=g["q_deep_l_per_h"] * pop.flow_factor,
-        cl_m_l_per_h=g["cl_m_l_per_h"] * pop.cl_metabolite_factor,
-        v_m_l=g["v_m_l"] * pop.v_metabolite_factor,
-        v_mp_l=g["v_mp_l"] * pop.v_metabolite_factor,
-        q_m_l_per_h=g["q_m_l_per_h"] * pop.flow_factor,
-    )
 
 
 def chain_parameters(
@@ -183,24 +181,6 @@ class PatientOutputs:
     doses_taken: npt.NDArray[np.int64]
 
 
-def _output_rows(out_map: FloatArray, binding: receptors.BindingParams, tlr4: bool) -> FloatArray:
-    """Linear maps (…, rows, n) from the PK outputs to the kernel rows: MOR binding ratios
-    L1/K1 and L2/K2 (+ unbound effect-site nM when `tlr4`), then plasma naltrexone and
-    6β-naltrexol.
-
-    The factors come from `ldn.model.receptors` (unbound effect-site nM per ng/mL, in-vivo K)."""
-    l1, l2 = receptors.unbound_effect_nm(1.0, 1.0, binding)
-    k1, k2 = binding.k_nm("mor")
-    rows = [
-        out_map[..., 2, :] * (float(l1) / float(k1)),
-        out_map[..., 3, :] * (float(l2) / float(k2)),
-    ]
-    if tlr4:  # unbound effect-site nM, as `ldn.model.exposure.Exposure.*_unbound_nM`
-        rows.append(out_map[..., 2, :] * float(l1) + out_map[..., 3, :] * float(l2))
-    rows += [out_map[..., 0, :], out_map[..., 1, :]]
-    return np.ascontiguousarray(np.stack(rows, axis=-2))
-
-
 def exposure_grid(
     pop: Population,
     schedule: Schedule,
@@ -210,6 +190,7 @@ def exposure_grid(
     dt_h: float,
     n_steps: int,
     tlr4: bool = False,
+    pk_choice: PKChoice = DEFAULT_PK,
 ) -> tuple[FloatArray, FloatArray]:
     """Chain drive and plasma peaks on the half-step grid of `n_steps` steps of `dt_h`.
 
@@ -219,13 +200,9 @@ def exposure_grid(
     """
     from scipy.linalg import expm
 
-    from ldn.model.superposition import modes
-
     half = 0.5 * dt_h
     n_half = 2 * n_steps + 1
-    system = chain_drive_system(pk_parameters(pop, params))
-    ns, no = system.a.shape[-1], system.c.shape[-2]
-    binding = chain_drive_setup(params).binding
+    p = patient_pk(pop, params, pk_choice)
     keep = schedule.t_h < n_steps * dt_h + half
     dose_at = _grid_index(schedule.t_h[keep], half, "a dose")
     dose_mg = np.ascontiguousarray(schedule.dose_mg[keep])
@@ -233,31 +210,20 @@ def exposure_grid(
     drive = np.zeros((pop.n, n_half, 2))
     peak = np.zeros((pop.n, 2))
     peak_from = max(0, n_half - 1 - round(H_PER_DAY / half))
-    md = modes(system)
-    ok = np.broadcast_to(md.ok, (pop.n,))
-    if np.all(ok):
-        lam = np.broadcast_to(md.lam, (pop.n, ns)) * half
-        coef = np.broadcast_to(md.coef, (pop.n, no, ns))
-        _propagate_modal(
-            np.ascontiguousarray(lam), _output_rows(coef, binding, tlr4), dose_at, dose_mg,
-            taken_k, n_half, peak_from, drive, peak,
-        )  # fmt: skip
-    elif np.any(ok):
-        lam = np.broadcast_to(md.lam, (pop.n, ns))[ok] * half
-        coef = np.broadcast_to(md.coef, (pop.n, no, ns))[ok]
+    ok = p.ok
+    if np.any(ok):
         d_ok, p_ok = drive[ok], peak[ok]
         _propagate_modal(
-            np.ascontiguousarray(lam), _output_rows(coef, binding, tlr4), dose_at, dose_mg,
-            taken_k[ok], n_half, peak_from, d_ok, p_ok,
+            np.ascontiguousarray(p.lam[ok] * half), output_rows(p.coef[ok], p.factors[ok], tlr4),
+            dose_at, dose_mg, taken_k[ok], n_half, peak_from, d_ok, p_ok,
         )  # fmt: skip
         drive[ok], peak[ok] = d_ok, p_ok
     if not np.all(ok):
         bad = ~ok
-        a = np.broadcast_to(system.a, (pop.n, ns, ns))[bad]
-        c = np.broadcast_to(system.c, (pop.n, no, ns))[bad]
+        a, c = p.dense(bad)
         d_bad, p_bad = drive[bad], peak[bad]
         _propagate_matrix(
-            np.ascontiguousarray(expm(a * half)), _output_rows(c, binding, tlr4), dose_at,
+            np.ascontiguousarray(expm(a * half)), output_rows(c, p.factors[bad], tlr4), dose_at,
             dose_mg, taken_k[bad], n_half, peak_from, d_bad, p_bad,
         )  # fmt: skip
         drive[bad], peak[bad] = d_bad, p_bad
@@ -292,37 +258,30 @@ def _pk_recursion(
     dt_h: float,
     n_steps: int,
     tlr4: bool,
+    pk_choice: PKChoice = DEFAULT_PK,
 ) -> _PKRecursion:
     """The same PK propagation as `exposure_grid`, packed for `_chain_from_pk_pairs`."""
     from scipy.linalg import expm
 
-    from ldn.model.superposition import modes
-
     half = 0.5 * dt_h
     n = pop.n
-    system = chain_drive_system(pk_parameters(pop, params))
-    ns, no = system.a.shape[-1], system.c.shape[-2]
-    binding = chain_drive_setup(params).binding
+    p = patient_pk(pop, params, pk_choice)
+    ns = p.system.a.shape[-1]
     keep = schedule.t_h < n_steps * dt_h + half
-    md = modes(system)
-    ok = np.array(np.broadcast_to(md.ok, (n,)))
-    lam = np.ascontiguousarray(np.broadcast_to(md.lam, (n, ns)) * half)
-    coef = np.broadcast_to(md.coef, (n, no, ns))
-    rows = np.array(_output_rows(coef, binding, tlr4))
+    rows = np.array(output_rows(p.coef, p.factors, tlr4))
     b = np.ones((n, ns))
     phi = np.zeros((n, ns, ns))
-    if not np.all(ok):
-        bad = ~ok
-        a = np.broadcast_to(system.a, (n, ns, ns))[bad]
-        c = np.broadcast_to(system.c, (n, no, ns))[bad]
+    if not np.all(p.ok):
+        bad = ~p.ok
+        a, c = p.dense(bad)
         phi[bad] = expm(a * half)
-        rows[bad] = _output_rows(c, binding, tlr4)
+        rows[bad] = output_rows(c, p.factors[bad], tlr4)
         b[bad] = 0.0
         b[bad, 0] = 1.0  # a dose enters the gut compartment
     return _PKRecursion(
-        lam_half=lam,
+        lam_half=np.ascontiguousarray(p.lam * half),
         phi=phi,
-        dense=~ok,
+        dense=~p.ok,
         b=b,
         rows=np.ascontiguousarray(rows),
         dose_at=_grid_index(schedule.t_h[keep], half, "a dose"),
@@ -350,9 +309,12 @@ def simulate_patients(
     condition: str,
     dt_h: float = DEFAULT_DT_H,
     tlr4: bool = False,
+    pk_choice: PKChoice = DEFAULT_PK,
 ) -> PatientOutputs:
     """Run PK → occupancy → chain for every patient of `pop`; outputs per patient.
 
+    `pk_choice` picks the PK structural variant and whether each patient's typical PK values
+    are a posterior draw (`PKChoice`; default: the fitted default variant, ML values).
     `t_obs_h` must be multiples of a common recording interval on the `dt_h` grid, starting at
     0 (e.g. weekly visits); the run ends at the last observation.
     """
@@ -374,7 +336,10 @@ def simulate_patients(
     dosed = ntaken > 0
     if np.any(dosed):
         sub = pop.take(np.flatnonzero(dosed))
-        r = _pk_recursion(sub, schedule, taken[dosed], params, dt_h=dt_h, n_steps=end, tlr4=tlr4)
+        r = _pk_recursion(
+            sub, schedule, taken[dosed], params, dt_h=dt_h, n_steps=end, tlr4=tlr4,
+            pk_choice=pk_choice,
+        )  # fmt: skip
         p = chain_parameters(sub, params, condition, tlr4=tlr4)
         # the kernel takes patients in pairs: an odd count simulates the last patient twice
         rows = np.r_[np.arange(sub.n), sub.n - 1] if sub.n % 2 else np.arange(sub.n)

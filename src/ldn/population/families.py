@@ -4,12 +4,15 @@ The fused engine (`ldn.population.engine.simulate_patients`) integrates the seed
 (`rebound_brain`). For a family (`ldn.model.hypotheses`) the same per-patient pieces are used:
 
 1. PK: the engine's exact per-patient recursion on the chain's half-step grid
-   (`engine._pk_recursion`, the chain-drive PK times the population's factors, adherence mask),
+   (`engine._pk_recursion`, the scenario's fitted PK variant — default: the package's default
+   variant, optionally one posterior draw per patient — times the population's factors,
+   adherence mask),
    propagated by the engine's kernels (`_propagate_modal`, `_propagate_matrix`) into the drive
    array, as `engine.exposure_grid` does. Occupancy that drives the family: `brain` — the
    effect-site MOR occupancy the engine uses; `plasma` — unbound plasma MOR occupancy, the same
-   formula as `ldn.simulate.hypotheses.drive` (fu·C molar over the in-vivo K of the chain-drive
-   binding; ASSUMPTION of that module); `none` — no drive (the null family: activity stays 1).
+   formula as `ldn.simulate.hypotheses.drive` and `Exposure.mor_occupancy_plasma` (fu·C molar
+   over the in-vivo K of each patient's binding; ASSUMPTION of that module); `none` — no drive
+   (the null family: activity stays 1).
 2. Chain: the family's compiled kernel `ldn.solve.hypothesis.integrate_family` (its upregulation
    law) with each patient's chain parameters (`engine.chain_parameters`: effect gain × response
    factor, time constants × turnover factor) under the family's fixed values, at the parameter
@@ -32,7 +35,6 @@ import numpy as np
 
 from ldn.model import chain
 from ldn.model.hypotheses.base import Family
-from ldn.model.pk_setup import chain_drive_setup
 from ldn.model.receptors import unbound_plasma_nm
 from ldn.parameters import ParameterSet
 from ldn.population.engine import (
@@ -43,6 +45,7 @@ from ldn.population.engine import (
     chain_parameters,
 )
 from ldn.population.kernels import _propagate_matrix, _propagate_modal
+from ldn.population.patient_pk import DEFAULT_PK, PKChoice, patient_setup
 from ldn.population.runner import IndexArray, Scenario
 from ldn.population.sampling import Population
 from ldn.solve.hypothesis import integrate_family
@@ -57,16 +60,19 @@ _THRESHOLD: Final = "hypothesis.threshold_occupancy"
 
 def _drive(
     pop: Population, schedule: object, taken: BoolArray, params: ParameterSet, dt_h: float,
-    n_steps: int, plasma: bool,
+    n_steps: int, plasma: bool, pk_choice: PKChoice = DEFAULT_PK,
 ) -> tuple[FloatArray, FloatArray]:  # fmt: skip
     """(occupancy on the half-step grid (n, 2·n_steps + 1, 2), plasma peaks of the last day)."""
-    r = _pk_recursion(pop, schedule, taken, params, dt_h=dt_h, n_steps=n_steps, tlr4=False)  # type: ignore[arg-type]
+    r = _pk_recursion(pop, schedule, taken, params, dt_h=dt_h, n_steps=n_steps, tlr4=False,  # type: ignore[arg-type]
+                      pk_choice=pk_choice)  # fmt: skip
     rows = r.rows  # (n, 4, n_x): L1/K1, L2/K2 (effect site), plasma naltrexone, 6β-naltrexol
-    if plasma:
-        b = chain_drive_setup(params).binding
-        k1, k2 = (float(np.asarray(k)) for k in b.k_nm("mor"))
-        a1 = float(np.asarray(unbound_plasma_nm(1.0, 0.0, b)[0])) / k1
-        a2 = float(np.asarray(unbound_plasma_nm(0.0, 1.0, b)[1])) / k2
+    if plasma:  # per-patient binding of the same PK choice (posterior draws vary it)
+        b = patient_setup(pop, params, pk_choice).binding
+        k1, k2 = (np.broadcast_to(np.asarray(k, float).reshape(-1), (pop.n,))
+                  for k in b.k_nm("mor"))  # fmt: skip
+        u1 = np.asarray(unbound_plasma_nm(1.0, 0.0, b)[0], float).reshape(-1)
+        u2 = np.asarray(unbound_plasma_nm(0.0, 1.0, b)[1], float).reshape(-1)
+        a1, a2 = (u1 / k1)[:, None], (u2 / k2)[:, None]
         rows = np.ascontiguousarray(
             np.stack([rows[:, 2] * a1, rows[:, 3] * a2, rows[:, 2], rows[:, 3]], axis=1)
         )
@@ -95,6 +101,7 @@ def _drive(
 def simulate_family_patients(
     pop: Population, schedule: object, taken: BoolArray, t_obs_h: FloatArray, *,
     family: Family, params: ParameterSet, condition: str, dt_h: float,
+    pk_choice: PKChoice = DEFAULT_PK,
 ) -> PatientOutputs:  # fmt: skip
     """`engine.simulate_patients` for `family` (see the module docstring)."""
     t_obs_h = np.asarray(t_obs_h, dtype=np.float64)
@@ -114,14 +121,14 @@ def simulate_family_patients(
     for start in range(0, dosed.size, block):
         idx = dosed[start : start + block]
         sub = pop.take(idx)
-        brain, peak = _drive(sub, schedule, taken[idx], params, dt_h, end, plasma=False)
+        brain, peak = _drive(sub, schedule, taken[idx], params, dt_h, end, False, pk_choice)
         last = brain[:, window_from:, 0]
         mor[idx] = np.column_stack([last.mean(axis=1), last.max(axis=1), last.min(axis=1)])
         cmax[idx] = peak
         if not family.has_effect:
             continue
         drive = brain if family.drive == "brain" else _drive(
-            sub, schedule, taken[idx], params, dt_h, end, plasma=True)[0]  # fmt: skip
+            sub, schedule, taken[idx], params, dt_h, end, True, pk_choice)[0]  # fmt: skip
         p = chain_parameters(sub, fam_params, condition)
         sol = integrate_family(drive, p, family.law_code, dt_h, end, threshold=threshold,
                                record_every=record)  # fmt: skip
@@ -149,6 +156,7 @@ def run_family(
         parts.append(simulate_family_patients(
             pop, scenario.schedule, taken, scenario.t_obs_h, family=family,
             params=scenario.params, condition=scenario.condition, dt_h=scenario.dt_h,
+            pk_choice=scenario.pk,
         ))  # fmt: skip
         if progress is not None:
             progress(pop.n)

@@ -31,6 +31,7 @@ class Stream(IntEnum):
     BASELINE = 4
     DOSES = 5
     POOL = 10
+    PK_POSTERIOR = 11
     NOISE = 6
     DROPOUT = 7
     PLACEBO = 8

@@ -1,7 +1,8 @@
 """Running many patients: a picklable `Scenario`, patient chunks, and local or Dask execution.
 
 A `Scenario` says what every patient receives (schedule, drug windows, observation times,
-condition, parameters, variability, seed). `run_chunk(index, scenario)` samples the patients with
+condition, parameters, variability, seed, PK variant and whether PK parameter uncertainty is
+drawn per patient). `run_chunk(index, scenario)` samples the patients with
 global numbers `index` and simulates them; because every random number is keyed on
 (seed, patient index), any chunking — one call, local chunks, or Dask tasks on a cluster — gives
 identical per-patient results, in the order of the indices.
@@ -26,10 +27,12 @@ from ldn.parameters import ParameterSet
 from ldn.population.engine import (
     DEFAULT_DT_H,
     PatientOutputs,
+    PKChoice,
     Schedule,
     adherence_mask,
     simulate_patients,
 )
+from ldn.population.patient_pk import DEFAULT_PK
 from ldn.population.rng import Stream, patient_uniforms
 from ldn.population.sampling import Population, VariabilitySpec, sample_patients
 from ldn.types import BoolArray, FloatArray
@@ -98,6 +101,7 @@ class Scenario:
     windows: DrugWindows = DrugWindows()
     female_fraction: float = 0.5
     dt_h: float = DEFAULT_DT_H
+    pk: PKChoice = DEFAULT_PK
 
     def population(self, index: IndexArray) -> Population:
         """The virtual patients with global numbers `index`."""
@@ -118,6 +122,7 @@ def run_chunk(index: IndexArray, scenario: Scenario) -> PatientOutputs:
         params=scenario.params,
         condition=scenario.condition,
         dt_h=scenario.dt_h,
+        pk_choice=scenario.pk,
     )
 
 

@@ -146,7 +146,8 @@ def simulate(
     an alias `get_condition` accepts, e.g. "lupus") the rebound, immune and disease columns of
     the model chain are appended: the seed's hypothesis (`rebound_brain`, `ldn.model.chain`)
     unless `hypothesis` names another mechanism family (`ldn.model.hypotheses`), whose columns
-    (with its driving occupancy) are appended.
+    (with its driving occupancy) are appended; the chain is driven by the same PK variant as the
+    exposure columns.
     """
     t = time_grid(days, step_h)
     events = _events_of(regimen, until_h=days * 24.0)
@@ -164,14 +165,15 @@ def simulate(
         condition = get_condition(condition).name
         ps = default_parameters() if params is None else params
         if hypothesis is None:
-            extra = {k: np.asarray(v) for k, v in chain_columns(events, t, condition, ps).items()}
+            cols = chain_columns(events, t, condition, ps, pk_model=pk_model)
+            extra = {k: np.asarray(v) for k, v in cols.items()}
         else:
             from ldn.model.hypotheses import get_family
             from ldn.simulate.hypotheses import family_columns
 
             family = get_family(hypothesis)
             hypothesis = family.name
-            extra = family_columns(family, events, t, condition, ps)
+            extra = family_columns(family, events, t, condition, ps, pk_model=pk_model)
     elif hypothesis is not None:
         raise InputError("--hypothesis needs --condition (the family acts through a disease)")
     describe = getattr(regimen, "describe", None)

@@ -39,11 +39,10 @@ def _has_doses(events: object) -> bool:
 
 
 def exposure_drive(
-    events: object, t_h: FloatArray, params: ParameterSet
+    events: object, t_h: FloatArray, params: ParameterSet, pk_model: str | None = None
 ) -> tuple[FloatArray, FloatArray]:
-    """(MOR occupancy, unbound nM) of `events` at `t_h` from `ldn.model.exposure.exposure`,
-    with the PK that drives the chain (`ldn.model.pk_setup.chain_drive_setup`: the pre-issue-11
-    fit the chain's effect sizes were calibrated with; parameters_chain_drive.toml says why).
+    """(brain MOR occupancy, unbound nM) of `events` at `t_h` from `ldn.model.exposure.exposure`
+    with PK variant `pk_model` (default: the fitted default variant, docs/model.md Part I §4).
 
     `events=None` or no doses gives zeros (a placebo arm).
     """
@@ -51,12 +50,8 @@ def exposure_drive(
     if not _has_doses(events):
         return np.zeros_like(t), np.zeros_like(t)
     from ldn.model.exposure import exposure
-    from ldn.model.pk_setup import chain_drive_setup
 
-    d = chain_drive_setup(params)
-    ev = cast("EventsLike", events)  # has doses (checked above)
-    e = exposure(ev, t, params, pk=d.pk, binding=d.binding, pk_model=d.model, extra=d.extra)
-    return drive_from_exposure(e)
+    return drive_from_exposure(exposure(cast("EventsLike", events), t, params, pk_model=pk_model))
 
 
 def half_step_grid(t0_h: float, t_end_h: float, dt_h: float) -> tuple[int, FloatArray]:
@@ -84,8 +79,11 @@ def chain_columns(
     tlr4: bool = False,
     placebo: bool = True,
     dt_h: float = DEFAULT_DT_H,
+    pk_model: str | None = None,
 ) -> dict[str, FloatArray]:
     """Rebound, immune and disease columns of a dosing regimen at times `t_h` (hours).
+
+    `pk_model`: PK structural variant of the drive (default: the fitted default variant).
 
     The chain starts untreated at `t_h[0]` and is integrated with RK4 steps of `dt_h`; slow states
     are interpolated onto `t_h` and the algebraic outputs evaluated there exactly. Columns (all
@@ -99,14 +97,14 @@ def chain_columns(
     t = _check_times(t_h)
     p = parameter_matrix(params, cond.name, tlr4=tlr4)
     n_steps, t_half = half_step_grid(float(t[0]), float(t[-1]), dt_h)
-    mor, unbound = exposure_drive(events, t_half, params)
+    mor, unbound = exposure_drive(events, t_half, params, pk_model)
     drive = Drive(t_half, mor, unbound).stacked()
     sol = integrate_chain(drive, p, dt_h, n_steps, t0_h=float(t[0]), record_every=1)
     assert sol.trajectory is not None and sol.t_h is not None
     states = np.empty((t.size, N_STATES))
     for j in range(N_STATES):
         states[:, j] = np.interp(t, sol.t_h, sol.trajectory[0, :, j])
-    mor_t, unbound_t = exposure_drive(events, t, params)
+    mor_t, unbound_t = exposure_drive(events, t, params, pk_model)
     obs = observe_series(t, states, np.stack([mor_t, unbound_t], axis=-1), p[0])
     out = {name: states[:, j] for j, name in enumerate(STATE_NAMES[:-1])}
     out.update({name: obs[:, j] for j, name in enumerate(OBSERVABLE_NAMES)})
@@ -116,6 +114,25 @@ def chain_columns(
             states[:, 6], t - t[0], scale, sps[scale.column], placebo=placebo
         )
     return out
+
+
+def signalling_note(columns: dict[str, FloatArray], t_h: FloatArray) -> str | None:
+    """One line saying the sign of the chain's drug effect in `columns` (from `chain_columns` or
+    a family run): daily mean net opioid signalling over the last simulated 24 h, relative to
+    untreated. None without a signalling column or with less than a day simulated."""
+    sig = columns.get("net_signalling_rel")
+    t = np.asarray(t_h, dtype=np.float64)
+    if sig is None or t[-1] - t[0] < 24.0:
+        return None
+    last = t >= t[-1] - 24.0
+    mean = float(np.trapezoid(np.asarray(sig)[last], t[last]) / (t[last][-1] - t[last][0]))
+    if abs(mean - 1.0) < 1e-6:
+        return None
+    way = "raises" if mean > 1.0 else "lowers"
+    return (f"net opioid signalling over the last day: {mean:.3f} of untreated; at these "
+            f"parameters the regimen {way} it, which with a positive effect size is a "
+            f"{'benefit' if mean > 1.0 else 'harm'} (one parameter point; intervals: "
+            "ldn hypotheses)")  # fmt: skip
 
 
 def arm_events(arm: str, until_h: float) -> object:

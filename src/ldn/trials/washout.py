@@ -7,9 +7,9 @@ A washout must let the carried-over effect decay before period 2 is read out. Th
 smallest whole number of weeks after which the typical patient's latent activity is back
 within `CARRYOVER_FRACTION` (5 %) of its on-treatment change at the end of a `weeks`-week period
 of 4.5 mg at 22:00. On stopping, the model's effect first *grows* (the up-regulated receptors
-and endorphins meet no more blockade: ×2.2 at week 2 in fibromyalgia) and then decays with the
-disease τ, so it takes 17 weeks (15 in Crohn's) to fall below 5 %; the default is the largest
-over the conditions. `DEFAULT_WASHOUT_WEEKS` in `ldn.trials.design` holds the
+and endorphins meet no more blockade) and then decays with the disease τ, so it takes 13 weeks
+in Crohn's (11 in MS, 10 in fibromyalgia) to fall below 5 %; the default is the largest over
+the conditions. `DEFAULT_WASHOUT_WEEKS` in `ldn.trials.design` holds the
 result as a fixed number (so `--help` can show it); `tests/trials/test_within.py` recomputes it.
 """
 

@@ -1,13 +1,11 @@
 """The occupancy that drives each family, from the shared PK/occupancy engine.
 
-Exposure comes from `ldn.model.exposure`.
-
-Every family is driven by the same PK as the seed chain (`ldn.model.pk_setup.chain_drive_setup`,
-the fit the chain's effect sizes and the shipped posterior were calibrated with).
+Exposure comes from `ldn.model.exposure` with the fitted default PK variant (`ldn.model.pk_setup`,
+docs/model.md Part I §4): the same PK as every other output of the package.
 
 - brain: effect-site MOR occupancy (`Exposure.mor_occupancy`, the PET-fitted kernel);
-- plasma: unbound plasma MOR occupancy. When the PK engine provides it
-  (`Exposure.mor_occupancy_plasma`) it is used as is; otherwise it is computed here from the
+- plasma: unbound plasma MOR occupancy, `Exposure.mor_occupancy_plasma` of the fitted engine.
+  For an exposure-like object without that field it is computed here from the
   total plasma concentrations and the binding constants of `ldn.model.receptors`:
   L1 = fu·C_ntx, L2 = fu_m·C_nol (molar; no brain-penetration factor for 6β-naltrexol), with the
   same apparent in-vivo dissociation constants as in the brain (ASSUMPTION: the PET-fitted
@@ -22,7 +20,6 @@ import numpy as np
 
 from ldn.model.exposure import exposure
 from ldn.model.hypotheses.base import Family
-from ldn.model.pk_setup import chain_drive_setup
 from ldn.model.receptors import BindingParams, competitive_occupancy
 from ldn.parameters import ParameterSet
 from ldn.units import MW_NALTREXOL_G_PER_MOL, MW_NALTREXONE_G_PER_MOL, FloatArray, ng_per_ml_to_nM
@@ -43,9 +40,14 @@ def plasma_mor_occupancy(exposure: object, params: ParameterSet) -> FloatArray:
 
 
 def family_drive(
-    family: Family, events: object, t_h: FloatArray, params: ParameterSet
+    family: Family,
+    events: object,
+    t_h: FloatArray,
+    params: ParameterSet,
+    pk_model: str | None = None,
 ) -> FloatArray:
-    """(n, 2) drive in `ldn.model.chain.DRIVE_NAMES` order for `family` at times `t_h`.
+    """(n, 2) drive in `ldn.model.chain.DRIVE_NAMES` order for `family` at times `t_h`, with PK
+    variant `pk_model` (default: the fitted default variant).
 
     `events=None` (or no doses) and the null family give zeros (an untreated/placebo run).
     """
@@ -53,8 +55,7 @@ def family_drive(
     out = np.zeros((t.size, 2))
     if not family.has_effect or events is None or np.size(getattr(events, "t_h", ())) == 0:
         return out
-    d = chain_drive_setup(params)  # the PK the chain's effect sizes were calibrated with
-    exp = exposure(events, t, params, pk=d.pk, binding=d.binding, pk_model=d.model, extra=d.extra)  # type: ignore[arg-type]
+    exp = exposure(events, t, params, pk_model=pk_model)  # type: ignore[arg-type]
     occ = exp.mor_occupancy if family.drive == "brain" else plasma_mor_occupancy(exp, params)
     out[:, 0] = np.clip(np.asarray(occ, dtype=np.float64).reshape(-1), 0.0, 1.0)
     out[:, 1] = np.asarray(exp.naltrexone_unbound_nM + exp.naltrexol_unbound_nM).reshape(-1)

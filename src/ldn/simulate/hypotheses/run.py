@@ -75,10 +75,12 @@ def family_run(
     record_every: int = 1,
     tlr4: bool = False,
     drive: FloatArray | None = None,
+    pk_model: str | None = None,
 ) -> FamilyRun:
     """Integrate `family` for dose `events` (None: placebo) over `weeks`, starting untreated.
 
-    `drive` (from `family_drive` on the run's half-step grid) skips recomputing the exposure.
+    `drive` (from `family_drive` on the run's half-step grid) skips recomputing the exposure;
+    otherwise it comes from PK variant `pk_model` (default: the fitted default variant).
     """
     if not weeks > 0:
         raise InputError(f"weeks must be positive, got {weeks}")
@@ -86,7 +88,7 @@ def family_run(
     p, thr = family_parameters(family, params, cond.name, overrides, tlr4=tlr4)
     n_steps, t_half = half_step_grid(0.0, weeks * H_PER_WEEK, dt_h)
     if drive is None:
-        drive = family_drive(family, events, t_half, params)
+        drive = family_drive(family, events, t_half, params, pk_model)
     sol = integrate_family(
         drive, p, family.law_code, dt_h, n_steps, threshold=thr, record_every=record_every
     )
@@ -138,16 +140,18 @@ def family_columns(
     params: ParameterSet,
     *,
     dt_h: float = DT_H,
+    pk_model: str | None = None,
 ) -> dict[str, FloatArray]:
-    """`ldn simulate --condition --hypothesis` columns at output times `t_h` (from 0).
+    """`ldn simulate --condition --hypothesis` columns at output times `t_h` (from 0), with PK
+    variant `pk_model` (default: the fitted default variant).
 
     The family's driving occupancy (`driving_occupancy`), the chain states and one expected score
     per scale of the condition (blinded patient, placebo response included).
     """
     t = np.asarray(t_h, dtype=np.float64)
     weeks = max(float(t[-1]), dt_h) / H_PER_WEEK
-    run = family_run(family, events, weeks, condition, params, dt_h=dt_h)
-    out = {"driving_occupancy": family_drive(family, events, t, params)[:, 0]}
+    run = family_run(family, events, weeks, condition, params, dt_h=dt_h, pk_model=pk_model)
+    out = {"driving_occupancy": family_drive(family, events, t, params, pk_model)[:, 0]}
     for j, name in enumerate(STATE_NAMES[: N_STATES - 1]):
         out[name] = np.interp(t, run.t_h, run.states[0, :, j])
     cond = get_condition(condition)

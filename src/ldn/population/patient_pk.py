@@ -1,0 +1,158 @@
+"""Per-patient PK of the population engine: which fitted variant, typical or posterior values.
+
+`PKChoice` says which PK drives the patients (a fitted structural variant with equilibrium
+binding, `ldn.model.pk_setup.linear_setup`; default: the package's default variant, the one PK of
+every output) and whether each patient's typical values are one shipped posterior draw
+(`ldn calibrate-pk`) instead of the maximum-likelihood values. `patient_setup` turns that into
+per-patient parameter arrays (× the population's between-patient factors); `patient_pk` into the
+linear systems, binding factors and modes the engine's kernels propagate (`ldn.population.engine`).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass
+from typing import Any, Final
+
+import numpy as np
+import numpy.typing as npt
+
+from ldn.model import pk, receptors
+from ldn.model.pk import LinearSystem
+from ldn.model.pk_models import model_system
+from ldn.model.pk_setup import ModelSetup, linear_setup
+from ldn.parameters import ParameterSet
+from ldn.population.rng import Stream, patient_uniforms
+from ldn.population.sampling import Population
+from ldn.types import BoolArray, FloatArray
+
+
+@dataclass(frozen=True)
+class PKChoice:
+    """Which PK drives the patients: structural variant `model` (None = the fitted default; a
+    variant with kinetic binding is refused) and, with `posterior`, one shipped posterior draw
+    per patient instead of the maximum-likelihood values."""
+
+    model: str | None = None
+    posterior: bool = False
+
+    def describe(self) -> str:
+        """One line for outputs: the variant and whether parameter uncertainty is included."""
+        from ldn.model.pk_setup import resolve_name
+
+        what = "one posterior draw per patient" if self.posterior else "maximum-likelihood values"
+        return f"PK {resolve_name(self.model)} ({what}) × between-patient variability"
+
+
+DEFAULT_PK: Final = PKChoice()
+
+
+def _per_patient(value: Any, pick: npt.NDArray[np.int64]) -> Any:
+    return np.asarray(value)[pick] if np.ndim(value) > 0 else value
+
+
+def _pick_fields(obj: Any, pick: npt.NDArray[np.int64]) -> Any:
+    """Dataclass `obj` with every array field (one value per posterior draw) indexed by `pick`."""
+    fields = dataclasses.fields(obj)
+    return dataclasses.replace(
+        obj, **{f.name: _per_patient(getattr(obj, f.name), pick) for f in fields}
+    )
+
+
+def patient_setup(pop: Population, params: ParameterSet, choice: PKChoice) -> ModelSetup:
+    """Per-patient PK (typical or posterior-draw values × the population's factors), binding
+    and variant parameters of `choice` for the patients of `pop`."""
+    if not choice.posterior:
+        s = linear_setup(choice.model, params)
+        return dataclasses.replace(s, pk=scaled_pk(s.pk, pop))
+    d = linear_setup(choice.model, params, draws=True)
+    n_draws = d.n_draws or 1
+    u = patient_uniforms(pop.seed, Stream.PK_POSTERIOR, pop.index, 1)[:, 0]
+    pick = np.minimum((u * n_draws).astype(np.int64), n_draws - 1)
+    typical, binding = (_pick_fields(obj, pick) for obj in (d.pk, d.binding))
+    extra = {k: _per_patient(v, pick) for k, v in d.extra.items()}
+    return ModelSetup(d.model, scaled_pk(typical, pop), binding, extra)
+
+
+def pk_parameters(
+    pop: Population, params: ParameterSet, pk_model: str | None = None
+) -> pk.PKParams:
+    """Per-patient PK parameters of variant `pk_model` (default: the fitted default variant):
+    its maximum-likelihood typical values times the population's factors."""
+    return patient_setup(pop, params, PKChoice(pk_model)).pk
+
+
+def scaled_pk(typical: pk.PKParams, pop: Population) -> pk.PKParams:
+    """Per-patient PK parameters: typical values (scalars, or one value per patient, e.g. posterior
+    draws) times the population's factors."""
+    g = {
+        f.name: np.asarray(getattr(typical, f.name), dtype=float)
+        for f in dataclasses.fields(typical)
+    }
+    return dataclasses.replace(
+        typical,
+        ka_per_h=g["ka_per_h"] * pop.ka_factor,
+        f_sys=np.minimum(g["f_sys"] * pop.f_factor, g["fa"]),
+        cl_l_per_h=g["cl_l_per_h"] * pop.cl_factor,
+        v_c_l=g["v_c_l"] * pop.v_factor,
+        v_deep_l=g["v_deep_l"] * pop.v_factor,
+        q_deep_l_per_h=g["q_deep_l_per_h"] * pop.flow_factor,
+        cl_m_l_per_h=g["cl_m_l_per_h"] * pop.cl_metabolite_factor,
+        v_m_l=g["v_m_l"] * pop.v_metabolite_factor,
+        v_mp_l=g["v_mp_l"] * pop.v_metabolite_factor,
+        q_m_l_per_h=g["q_m_l_per_h"] * pop.flow_factor,
+    )
+
+
+def _binding_factors(binding: receptors.BindingParams, n: int) -> FloatArray:
+    """(n, 4) per patient: MOR binding ratios per ng/mL (L1/K1, L2/K2) and unbound effect-site
+    nM per ng/mL (L1, L2), from `ldn.model.receptors` (scalars or per-patient binding)."""
+    values = (*receptors.unbound_effect_nm(1.0, 1.0, binding), *binding.k_nm("mor"))
+    l1, l2, k1, k2 = (np.broadcast_to(np.asarray(v, float).reshape(-1), (n,)) for v in values)
+    return np.stack((l1 / k1, l2 / k2, l1, l2), axis=1)
+
+
+def output_rows(out_map: FloatArray, factors: FloatArray, tlr4: bool) -> FloatArray:
+    """Linear maps (n, rows, m) from the PK outputs to the kernel rows: MOR binding ratios
+    L1/K1 and L2/K2 (+ unbound effect-site nM when `tlr4`), then plasma naltrexone and
+    6β-naltrexol. `factors` (n, 4) from `_binding_factors`."""
+    f = factors[:, :, None]
+    rows = [out_map[:, 2, :] * f[:, 0], out_map[:, 3, :] * f[:, 1]]
+    if tlr4:  # unbound effect-site nM, as `ldn.model.exposure.Exposure.*_unbound_nM`
+        rows.append(out_map[:, 2, :] * f[:, 2] + out_map[:, 3, :] * f[:, 3])
+    rows += [out_map[:, 0, :], out_map[:, 1, :]]
+    return np.ascontiguousarray(np.stack(rows, axis=-2))
+
+
+@dataclass(frozen=True)
+class PatientPK:
+    """Per-patient linear systems, binding factors and modes of a chunk of patients."""
+
+    system: LinearSystem
+    factors: FloatArray
+    ok: BoolArray  # modal decomposition well conditioned
+    lam: FloatArray  # (n, ns) eigenvalues
+    coef: FloatArray  # (n, no, ns) output coefficients of the modes
+
+    def dense(self, bad: BoolArray) -> tuple[FloatArray, FloatArray]:
+        """(A, C) of the patients `bad` (those that need the transition matrix)."""
+        n = self.ok.size
+        ns, no = self.system.a.shape[-1], self.system.c.shape[-2]
+        a = np.broadcast_to(self.system.a, (n, ns, ns))[bad]
+        return a, np.broadcast_to(self.system.c, (n, no, ns))[bad]
+
+
+def patient_pk(pop: Population, params: ParameterSet, choice: PKChoice) -> PatientPK:
+    from ldn.model.superposition import modes
+
+    s = patient_setup(pop, params, choice)
+    system = model_system(s.model, s.pk, s.extra)
+    ns, no = system.a.shape[-1], system.c.shape[-2]
+    md = modes(system)
+    return PatientPK(
+        system=system,
+        factors=_binding_factors(s.binding, pop.n),
+        ok=np.array(np.broadcast_to(md.ok, (pop.n,))),
+        lam=np.broadcast_to(md.lam, (pop.n, ns)),
+        coef=np.broadcast_to(md.coef, (pop.n, no, ns)),
+    )
