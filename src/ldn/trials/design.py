@@ -49,7 +49,7 @@ ANALYSES: tuple[str, ...] = ("auto", *CHANGE_ANALYSES, *RESPONDER_ANALYSES)
 EXACT_BELOW = 50
 """Default responder analysis: the exact Boschloo test below this many patients per arm,
 baseline-adjusted logistic regression from it on (type-I error by simulation: docs/trials.md)."""
-DEFAULT_WASHOUT_WEEKS = 13
+DEFAULT_WASHOUT_WEEKS = 14
 """Washout between crossover / N-of-1 periods: the typical patient's carried-over drug effect
 falls below 5 % of the on-treatment effect within this many whole weeks after the last dose
 (derived from the chain's time constants; docs/trials.md "Crossover washout")."""
