@@ -25,7 +25,13 @@ import pandas as pd
 
 from ldn.errors import InputError
 from ldn.figures import save_figure
-from ldn.model.chain import N_STATES, file_parameter_names, get_condition, parameter_matrix
+from ldn.model.chain import (
+    ACTIVITY_INDEX,
+    N_STATES,
+    file_parameter_names,
+    get_condition,
+    parameter_matrix,
+)
 from ldn.model.disease.base import H_PER_WEEK, ScaleParams, expected_score
 from ldn.parameters import ParameterSet
 from ldn.simulate.scenarios import DEFAULT_DT_H, HEADLINE_WEEKS, arm_drives
@@ -115,7 +121,7 @@ def evaluate(
                 noise_sd=0.0,
                 readout_h=cond.readout_weeks * H_PER_WEEK,
             )
-            treated = expected_score(final[:, 6], t_end, scale, sp)
+            treated = expected_score(final[:, ACTIVITY_INDEX], t_end, scale, sp)
             placebo = expected_score(np.ones(n), t_end, scale, sp)
             out[f"{arm}_{scale.column}_vs_placebo"] = treated - placebo
     return out

@@ -73,6 +73,8 @@ OBSERVABLE_NAMES: Final = (
 )
 DRIVE_NAMES: Final = ("mor_occupancy", "unbound_nM")
 N_STATES: Final = len(STATE_NAMES)
+ACTIVITY_INDEX: Final = STATE_NAMES.index("disease_activity_rel")
+"""Position of the latent disease activity in a state vector."""
 N_OBSERVABLES: Final = len(OBSERVABLE_NAMES)
 
 # (kernel name, parameter file name, factor from file unit to kernel unit). Kernel times are hours.

@@ -90,7 +90,7 @@ __all__ = [  # the per-patient PK lives in ldn.population.patient_pk; re-exporte
 DEFAULT_DT_H: Final = 0.5
 # chain time constants scaled by a patient's turnover factor (file names without the prefix)
 _TURNOVER_PARAMS: Final = ("immune.lymphocyte_tau_d", "immune.cytokine_tau_d", "{prefix}.tau_weeks")
-_ACTIVITY: Final = chain.STATE_NAMES.index("disease_activity_rel")
+_ACTIVITY: Final = chain.ACTIVITY_INDEX
 
 
 @dataclass(frozen=True)

@@ -53,7 +53,7 @@ from ldn.types import BoolArray, FloatArray
 from ldn.units import H_PER_DAY
 
 BLOCK_BYTES: Final = 64 * 2**20  # drive array per block of patients
-_ACTIVITY: Final = chain.STATE_NAMES.index("disease_activity_rel")
+_ACTIVITY: Final = chain.ACTIVITY_INDEX
 # the parameter `ldn.simulate.hypotheses.run.THRESHOLD_NAME` names (a sibling package: no import)
 _THRESHOLD: Final = "hypothesis.threshold_occupancy"
 

@@ -18,7 +18,7 @@ from ldn.model.receptors import occupancy_fraction
 from ldn.solve.compiled import rk4_step_pair
 from ldn.types import BoolArray, FloatArray
 
-_ACTIVITY: Final = chain.STATE_NAMES.index("disease_activity_rel")
+_ACTIVITY: Final = chain.ACTIVITY_INDEX
 _NO_INPUTS: Final = (0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0)  # stage inputs before the first drive
 
 

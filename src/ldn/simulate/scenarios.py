@@ -13,6 +13,7 @@ import numpy as np
 
 from ldn.errors import InputError
 from ldn.model.chain import (
+    ACTIVITY_INDEX,
     N_STATES,
     OBSERVABLE_NAMES,
     STATE_NAMES,
@@ -111,7 +112,7 @@ def chain_columns(
     sps = scale_parameters(params, cond.name)
     for scale in cond.scales:
         out[scale.column] = expected_score(
-            states[:, 6], t - t[0], scale, sps[scale.column], placebo=placebo
+            states[:, ACTIVITY_INDEX], t - t[0], scale, sps[scale.column], placebo=placebo
         )
     return out
 
@@ -208,7 +209,7 @@ def headline(
     drive = np.stack([drives[a] for a in ARMS])
     p = np.repeat(parameter_matrix(params, cond.name, tlr4=tlr4), len(ARMS), axis=0)
     sol = integrate_chain(drive, p, dt_h, n_steps)
-    changes = score_changes(sol.final_state[:, 6], cond.name, params, weeks)
+    changes = score_changes(sol.final_state[:, ACTIVITY_INDEX], cond.name, params, weeks)
     return Headline(
         condition=cond.name,
         weeks=weeks,
@@ -247,7 +248,8 @@ def calibrate_effect_gain(
             params, cond.name, overrides={f"{cond.prefix}.effect_gain": np.asarray(betas)}
         )
         sol = integrate_chain(drives["ldn_bedtime"], p, dt_h, n_steps)
-        score = expected_score(sol.final_state[:, 6], np.full(len(betas), t_end[0]), scale, sp)
+        activity = sol.final_state[:, ACTIVITY_INDEX]
+        score = expected_score(activity, np.full(len(betas), t_end[0]), scale, sp)
         return np.asarray(score - placebo_score - target.difference)
 
     grid = np.concatenate([[0.0], np.geomspace(1e-2, 1e4, 61)])

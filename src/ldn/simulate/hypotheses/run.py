@@ -9,6 +9,7 @@ import numpy as np
 
 from ldn.errors import InputError
 from ldn.model.chain import (
+    ACTIVITY_INDEX,
     N_STATES,
     STATE_NAMES,
     get_condition,
@@ -129,7 +130,7 @@ def regimen_effect(
     n_steps = half_step_grid(0.0, weeks * H_PER_WEEK, dt_h)[0]
     run = family_run(family, events, weeks, condition, params, overrides, dt_h=dt_h,
                      record_every=n_steps)  # fmt: skip
-    return scale_effect(run.states[:, -1, 6], condition, column, params, weeks)
+    return scale_effect(run.states[:, -1, ACTIVITY_INDEX], condition, column, params, weeks)
 
 
 def family_columns(
