@@ -209,3 +209,20 @@ def test_empty_registry_is_reported_clearly():
     report = build_report(empty, as_of=np.datetime64("2025-06-01"))
     assert report.responders.empty and report.patients.empty
     assert "No evaluable patients yet" in render_cohort_html(report)
+
+
+def test_csv_tables_cannot_run_formulas(tmp_path):
+    """A patient code or adverse-event text typed as a formula is written with a leading `'`
+    (CSV injection); numbers, including negative ones, stay numbers."""
+    frames = _frames()
+    frames.patients.loc[0, "code"] = '=HYPERLINK("http://x.example","P-1")'
+    frames.adverse_events.loc[2, "event_type"] = "@SUM(1+1)"
+    report = build_report(frames, NOf1Settings())
+    report.to_csv(tmp_path)
+    patients = pd.read_csv(tmp_path / "cohort_patients.csv", dtype=str)
+    text = "".join(p.read_text() for p in tmp_path.glob("*.csv"))
+    assert "'=HYPERLINK" in text and "'@SUM" in text
+    cells = [v for v in patients.to_numpy().ravel() if isinstance(v, str)]
+    assert cells and not any(v.startswith(("=", "@")) for v in cells)
+    responders = pd.read_csv(tmp_path / "cohort_responders.csv")
+    assert pd.api.types.is_float_dtype(responders["mean_improvement_in_mid"])

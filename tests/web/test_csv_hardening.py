@@ -13,10 +13,11 @@ from hypothesis import given
 from hypothesis import strategies as st
 from sqlalchemy import func, select
 
-from ldn.registry.csv_export import FORMULA_TRIGGERS, export_csv, neutralise_cell
+from ldn.registry.csv_export import export_csv
 from ldn.registry.db import Registry
 from ldn.registry.import_export import CsvImportError, import_csv, parse_csv
 from ldn.registry.models import Assessment, Patient
+from ldn.spreadsheet import FORMULA_TRIGGERS, neutralise_cell
 from ldn.web.app import create_app
 from registry_fixtures import World
 

@@ -295,7 +295,10 @@ class CohortReport:
     )
 
     def to_csv(self, out_dir: Path) -> list[Path]:
-        """Write each table as CSV into `out_dir`; returns the paths written."""
+        """Write each table as CSV into `out_dir`; returns the paths written. Text cells that a
+        spreadsheet would run as a formula get a leading `'` (`ldn.spreadsheet`)."""
+        from ldn.spreadsheet import neutralise_frame
+
         out_dir.mkdir(parents=True, exist_ok=True)
         written = []
         for name in self.tables:
@@ -304,7 +307,7 @@ class CohortReport:
             if frame is None:
                 continue
             path = out_dir / f"cohort_{name}.csv"
-            frame.to_csv(path, index=False)
+            neutralise_frame(frame).to_csv(path, index=False)
             written.append(path)
         return written
 

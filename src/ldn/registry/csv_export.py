@@ -3,9 +3,9 @@
 `export_csv(session=, actor=, clinic_id=, raw=False)` writes every record the actor may export
 (researchers get free text blanked). By default a cell that a spreadsheet would run as a
 formula — one starting with `=`, `+`, `-`, `@`, a tab or a carriage return — gets a leading
-`'` (`neutralise_cell`), so a file opened in Excel or LibreOffice cannot execute what a note
-says. `raw=True` writes the stored values unchanged: use it to move data between registries
-(an export imports into an empty clinic unchanged only when raw).
+`'` (`ldn.spreadsheet.neutralise_cell`), so a file opened in Excel or LibreOffice cannot execute
+what a note says. `raw=True` writes the stored values unchanged: use it to move data between
+registries (an export imports into an empty clinic unchanged only when raw).
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Iterable, Mapping
-from typing import Any, Final
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -22,6 +22,7 @@ from ldn.regimen.titration_text import format_titration
 from ldn.registry.import_export import COLUMNS, resolve_clinic
 from ldn.registry.models import Patient
 from ldn.registry.permissions import ActorLike, is_pseudonymised, require
+from ldn.spreadsheet import neutralise_cell
 
 
 def _fmt(value: Any) -> str:
@@ -87,19 +88,6 @@ def export_rows(
 def _record(record_type: str, patient_code: str, notes: str | None, **cells: str) -> dict[str, str]:
     """One CSV row of a patient's record: type and patient first, notes last."""
     return {"record_type": record_type, "patient_code": patient_code, **cells, "notes": _fmt(notes)}
-
-
-FORMULA_TRIGGERS: Final = ("=", "+", "-", "@", "\t", "\r")
-
-
-def neutralise_cell(value: str) -> str:
-    """`value` with a leading `'` when a spreadsheet would run it as a formula.
-
-    Cells starting with =, +, -, @, a tab or a carriage return are what Excel, LibreOffice and
-    Google Sheets treat as formulas (CSV/formula injection, OWASP); the apostrophe makes them
-    plain text when the file is opened. Use the raw export to keep exact values.
-    """
-    return "'" + value if value.startswith(FORMULA_TRIGGERS) else value
 
 
 def write_csv(rows: Iterable[Mapping[str, str]], *, raw: bool = False) -> str:
