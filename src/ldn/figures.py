@@ -13,8 +13,11 @@ from typing import Any
 DPI = 120
 
 
-def save_figure(fig: Any, path: str | Path | None, *, make_folder: bool = False) -> Any:
+def save_figure(
+    fig: Any, path: str | Path | None, *, make_folder: bool = False, tight: bool = False
+) -> Any:
     """Write `fig` to `path` (format from the suffix) and close it; no path: leave it open.
+    `tight`: crop the saved image to what is drawn (`bbox_inches="tight"`).
 
     Returns `fig`, so a `plot(path=None)` method can end with `return save_figure(fig, path)`.
     """
@@ -24,6 +27,6 @@ def save_figure(fig: Any, path: str | Path | None, *, make_folder: bool = False)
 
     if make_folder:
         Path(path).parent.mkdir(parents=True, exist_ok=True)
-    fig.savefig(path, dpi=DPI)
+    fig.savefig(path, dpi=DPI, **({"bbox_inches": "tight"} if tight else {}))
     plt.close(fig)
     return fig

@@ -17,6 +17,7 @@ import numpy as np
 import pandas as pd
 
 from ldn.errors import InputError
+from ldn.figures import save_figure
 from ldn.model.chain import get_condition
 from ldn.model.hypotheses import get_family
 from ldn.model.pk_setup import linear_setup
@@ -114,9 +115,7 @@ class PopulationResult:
         ax2.set_ylabel("patients")
         fig.suptitle(self.description, fontsize=9)
         fig.tight_layout()
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fig.savefig(path, dpi=120)
-        plt.close(fig)
+        save_figure(fig, path, make_folder=True)
         return path
 
 

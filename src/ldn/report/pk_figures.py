@@ -20,9 +20,9 @@ from ldn.model.pk_models import MODEL_NAMES
 def plot_variant_blockade(path: str | Path | None = None, n_draws: int = 100) -> Any:
     import matplotlib.pyplot as plt
 
+    from ldn.figures import save_figure
     from ldn.model.exposure import exposure
     from ldn.regimen import DoseEvents
-    from ldn.simulate.plots import _save
     from ldn.simulate.uncertainty import band_series
 
     t = np.linspace(0.0, 168.0, 673)
@@ -51,7 +51,7 @@ def plot_variant_blockade(path: str | Path | None = None, n_draws: int = 100) ->
     axes[0].set_ylabel("MOR occupancy (%)")
     axes[1].legend(fontsize=7)
     fig.tight_layout()
-    return _save(fig, path)
+    return save_figure(fig, path, tight=True)
 
 
 def plot_observed_vs_model(path: str | Path | None = None) -> Any:
@@ -59,8 +59,8 @@ def plot_observed_vs_model(path: str | Path | None = None) -> Any:
 
     from ldn.calibration.pk_data import observations
     from ldn.calibration.pk_predict import Predictor
+    from ldn.figures import save_figure
     from ldn.model.pk_setup import model_setup
-    from ldn.simulate.plots import _save
 
     rows = [o for o in observations() if o.use in ("fit", "check") and np.isfinite(o.sd)]
     fig, ax = plt.subplots(figsize=(11, 0.22 * len(rows) + 1.5))
@@ -76,4 +76,4 @@ def plot_observed_vs_model(path: str | Path | None = None) -> Any:
     ax.legend(fontsize=8)
     ax.grid(alpha=0.3, axis="x")
     fig.tight_layout()
-    return _save(fig, path)
+    return save_figure(fig, path, tight=True)

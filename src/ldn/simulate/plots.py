@@ -6,6 +6,8 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
+from ldn.figures import save_figure
+
 if TYPE_CHECKING:
     import pandas as pd
 
@@ -24,15 +26,6 @@ class SimulationResult(Protocol):
 
     @property
     def bands(self) -> dict[str, FloatArray]: ...
-
-
-def _save(fig: Any, path: str | Path | None) -> Any:
-    if path is not None:
-        fig.savefig(path, dpi=120, bbox_inches="tight")
-        import matplotlib.pyplot as plt
-
-        plt.close(fig)
-    return fig
 
 
 def plot_concentrations(results: Sequence[SimulationResult], path: str | Path | None = None) -> Any:
@@ -54,7 +47,7 @@ def plot_concentrations(results: Sequence[SimulationResult], path: str | Path | 
         ax.grid(alpha=0.3)
     axes[0].legend(fontsize=8)
     fig.tight_layout()
-    return _save(fig, path)
+    return save_figure(fig, path, tight=True)
 
 
 def plot_occupancy(results: Sequence[SimulationResult], path: str | Path | None = None) -> Any:
@@ -77,7 +70,7 @@ def plot_occupancy(results: Sequence[SimulationResult], path: str | Path | None 
     axes[0].set_ylabel("receptor occupancy (%)")
     axes[0].legend(fontsize=8)
     fig.tight_layout()
-    return _save(fig, path)
+    return save_figure(fig, path, tight=True)
 
 
 def plot_simulation(results: Sequence[SimulationResult], path: str | Path | None = None) -> Any:
@@ -122,7 +115,7 @@ def plot_simulation(results: Sequence[SimulationResult], path: str | Path | None
     ax_o.legend(fontsize=8, ncol=3)
     ax_o.grid(alpha=0.3)
     fig.tight_layout()
-    return _save(fig, path)
+    return save_figure(fig, path, tight=True)
 
 
 def _bands(ax_c: Any, ax_o: Any, res: SimulationResult, days: Any, color: str) -> None:
@@ -200,4 +193,4 @@ def plot_dose_response(frame: pd.DataFrame, path: str | Path | None = None) -> A
     ax.legend(lines[0] + lines2[0], lines[1] + lines2[1], fontsize=8, loc="center left")
     ax.set_title("Dose–response at steady state (daily dosing)")
     fig.tight_layout()
-    return _save(fig, path)
+    return save_figure(fig, path, tight=True)
