@@ -10,6 +10,7 @@ import pandas as pd
 import pytest
 from scipy import stats
 
+from ldn.errors import InputError
 from ldn.evidence.dataset import load_studies
 from ldn.mechanisms.data import calibration_trials, trial_regimen
 from ldn.mechanisms.fit import ConvergenceError, check_convergence
@@ -172,3 +173,36 @@ def test_assurance_hook_draws_one_trajectory_per_replicate(
     assert np.allclose(new[:, :, 0].mean(axis=1), act[:, :, 0].mean(axis=1) - act[:, :, 0].mean()
                        + 1.0)  # fmt: skip  # week 0: every draw starts untreated
     np.testing.assert_array_equal(hook(1, np.ones((6, 4, 4))), np.ones((6, 4, 4)))  # placebo
+
+
+def test_untested_condition_weights_are_pseudo_bma_over_all_trials(
+    tiny_calibration: tuple[Path, dict], tmp_path: Path
+) -> None:
+    """SLE has no trial: its family weights are every trial's pseudo-BMA weights (not the
+    degenerate stacking optimum), and `reweigh` recomputes the stored weights exactly."""
+    import shutil
+
+    from ldn.mechanisms.report import family_weights, load_posterior
+    from ldn.mechanisms.run import reweigh
+
+    out, summary = tiny_calibration
+    weights = summary["weights"]
+    untested = weights["untested"]
+    assert sum(v["weight"] for v in untested.values()) == pytest.approx(1.0, abs=1e-9)
+
+    # pseudo-BMA over all trials ∝ Π_conditions (per-condition weight · its normaliser): with
+    # two families the log-odds of the pooled weights is the sum of the per-condition log-odds
+    def logit(w: dict) -> float:
+        return float(np.log(w["rebound_brain"]["weight"]) - np.log(w["null"]["weight"]))
+
+    per_condition = sum(logit(weights[c]) for c in ("crohns", "ms", "fibromyalgia"))
+    assert logit(untested) == pytest.approx(per_condition, rel=1e-9, abs=1e-9)
+    assert family_weights(load_posterior(out), "sle") == untested
+    copy = tmp_path / "fit"
+    shutil.copytree(out, copy)
+    assert reweigh(copy)["weights"] == json.loads((out / "summary.json").read_text())["weights"]
+    old = json.loads((copy / "summary.json").read_text())
+    del old["weights"]["untested"]
+    (copy / "summary.json").write_text(json.dumps(old))
+    with pytest.raises(InputError, match="--reweigh"):
+        family_weights(load_posterior(copy), "sle")

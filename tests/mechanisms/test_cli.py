@@ -38,3 +38,21 @@ def test_hypotheses_errors(tmp_path: Path) -> None:
     assert res.exit_code != 0 and "--steps" in str(res.exception or res.output)
     res = RUNNER.invoke(app, ["calibrate", "--hypothesis", "magic", "--out-dir", str(tmp_path)])
     assert res.exit_code != 0 and "unknown hypothesis" in str(res.exception or res.output)
+
+
+def test_calibrate_reweigh(tiny_calibration: tuple[Path, dict], tmp_path: Path) -> None:
+    import shutil
+
+    out, summary = tiny_calibration
+    res = RUNNER.invoke(app, ["calibrate", "--reweigh", "--out-dir", str(tmp_path)])
+    assert res.exit_code != 0 and "ldn calibrate" in str(res.exception or res.output)
+    copy = tmp_path / "fit"
+    shutil.copytree(out, copy)
+    (copy / "null.nc").unlink()
+    res = RUNNER.invoke(app, ["calibrate", "--reweigh", "--out-dir", str(copy)])
+    assert res.exit_code != 0 and "null" in str(res.exception or res.output)
+    shutil.copy(out / "null.nc", copy / "null.nc")
+    res = RUNNER.invoke(app, ["calibrate", "--reweigh", "--out-dir", str(copy)])
+    assert res.exit_code == 0, res.output
+    w = summary["weights"]["untested"]["rebound_brain"]["weight"]
+    assert f"rebound_brain        weight {w:.2f}" in res.output

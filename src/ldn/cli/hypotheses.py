@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import typer
 
@@ -22,6 +23,12 @@ def calibrate(
     no_check: bool = typer.Option(
         False, "--no-check", help="Write the result even if R-hat/ESS fail (flagged)."
     ),
+    reweigh: bool = typer.Option(
+        False,
+        "--reweigh",
+        help="Only recompute the family weights from the families already "
+        "fitted in --out-dir (default: shipped), e.g. after separate --hypothesis runs.",
+    ),
 ) -> None:
     """Fit every mechanism family to the randomised trials (Bayes, emcee) and weigh them."""
     import time
@@ -36,6 +43,12 @@ def calibrate(
     from ldn.model.hypotheses import FAMILY_NAMES, get_family
 
     check_folder(out_dir, "--out-dir")
+    console = Console()
+    if reweigh:
+        from ldn.mechanisms.run import reweigh as reweigh_fit
+
+        _print_weights(console, reweigh_fit(out_dir))
+        return
     names = tuple(get_family(f).name for f in family) or FAMILY_NAMES
     for value, what in ((walkers, "--walkers"), (burn, "--burn"), (steps, "--steps"),
                         (thin, "--thin")):  # fmt: skip
@@ -53,16 +66,20 @@ def calibrate(
 
         summary = run(out_dir, families=names, settings=settings, check=not no_check,
                       progress=tick)  # fmt: skip
-    console = Console()
-    w = summary["weights"]["all"]  # type: ignore[index]
-    for name in names:
-        fam = summary["families"][name]  # type: ignore[index]
+    _print_weights(console, summary)
+    console.print(f"calibration wall time {time.perf_counter() - t0:.0f} s")
+
+
+def _print_weights(console: Any, summary: dict[str, Any]) -> None:
+    """One line per family: weight over all trials (pseudo-BMA, 95 %), R-hat, ESS, wall time."""
+    w = summary["weights"]["untested"]
+    console.print("weights over all fitted trials (pseudo-BMA; per condition: `ldn hypotheses`)")
+    for name, fam in summary["families"].items():
         console.print(
             f"{name:20s} weight {w[name]['weight']:.2f} ({w[name]['weight_low']:.2f}–"
             f"{w[name]['weight_high']:.2f})  R-hat {fam['rhat_max']:.3f}  ESS "
             f"{fam['ess_bulk_min']:.0f}  {fam['wall_time_s']:.0f} s"
         )
-    console.print(f"calibration wall time {time.perf_counter() - t0:.0f} s")
 
 
 def _fmt(e: dict) -> str:

@@ -8,14 +8,18 @@ existing Dask cluster; without it the chunks run in this process on all cores.
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import typer
 
 from ldn.cli._output import check_output, json_value, write_text
 from ldn.cli._progress import progress_bar
 from ldn.trials.design import DEFAULT_WASHOUT_WEEKS
+
+T = TypeVar("T")
 
 
 def _emit(text: str, out: Path | None) -> None:
@@ -233,6 +237,37 @@ def _assurance_hook(
     return posterior_hook(d, params, trials, seed, family=hypothesis)
 
 
+@dataclass(frozen=True)
+class _TrialRun:
+    """The run options `trial` and `power` share, and how both run their replicate trials."""
+
+    trials: int
+    pool: int  # virtual patients per arm; 0 = no pool
+    seed: int
+    scheduler: str | None
+    hypothesis: str | None
+    fixed: bool
+
+    def run(self, simulate: Callable[..., T], d: Any, per_arm: int, **extra: Any) -> tuple[T, bool]:
+        """`simulate(d, ...)` (`power_analysis` or `simulate_trials`) with the default
+        parameters, the assurance hook and a progress bar over the virtual patients (`per_arm`
+        per arm and trial when there is no pool); also whether parameters are drawn (assurance).
+        """
+        from ldn.parameters import default_parameters
+
+        pool_size = None if self.pool == 0 else self.pool
+        total = (pool_size or self.trials * per_arm) * (1 if d.kind == "n_of_1" else 2)
+        params = default_parameters()
+        hook = _assurance_hook(d, params, self.trials, self.seed, self.hypothesis, self.fixed)
+        with progress_bar("virtual patients", total) as bar:
+            result = simulate(
+                d, params=params, n_trials=self.trials, seed=self.seed, pool_size=pool_size,
+                scheduler=self.scheduler, progress=bar.advance if bar else None,
+                activity_hook=hook, **extra,
+            )  # fmt: skip
+        return result, hook is not None
+
+
 _CONTROL_HELP = "'placebo' or DOSE@HH:MM, e.g. 4.5@08:00 (morning vs bedtime)."
 
 # Options `trial` and `power` share (one declaration each).
@@ -290,7 +325,6 @@ def trial(
 ) -> None:
     """Run replicate virtual trials of one design: power (assurance by default) with its 95 % CI."""
     check_output(fmt, out, None)
-    from ldn.parameters import default_parameters
     from ldn.trials.power import power_analysis
 
     d = _design(
@@ -299,18 +333,9 @@ def trial(
         control=control, dropout=dropout, missing=missing, endpoint=endpoint, alpha=alpha,
         female=female, analysis=analysis, dropout_model=dropout_model,
     )  # fmt: skip
-    pool_size = None if pool == 0 else pool
-    total = (pool_size or trials * n_per_arm) * (1 if design == "n_of_1" else 2)
-    params = default_parameters()
-    hook = _assurance_hook(d, params, trials, seed, hypothesis, fixed)
-    with progress_bar("virtual patients", total) as bar:
-        prog = bar.advance if bar else None
-        result = power_analysis(
-            d, params=params, n_trials=trials, seed=seed, pool_size=pool_size,
-            scheduler=scheduler, progress=prog, activity_hook=hook,
-        )  # fmt: skip
-    summary = result.summary()
-    _report(summary, fmt, out)
+    shared = _TrialRun(trials, pool, seed, scheduler, hypothesis, fixed)
+    result, _ = shared.run(power_analysis, d, n_per_arm)
+    _report(result.summary(), fmt, out)
 
 
 def _report(summary: dict[str, Any], fmt: str, out: Path | None) -> None:
@@ -379,7 +404,6 @@ def power(
 ) -> None:
     """Find the sample size per arm that reaches --target power; power curve table and plot."""
     check_output(fmt, out, plot)
-    from ldn.parameters import default_parameters
     from ldn.trials.power import power_from_outcomes, search_sample_size
     from ldn.trials.simulate import simulate_trials
 
@@ -389,19 +413,11 @@ def power(
         control=control, dropout=dropout, missing=missing, endpoint=endpoint, alpha=alpha,
         female=female, analysis=analysis, dropout_model=dropout_model,
     )  # fmt: skip
-    pool_size = None if pool == 0 else pool
-    total = (pool_size or trials * n_max) * (1 if design == "n_of_1" else 2)
-    params = default_parameters()
-    hook = _assurance_hook(d, params, trials, seed, hypothesis, fixed)
-    with progress_bar("virtual patients", total) as bar:
-        prog = bar.advance if bar else None
-        outcomes = simulate_trials(
-            d, params=params, n_trials=trials, seed=seed, n_max=n_max,
-            pool_size=pool_size, scheduler=scheduler, progress=prog, activity_hook=hook,
-        )  # fmt: skip
+    shared = _TrialRun(trials, pool, seed, scheduler, hypothesis, fixed)
+    outcomes, drawn = shared.run(simulate_trials, d, n_max, n_max=n_max)
     result = search_sample_size(outcomes, target)
     summary = result.summary()
-    at_n = power_from_outcomes(outcomes, result.n_per_arm or n_max, parameters_drawn=bool(hook))
+    at_n = power_from_outcomes(outcomes, result.n_per_arm or n_max, parameters_drawn=drawn)
     summary.update({k: v for k, v in at_n.summary().items()
                     if k in ("effect_p2_5", "effect_p97_5", "assurance")})  # fmt: skip
     _report(summary, fmt, out)

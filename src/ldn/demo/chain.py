@@ -65,8 +65,8 @@ def _weights_table(weights: dict[str, Any]) -> list[str]:
     """Condition × family weight table (pseudo-BMA on the condition's own trials, 95 % interval).
 
     A condition without a fitted randomised trial gets no numbers: its weights are not
-    estimable (the model average borrows the across-condition stacking weights, arbitrary among
-    near-identical families; docs/model.md part II).
+    estimable (its model average uses the pseudo-BMA weights over all fitted trials,
+    `weights["untested"]`; docs/model.md part II).
     """
     from ldn.model.chain import CONDITIONS, get_condition
 
@@ -104,7 +104,7 @@ def run(out_dir: Path) -> DemoSection:
         "the randomised trials up to 2024 (docs/model.md part II). Effects are LDN − placebo at "
         "12 weeks on the scale's own units: posterior mean (95 % interval), model-averaged over "
         "the families with the condition's weights (for a condition without a trial, the "
-        "across-condition stacking weights).",
+        "pseudo-BMA weights over all fitted trials).",
         "",
         *_weights_table(post.summary["weights"]),
         "",

@@ -23,16 +23,19 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
 from ldn.errors import InputError
 from ldn.model import chain, pk, receptors
 from ldn.model.chain import get_condition, scale_parameters
+from ldn.model.disease.base import ScaleParams
 from ldn.model.pk import LinearSystem
 from ldn.model.pk_models import model_system
 from ldn.model.pk_setup import linear_setup
 from ldn.parameters import ParameterSet
+from ldn.scales import Scale
 
 CHAIN_IDS = ("R_mor", "R_ogfr", "P_be", "P_ogf", "lymph", "cytokine", "activity")
 
@@ -133,7 +136,7 @@ def chain_parameter_values(chain_row: np.ndarray) -> dict[str, float]:
     return {name: float(v) for name, v in zip(chain.PARAM_NAMES, chain_row, strict=True)}
 
 
-def build_sbml(  # noqa: C901, PLR0915 (writes the SBML document element by element)
+def build_sbml(
     params: ParameterSet,
     condition: str,
     dose_times_h: np.ndarray,
@@ -153,7 +156,6 @@ def build_sbml(  # noqa: C901, PLR0915 (writes the SBML document element by elem
 
     cond = get_condition(condition)
     scale = cond.scales[0]
-    sp = scale_parameters(params, cond.name)[scale.column]
     system, binding = pk_source(params, pk_model, pk_params)
     if chain_row is None:
         chain_row = chain.parameter_matrix(params, cond.name, tlr4=tlr4)[0]
@@ -163,116 +165,147 @@ def build_sbml(  # noqa: C901, PLR0915 (writes the SBML document element by elem
         raise InputError("dose times and amounts must be arrays of equal length with times >= 0")
 
     doc = libsbml.SBMLDocument(3, 2)
-    model = doc.createModel()
-    model.setId(f"ldn_{cond.name}")
-    label = f"{scale.short_label} ({cond.title})"
-    model.setName(f"LDN single patient: PK, MOR occupancy, chain, {label}")
-    model.setTimeUnits("hour")
-    unit = model.createUnitDefinition()
-    unit.setId("hour")
-    u = unit.createUnit()
-    u.setKind(libsbml.UNIT_KIND_SECOND)
-    u.setExponent(1)
-    u.setScale(0)
-    u.setMultiplier(3600.0)
-    comp = model.createCompartment()
-    comp.setId("body")
-    comp.setSize(1.0)
-    comp.setConstant(True)
-    comp.setSpatialDimensions(3)
+    w = _Writer(doc.createModel())
+    w.header(f"ldn_{cond.name}", f"{scale.short_label} ({cond.title})")
+    w.pk(system, binding_parameter_values(binding), chain_parameter_values(chain_row))
+    w.chain()
+    w.score(scale, scale_parameters(params, cond.name)[scale.column], placebo)
+    dose_ids = w.doses(dose_times_h, dose_mg)
+    if doc.checkInternalConsistency():
+        raise RuntimeError(doc.getErrorLog().toString())
+    return SbmlModel(libsbml.writeSBMLToString(doc), dose_ids)
 
-    def param(pid: str, value: float, constant: bool = True) -> None:
-        p = model.createParameter()
+
+class _Writer:
+    """Writes the elements of one SBML model (a libsbml.Model), section by section."""
+
+    def __init__(self, model: Any) -> None:  # libsbml.Model (libsbml has no type hints)
+        self.model = model
+
+    def param(self, pid: str, value: float, constant: bool = True) -> None:
+        p = self.model.createParameter()
         p.setId(pid)
         p.setValue(float(value))
         p.setConstant(constant)
 
-    def rate_rule(var: str, formula: str) -> None:
-        rule = model.createRateRule()
+    def rate_rule(self, var: str, formula: str) -> None:
+        rule = self.model.createRateRule()
         rule.setVariable(var)
         _set_math(rule, formula)
 
-    def assignment(var: str, formula: str) -> None:
-        param(var, 0.0, constant=False)
-        rule = model.createAssignmentRule()
+    def assignment(self, var: str, formula: str) -> None:
+        self.param(var, 0.0, constant=False)
+        rule = self.model.createAssignmentRule()
         rule.setVariable(var)
         _set_math(rule, formula)
 
-    a_values = pk_parameter_values(system)
-    state_ids = system.state_names
-    for name, value in {
-        **a_values,
-        **binding_parameter_values(binding),
-        **chain_parameter_values(chain_row),
-    }.items():
-        param(name, value)
-    for sid in state_ids:
-        s = model.createSpecies()
-        s.setId(sid)
-        s.setCompartment("body")
-        s.setInitialAmount(0.0)
-        s.setHasOnlySubstanceUnits(True)
-        s.setBoundaryCondition(False)
-        s.setConstant(False)
-    for i, sid in enumerate(state_ids):
-        terms = [
-            f"a_{i}_{j} * {state_ids[j]}" for j in range(len(state_ids)) if f"a_{i}_{j}" in a_values
-        ]
-        rate_rule(sid, " + ".join(terms) if terms else "0")
-    # outputs of the PK (C rows of linear_system: ntx_e and nol_e are ng/mL already)
-    c = np.asarray(system.c)
-    param("c_ntx", float(c[0, 1]))
-    param("c_nol", float(c[1, 3]))
-    assignment("naltrexone_ng_per_ml", "c_ntx * ntx_c")
-    assignment("naltrexol_ng_per_ml", "c_nol * nol_c")
-    assignment("occ", "(r_ntx * ntx_e + r_nol * nol_e) / (1 + r_ntx * ntx_e + r_nol * nol_e)")
-    assignment("unbound_nM", "u_ntx * ntx_e + u_nol * nol_e")
-    for var in CHAIN_IDS:
-        param(var, 1.0, constant=False)
-    for var, formula in _CHAIN_ASSIGNMENTS.items():
-        assignment(var, formula)
-    for var, formula in _CHAIN_RATES.items():
-        rate_rule(var, formula)
-    # disease score (expected_score): burden b0·A·(1 + d·t/168)·placebo, clipped to the scale
-    burden0 = sp.baseline if scale.higher_is_worse else scale.high - sp.baseline
-    change = sp.placebo_change if scale.higher_is_worse else -sp.placebo_change
-    param("burden0", burden0)
-    param("drift_per_week", sp.drift_per_week)
-    param("placebo_on", 1.0 if placebo else 0.0)
-    param("placebo_frac", -change / burden0)
-    param("placebo_tau_h", sp.placebo_tau_h)
-    param("placebo_norm", -math.expm1(-sp.readout_h / sp.placebo_tau_h))
-    param("scale_low", scale.low)
-    param("scale_high", scale.high)
-    assignment(
-        "placebo_factor",
-        "1 - placebo_on * placebo_frac * (1 - exp(-time / placebo_tau_h)) / placebo_norm",
-    )
-    assignment("burden", "burden0 * activity * (1 + drift_per_week * time / 168) * placebo_factor")
-    raw = "burden" if scale.higher_is_worse else "scale_high - burden"
-    assignment(
-        "score",
-        f"piecewise(scale_low, {raw} < scale_low, scale_high, {raw} > scale_high, {raw})",
-    )
-    dose_ids = []
-    for k, (t_k, d_k) in enumerate(zip(dose_times_h, dose_mg, strict=True)):
-        did = f"dose_{k}"
-        dose_ids.append(did)
-        param(did, float(d_k))
-        event = model.createEvent()
-        event.setId(f"give_{k}")
-        event.setUseValuesFromTriggerTime(True)
-        trig = event.createTrigger()
-        trig.setInitialValue(False)
-        trig.setPersistent(True)
-        _set_math(trig, f"time >= {float(t_k)!r}")
-        ea = event.createEventAssignment()
-        ea.setVariable("gut")
-        _set_math(ea, f"gut + {did}")
-    errors = doc.checkInternalConsistency()
-    if errors:
-        raise RuntimeError(doc.getErrorLog().toString())
-    return SbmlModel(libsbml.writeSBMLToString(doc), tuple(dose_ids))
+    def header(self, model_id: str, label: str) -> None:
+        """Model id and name, the hour as time unit and the unit compartment `body`."""
+        import libsbml
+
+        model = self.model
+        model.setId(model_id)
+        model.setName(f"LDN single patient: PK, MOR occupancy, chain, {label}")
+        model.setTimeUnits("hour")
+        unit = model.createUnitDefinition()
+        unit.setId("hour")
+        u = unit.createUnit()
+        u.setKind(libsbml.UNIT_KIND_SECOND)
+        u.setExponent(1)
+        u.setScale(0)
+        u.setMultiplier(3600.0)
+        comp = model.createCompartment()
+        comp.setId("body")
+        comp.setSize(1.0)
+        comp.setConstant(True)
+        comp.setSpatialDimensions(3)
+
+    def pk(
+        self, system: LinearSystem, binding: dict[str, float], chain_values: dict[str, float]
+    ) -> None:
+        """Parameters (PK entries a_i_j, binding, chain), the PK species with their rate rules,
+        plasma concentrations, MOR occupancy and unbound effect-site nM."""
+        a_values = pk_parameter_values(system)
+        state_ids = system.state_names
+        for name, value in {**a_values, **binding, **chain_values}.items():
+            self.param(name, value)
+        for sid in state_ids:
+            s = self.model.createSpecies()
+            s.setId(sid)
+            s.setCompartment("body")
+            s.setInitialAmount(0.0)
+            s.setHasOnlySubstanceUnits(True)
+            s.setBoundaryCondition(False)
+            s.setConstant(False)
+        for i, sid in enumerate(state_ids):
+            terms = [
+                f"a_{i}_{j} * {x}" for j, x in enumerate(state_ids) if f"a_{i}_{j}" in a_values
+            ]
+            self.rate_rule(sid, " + ".join(terms) if terms else "0")
+        # outputs of the PK (C rows of linear_system: ntx_e and nol_e are ng/mL already)
+        c = np.asarray(system.c)
+        self.param("c_ntx", float(c[0, 1]))
+        self.param("c_nol", float(c[1, 3]))
+        self.assignment("naltrexone_ng_per_ml", "c_ntx * ntx_c")
+        self.assignment("naltrexol_ng_per_ml", "c_nol * nol_c")
+        self.assignment(
+            "occ", "(r_ntx * ntx_e + r_nol * nol_e) / (1 + r_ntx * ntx_e + r_nol * nol_e)"
+        )
+        self.assignment("unbound_nM", "u_ntx * ntx_e + u_nol * nol_e")
+
+    def chain(self) -> None:
+        """The chain's states (initially 1), assignment rules and rate rules."""
+        for var in CHAIN_IDS:
+            self.param(var, 1.0, constant=False)
+        for var, formula in _CHAIN_ASSIGNMENTS.items():
+            self.assignment(var, formula)
+        for var, formula in _CHAIN_RATES.items():
+            self.rate_rule(var, formula)
+
+    def score(self, scale: Scale, sp: ScaleParams, placebo: bool) -> None:
+        """Disease score (expected_score): burden b0·A·(1 + d·t/168)·placebo, clipped to the
+        scale; `sp` the condition's scale parameters (`chain.scale_parameters`)."""
+        burden0 = sp.baseline if scale.higher_is_worse else scale.high - sp.baseline
+        change = sp.placebo_change if scale.higher_is_worse else -sp.placebo_change
+        self.param("burden0", burden0)
+        self.param("drift_per_week", sp.drift_per_week)
+        self.param("placebo_on", 1.0 if placebo else 0.0)
+        self.param("placebo_frac", -change / burden0)
+        self.param("placebo_tau_h", sp.placebo_tau_h)
+        self.param("placebo_norm", -math.expm1(-sp.readout_h / sp.placebo_tau_h))
+        self.param("scale_low", scale.low)
+        self.param("scale_high", scale.high)
+        self.assignment(
+            "placebo_factor",
+            "1 - placebo_on * placebo_frac * (1 - exp(-time / placebo_tau_h)) / placebo_norm",
+        )
+        self.assignment(
+            "burden", "burden0 * activity * (1 + drift_per_week * time / 168) * placebo_factor"
+        )
+        raw = "burden" if scale.higher_is_worse else "scale_high - burden"
+        self.assignment(
+            "score",
+            f"piecewise(scale_low, {raw} < scale_low, scale_high, {raw} > scale_high, {raw})",
+        )
+
+    def doses(self, dose_times_h: np.ndarray, dose_mg: np.ndarray) -> tuple[str, ...]:
+        """One event per dose adding parameter `dose_<k>` (mg) to the gut; the dose ids."""
+        dose_ids = []
+        for k, (t_k, d_k) in enumerate(zip(dose_times_h, dose_mg, strict=True)):
+            did = f"dose_{k}"
+            dose_ids.append(did)
+            self.param(did, float(d_k))
+            event = self.model.createEvent()
+            event.setId(f"give_{k}")
+            event.setUseValuesFromTriggerTime(True)
+            trig = event.createTrigger()
+            trig.setInitialValue(False)
+            trig.setPersistent(True)
+            _set_math(trig, f"time >= {float(t_k)!r}")
+            ea = event.createEventAssignment()
+            ea.setVariable("gut")
+            _set_math(ea, f"gut + {did}")
+        return tuple(dose_ids)
 
 
 def _set_math(element: object, formula: str) -> None:

@@ -15,7 +15,7 @@ posterior mean with a 95 % interval of LDN − placebo on the scale's own units 
   that end of the interval echoes the assumption, not data.
 
 The model average mixes the families' posterior draws in proportion to the condition's weights
-(across-condition stacking weights when the condition has no trial).
+(pseudo-BMA weights over all trials when the condition has no trial).
 """
 
 from __future__ import annotations
@@ -76,10 +76,16 @@ def load_posterior(directory: Path | None = None) -> Posterior:
 
 
 def family_weights(post: Posterior, condition: str) -> dict[str, dict[str, float]]:
-    """weight / weight_low / weight_high per family for `condition` (across-condition if none)."""
+    """weight / weight_low / weight_high per family for `condition`; a condition without a
+    trial gets the pseudo-BMA weights over all trials (`ldn.mechanisms.weights`)."""
     weights = post.summary["weights"]
     assert isinstance(weights, dict)
-    return weights[condition] if condition in weights else weights["all"]
+    if condition in weights:
+        return weights[condition]
+    if "untested" not in weights:
+        raise InputError("this calibration predates weights for untested conditions: run "
+                         "`ldn calibrate --reweigh`")  # fmt: skip
+    return weights["untested"]
 
 
 def _interval(x: FloatArray) -> tuple[float, float, float]:

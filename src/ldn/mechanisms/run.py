@@ -23,6 +23,7 @@ from typing import Any
 
 import numpy as np
 
+from ldn.errors import InputError
 from ldn.mechanisms.data import (
     CUTOFF_YEAR,
     CalibrationTrial,
@@ -107,11 +108,33 @@ def _weights(
     ])  # fmt: skip
     w, lo, hi = stacking_weights(elpd)
     out = {"all": _triples(names, w, lo, hi)}
+    out["untested"] = _triples(names, *condition_weights(elpd, ll_var))
     for cond in CONDITIONS:
         rows = [i for i, t in enumerate(trials) if t.condition == cond]
         if rows:
             out[cond] = _triples(names, *condition_weights(elpd[rows], ll_var[rows]))
     return out
+
+
+def reweigh(out_dir: Path | None = None) -> dict[str, object]:
+    """Recompute the family weights of the calibration in `out_dir` (default: shipped) from its
+    fitted families' netCDF files, without refitting (e.g. after families were fitted in
+    separate `ldn calibrate --hypothesis` runs); rewrites and returns `summary.json`."""
+    import arviz as az
+
+    out = out_dir or shipped_dir()
+    path = out / "summary.json"
+    if not path.is_file():
+        raise InputError(f"no calibration in {out}; run `ldn calibrate` first")
+    summary = json.loads(path.read_text(encoding="utf-8"))
+    missing = [n for n in summary["families"] if not (out / f"{n}.nc").is_file()]
+    if missing:
+        raise InputError(f"{out} lacks the fitted families {', '.join(missing)} (<family>.nc)")
+    fit = [t for t in calibration_trials()[0] if t.role == "fit"]
+    idatas = {name: az.from_netcdf(str(out / f"{name}.nc")) for name in summary["families"]}
+    summary["weights"] = _weights(idatas, fit)
+    path.write_text(json.dumps(summary, indent=1) + "\n", encoding="utf-8")
+    return summary
 
 
 def _triples(names: list[str], w: object, lo: object, hi: object) -> dict[str, dict[str, float]]:

@@ -6,8 +6,12 @@
   Bayesian-bootstrap reweightings of the trials (Dirichlet(1, …, 1)).
 - Within a condition (`condition_weights`): pseudo-BMA weights wₖ ∝ exp(Σᵢ elpdᵢₖ) over that
   condition's trials; the interval propagates the Monte-Carlo uncertainty of each family's
-  fit to those trials (elpdₖ + N(0, Σᵢ Var_draws[log p(yᵢ | θ)])). A condition without a trial
-  takes the across-condition weights (flagged `not_estimable` by the reports).
+  fit to those trials (elpdₖ + N(0, Σᵢ Var_draws[log p(yᵢ | θ)])).
+- A condition without a trial (`untested`): the same pseudo-BMA weights over every fitted trial,
+  i.e. what all conditions' trials together say about the mechanism. ASSUMPTION: the mechanism
+  (not its disease gain) is shared across conditions; the reports flag such a condition
+  `not_estimable`. The stacking weights are not used there: with five trials they put all weight
+  on one family with an interval of 0–1 (a degenerate optimum, not evidence for that family).
 """
 
 from __future__ import annotations

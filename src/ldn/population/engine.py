@@ -52,12 +52,7 @@ import numpy.typing as npt
 from ldn.errors import InputError
 from ldn.model import chain
 from ldn.parameters import ParameterSet
-from ldn.population.kernels import (
-    PKArrays,
-    _chain_from_pk_pairs,
-    _propagate_matrix,
-    _propagate_modal,
-)
+from ldn.population.kernels import PKArrays, _chain_from_pk_pairs, propagate_pk
 from ldn.population.patient_pk import (
     DEFAULT_PK,
     PKChoice,
@@ -198,55 +193,10 @@ def exposure_grid(
     (zeros unless `tlr4`), in `chain.DRIVE_NAMES` order; highest plasma naltrexone and
     6β-naltrexol ng/mL over the last 24 h (n, 2)).
     """
-    from scipy.linalg import expm
-
-    half = 0.5 * dt_h
-    n_half = 2 * n_steps + 1
-    p = patient_pk(pop, params, pk_choice)
-    keep = schedule.t_h < n_steps * dt_h + half
-    dose_at = _grid_index(schedule.t_h[keep], half, "a dose")
-    dose_mg = np.ascontiguousarray(schedule.dose_mg[keep])
-    taken_k = np.ascontiguousarray(taken[:, keep])
-    drive = np.zeros((pop.n, n_half, 2))
-    peak = np.zeros((pop.n, 2))
-    peak_from = max(0, n_half - 1 - round(H_PER_DAY / half))
-    ok = p.ok
-    if np.any(ok):
-        d_ok, p_ok = drive[ok], peak[ok]
-        _propagate_modal(
-            np.ascontiguousarray(p.lam[ok] * half), output_rows(p.coef[ok], p.factors[ok], tlr4),
-            dose_at, dose_mg, taken_k[ok], n_half, peak_from, d_ok, p_ok,
-        )  # fmt: skip
-        drive[ok], peak[ok] = d_ok, p_ok
-    if not np.all(ok):
-        bad = ~ok
-        a, c = p.dense(bad)
-        d_bad, p_bad = drive[bad], peak[bad]
-        _propagate_matrix(
-            np.ascontiguousarray(expm(a * half)), output_rows(c, p.factors[bad], tlr4), dose_at,
-            dose_mg, taken_k[bad], n_half, peak_from, d_bad, p_bad,
-        )  # fmt: skip
-        drive[bad], peak[bad] = d_bad, p_bad
-    return drive, peak
-
-
-@dataclass(frozen=True)
-class _PKRecursion:
-    """Per-patient linear PK recursion on the half-step grid, as the fused kernel takes it.
-
-    Modal patients (`dense` False): x_m ← x_m·e^{λ_m Δ}, a dose adds D to every mode (b = 1).
-    Others: x ← Φ x with Φ = expm(A·Δ), a dose adds D to the gut (b = e_gut). Outputs y = rows·x
-    (`_output_rows`).
-    """
-
-    lam_half: FloatArray
-    phi: FloatArray
-    dense: BoolArray
-    b: FloatArray
-    rows: FloatArray
-    dose_at: npt.NDArray[np.int64]
-    dose_mg: FloatArray
-    taken: BoolArray
+    r = _pk_recursion(
+        pop, schedule, taken, params, dt_h=dt_h, n_steps=n_steps, tlr4=tlr4, pk_choice=pk_choice
+    )
+    return propagate(r, r.rows, dt_h, n_steps)
 
 
 def _pk_recursion(
@@ -259,8 +209,8 @@ def _pk_recursion(
     n_steps: int,
     tlr4: bool,
     pk_choice: PKChoice = DEFAULT_PK,
-) -> _PKRecursion:
-    """The same PK propagation as `exposure_grid`, packed for `_chain_from_pk_pairs`."""
+) -> PKArrays:
+    """The per-patient PK recursion of `exposure_grid` and `_chain_from_pk_pairs`."""
     from scipy.linalg import expm
 
     half = 0.5 * dt_h
@@ -278,7 +228,7 @@ def _pk_recursion(
         rows[bad] = output_rows(c, p.factors[bad], tlr4)
         b[bad] = 0.0
         b[bad, 0] = 1.0  # a dose enters the gut compartment
-    return _PKRecursion(
+    return PKArrays(
         lam_half=np.ascontiguousarray(p.lam * half),
         phi=phi,
         dense=~p.ok,
@@ -288,6 +238,20 @@ def _pk_recursion(
         dose_mg=np.ascontiguousarray(schedule.dose_mg[keep]),
         taken=np.ascontiguousarray(taken[:, keep]),
     )
+
+
+def propagate(
+    r: PKArrays, rows: FloatArray, dt_h: float, n_steps: int
+) -> tuple[FloatArray, FloatArray]:
+    """Drive (n, 2·n_steps + 1, 2) and plasma peaks of the last 24 h (n, 2) of the recursion
+    `r` read through `rows` (n, 4 or 5, n_x: `r.rows`, or a family's own in
+    `ldn.population.families`), with the kernel `propagate_pk`."""
+    n_half = 2 * n_steps + 1
+    drive = np.zeros((r.dense.size, n_half, 2))
+    peak = np.zeros((r.dense.size, 2))
+    rec = r._replace(rows=np.ascontiguousarray(rows))
+    propagate_pk(rec, n_half, max(0, n_half - 1 - round(H_PER_DAY / (0.5 * dt_h))), drive, peak)
+    return drive, peak
 
 
 def _shared_clock(p: FloatArray, dt_h: float, n_steps: int) -> FloatArray:

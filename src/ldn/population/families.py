@@ -7,12 +7,12 @@ The fused engine (`ldn.population.engine.simulate_patients`) integrates the seed
    (`engine._pk_recursion`, the scenario's fitted PK variant — default: the package's default
    variant, optionally one posterior draw per patient — times the population's factors,
    adherence mask),
-   propagated by the engine's kernels (`_propagate_modal`, `_propagate_matrix`) into the drive
-   array, as `engine.exposure_grid` does. Occupancy that drives the family: `brain` — the
-   effect-site MOR occupancy the engine uses; `plasma` — unbound plasma MOR occupancy, the same
-   formula as `ldn.simulate.hypotheses.drive` and `Exposure.mor_occupancy_plasma` (fu·C molar
-   over the in-vivo K of each patient's binding; ASSUMPTION of that module); `none` — no drive
-   (the null family: activity stays 1).
+   propagated into the drive array by `engine.propagate` (the kernel `propagate_pk`), as
+   `engine.exposure_grid` does. Occupancy that drives the family: `brain` — the effect-site
+   MOR occupancy the engine uses; `plasma` — unbound plasma MOR occupancy, the same formula as
+   `ldn.simulate.hypotheses.drive` and `Exposure.mor_occupancy_plasma` (fu·C molar over the
+   in-vivo K of each patient's binding; ASSUMPTION of that module); `none` — no drive (the null
+   family: activity stays 1).
 2. Chain: the family's compiled kernel `ldn.solve.hypothesis.integrate_family` (its upregulation
    law) with each patient's chain parameters (`engine.chain_parameters`: effect gain × response
    factor, time constants × turnover factor) under the family's fixed values, at the parameter
@@ -43,8 +43,8 @@ from ldn.population.engine import (
     _pk_recursion,
     adherence_mask,
     chain_parameters,
+    propagate,
 )
-from ldn.population.kernels import _propagate_matrix, _propagate_modal
 from ldn.population.patient_pk import DEFAULT_PK, PKChoice, patient_setup
 from ldn.population.runner import IndexArray, Scenario
 from ldn.population.sampling import Population
@@ -76,26 +76,7 @@ def _drive(
         rows = np.ascontiguousarray(
             np.stack([rows[:, 2] * a1, rows[:, 3] * a2, rows[:, 2], rows[:, 3]], axis=1)
         )
-    n_half = 2 * n_steps + 1
-    peak_from = max(0, n_half - 1 - round(H_PER_DAY / (0.5 * dt_h)))
-    drive = np.zeros((pop.n, n_half, 2))
-    peak = np.zeros((pop.n, 2))
-    for dense in (False, True):
-        sel = np.flatnonzero(r.dense == dense)
-        if sel.size == 0:
-            continue
-        d_sel, p_sel = drive[sel], peak[sel]
-        if dense:
-            _propagate_matrix(np.ascontiguousarray(r.phi[sel]), np.ascontiguousarray(rows[sel]),
-                              r.dose_at, r.dose_mg, np.ascontiguousarray(r.taken[sel]), n_half,
-                              peak_from, d_sel, p_sel)  # fmt: skip
-        else:
-            _propagate_modal(np.ascontiguousarray(r.lam_half[sel]),
-                             np.ascontiguousarray(rows[sel]), r.dose_at, r.dose_mg,
-                             np.ascontiguousarray(r.taken[sel]), n_half, peak_from, d_sel,
-                             p_sel)  # fmt: skip
-        drive[sel], peak[sel] = d_sel, p_sel
-    return drive, peak
+    return propagate(r, rows, dt_h, n_steps)
 
 
 def simulate_family_patients(

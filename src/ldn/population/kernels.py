@@ -1,14 +1,14 @@
 """Numba kernels of the population engine (see `ldn.population.engine` for the method).
 
-`_propagate_modal`/`_propagate_matrix` advance the exact PK on the half-step grid;
-`_chain_from_pk_pairs` fuses that PK with occupancy and the chain's RK4 step per patient pair.
+`_pk_drive` advances the exact PK of one patient by a half-step and gives its drive;
+`propagate_pk` runs it over the whole half-step grid; `_chain_from_pk_pairs` fuses it with the
+chain's RK4 step per patient pair.
 """
 
 from __future__ import annotations
 
 from typing import Any, Final, NamedTuple
 
-import numba
 import numpy as np
 import numpy.typing as npt
 
@@ -23,7 +23,13 @@ _NO_INPUTS: Final = (0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0)  # stage inputs before t
 
 
 class PKArrays(NamedTuple):
-    """The PK recursion of a `_PKRecursion` as the kernels take it (fields read by name)."""
+    """Per-patient linear PK recursion on the half-step grid, as the kernels take it (fields
+    read by name; `ldn.population.engine._pk_recursion` builds it).
+
+    Modal patients (`dense` False): x_m ← x_m·e^{λ_m Δ}, a dose adds D to every mode (b = 1).
+    Others: x ← Φ x with Φ = expm(A·Δ), a dose adds D to the gut (b = e_gut). Outputs y = rows·x
+    (`ldn.population.patient_pk.output_rows`).
+    """
 
     phi: FloatArray
     b: FloatArray
@@ -37,109 +43,6 @@ class PKArrays(NamedTuple):
 
 # MOR occupancy from the binding ratios r = L/K of naltrexone and 6β-naltrexol (one formula).
 _occupancy = _jit(occupancy_fraction)
-
-
-@_jit
-def _store(y: FloatArray, i: int, j: int, in_peak: bool, out: FloatArray, peak: FloatArray) -> None:
-    """Drive and peaks from the kernel rows y = (L1/K1, L2/K2[, unbound nM], C_ntx, C_nol).
-
-    MOR occupancy is `ldn.model.receptors.occupancy_fraction` compiled into the kernel
-    ((r1 + r2)/(1 + r1 + r2), tested against `receptors.occupancy`), evaluated here because a
-    NumPy pass over the (patients × half-steps) arrays costs more than the whole PK kernel.
-    """
-    occ = _occupancy(y[0], y[1])
-    out[i, j, 0] = occ
-    if out.shape[2] > 1:
-        out[i, j, 1] = y[2] if y.shape[0] > 4 else 0.0
-    if in_peak:
-        n = y.shape[0]
-        if y[n - 2] > peak[i, 0]:
-            peak[i, 0] = y[n - 2]
-        if y[n - 1] > peak[i, 1]:
-            peak[i, 1] = y[n - 1]
-
-
-@_jit(parallel=True)
-def _propagate_modal(
-    lam_half: FloatArray,
-    coef: FloatArray,
-    dose_at: npt.NDArray[np.int64],
-    dose_mg: FloatArray,
-    taken: BoolArray,
-    n_grid: int,
-    peak_from: int,
-    out: FloatArray,
-    peak: FloatArray,
-) -> None:
-    """Modal superposition on the grid: z_m ← z_m·e^{λ_m Δ} (+ D at a taken dose); rows
-    y_r = Σ_m coef[i, r, m]·z_m. Writes the drive (MOR occupancy from the binding ratios y_0, y_1;
-    then y_2 if present) and running maxima of the last two rows (plasma peaks)."""
-    n_p, n_m = lam_half.shape
-    n_rows = coef.shape[1]
-    n_d = dose_at.shape[0]
-    for i in numba.prange(n_p):
-        decay = np.exp(lam_half[i])
-        z = np.zeros(n_m)
-        y = np.empty(n_rows)
-        k = 0
-        for j in range(n_grid):
-            while k < n_d and dose_at[k] == j:
-                if taken[i, k]:
-                    for m in range(n_m):
-                        z[m] += dose_mg[k]
-                k += 1
-            in_peak = j >= peak_from
-            for r in range(n_rows if in_peak else n_rows - 2):  # peaks: last day only
-                acc = 0.0
-                for m in range(n_m):
-                    acc += coef[i, r, m] * z[m]
-                y[r] = acc
-            _store(y, i, j, in_peak, out, peak)
-            for m in range(n_m):
-                z[m] *= decay[m]
-
-
-@_jit(parallel=True)
-def _propagate_matrix(
-    phi: FloatArray,
-    rows: FloatArray,
-    dose_at: npt.NDArray[np.int64],
-    dose_mg: FloatArray,
-    taken: BoolArray,
-    n_grid: int,
-    peak_from: int,
-    out: FloatArray,
-    peak: FloatArray,
-) -> None:
-    """Same outputs as `_propagate_modal` from the state recursion x ← Φ x (+ D·e_gut), with
-    y = rows·x; used for patients whose eigenvectors are ill-conditioned (valid for any A)."""
-    n_p, n_s = phi.shape[0], phi.shape[1]
-    n_rows = rows.shape[1]
-    n_d = dose_at.shape[0]
-    for i in numba.prange(n_p):
-        x = np.zeros(n_s)
-        nx = np.empty(n_s)
-        y = np.empty(n_rows)
-        k = 0
-        for j in range(n_grid):
-            while k < n_d and dose_at[k] == j:
-                if taken[i, k]:
-                    x[0] += dose_mg[k]  # a dose enters the gut compartment (b = e_gut)
-                k += 1
-            in_peak = j >= peak_from
-            for r in range(n_rows if in_peak else n_rows - 2):  # peaks: last day only
-                acc = 0.0
-                for s in range(n_s):
-                    acc += rows[i, r, s] * x[s]
-                y[r] = acc
-            _store(y, i, j, in_peak, out, peak)
-            for r in range(n_s):
-                acc = 0.0
-                for s in range(n_s):
-                    acc += phi[i, r, s] * x[s]
-                nx[r] = acc
-            for r in range(n_s):
-                x[r] = nx[r]
 
 
 @_jit(inline=True)
@@ -156,9 +59,12 @@ def _pk_drive(  # noqa: C901, PLR0912 (Numba kernel: branches unrolled for speed
     peak: FloatArray,
 ) -> tuple[float, float, int]:
     """(MOR occupancy, unbound nM, next dose) of patient i at half-step j; then x advances
-    one half-step. Same operations, in the same order, as `_propagate_modal`/`_propagate_matrix`
-    with `_store` (so the drive is identical to `exposure_grid`'s). Over the last 24 h it
-    accumulates the occupancy sum/max/min in `stats` and the plasma maxima in `peak`."""
+    one half-step (so the fused kernel's drive is identical to `propagate_pk`'s and
+    `exposure_grid`'s). MOR occupancy is `ldn.model.receptors.occupancy_fraction` compiled into
+    the kernel ((r1 + r2)/(1 + r1 + r2), tested against `receptors.occupancy`), evaluated here
+    because a NumPy pass over the (patients × half-steps) arrays costs more than the PK. From
+    half-step `window_from` on it accumulates the occupancy sum/max/min in `stats` and the
+    plasma maxima in `peak`."""
     phi, b, dense, rows = rec.phi, rec.b, rec.dense, rec.rows
     dose_at, dose_mg, taken = rec.dose_at, rec.dose_mg, rec.taken
     n_x = x.shape[0]
@@ -201,6 +107,44 @@ def _pk_drive(  # noqa: C901, PLR0912 (Numba kernel: branches unrolled for speed
         for s in range(n_x):
             x[s] *= decay[s]
     return occ, unbound, kd
+
+
+@_jit(nogil=True)
+def _propagate_patients(
+    lo: int,
+    hi: int,
+    rec: PKArrays,
+    n_grid: int,
+    peak_from: int,
+    out: FloatArray,
+    peak: FloatArray,
+    stats: FloatArray,
+) -> None:
+    """Drive (MOR occupancy, unbound nM) of patients lo <= i < hi at every point of the grid
+    into `out` (n, n_grid, 2), with `_pk_drive`; plasma peaks from `peak_from` on into `peak`."""
+    n_x = rec.lam_half.shape[1]
+    nx = np.empty(n_x)
+    for i in range(lo, hi):
+        decay = np.exp(rec.lam_half[i])
+        x = np.zeros(n_x)
+        kd = 0
+        for j in range(n_grid):
+            occ, unbound, kd = _pk_drive(i, j, kd, x, nx, decay, rec, peak_from, stats, peak)
+            out[i, j, 0] = occ
+            out[i, j, 1] = unbound
+
+
+def propagate_pk(
+    rec: PKArrays, n_grid: int, peak_from: int, out: FloatArray, peak: FloatArray
+) -> None:
+    """The exact PK of every patient of `rec` on the half-step grid: x_m ← x_m·e^{λ_m Δ} for modal
+    patients, x ← Φ x for the others (`dense`; ill-conditioned eigenvectors), + D·b at a taken
+    dose. Writes the drive (MOR occupancy from the binding ratios y_0, y_1 of y = rows·x, then
+    the unbound nM y_2 when there are 5 rows, else 0) into `out` (n, n_grid, 2) and the running
+    maxima of the last two rows (plasma peaks) from half-step `peak_from` on into `peak` (n, 2).
+    Patients split among threads (`run_in_threads`), as `_chain_from_pk_pairs`."""
+    stats = np.zeros((out.shape[0], 3))  # the fused kernel's occupancy window, unused here
+    run_in_threads(_propagate_patients, out.shape[0], rec, n_grid, peak_from, out, peak, stats)
 
 
 @_jit(inline=True)

@@ -173,6 +173,18 @@ class _Batch:
         return 1 + self.overage / 100
 
 
+def _naltrexone(source: str, needed_mg: float) -> tuple[int | None, float, list[Rule]]:
+    """(50 mg tablets to crush, or None from API powder; naltrexone HCl that goes in, mg; the
+    rules) for a batch that needs `needed_mg`: whole tablets, so a tablet batch has at least
+    `needed_mg`."""
+    if source != "tablets":
+        return None, round(needed_mg, 3), []
+    tablet_mg = float(value("liquid_from_tablets"))
+    tablets = math.ceil(round(needed_mg / tablet_mg, 9))
+    rules = [rule("liquid_from_tablets"), rule("whole_tablets")]
+    return tablets, round(tablets * tablet_mg, 3), rules
+
+
 def _liquid(strength: float | None, volume: float | None, vehicle: str, batch: _Batch) -> Worksheet:
     if strength is None or volume is None:
         raise InputError("a liquid needs --strength-mg-per-ml and --volume-ml (e.g. 1 and 100)")
@@ -182,16 +194,9 @@ def _liquid(strength: float | None, volume: float | None, vehicle: str, batch: _
         raise InputError("an LDN liquid is at most 10 mg/mL and 5000 mL per batch")
     vehicle = _choice(vehicle, VEHICLES, "--vehicle")
     source = _choice(batch.source or "tablets", SOURCES, "--source")
-    tablet_mg = float(value("liquid_from_tablets"))
-    needed_mg = conc * vol * batch.factor
-    rules = [rule("api_salt"), rule("liquid_most_common")]
-    tablets = None
-    batch_ml = vol
-    if source == "tablets":
-        tablets = math.ceil(round(needed_mg / tablet_mg, 9))
-        batch_ml = round(tablets * tablet_mg / (conc * batch.factor), 3)
-        rules += [rule("liquid_from_tablets"), rule("whole_tablets")]
-    api_mg = round((tablets * tablet_mg) if tablets else needed_mg, 3)
+    tablets, api_mg, source_rules = _naltrexone(source, conc * vol * batch.factor)
+    rules = [rule("api_salt"), rule("liquid_most_common"), *source_rules]
+    batch_ml = round(api_mg / (conc * batch.factor), 3) if tablets else vol
     ingredients = [("naltrexone HCl", api_mg, "mg")]
     if vehicle == "fawcett":
         ingredients += [(n, round(per_ml * batch_ml, 3), u) for n, per_ml, u in _FAWCETT_PER_ML]
@@ -270,14 +275,9 @@ def _capsules(capsule_mg: float | None, count: int | None, filler: str, batch: _
         raise InputError(f"at most {MAX_CAPSULES} capsules of at most {capacity / 2:g} mg each")
     filler = check_filler(filler)
     source = _choice(batch.source or "api", SOURCES, "--source")
-    needed_mg = strength * n * batch.factor
+    tablets, api_mg, source_rules = _naltrexone(source, strength * n * batch.factor)
     rules = [rule("api_salt"), rule(FILLERS[filler]), rule("no_calcium_carbonate")]
-    rules += [rule("no_slow_release_filler"), rule("capsule_size3_capacity")]
-    tablets = None
-    if source == "tablets":
-        tablets = math.ceil(round(needed_mg / float(value("liquid_from_tablets")), 9))
-        rules += [rule("liquid_from_tablets"), rule("whole_tablets")]
-    api_mg = round(tablets * 50.0 if tablets else needed_mg, 3)
+    rules += [rule("no_slow_release_filler"), rule("capsule_size3_capacity"), *source_rules]
     filler_mg = round(n * (capacity - strength) * batch.factor, 1)
     days, bud_rules = _capsule_bud(filler, batch.bud_basis)
     days, bud = _bud(batch.today, days, batch.expiry)

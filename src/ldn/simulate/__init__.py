@@ -32,15 +32,7 @@ if TYPE_CHECKING:
 
 MAX_ROWS: Final = 2_000_000
 MAX_DAYS: Final = 3650.0
-CSV_COLUMNS: Final = (
-    "t_h",
-    "naltrexone_ng_per_ml",
-    "naltrexol_ng_per_ml",
-    "mor_occupancy",
-    "kor_occupancy",
-    "dor_occupancy",
-    "mor_occupancy_plasma",
-)
+CSV_COLUMNS: Final = ("t_h", *BAND_COLUMNS)  # time, then every column that gets bands
 __all__ = ["BAND_COLUMNS", "CSV_COLUMNS", "SimulationResult", "exposure", "simulate", "time_grid"]
 
 
