@@ -27,6 +27,10 @@ def test_hypotheses_json_table_and_plot(
                               "--plot", str(plot)])  # fmt: skip
     assert res.exit_code == 0, res.output
     assert "model average" in res.output and plot.stat().st_size > 5_000
+    assert "not_estimable" not in res.output  # Crohn's has a trial
+    res = RUNNER.invoke(app, ["hypotheses", "--condition", "sle", "--calibration", str(out)])
+    assert res.exit_code == 0, res.output
+    assert "[not_estimable" in res.output and "no randomised trial" in res.output
 
 
 def test_hypotheses_errors(tmp_path: Path) -> None:

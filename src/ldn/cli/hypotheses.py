@@ -83,9 +83,11 @@ def _print_weights(console: Any, summary: dict[str, Any]) -> None:
 
 
 def _fmt(e: dict) -> str:
+    from rich.markup import escape
+
     flags = [f for f in ("not_estimable", "prior_dominated", "at_assumed_bound") if e[f]]
     text = f"{e['mean']:+.3g} ({e['pi_low']:+.3g} to {e['pi_high']:+.3g})"
-    return text + (f" [{', '.join(flags)}]" if flags else "")
+    return text + (escape(f" [{', '.join(flags)}]") if flags else "")  # not Rich markup
 
 
 def hypotheses(
@@ -146,4 +148,8 @@ def _table(report: dict) -> None:
         names = ", ".join(loose)
         Console().print(f"[yellow]not converged (R-hat > 1.05 or ESS < 200): {names}; "
                         "refit with `ldn calibrate --steps …`[/]")  # fmt: skip
+    if any(e["not_estimable"] for e in report["model_average"]["effects"]):
+        Console().print(f"{report['condition']}: no randomised trial — effects not estimable (the "
+                        "disease gain comes from the other conditions' hierarchy); family "
+                        "weights are those of all fitted trials (pseudo-BMA)")  # fmt: skip
     Console().print("sign: LDN − placebo on the scale's own units (negative = lower score on LDN)")
