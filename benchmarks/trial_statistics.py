@@ -14,8 +14,11 @@ Every power carries its Monte-Carlo 95 % interval (pool uncertainty included).
 
 from __future__ import annotations
 
+import os
 import time
+from collections.abc import Callable
 from dataclasses import replace
+from datetime import UTC, datetime
 from typing import Any
 
 import numpy as np
@@ -133,13 +136,26 @@ def crossover_washout() -> list[dict[str, Any]]:
     return rows
 
 
+def _section(fn: Callable[[], Any]) -> dict[str, Any]:
+    """`fn()`'s rows with when it ran, the host's 1-min load average at its start and its wall time.
+
+    The host is a shared 2-core VM: the load average says how much of it the run had.
+    """
+    started = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
+    load = round(os.getloadavg()[0], 2)
+    t0 = time.perf_counter()
+    rows = fn()
+    return {"started": started, "load_average_1min_at_start": load,
+            "wall_s": round(time.perf_counter() - t0, 1), "rows": rows}  # fmt: skip
+
+
 def run() -> dict[str, Any]:
     """Entry point for benchmarks/run.py."""
     return {
-        "mmrm_wall_time": mmrm_wall_time(),
-        "crossover_washout": crossover_washout(),
-        "responder_type_one": responder_type_one(),
-        "analyses_by_mechanism": analyses_by_mechanism(),
+        "mmrm_wall_time": _section(mmrm_wall_time),
+        "crossover_washout": _section(crossover_washout),
+        "responder_type_one": _section(responder_type_one),
+        "analyses_by_mechanism": _section(analyses_by_mechanism),
     }
 
 

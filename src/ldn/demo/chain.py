@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -60,6 +61,35 @@ def _cell(e: dict) -> str:
     return f"{e['mean']:+.3g} ({e['pi_low']:+.3g} to {e['pi_high']:+.3g}){flags}"
 
 
+def _weights_table(weights: dict[str, Any]) -> list[str]:
+    """Condition × family weight table (pseudo-BMA on the condition's own trials, 95 % interval).
+
+    A condition without a fitted randomised trial gets no numbers: its weights are not
+    estimable (its model average uses the pseudo-BMA weights over all fitted trials,
+    `weights["untested"]`; docs/model.md part II).
+    """
+    from ldn.model.chain import CONDITIONS, get_condition
+
+    families = list(weights["all"])
+    lines = [
+        "Family weights per condition (pseudo-BMA on the condition's randomised trials, "
+        "weight (95 % interval)):",
+        "",
+        "| condition | " + " | ".join(f"`{f}`" for f in families) + " |",
+        "|---|" + "---|" * len(families),
+    ]
+    for name in CONDITIONS:
+        title = get_condition(name).title
+        if name not in weights:
+            blank = " | ".join(["–"] * (len(families) - 1))
+            lines.append(f"| {title} | not estimable (no randomised trial) | {blank} |")
+            continue
+        cells = (f"{w['weight']:.2f} ({w['weight_low']:.2f}–{w['weight_high']:.2f})"
+                 for w in (weights[name][f] for f in families))  # fmt: skip
+        lines.append(f"| {title} | " + " | ".join(cells) + " |")
+    return lines
+
+
 def run(out_dir: Path) -> DemoSection:
     """Mechanism families: weights and model-averaged effects with 95 % intervals per condition."""
     import matplotlib.pyplot as plt
@@ -69,16 +99,14 @@ def run(out_dir: Path) -> DemoSection:
     from ldn.model.chain import CONDITIONS, get_condition
 
     post = load_posterior()
-    w_all = post.summary["weights"]["all"]
     lines = [
         "The LDN hypothesis as competing mechanism families, each calibrated by Bayes (emcee) to "
         "the randomised trials up to 2024 (docs/model.md part II). Effects are LDN − placebo at "
         "12 weeks on the scale's own units: posterior mean (95 % interval), model-averaged over "
-        "the families with the condition's weights.",
+        "the families with the condition's weights (for a condition without a trial, the "
+        "pseudo-BMA weights over all fitted trials).",
         "",
-        "Family weights (stacking, all trials): " + ", ".join(
-            f"{n} {w['weight']:.2f} ({w['weight_low']:.2f}–{w['weight_high']:.2f})"
-            for n, w in w_all.items()),
+        *_weights_table(post.summary["weights"]),
         "",
         "| condition | scale | 4.5 mg at 22:00 | 50 mg daily | evidence |",
         "|---|---|---|---|---|",
