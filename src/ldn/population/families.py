@@ -58,25 +58,21 @@ _ACTIVITY: Final = chain.ACTIVITY_INDEX
 _THRESHOLD: Final = "hypothesis.threshold_occupancy"
 
 
-def _drive(
-    pop: Population, schedule: object, taken: BoolArray, params: ParameterSet, dt_h: float,
-    n_steps: int, plasma: bool, pk_choice: PKChoice = DEFAULT_PK,
-) -> tuple[FloatArray, FloatArray]:  # fmt: skip
-    """(occupancy on the half-step grid (n, 2·n_steps + 1, 2), plasma peaks of the last day)."""
-    r = _pk_recursion(pop, schedule, taken, params, dt_h=dt_h, n_steps=n_steps, tlr4=False,  # type: ignore[arg-type]
-                      pk_choice=pk_choice)  # fmt: skip
-    rows = r.rows  # (n, 4, n_x): L1/K1, L2/K2 (effect site), plasma naltrexone, 6β-naltrexol
-    if plasma:  # per-patient binding of the same PK choice (posterior draws vary it)
-        b = patient_setup(pop, params, pk_choice).binding
-        k1, k2 = (np.broadcast_to(np.asarray(k, float).reshape(-1), (pop.n,))
-                  for k in b.k_nm("mor"))  # fmt: skip
-        u1 = np.asarray(unbound_plasma_nm(1.0, 0.0, b)[0], float).reshape(-1)
-        u2 = np.asarray(unbound_plasma_nm(0.0, 1.0, b)[1], float).reshape(-1)
-        a1, a2 = (u1 / k1)[:, None], (u2 / k2)[:, None]
-        rows = np.ascontiguousarray(
-            np.stack([rows[:, 2] * a1, rows[:, 3] * a2, rows[:, 2], rows[:, 3]], axis=1)
-        )
-    return propagate(r, rows, dt_h, n_steps)
+def _plasma_rows(
+    rows: FloatArray, pop: Population, params: ParameterSet, pk_choice: PKChoice
+) -> FloatArray:
+    """The recursion's kernel rows (n, 4, n_x) re-read as unbound plasma MOR binding ratios
+    (L/K of naltrexone and 6β-naltrexol) and the plasma concentrations, with each patient's
+    binding of the same PK choice (posterior draws vary it)."""
+    b = patient_setup(pop, params, pk_choice).binding
+    k1, k2 = (np.broadcast_to(np.asarray(k, float).reshape(-1), (pop.n,))
+              for k in b.k_nm("mor"))  # fmt: skip
+    u1 = np.asarray(unbound_plasma_nm(1.0, 0.0, b)[0], float).reshape(-1)
+    u2 = np.asarray(unbound_plasma_nm(0.0, 1.0, b)[1], float).reshape(-1)
+    a1, a2 = (u1 / k1)[:, None], (u2 / k2)[:, None]
+    return np.ascontiguousarray(
+        np.stack([rows[:, 2] * a1, rows[:, 3] * a2, rows[:, 2], rows[:, 3]], axis=1)
+    )
 
 
 def simulate_family_patients(
@@ -102,14 +98,19 @@ def simulate_family_patients(
     for start in range(0, dosed.size, block):
         idx = dosed[start : start + block]
         sub = pop.take(idx)
-        brain, peak = _drive(sub, schedule, taken[idx], params, dt_h, end, False, pk_choice)
+        # one PK recursion per block: rows L1/K1, L2/K2 (effect site), plasma ntx, 6β-naltrexol
+        r = _pk_recursion(sub, schedule, taken[idx], params, dt_h=dt_h, n_steps=end,  # type: ignore[arg-type]
+                          tlr4=False, pk_choice=pk_choice)  # fmt: skip
+        brain, peak = propagate(r, r.rows, dt_h, end)
         last = brain[:, window_from:, 0]
         mor[idx] = np.column_stack([last.mean(axis=1), last.max(axis=1), last.min(axis=1)])
         cmax[idx] = peak
         if not family.has_effect:
             continue
-        drive = brain if family.drive == "brain" else _drive(
-            sub, schedule, taken[idx], params, dt_h, end, True, pk_choice)[0]  # fmt: skip
+        if family.drive == "brain":
+            drive = brain
+        else:
+            drive = propagate(r, _plasma_rows(r.rows, sub, params, pk_choice), dt_h, end)[0]
         p = chain_parameters(sub, fam_params, condition)
         sol = integrate_family(drive, p, family.law_code, dt_h, end, threshold=threshold,
                                record_every=record)  # fmt: skip

@@ -143,6 +143,8 @@ class PatientPK:
 
 
 def patient_pk(pop: Population, params: ParameterSet, choice: PKChoice) -> PatientPK:
+    """Linear systems (1/h; outputs ng/mL), binding factors and modal decomposition of the
+    patients of `pop` under `choice` (`patient_setup`, `ldn.model.superposition.modes`)."""
     from ldn.model.superposition import modes
 
     s = patient_setup(pop, params, choice)
