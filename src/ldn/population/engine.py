@@ -23,9 +23,9 @@ per-patient mask of doses actually taken:
 `simulate_patients` fuses 1–3 into one Numba pass per pair of patients
 (`_chain_from_pk_pairs`, pairs on threads): the PK state advances half-step by half-step as
 the RK4 stages need the drive, so no (patients × half-steps) drive array is built and memory
-per patient does not grow with time steps. `pk_recursion` then `exposure_grid` (the drive array,
-tested against `ldn.model.exposure.exposure`) followed by `integrate_chain` is the two-pass form of the same
-computation; tests/population/test_engine_fused.py checks that both agree to rounding.
+per patient does not grow with time steps. `pk_recursion`, `exposure_grid` (the drive array,
+tested against `ldn.model.exposure.exposure`) and then `integrate_chain` are the two-pass form of
+the same computation; tests/population/test_engine_fused.py checks that both agree to rounding.
 
 Default step 0.5 h: on the benchmark's 84-day runs the latent activity is within 2e-4
 (absolute) of a CVODE reference at rtol 1e-10; 1 h (used for trials) is within 1.5e-3.
