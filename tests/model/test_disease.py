@@ -8,7 +8,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from ldn.errors import InputError
-from ldn.model.chain import CONDITIONS, get_condition, scale_parameters
+from ldn.model.chain import CONDITIONS, scale_parameters
+from ldn.model.disease import get_condition
 from ldn.model.disease.base import H_PER_WEEK, activity_target, expected_score, noisy_scores
 from ldn.parameters import default_parameters
 

@@ -124,7 +124,7 @@ def _design(
     analysis: str = "auto",
     dropout_model: str = "mcar",
 ) -> Any:
-    from ldn.model.chain import get_condition
+    from ldn.model.disease import get_condition
     from ldn.regimen import regimen_from_cli
     from ldn.trials.design import Arm, TrialDesign
 

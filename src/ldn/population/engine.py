@@ -51,6 +51,7 @@ import numpy.typing as npt
 
 from ldn.errors import InputError
 from ldn.model import chain
+from ldn.model.disease import get_condition
 from ldn.parameters import ParameterSet
 from ldn.population.kernels import PKArrays, _chain_from_pk_pairs, propagate_pk
 from ldn.population.patient_pk import (
@@ -134,7 +135,7 @@ def chain_parameters(
 ) -> FloatArray:
     """Per-patient chain parameter matrix (n, N_PARAMS): effect gain × response factor, time
     constants of the immune and disease modules × turnover factor; TLR4 path on if `tlr4`."""
-    prefix = chain.get_condition(condition).prefix
+    prefix = get_condition(condition).prefix
     overrides: dict[str, FloatArray | float] = {
         f"{prefix}.effect_gain": params.value(f"{prefix}.effect_gain") * pop.response_factor
     }

@@ -42,9 +42,9 @@ def _load() -> tuple[dict[str, Condition], dict[str, str]]:
     return conditions, spellings
 
 
-CONDITION_MODULES: Final[dict[str, Condition]]
-_SPELLINGS: Final[dict[str, str]]
-CONDITION_MODULES, _SPELLINGS = _load()
+_LOADED: Final = _load()
+CONDITION_MODULES: Final[dict[str, Condition]] = _LOADED[0]
+_SPELLINGS: Final[dict[str, str]] = _LOADED[1]
 
 
 def get_condition(name: str) -> Condition:

@@ -12,10 +12,10 @@ from ldn.model.chain import (
     ACTIVITY_INDEX,
     N_STATES,
     STATE_NAMES,
-    get_condition,
     parameter_matrix,
     scale_parameters,
 )
+from ldn.model.disease import get_condition
 from ldn.model.disease.base import H_PER_WEEK, expected_score
 from ldn.model.hypotheses.base import Family
 from ldn.parameters import ParameterSet
