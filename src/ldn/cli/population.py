@@ -232,7 +232,7 @@ class TrialDesignOptions:
 
     def build(self, n_per_arm: int) -> Any:
         """The `TrialDesign` with `n_per_arm` patients per arm (or sequence)."""
-        from ldn.model.chain import get_condition
+        from ldn.model.disease import get_condition
         from ldn.regimen import regimen_from_cli
         from ldn.trials.design import Arm, TrialDesign
 
