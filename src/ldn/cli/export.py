@@ -26,11 +26,13 @@ def sbml(
     ),
 ) -> None:
     """Write PK → occupancy → chain → score of a typical patient, dosing as SBML events."""
+    from ldn.cli._output import check_folder, write_text
     from ldn.errors import InputError
     from ldn.export.sbml import build_sbml
     from ldn.parameters import default_parameters
     from ldn.regimen import regimen_from_cli
 
+    check_folder(out, "--out")
     if not 1 <= days <= 3650:
         raise InputError(f"--days {days} must lie between 1 and 3650")
     regimen = regimen_from_cli(dose_mg=dose_mg, at=at, titrate=titrate)
@@ -38,5 +40,5 @@ def sbml(
     model = build_sbml(
         default_parameters(), condition, t_h, d_mg, placebo=placebo, pk_model=pk_model
     )
-    model.write(out)
+    write_text(out, model.xml)
     typer.echo(f"wrote {out} ({len(model.dose_ids)} dose events, {regimen.describe()})")
