@@ -28,6 +28,34 @@ def test_pool_condition_json_has_the_contract_keys(
     assert payload["k"] == 3 and len(payload["studies"]) == 3
 
 
+@pytest.mark.parametrize(
+    ("spelling", "name"),
+    [("fm", "fibromyalgia"), ("Crohn's disease", "crohns"), ("CROHN", "crohns"), ("MS", "ms")],
+)
+def test_pool_and_list_accept_every_spelling_of_the_registry(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], spelling: str, name: str
+) -> None:
+    """A title or alias of `ldn.conditions` pools and lists exactly what its name does."""
+    results = []
+    for condition in (name, spelling):
+        assert _run(monkeypatch, "pool", "--condition", condition, "--format", "json") == 0
+        results.append(json.loads(capsys.readouterr().out))
+        assert _run(monkeypatch, "list", "--condition", condition, "--format", "json") == 0
+        rows = json.loads(capsys.readouterr().out)
+        assert rows and {r["condition"] for r in rows} == {name}
+    assert results[0] == results[1] and results[0]["k"] >= 1
+
+
+def test_an_alias_without_studies_is_resolved_before_it_is_refused(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """ "lupus" is SLE: refused because SLE has no study, not because the name is unknown."""
+    assert _run(monkeypatch, "pool", "--condition", "lupus") == 2
+    err = capsys.readouterr().err.replace("\n", " ")
+    assert "sle: the dataset has no LDN study of Systemic lupus erythematosus" in err
+    assert "unknown" not in err
+
+
 def test_pool_user_csv_with_hksj_and_plot(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -85,7 +113,8 @@ def test_summary_csv_list_forest_and_adverse_events(
 @pytest.mark.parametrize(
     ("args", "message"),
     [
-        (("pool", "--condition", "lupus"), "condition 'lupus' is unknown"),
+        (("pool", "--condition", "gout"), "condition 'gout' is unknown"),
+        (("list", "--condition", "lupus nephritis"), "condition 'lupus nephritis' is unknown"),
         (("pool", "--method", "ML"), "method 'ML' is not one of"),
         (("pool", "--format", "xml"), "--format 'xml' is not one of"),
         (("pool", "--condition", "ms", "--input", "x.csv"), "not both"),

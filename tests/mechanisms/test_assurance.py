@@ -57,3 +57,25 @@ def test_crossover_assurance_of_the_null_family_is_the_alpha_level() -> None:
     # the same design with the seed chain's fixed parameters has a real effect to find
     fixed = power_analysis(d, params=PARAMS, n_trials=n, seed=2, pool_size=200).summary()
     assert fixed["assurance"] is None and abs(fixed["mean_effect"]) > 3 * abs(s["mean_effect"])
+
+
+def test_an_alias_gets_the_fitted_weights_and_gain_of_its_condition() -> None:
+    """ "fm" is fibromyalgia: its family weights and its fitted log gain, not the pooled ones."""
+    from ldn.mechanisms.assurance import _draw_overrides
+    from ldn.mechanisms.report import family_weights, load_posterior
+
+    post = load_posterior()
+    fitted = family_weights(post, "fibromyalgia")
+    assert family_weights(post, "fm") == fitted != post.summary["weights"]["untested"]
+    assert family_weights(post, "Crohn's disease") == family_weights(post, "crohns")
+    assert "log_gain.fibromyalgia" in post.params["rebound_brain"]
+    idx = np.arange(20)
+    by_name = _draw_overrides(post, "rebound_brain", "fibromyalgia", idx, np.random.default_rng(1))
+    by_alias = _draw_overrides(post, "rebound_brain", "fm", idx, np.random.default_rng(1))
+    assert by_alias.keys() == by_name.keys()
+    for key, value in by_name.items():
+        np.testing.assert_array_equal(by_alias[key], value)
+    pooled = _draw_overrides(post, "rebound_brain", "sle", idx, np.random.default_rng(1))
+    assert not np.array_equal(  # a condition without a fit draws the pooled gain: different
+        pooled["disease.sle.effect_gain"], by_name["disease.fibromyalgia.effect_gain"]
+    )

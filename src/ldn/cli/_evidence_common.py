@@ -10,9 +10,15 @@ from typing import TYPE_CHECKING, Any
 import typer
 
 from ldn.cli._output import json_value, save_figure, write_text
+from ldn.conditions import CONDITION_NAMES
 
 if TYPE_CHECKING:
     import pandas as pd
+
+_COND_HELP = (
+    f"Condition: {', '.join(CONDITION_NAMES)} (or a title or alias, e.g. lupus) or another "
+    "code of the evidence dataset (arthritis, long_covid, ...)."
+)
 
 
 def _emit_frame(frame: pd.DataFrame, fmt: str, out: Path | None, title: str) -> None:

@@ -28,7 +28,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from ldn.cli import evidence_review as _review
-from ldn.cli._evidence_common import _emit_frame, _save_plot, _write
+from ldn.cli._evidence_common import _COND_HELP, _emit_frame, _save_plot, _write
 from ldn.cli._options import with_options
 from ldn.cli._output import check_output, json_value
 
@@ -43,7 +43,6 @@ app = typer.Typer(
     no_args_is_help=True,
 )
 
-_COND_HELP = "Condition code (crohns, ms, fibromyalgia, ra, sle, psoriasis, ...)."
 _INPUT_HELP = (
     "CSV with metafor columns: yi,vi | ai,bi,ci,di | ai,n1i,ci,n2i | m1i,sd1i,n1i,m2i,sd2i,n2i."
 )

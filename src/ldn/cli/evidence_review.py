@@ -19,10 +19,8 @@ from pathlib import Path
 
 import typer
 
-from ldn.cli._evidence_common import _emit_frame, _save_plot, _write
+from ldn.cli._evidence_common import _COND_HELP, _emit_frame, _save_plot, _write
 from ldn.cli._output import check_output, json_value
-
-_COND_HELP = "Condition code (crohns, ms, fibromyalgia, arthritis, ...)."
 
 
 def prisma_cmd(

@@ -29,6 +29,7 @@ from ldn.evidence.schema import (
     CONDITIONS,
     RANDOMISED_DESIGNS,
     STUDY_COLUMNS,
+    evidence_condition,
     read_table,
     records,
 )
@@ -51,13 +52,14 @@ def _load_studies_cached() -> pd.DataFrame:
 def load_studies(condition: str | None = None) -> pd.DataFrame:
     """The curated LDN study table (one row per study × outcome), validated; a copy.
 
-    `condition` filters by the normalised condition code (see `CONDITIONS`). The risk-of-bias
+    `condition` filters by the condition's code (see `CONDITIONS`; any spelling
+    `evidence_condition` accepts, e.g. "lupus" for "sle"). The risk-of-bias
     columns of `risk_of_bias.csv` (`rob_tool`, `rob_d1`…`rob_d7` with reasons,
     `risk_of_bias`, `risk_of_bias_reason`) are merged onto every row they apply to.
     """
     frame = _load_studies_cached().copy()
     if condition is not None:
-        check_condition(condition)
+        condition = evidence_condition(condition)
         frame = frame[frame["condition"] == condition].reset_index(drop=True)
     return frame
 
@@ -65,14 +67,6 @@ def load_studies(condition: str | None = None) -> pd.DataFrame:
 def load_adverse_events() -> pd.DataFrame:
     """The adverse-event table (events and n per arm, with source), validated."""
     return read_table(_data_path("adverse_events.csv"), AE_COLUMNS)
-
-
-def check_condition(condition: str) -> None:
-    """Raise `InputError` if `condition` is not a known condition code."""
-    if condition not in CONDITIONS:
-        raise InputError(
-            f"condition {condition!r} is unknown; use one of: {', '.join(CONDITIONS)}."
-        )
 
 
 def crossover_correlation() -> float:
@@ -236,7 +230,7 @@ def analysis_rows(
 ) -> pd.DataFrame:
     """The placebo-controlled rows one pool uses: randomised trials only unless
     `include_nonrandomised`; without high/critical risk-of-bias rows if `exclude_high_risk`."""
-    check_condition(condition)
+    condition = evidence_condition(condition)
     eff = study_effects(
         measure, condition=condition, correlation=correlation, diary_deflation=diary_deflation
     )
@@ -267,6 +261,7 @@ def pool_condition(
     overall risk of bias — both are sensitivity analyses.
     """
     _check_options(method, measure, 0.05)
+    condition = evidence_condition(condition)
     eff = analysis_rows(
         condition,
         measure,

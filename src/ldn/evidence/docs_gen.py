@@ -26,6 +26,7 @@ from typing import TYPE_CHECKING
 
 import pandas as pd
 
+from ldn.conditions import CONDITION_NAMES
 from ldn.errors import InputError
 
 if TYPE_CHECKING:
@@ -236,7 +237,7 @@ def block_new_studies() -> str:
     return md_table(pd.DataFrame(rows)) + "\n"
 
 
-CORE = ("crohns", "ms", "fibromyalgia", "ra", "sle", "psoriasis")
+CORE = CONDITION_NAMES  # the modelled conditions, listed first
 
 
 def _condition_facts(cond: str) -> str:
@@ -284,8 +285,8 @@ def _condition_facts(cond: str) -> str:
 
 
 def block_clinician() -> str:
-    """One line of facts per condition: the six core conditions, then every other condition
-    with a randomised trial (reported or registered)."""
+    """One line of facts per condition: the modelled conditions (`ldn.conditions`), then every
+    other condition with a randomised trial (reported or registered)."""
     from ldn.evidence import load_studies
     from ldn.evidence.schema import RANDOMISED_DESIGNS
 

@@ -9,21 +9,18 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Final, Literal
 
 import numpy as np
 import pandas as pd
 
-from ldn.errors import DataFileError
+from ldn.conditions import CONDITION_TITLES, canonical_condition, condition_key
+from ldn.errors import DataFileError, InputError
 
-CONDITIONS: dict[str, str] = {
-    "crohns": "Crohn's disease",
+# Conditions of the evidence dataset: the modelled ones of the registry (`ldn.conditions`, with
+# their titles, first) and those with LDN studies but no disease module.
+_EVIDENCE_ONLY: Final[dict[str, str]] = {
     "ibd": "Inflammatory bowel disease (mixed)",
-    "ms": "Multiple sclerosis",
-    "fibromyalgia": "Fibromyalgia",
-    "ra": "Rheumatoid arthritis",
-    "sle": "Systemic lupus erythematosus",
-    "psoriasis": "Psoriasis",
     "hailey_hailey": "Hailey-Hailey disease",
     "systemic_sclerosis": "Systemic sclerosis",
     "sjogren": "Sjögren's syndrome",
@@ -49,6 +46,27 @@ CONDITIONS: dict[str, str] = {
     "gi_disorders": "GI disorders (mixed)",
     "mixed": "Several indications",
 }
+CONDITIONS: Final[dict[str, str]] = CONDITION_TITLES | _EVIDENCE_ONLY
+_SPELLINGS: Final[dict[str, str]] = {
+    condition_key(spelling): code
+    for code, title in _EVIDENCE_ONLY.items()
+    for spelling in (code, title)
+}
+
+
+def evidence_condition(name: str) -> str:
+    """The dataset's code of condition `name`: a registry name, title or alias (`ldn.conditions`,
+    e.g. "lupus" → "sle") or an evidence-only code or title (e.g. "Long COVID"); else
+    `InputError` listing the codes."""
+    try:
+        return canonical_condition(name)
+    except InputError:
+        code = _SPELLINGS.get(condition_key(name)) if isinstance(name, str) else None
+    if code is None:
+        raise InputError(f"condition {name!r} is unknown; use one of: {', '.join(CONDITIONS)}.")
+    return code
+
+
 DESIGNS = (
     "parallel_rct",
     "crossover_rct",

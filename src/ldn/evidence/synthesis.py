@@ -21,7 +21,7 @@ from ldn.errors import InputError
 from ldn.evidence.certainty import Certainty, grade, missing_trials
 from ldn.evidence.dataset import analysis_rows, load_studies, pool_condition
 from ldn.evidence.meta import MetaResult, Method, _check_options, pool, single_study
-from ldn.evidence.schema import CONDITIONS
+from ldn.evidence.schema import CONDITIONS, evidence_condition
 
 Measure = Literal["SMD", "MD", "RR", "OR", "RD"]
 
@@ -132,9 +132,10 @@ def evidence_summary(condition: str, measure: Measure = "SMD") -> dict[str, obje
     certainty {rating, start, reasons, domains}, missing_trials, available (False with a
     `message` when no randomised trial gives a number). For the web cohort page and reports.
     """
+    condition = evidence_condition(condition)
     base: dict[str, object] = {
         "condition": condition,
-        "label": CONDITIONS.get(condition, condition),
+        "label": CONDITIONS[condition],
         "measure": measure,
     }
     try:
@@ -199,6 +200,7 @@ def cumulative_meta(
 ) -> pd.DataFrame:
     """The pooled effect after each trial, trials in order of publication year (metafor
     `cumul()`): one row per step with study, year, k, estimate, ci_low, ci_high, i2."""
+    condition = evidence_condition(condition)
     eff = analysis_rows(condition, measure, include_nonrandomised=include_nonrandomised)
     if eff.empty:
         raise InputError(f"{condition}: no randomised placebo-controlled trial gives a {measure}.")

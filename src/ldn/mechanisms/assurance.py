@@ -66,10 +66,11 @@ def _draw_overrides(
     fam = get_family(family)
     p = post.params[family]
     ov = {name: p[name][idx] for name in fam.free}
-    key = f"log_gain.{condition}"
+    cond = get_condition(condition)  # canonical name: an alias must not miss its fitted gain
+    key = f"log_gain.{cond.name}"
     lg = p[key][idx] if key in p else (
         p["log_gain_mean"][idx] + p["log_gain_sd"][idx] * rng.normal(size=idx.size))  # fmt: skip
-    ov[f"{get_condition(condition).prefix}.effect_gain"] = np.exp(lg)
+    ov[f"{cond.prefix}.effect_gain"] = np.exp(lg)
     return ov
 
 

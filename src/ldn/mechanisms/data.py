@@ -39,21 +39,29 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from ldn.conditions import CONDITION_ENTRIES
 from ldn.model.chain import CONDITIONS
 from ldn.regimen import Regimen, daily, titration
 
 CUTOFF_YEAR: Final = 2024
 DOSE_CLOCK: Final = "22:00"
+# Model scale code → (pattern in the dataset's scale name, relative to baseline %), tried in order;
+# which scales a condition has comes from the registry (`ldn.conditions`, its `scales`).
+_SCALE_PATTERNS: Final[dict[str, tuple[tuple[str, bool], ...]]] = {
+    "cdai": ((r"\bCDAI\b", False),),
+    "sf36_mcs": ((r"SF-36 MCS", False),),
+    "pain_nrs": ((r"% of baseline", True), (r"\bNRS\b", False)),
+    "fiqr": ((r"\bFIQR\b", False),),
+    "das28": ((r"\bDAS28\b", False),),
+    "sledai2k": ((r"SLEDAI", False),),
+    "pasi": ((r"\bPASI\b", False),),
+}
 # (condition, pattern in the dataset's scale name) → (model scale column, relative to baseline %)
-_SCALES: Final = (
-    ("crohns", r"\bCDAI\b", "cdai", False),
-    ("ms", r"SF-36 MCS", "sf36_mcs", False),
-    ("fibromyalgia", r"% of baseline", "pain_nrs", True),
-    ("fibromyalgia", r"\bNRS\b", "pain_nrs", False),
-    ("fibromyalgia", r"\bFIQR\b", "fiqr", False),
-    ("ra", r"\bDAS28\b", "das28", False),
-    ("sle", r"SLEDAI", "sledai2k", False),
-    ("psoriasis", r"\bPASI\b", "pasi", False),
+_SCALES: Final = tuple(
+    (name, pattern, code, relative)
+    for name, entry in CONDITION_ENTRIES.items()
+    for code in entry.scales
+    for pattern, relative in _SCALE_PATTERNS[code]
 )
 
 

@@ -28,6 +28,7 @@ from typing import Any, Final
 
 import numpy as np
 
+from ldn.conditions import canonical_condition
 from ldn.errors import InputError
 from ldn.mechanisms.fit import PREDICTION_WEEKS, REGIMENS
 from ldn.mechanisms.run import shipped_dir
@@ -77,7 +78,9 @@ def load_posterior(directory: Path | None = None) -> Posterior:
 
 def family_weights(post: Posterior, condition: str) -> dict[str, dict[str, float]]:
     """weight / weight_low / weight_high per family for `condition`; a condition without a
-    trial gets the pseudo-BMA weights over all trials (`ldn.mechanisms.weights`)."""
+    trial gets the pseudo-BMA weights over all trials (`ldn.mechanisms.weights`). `condition`
+    may be any spelling `ldn.conditions.canonical_condition` accepts (e.g. "fm")."""
+    condition = canonical_condition(condition)
     weights = post.summary["weights"]
     assert isinstance(weights, dict)
     if condition in weights:

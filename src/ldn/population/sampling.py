@@ -34,6 +34,7 @@ import numpy as np
 import numpy.typing as npt
 from scipy import special
 
+from ldn.conditions import canonical_condition
 from ldn.errors import InputError
 from ldn.parameters import ParameterSet
 from ldn.population.rng import Stream, patient_normals, patient_uniforms
@@ -121,8 +122,9 @@ class VariabilitySpec:
         return corr * np.outer(sd, sd)
 
     def baseline_relative_sd(self, condition: str) -> float:
-        """Relative SD of baseline severity for `condition` (falls back to `default`)."""
-        return self.baseline_cv.get(condition, self.baseline_cv["default"])
+        """Relative SD of baseline severity for `condition` (any spelling `canonical_condition`
+        accepts, so "fm" is fibromyalgia; falls back to `default`)."""
+        return self.baseline_cv.get(canonical_condition(condition), self.baseline_cv["default"])
 
 
 @dataclass(frozen=True, slots=True)

@@ -21,6 +21,7 @@ Public API:
 
 from __future__ import annotations
 
+import contextlib
 import math
 from collections.abc import Sequence
 from typing import Literal
@@ -32,6 +33,7 @@ from sqlalchemy.orm import Session
 from ldn.analysis.cohort import CohortReport, RegistryFrames, build_report, course_from_frames
 from ldn.analysis.course import NOf1Settings, PatientAnalysis, PatientCourse, analyse_patient
 from ldn.analysis.n_of_1 import DeltaPrior
+from ldn.conditions import canonical_condition
 from ldn.errors import InputError
 from ldn.registry.models import AdverseEvent, Assessment, Patient, PatientCondition, Prescription
 from ldn.registry.permissions import SYSTEM, ActorLike, require, visible_clinic
@@ -200,6 +202,8 @@ def evidence_prior(condition: str, scale: str) -> DeltaPrior:
     when no such row exists (the current evidence table pools MDs without naming the scale).
     """
     code = get_scale(scale).code
+    with contextlib.suppress(InputError):  # "lupus" compares as the evidence's name, "sle"
+        condition = canonical_condition(condition)
     try:
         from ldn.evidence import pooled_by_condition
 

@@ -56,11 +56,11 @@ from sqlalchemy.orm import (
     relationship,
 )
 
+from ldn.registry.conditions import CONDITIONS  # the names of `ldn.conditions` + "other"
 from ldn.scales import AE_TYPES, SEVERITIES  # side-effect vocabulary, shared with ldn.practice
 
 ROLES: Final = ("admin", "clinician", "researcher")
 SEXES: Final = ("female", "male", "other", "unknown")
-CONDITIONS: Final = ("ra", "sle", "psoriasis", "ms", "fibromyalgia", "crohns", "other")
 FORMULATIONS: Final = ("capsule", "tablet", "liquid", "sublingual", "cream", "other")
 AUDIT_ACTIONS: Final = ("create", "update", "delete")
 SESSION_KINDS: Final = ("cookie", "bearer")

@@ -18,6 +18,7 @@ from ldn.registry._common import changes as _changes
 from ldn.registry._common import check_version as _check_version
 from ldn.registry._common import count as _count
 from ldn.registry._common import page_args as _page_args
+from ldn.registry.conditions import registry_condition
 from ldn.registry.errors import ConflictError, InputError, NotFound
 from ldn.registry.models import (
     Clinic,
@@ -129,6 +130,10 @@ def list_patients(
     if search:
         stmt = stmt.where(Patient.code.ilike(f"%{search.strip()}%"))
     if condition:
+        try:  # any spelling ("lupus"), as stored ("sle")
+            condition = registry_condition(condition)
+        except ValueError as exc:
+            raise InputError(str(exc)) from None
         stmt = stmt.where(
             Patient.id.in_(
                 select(PatientCondition.patient_id).where(PatientCondition.condition == condition)

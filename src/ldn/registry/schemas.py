@@ -42,12 +42,12 @@ from pydantic import (
 
 from ldn.errors import InputError
 from ldn.regimen.validate import check_dose_mg
+from ldn.registry.conditions import Condition
 from ldn.scales import SCALES, get_scale
 from ldn.units import clock_to_hours
 
 Role = Literal["admin", "clinician", "researcher"]
 Sex = Literal["female", "male", "other", "unknown"]
-Condition = Literal["ra", "sle", "psoriasis", "ms", "fibromyalgia", "crohns", "other"]
 Formulation = Literal["capsule", "tablet", "liquid", "sublingual", "cream", "other"]
 AEType = Literal["vivid_dreams", "insomnia", "headache", "nausea", "diarrhoea", "fatigue", "other"]
 Severity = Literal["mild", "moderate", "severe"]

@@ -31,6 +31,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Literal
 
+from ldn.conditions import canonical_condition
 from ldn.errors import InputError
 from ldn.regimen.schedule import Regimen
 
@@ -91,6 +92,8 @@ class TrialDesign:
     dropout_model: str = "mcar"
 
     def __post_init__(self) -> None:  # noqa: C901 (one check per design field, each with its own message)
+        # an alias ("fm") must mean its condition everywhere the design's condition is a key
+        object.__setattr__(self, "condition", canonical_condition(self.condition))
         if self.kind not in DESIGNS:
             raise InputError(f"design {self.kind!r} is not one of {DESIGNS}")
         if self.endpoint not in ENDPOINTS:

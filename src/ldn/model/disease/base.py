@@ -30,6 +30,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ldn.compile_options import _jit
+from ldn.conditions import CalibrationTarget, ConditionEntry
 from ldn.errors import InputError
 from ldn.scales import Scale
 from ldn.types import FloatArray
@@ -88,25 +89,32 @@ class ScaleParams:
 
 
 @dataclass(frozen=True, slots=True)
-class CalibrationTarget:
-    """A trial result the effect size is calibrated to: LDN − placebo change at `weeks`."""
-
-    column: str
-    difference: float
-    weeks: float
-    source: str
-
-
-@dataclass(frozen=True, slots=True)
 class Condition:
-    """A disease module: its name on the command line, scales, and the evidence behind it."""
+    """A disease module: its registry entry (`ldn.conditions`: name on the command line, title,
+    readout week, the evidence behind it, calibration target) with its scales as `Scale`s."""
 
-    name: str
-    title: str
+    entry: ConditionEntry
     scales: tuple[Scale, ...]
-    readout_weeks: float
-    evidence: str
-    target: CalibrationTarget
+
+    @property
+    def name(self) -> str:
+        return self.entry.name
+
+    @property
+    def title(self) -> str:
+        return self.entry.title
+
+    @property
+    def readout_weeks(self) -> float:
+        return self.entry.readout_weeks
+
+    @property
+    def evidence(self) -> str:
+        return self.entry.evidence
+
+    @property
+    def target(self) -> CalibrationTarget:
+        return self.entry.target
 
     @property
     def prefix(self) -> str:

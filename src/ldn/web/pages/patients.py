@@ -17,6 +17,7 @@ from starlette.responses import RedirectResponse, Response
 
 from ldn.errors import InputError
 from ldn.registry import permissions, services
+from ldn.registry.conditions import registry_condition
 from ldn.registry.errors import ConflictError
 from ldn.registry.models import AE_TYPES, CONDITIONS, FORMULATIONS, SEVERITIES, SEXES, User
 from ldn.registry.schemas import AdverseEventCreate, AssessmentCreate, PatientCreate
@@ -44,17 +45,25 @@ def _clinic_names(session: Session, user: User | CachedUser) -> dict[int, str]:
     return {c.id: c.name for c in services.list_clinics(session=session, actor=user)}
 
 
+def _known_condition(text: str | None) -> str | None:
+    """The stored name of condition `text` (any spelling, e.g. "lupus"); None when unknown."""
+    try:
+        return registry_condition(text) if text else None
+    except ValueError:
+        return None
+
+
 @router.get("/patients")
 def patient_list(
     request: Request,
     session: SessionDep,
     user: PageUser,
     q: SearchText = None,
-    condition: Annotated[str | None, Query(max_length=16)] = None,
+    condition: Annotated[str | None, Query(max_length=64)] = None,
     skip: Annotated[int, Query(ge=0, le=10**6)] = 0,
 ) -> Response:
     """Patients the user may see, searchable by code and filterable by condition."""
-    condition = condition if condition in CONDITIONS else None
+    condition = _known_condition(condition)
     page = services.list_patients(
         session=session, actor=user, skip=skip, limit=PAGE_SIZE, search=q, condition=condition
     )
