@@ -75,7 +75,7 @@ def test_simulate_is_a_plain_function_with_keyword_options() -> None:
 
 
 def test_condition_aliases_are_the_ones_get_condition_accepts() -> None:
-    from ldn.model.chain import get_condition
+    from ldn.model.disease import get_condition
 
     lupus = ldn.simulate(daily(4.5, at="22:00"), days=2, condition="lupus")
     assert lupus.condition == get_condition("lupus").name == "sle"

@@ -25,13 +25,8 @@ import pandas as pd
 
 from ldn.errors import InputError
 from ldn.figures import save_figure
-from ldn.model.chain import (
-    ACTIVITY_INDEX,
-    N_STATES,
-    file_parameter_names,
-    get_condition,
-    parameter_matrix,
-)
+from ldn.model.chain import ACTIVITY_INDEX, N_STATES, file_parameter_names, parameter_matrix
+from ldn.model.disease import get_condition
 from ldn.model.disease.base import H_PER_WEEK, ScaleParams, expected_score
 from ldn.parameters import ParameterSet
 from ldn.simulate.scenarios import DEFAULT_DT_H, HEADLINE_WEEKS, arm_drives

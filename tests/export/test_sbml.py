@@ -12,7 +12,13 @@ from ldn.export.sbml import build_sbml
 from ldn.model.chain import STATE_NAMES
 from ldn.parameters import default_parameters
 from ldn.population.endpoints import EndpointSpec
-from ldn.population.engine import Schedule, chain_parameters, exposure_grid, pk_parameters
+from ldn.population.engine import (
+    Schedule,
+    chain_parameters,
+    exposure_grid,
+    pk_parameters,
+    pk_recursion,
+)
 from ldn.population.sampling import VariabilitySpec, sample_population
 from ldn.regimen import daily
 from ldn.solve.compiled import integrate_chain
@@ -55,7 +61,8 @@ def test_roadrunner_matches_engine(condition: str, placebo: bool, seed: int) -> 
     res = rr.simulate(times=t_out)
 
     n_steps = round(DAYS * 24.0 / DT_H)
-    drive, _ = exposure_grid(pop, schedule, taken, PARAMS, dt_h=DT_H, n_steps=n_steps)
+    r = pk_recursion(pop, schedule, taken, PARAMS, dt_h=DT_H, n_steps=n_steps, tlr4=False)
+    drive, _ = exposure_grid(r, DT_H, n_steps)
     sol = integrate_chain(drive, chain_row[None], DT_H, n_steps, record_every=round(6.0 / DT_H))
     occ = drive[0, :: round(12.0 / DT_H), 0]
     activity = sol.trajectory[0, :, STATE_NAMES.index("disease_activity_rel")]

@@ -7,7 +7,8 @@ import pytest
 from scipy.stats import norm
 
 from ldn.errors import InputError
-from ldn.model.chain import CONDITIONS, OBSERVABLE_NAMES, STATE_NAMES, get_condition
+from ldn.model.chain import CONDITIONS, OBSERVABLE_NAMES, STATE_NAMES
+from ldn.model.disease import get_condition
 from ldn.parameters import default_parameters
 from ldn.regimen import daily
 from ldn.sensitivity import evaluate

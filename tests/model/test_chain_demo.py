@@ -48,7 +48,8 @@ def test_demo_weights_per_condition(out: tuple[DemoSection, Path]) -> None:
     import re
 
     from ldn.mechanisms.report import load_posterior
-    from ldn.model.chain import CONDITIONS, get_condition
+    from ldn.model.chain import CONDITIONS
+    from ldn.model.disease import get_condition
 
     weights = load_posterior().summary["weights"]
     families = list(weights["all"])

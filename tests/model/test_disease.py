@@ -8,7 +8,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from ldn.errors import InputError
-from ldn.model.chain import CONDITIONS, get_condition, scale_parameters
+from ldn.model.chain import CONDITIONS, scale_parameters
+from ldn.model.disease import get_condition
 from ldn.model.disease.base import H_PER_WEEK, activity_target, expected_score, noisy_scores
 from ldn.parameters import default_parameters
 
@@ -32,6 +33,32 @@ def test_unknown_condition_lists_the_choices() -> None:
     with pytest.raises(InputError, match="choose one of crohns, ra, sle"):
         get_condition("asthma")
     assert get_condition("Crohn's").name == "crohns"
+    with pytest.raises(InputError, match="unknown condition"):
+        get_condition(None)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(
+    ("spelling", "name"),
+    [("Crohn's disease", "crohns"), ("CROHN", "crohns"), ("lupus", "sle"), ("F-M", "fibromyalgia"),
+     ("Multiple sclerosis", "ms"), ("sclerosis", None), ("ra", "ra")],
+)  # fmt: skip
+def test_aliases_from_the_conditions_file(spelling: str, name: str | None) -> None:
+    if name is None:
+        with pytest.raises(InputError):
+            get_condition(spelling)
+    else:
+        assert get_condition(spelling).name == name
+
+
+def test_each_condition_is_calibrated_on_one_of_its_scales_with_parameters_on_file() -> None:
+    params = default_parameters()
+    for name in CONDITIONS:
+        cond = get_condition(name)
+        assert cond.target.column in {s.column for s in cond.scales}
+        assert cond.target.source.strip()
+        assert cond.target.weeks == cond.readout_weeks
+        assert set(scale_parameters(params, name)) == {s.column for s in cond.scales}
+        assert params.value(f"{cond.prefix}.effect_gain") is not None
 
 
 @pytest.mark.parametrize("condition", sorted(EXPECTED_COLUMNS))

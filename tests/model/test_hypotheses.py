@@ -15,7 +15,7 @@ from ldn.model.hypotheses.laws import THRESHOLD_HILL, law_stimulus
 from ldn.model.receptors import BindingParams
 from ldn.parameters import default_parameters
 from ldn.regimen import daily
-from ldn.simulate.hypotheses import family_drive, plasma_mor_occupancy, regimen_effect
+from ldn.simulate.hypotheses import family_drive, family_run, plasma_mor_occupancy
 from ldn.simulate.scenarios import half_step_grid, headline
 from ldn.solve.compiled import integrate_chain
 from ldn.solve.hypothesis import activity_after, integrate_family
@@ -53,15 +53,17 @@ def test_seed_family_integrates_the_seed_chain_exactly() -> None:
 
 def test_seed_family_reproduces_the_headline_effect() -> None:
     h = headline("crohns", PARAMS).vs_placebo["cdai"]
-    ours = regimen_effect(get_family("rebound_brain"), _events(4.5, "22:00"), WEEKS, "crohns",
-                          "cdai", PARAMS, dt_h=0.125)[0]  # fmt: skip
+    run = family_run(get_family("rebound_brain"), _events(4.5, "22:00"), WEEKS, "crohns", PARAMS,
+                     dt_h=0.125)  # fmt: skip
+    ours = run.effect("cdai", PARAMS)[0]
     assert ours == pytest.approx(h["ldn_bedtime"], rel=1e-6)
 
 
 def test_null_family_has_no_effect_at_any_dose() -> None:
     null = get_family("null")
     for dose, at in ((4.5, "22:00"), (50.0, "08:00")):
-        assert regimen_effect(null, _events(dose, at), WEEKS, "ms", "sf36_mcs", PARAMS)[0] == 0.0
+        run = family_run(null, _events(dose, at), WEEKS, "ms", PARAMS)
+        assert run.effect("sf36_mcs", PARAMS)[0] == 0.0
 
 
 def test_threshold_law_loses_more_than_the_seed_law_at_default_parameters() -> None:
@@ -69,10 +71,12 @@ def test_threshold_law_loses_more_than_the_seed_law_at_default_parameters() -> N
 
     At the seed's defaults (rebound_brain posterior medians) the seed law helps (CDAI −165 vs
     placebo) and the threshold law harms (+144): the law alone flips the sign."""
-    brain = regimen_effect(get_family("rebound_brain"), _events(4.5, "22:00"), WEEKS, "crohns",
-                           "cdai", PARAMS)[0]  # fmt: skip
-    thr = regimen_effect(get_family("rebound_threshold"), _events(4.5, "22:00"), WEEKS, "crohns",
-                         "cdai", PARAMS)[0]  # fmt: skip
+    brain, thr = (
+        family_run(get_family(name), _events(4.5, "22:00"), WEEKS, "crohns", PARAMS).effect(
+            "cdai", PARAMS
+        )[0]
+        for name in ("rebound_brain", "rebound_threshold")
+    )
     assert brain < 0 < thr
 
 
@@ -115,6 +119,6 @@ def test_family_run_errors() -> None:
     with pytest.raises(InputError, match="law code"):
         integrate_family(np.zeros((5, 2)), parameter_matrix(PARAMS, "ms"), 7, 1.0, 2)
     with pytest.raises(InputError, match="weeks must be positive"):
-        regimen_effect(get_family("null"), None, 0.0, "ms", "sf36_mcs", PARAMS)
+        family_run(get_family("null"), None, 0.0, "ms", PARAMS)
     with pytest.raises(InputError, match="no scale"):
-        regimen_effect(get_family("null"), None, 1.0, "ms", "cdai", PARAMS)
+        family_run(get_family("null"), None, 1.0, "ms", PARAMS).effect("cdai", PARAMS)

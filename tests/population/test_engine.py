@@ -19,6 +19,7 @@ from ldn.population.engine import (
     patient_regimen,
     patient_setup,
     pk_parameters,
+    pk_recursion,
     simulate_patients,
 )
 from ldn.population.runner import DrugWindows, Scenario, run
@@ -42,7 +43,8 @@ def test_grid_occupancy_matches_simulate_exposure_per_patient() -> None:
     taken[0, 3:6] = False  # a patient who missed three nights for sure
     dt_h = 0.5
     n_steps = int(DAYS * 24 / dt_h)
-    drive, peak = exposure_grid(pop, schedule, taken, PARAMS, dt_h=dt_h, n_steps=n_steps, tlr4=True)
+    r = pk_recursion(pop, schedule, taken, PARAMS, dt_h=dt_h, n_steps=n_steps, tlr4=True)
+    drive, peak = exposure_grid(r, dt_h, n_steps)
     t_h = np.arange(2 * n_steps + 1) * dt_h / 2
     for i in range(pop.n):
         events = patient_regimen(REGIMEN, taken[i]).events(DAYS * 24.0)
@@ -152,8 +154,9 @@ def test_posterior_pk_draws_per_patient_match_exposure(model: str) -> None:
     schedule = Schedule.from_regimen(REGIMEN, 7 * 24.0)
     taken = adherence_mask(pop, schedule)
     choice = PKChoice(model, posterior=True)
-    drive, _ = exposure_grid(pop, schedule, taken, PARAMS, dt_h=1.0, n_steps=168,
-                             pk_choice=choice)  # fmt: skip
+    r = pk_recursion(pop, schedule, taken, PARAMS, dt_h=1.0, n_steps=168, tlr4=False,
+                     pk_choice=choice)  # fmt: skip
+    drive, _ = exposure_grid(r, 1.0, 168)
     setup = patient_setup(pop, PARAMS, choice)
     assert np.unique(np.asarray(setup.binding.invivo_scale)).size == pop.n  # draws differ
     t_h = np.arange(2 * 168 + 1) * 0.5

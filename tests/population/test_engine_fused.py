@@ -16,6 +16,7 @@ from ldn.population.engine import (
     adherence_mask,
     chain_parameters,
     exposure_grid,
+    pk_recursion,
     simulate_patients,
 )
 from ldn.population.sampling import VariabilitySpec, sample_population
@@ -29,7 +30,8 @@ DAYS = 15
 
 def _two_pass(pop, schedule, taken, dt_h, tlr4):  # type: ignore[no-untyped-def]
     end = round(DAYS * 24 / dt_h)
-    drive, peak = exposure_grid(pop, schedule, taken, PARAMS, dt_h=dt_h, n_steps=end, tlr4=tlr4)
+    r = pk_recursion(pop, schedule, taken, PARAMS, dt_h=dt_h, n_steps=end, tlr4=tlr4)
+    drive, peak = exposure_grid(r, dt_h, end)
     p = chain_parameters(pop, PARAMS, "crohns", tlr4=tlr4)
     sol = integrate_chain(drive, p, dt_h, end, record_every=round(24 / dt_h))
     last = drive[:, 2 * end - round(48 / dt_h) :, 0]

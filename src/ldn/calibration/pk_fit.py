@@ -142,15 +142,35 @@ def residual_fn(
 
 @dataclass(frozen=True)
 class Fit:
-    model: str
-    names: tuple[str, ...]
+    """A least-squares fit of one variant: log-parameters `x` in `space`, chi-square of the `n`
+    observations and each observation's z-score by id; `k`, AIC and BIC follow from them."""
+
+    space: Space
     x: np.ndarray
     chi2: float
     n: int
-    k: int
-    aic: float
-    bic: float
     z: dict[str, float]
+
+    @property
+    def model(self) -> str:
+        return self.space.model
+
+    @property
+    def names(self) -> tuple[str, ...]:
+        return self.space.names
+
+    @property
+    def k(self) -> int:
+        """Number of free parameters."""
+        return len(self.space.names)
+
+    @property
+    def aic(self) -> float:
+        return self.chi2 + 2 * self.k
+
+    @property
+    def bic(self) -> float:
+        return self.chi2 + self.k * math.log(self.n)
 
 
 def fit(
@@ -175,18 +195,8 @@ def fit(
     assert best is not None
     z = f(best.x)
     chi2 = float(np.sum(z**2))
-    n, k = len(rows), len(sp.names)
-    return Fit(
-        model,
-        sp.names,
-        best.x,
-        chi2,
-        n,
-        k,
-        chi2 + 2 * k,
-        chi2 + k * math.log(n),
-        {o.id: float(zi) for o, zi in zip(rows, z, strict=True)},
-    )
+    scores = {o.id: float(zi) for o, zi in zip(rows, z, strict=True)}
+    return Fit(sp, best.x, chi2, len(rows), scores)
 
 
 def _default_start(sp: Space, base: ParameterSet) -> np.ndarray:

@@ -21,13 +21,15 @@ from __future__ import annotations
 
 import json
 import math
+from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from ldn.cli import evidence_review as _review
 from ldn.cli._evidence_common import _emit_frame, _save_plot, _write
+from ldn.cli._options import with_options
 from ldn.cli._output import check_output, json_value
 
 if TYPE_CHECKING:
@@ -45,6 +47,28 @@ _COND_HELP = "Condition code (crohns, ms, fibromyalgia, ra, sle, psoriasis, ...)
 _INPUT_HELP = (
     "CSV with metafor columns: yi,vi | ai,bi,ci,di | ai,n1i,ci,n2i | m1i,sd1i,n1i,m2i,sd2i,n2i."
 )
+_HKSJ = typer.Option(False, "--hksj", help="Hartung-Knapp-Sidik-Jonkman CI with t(k-1).")
+
+
+@dataclass(frozen=True, kw_only=True)
+class PoolSource:
+    """What `pool`, `forest` and `funnel` pool (a condition of the LDN dataset, a user CSV, or
+    with neither every condition) and how: the effect measure and the tau² estimator."""
+
+    condition: Annotated[str | None, typer.Option("--condition", help=_COND_HELP)] = None
+    input_file: Annotated[Path | None, typer.Option("--input", help=_INPUT_HELP)] = None
+    measure: Annotated[str, typer.Option("--measure", help="SMD | MD | RR | OR | RD.")] = "SMD"
+    method: Annotated[str, typer.Option("--method", help="FE | DL | REML | PM.")] = "REML"
+
+    @property
+    def codes(self) -> tuple[str, str]:
+        """The measure and the method in capitals (`--measure smd` is SMD)."""
+        return self.measure.upper(), self.method.upper()
+
+    @property
+    def heading(self) -> str:
+        """The condition or the CSV's file name (empty for every condition)."""
+        return self.condition or (self.input_file.name if self.input_file else "")
 
 
 def _plot_result(res: MetaResult, kind: str, title: str, plot: Path) -> None:
@@ -58,17 +82,14 @@ def _plot_result(res: MetaResult, kind: str, title: str, plot: Path) -> None:
 
 
 def _fit(
-    condition: str | None,
-    input_file: Path | None,
-    measure: str,
-    method: str,
-    hksj: bool,
-    sensitivity: tuple[bool, bool] = (False, False),
+    source: PoolSource, hksj: bool, sensitivity: tuple[bool, bool] = (False, False)
 ) -> tuple[MetaResult, tuple[str, ...] | None, Certainty | None]:
     """Pool a condition (with its GRADE certainty) or a user CSV (no certainty)."""
     from ldn.errors import InputError
     from ldn.evidence import pool, pool_with_certainty, read_effects_csv
 
+    condition, input_file = source.condition, source.input_file
+    measure, method = source.codes
     if condition is not None and input_file is not None:
         raise InputError("give either --condition (LDN dataset) or --input FILE, not both.")
     if input_file is not None:
@@ -219,10 +240,7 @@ def list_studies(
 
 
 def _pool_or_forest(
-    condition: str | None,
-    input_file: Path | None,
-    measure: str,
-    method: str,
+    source: PoolSource,
     hksj: bool,
     fmt: str,
     out: Path | None,
@@ -230,7 +248,8 @@ def _pool_or_forest(
     sensitivity: tuple[bool, bool] = (False, False),
 ) -> None:
     check_output(fmt, out, plot)
-    if condition is None and input_file is None:
+    measure, method = source.codes
+    if source.condition is None and source.input_file is None:
         from ldn.evidence import pooled_by_condition
 
         frame = pooled_by_condition(
@@ -251,8 +270,8 @@ def _pool_or_forest(
         if plot is not None:
             _plot_all(measure, method, hksj, plot)
         return
-    res, subgroups, cert = _fit(condition, input_file, measure, method, hksj, sensitivity)
-    heading = condition or (input_file.name if input_file else "")
+    res, subgroups, cert = _fit(source, hksj, sensitivity)
+    heading = source.heading
     if fmt == "table":
         _print_result(res, f"{heading}: {measure}", subgroups, cert)
     elif fmt == "json":
@@ -301,12 +320,11 @@ def _plot_all(measure: str, method: str, hksj: bool, plot: Path) -> None:
 
 
 @app.command("pool")
+@with_options
 def pool_cmd(
-    condition: str | None = typer.Option(None, "--condition", help=_COND_HELP),
-    input_file: Path | None = typer.Option(None, "--input", help=_INPUT_HELP),
-    measure: str = typer.Option("SMD", "--measure", help="SMD | MD | RR | OR | RD."),
-    method: str = typer.Option("REML", "--method", help="FE | DL | REML | PM."),
-    hksj: bool = typer.Option(False, "--hksj", help="Hartung-Knapp-Sidik-Jonkman CI with t(k-1)."),
+    *,
+    source: PoolSource,
+    hksj: bool = _HKSJ,
     fmt: str = typer.Option("table", "--format", help="table | csv | json."),
     out: Path | None = typer.Option(None, "--out", help="Write csv/json here instead of stdout."),
     plot: Path | None = typer.Option(
@@ -322,37 +340,25 @@ def pool_cmd(
     """Pool one condition, a user CSV, or (with neither) every condition of the LDN dataset.
 
     Randomised trials only; the GRADE certainty is printed (and in JSON) for the LDN dataset."""
-    _pool_or_forest(
-        condition,
-        input_file,
-        measure.upper(),
-        method.upper(),
-        hksj,
-        fmt,
-        out,
-        plot,
-        (include_nonrandomised, exclude_high_risk),
-    )
+    _pool_or_forest(source, hksj, fmt, out, plot, (include_nonrandomised, exclude_high_risk))
 
 
 @app.command("forest")
+@with_options
 def forest_cmd(
+    *,
     plot: Path = typer.Option(..., "--plot", help="Forest plot file (PNG/SVG/PDF)."),
-    condition: str | None = typer.Option(None, "--condition", help=_COND_HELP),
-    input_file: Path | None = typer.Option(None, "--input", help=_INPUT_HELP),
-    measure: str = typer.Option("SMD", "--measure", help="SMD | MD | RR | OR | RD."),
-    method: str = typer.Option("REML", "--method", help="FE | DL | REML | PM."),
-    hksj: bool = typer.Option(False, "--hksj", help="Hartung-Knapp-Sidik-Jonkman CI with t(k-1)."),
+    source: PoolSource,
+    hksj: bool = _HKSJ,
 ) -> None:
     """Draw a forest plot (all conditions when neither --condition nor --input is given)."""
 
     check_output("table", None, plot)
-    m, meth = measure.upper(), method.upper()
-    if condition is None and input_file is None:
-        _plot_all(m, meth, hksj, plot)
+    if source.condition is None and source.input_file is None:
+        _plot_all(*source.codes, hksj, plot)
         return
-    res, _, _ = _fit(condition, input_file, m, meth, hksj)
-    _plot_result(res, "forest", condition or (input_file.name if input_file else ""), plot)
+    res, _, _ = _fit(source, hksj)
+    _plot_result(res, "forest", source.heading, plot)
 
 
 @app.command("adverse-events")
@@ -387,17 +393,16 @@ def adverse_events_cmd(
 
 
 @app.command("funnel")
+@with_options
 def funnel_cmd(
+    *,
     plot: Path = typer.Option(..., "--plot", help="Funnel plot file (PNG/SVG/PDF)."),
-    condition: str | None = typer.Option(None, "--condition", help=_COND_HELP),
-    input_file: Path | None = typer.Option(None, "--input", help=_INPUT_HELP),
-    measure: str = typer.Option("SMD", "--measure", help="SMD | MD | RR | OR | RD."),
-    method: str = typer.Option("REML", "--method", help="FE | DL | REML | PM."),
+    source: PoolSource,
 ) -> None:
     """Draw a funnel plot (effect against standard error) and print Egger's test (k >= 3)."""
     check_output("table", None, plot)
-    res, _, _ = _fit(condition, input_file, measure.upper(), method.upper(), False)
-    _plot_result(res, "funnel", condition or (input_file.name if input_file else ""), plot)
+    res, _, _ = _fit(source, False)
+    _plot_result(res, "funnel", source.heading, plot)
     if res.k >= 3:
         from ldn.evidence import egger_test
 

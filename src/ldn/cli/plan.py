@@ -14,51 +14,57 @@ JSON shapes (`--format json`):
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
 
 import typer
+
+from ldn.cli._options import with_options
 
 app = typer.Typer(
     help="Practice tools: titration, compounding, hand-outs, washout, N-of-1.", no_args_is_help=True
 )
 
-START = typer.Option(..., "--start-mg", help="First dose, mg.")
-STEP = typer.Option(..., "--step-mg", help="Increase per step, mg.")
-EVERY = typer.Option(7, "--every-days", help="Days per step.")
-TARGET = typer.Option(..., "--target-mg", help="Maintenance (target) dose, mg.")
-AT = typer.Option("22:00", "--at", help="Clock time of the daily dose, HH:MM.")
-LIQUID = typer.Option(None, "--liquid-mg-per-ml", help="Measure doses in mL of this liquid.")
-CAPS = typer.Option(None, "--capsule-strengths", help="Capsule strengths, e.g. 0.5,1,1.5,3,4.5.")
-STEP_BACK = typer.Option(None, "--step-back-on", help="Side effect that triggers a step back.")
+_AT = typer.Option("--at", help="Clock time of the daily dose, HH:MM.")
 FMT = typer.Option("table", "--format", help="table | csv | json.")
 FMT_NO_CSV = typer.Option("table", "--format", help="table | json.")
 OUT = typer.Option(None, "--out", help="Write csv/json here instead of stdout.")
+_CAPS_HELP = "Capsule strengths, e.g. 0.5,1,1.5,3,4.5."
 
 
-def _plan(
-    start_mg: float,
-    step_mg: float,
-    every_days: int,
-    target_mg: float,
-    at: str,
-    liquid: float | None,
-    caps: str | None,
-    step_back_on: str | None,
-) -> Any:
-    from ldn.practice.titration import parse_strengths, titration_plan
+@dataclass(frozen=True, kw_only=True)
+class TitrationOptions:
+    """The titration plan `titration` and `handout` take (`ldn.practice.titration`)."""
 
-    return titration_plan(
-        start_mg=start_mg,
-        step_mg=step_mg,
-        every_days=every_days,
-        target_mg=target_mg,
-        at=at,
-        liquid_mg_per_ml=liquid,
-        capsule_strengths_mg=parse_strengths(caps) if caps else (),
-        step_back_on=step_back_on,
-    )
+    start_mg: Annotated[float, typer.Option("--start-mg", help="First dose, mg.")]
+    step_mg: Annotated[float, typer.Option("--step-mg", help="Increase per step, mg.")]
+    every_days: Annotated[int, typer.Option("--every-days", help="Days per step.")] = 7
+    target_mg: Annotated[float, typer.Option("--target-mg", help="Maintenance (target) dose, mg.")]
+    at: Annotated[str, _AT] = "22:00"
+    liquid: Annotated[
+        float | None, typer.Option("--liquid-mg-per-ml", help="Measure doses in mL of this liquid.")
+    ] = None
+    caps: Annotated[str | None, typer.Option("--capsule-strengths", help=_CAPS_HELP)] = None
+    step_back_on: Annotated[
+        str | None, typer.Option("--step-back-on", help="Side effect that triggers a step back.")
+    ] = None
+
+    def plan(self) -> Any:
+        """The `TitrationPlan` of these options."""
+        from ldn.practice.titration import parse_strengths, titration_plan
+
+        return titration_plan(
+            start_mg=self.start_mg,
+            step_mg=self.step_mg,
+            every_days=self.every_days,
+            target_mg=self.target_mg,
+            at=self.at,
+            liquid_mg_per_ml=self.liquid,
+            capsule_strengths_mg=parse_strengths(self.caps) if self.caps else (),
+            step_back_on=self.step_back_on,
+        )
 
 
 def _emit(text: str, out: Path | None) -> None:
@@ -93,15 +99,10 @@ def _date(text: str | None, option: str) -> date:
 
 
 @app.command("titration")
+@with_options
 def titration(
-    start_mg: float = START,
-    step_mg: float = STEP,
-    every_days: int = EVERY,
-    target_mg: float = TARGET,
-    at: str = AT,
-    liquid: float | None = LIQUID,
-    caps: str | None = CAPS,
-    step_back_on: str | None = STEP_BACK,
+    *,
+    spec: TitrationOptions,
     step_back_day: int | None = typer.Option(
         None, "--step-back-day", help="Show the plan after a step back on this day."
     ),
@@ -113,9 +114,9 @@ def titration(
     from ldn.errors import InputError
 
     check_output(fmt, out)
-    plan = _plan(start_mg, step_mg, every_days, target_mg, at, liquid, caps, step_back_on)
+    plan = spec.plan()
     if step_back_day is not None:
-        if step_back_on is None:
+        if spec.step_back_on is None:
             raise InputError("--step-back-day needs --step-back-on (which side effect)")
         plan = plan.step_back_at(step_back_day)
     if fmt == "json":
@@ -191,15 +192,10 @@ def compound(
 
 
 @app.command("handout")
+@with_options
 def handout(
-    start_mg: float = START,
-    step_mg: float = STEP,
-    every_days: int = EVERY,
-    target_mg: float = TARGET,
-    at: str = AT,
-    liquid: float | None = LIQUID,
-    caps: str | None = CAPS,
-    step_back_on: str | None = STEP_BACK,
+    *,
+    spec: TitrationOptions,
     days: int = typer.Option(28, "--days", help="Days the hand-out and calendar cover."),
     start: str | None = typer.Option(None, "--start", help="First day, YYYY-MM-DD (today)."),
     patient: str = typer.Option("", "--patient", help="Patient code printed on the hand-out."),
@@ -215,7 +211,7 @@ def handout(
         if path is not None and path.suffix.lower() != suffix:
             raise InputError(f"{option} {path} must end in {suffix}")
         check_folder(path, option)
-    plan = _plan(start_mg, step_mg, every_days, target_mg, at, liquid, caps, step_back_on)
+    plan = spec.plan()
     first = _date(start, "--start")
     files = [(out, handout_pdf(plan, first, days, patient=patient), "--out")]
     if ics is not None:
@@ -231,7 +227,7 @@ def handout(
 @app.command("washout")
 def washout(
     dose_mg: list[float] = typer.Option([4.5], "--dose-mg", help="Daily dose, mg (repeatable)."),
-    at: str = AT,
+    at: Annotated[str, _AT] = "22:00",
     threshold: float = typer.Option(0.1, "--threshold", help="MOR occupancy threshold (0-1)."),
     patients: int = typer.Option(500, "--patients", help="Virtual patients for the range."),
     seed: int = typer.Option(0, "--seed", help="Seed of the virtual population."),

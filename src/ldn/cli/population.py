@@ -11,10 +11,11 @@ import json
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Annotated, Any, TypeVar
 
 import typer
 
+from ldn.cli._options import with_options
 from ldn.cli._output import check_output, json_value, write_text
 from ldn.cli._progress import progress_bar
 from ldn.trials.design import DEFAULT_WASHOUT_WEEKS
@@ -102,50 +103,6 @@ def _fmt(value: object) -> str:
     if isinstance(value, float):
         return f"{value:.4g}"
     return str(value)
-
-
-def _design(
-    *,
-    condition: str,
-    design: str,
-    n_per_arm: int,
-    weeks: int,
-    washout_weeks: int,
-    cycles: int,
-    dose_mg: float | None,
-    at: str | None,
-    titrate: str | None,
-    control: str,
-    dropout: float,
-    missing: str | None,
-    endpoint: str,
-    alpha: float,
-    female: float | None,
-    analysis: str = "auto",
-    dropout_model: str = "mcar",
-) -> Any:
-    from ldn.model.chain import get_condition
-    from ldn.regimen import regimen_from_cli
-    from ldn.trials.design import Arm, TrialDesign
-
-    treatment = regimen_from_cli(dose_mg=dose_mg, at=at, titrate=titrate)
-    analysis = _deprecated_missing(missing, analysis, endpoint)
-    return TrialDesign(
-        condition=get_condition(condition).name,
-        kind=design,  # type: ignore[arg-type]
-        treatment=Arm(treatment.describe(), treatment),
-        control=parse_control(control),
-        n_per_arm=n_per_arm,
-        weeks=weeks,
-        washout_weeks=washout_weeks,
-        cycles=cycles,
-        dropout_per_week=dropout,
-        endpoint=endpoint,  # type: ignore[arg-type]
-        alpha=alpha,
-        female_fraction=female,
-        analysis=analysis,
-        dropout_model=dropout_model,
-    )
 
 
 def _deprecated_missing(missing: str | None, analysis: str, endpoint: str) -> str:
@@ -237,89 +194,112 @@ def _assurance_hook(
     return posterior_hook(d, params, trials, seed, family=hypothesis)
 
 
-@dataclass(frozen=True)
-class _TrialRun:
-    """The run options `trial` and `power` share, and how both run their replicate trials."""
+_CONTROL_HELP = "'placebo' or DOSE@HH:MM, e.g. 4.5@08:00 (morning vs bedtime)."
+_OPT_FMT = typer.Option("table", "--format", help="table | csv | json.")
+_OPT_OUT = typer.Option(None, "--out", help="Write csv/json here.")
 
-    trials: int
-    pool: int  # virtual patients per arm; 0 = no pool
-    seed: int
-    scheduler: str | None
-    hypothesis: str | None
-    fixed: bool
 
-    def run(self, simulate: Callable[..., T], d: Any, per_arm: int, **extra: Any) -> tuple[T, bool]:
-        """`simulate(d, ...)` (`power_analysis` or `simulate_trials`) with the default
-        parameters, the assurance hook and a progress bar over the virtual patients (`per_arm`
-        per arm and trial when there is no pool); also whether parameters are drawn (assurance).
+@dataclass(frozen=True, kw_only=True)
+class TrialDesignOptions:
+    """The trial design options `trial` and `power` share (`--n-per-arm` is `trial`'s own)."""
+
+    condition: Annotated[str, typer.Option("--condition", help="Condition.")] = "fibromyalgia"
+    kind: Annotated[str, typer.Option("--design", help=_DESIGN_HELP)] = "parallel"
+    weeks: Annotated[int, typer.Option("--weeks", help="Weeks of treatment (per period).")] = 12
+    washout_weeks: Annotated[int, typer.Option("--washout-weeks", help=_WASHOUT_HELP)] = (
+        DEFAULT_WASHOUT_WEEKS
+    )
+    cycles: Annotated[
+        int, typer.Option("--cycles", help="N-of-1: pairs of periods per patient.")
+    ] = 3
+    dose_mg: Annotated[float | None, typer.Option("--dose-mg", help="Treatment dose, mg.")] = None
+    at: Annotated[str | None, typer.Option("--at", help="Treatment clock time, HH:MM.")] = None
+    titrate: Annotated[str | None, typer.Option("--titrate", help="Treatment titration steps.")] = (
+        None
+    )
+    control: Annotated[str, typer.Option("--control", help=_CONTROL_HELP)] = "placebo"
+    dropout: Annotated[float, typer.Option("--dropout", help="Dropout probability per week.")] = 0.0
+    dropout_model: Annotated[str, typer.Option("--dropout-model", help=_DROPOUT_MODEL_HELP)] = (
+        "mcar"
+    )
+    analysis: Annotated[str, typer.Option("--analysis", help=_ANALYSIS_HELP)] = "auto"
+    missing: Annotated[str | None, typer.Option("--missing", help=_MISSING_HELP)] = None
+    endpoint: Annotated[str, typer.Option("--endpoint", help="change | responder.")] = "change"
+    alpha: Annotated[float, typer.Option("--alpha", help="Two-sided significance level.")] = 0.05
+    female: Annotated[
+        float | None, typer.Option("--female-fraction", help="Fraction of women.")
+    ] = None
+
+    def build(self, n_per_arm: int) -> Any:
+        """The `TrialDesign` with `n_per_arm` patients per arm (or sequence)."""
+        from ldn.model.disease import get_condition
+        from ldn.regimen import regimen_from_cli
+        from ldn.trials.design import Arm, TrialDesign
+
+        treatment = regimen_from_cli(dose_mg=self.dose_mg, at=self.at, titrate=self.titrate)
+        analysis = _deprecated_missing(self.missing, self.analysis, self.endpoint)
+        return TrialDesign(
+            condition=get_condition(self.condition).name,
+            kind=self.kind,  # type: ignore[arg-type]
+            treatment=Arm(treatment.describe(), treatment),
+            control=parse_control(self.control),
+            n_per_arm=n_per_arm,
+            weeks=self.weeks,
+            washout_weeks=self.washout_weeks,
+            cycles=self.cycles,
+            dropout_per_week=self.dropout,
+            endpoint=self.endpoint,  # type: ignore[arg-type]
+            alpha=self.alpha,
+            female_fraction=self.female,
+            analysis=analysis,
+            dropout_model=self.dropout_model,
+        )
+
+
+@dataclass(frozen=True, kw_only=True)
+class TrialRunOptions:
+    """How `trial` and `power` run their replicate trials (`--trials` is each command's own)."""
+
+    pool: Annotated[int, typer.Option("--pool", help="Virtual patients per arm (0 = no pool).")] = (
+        5000
+    )
+    seed: Annotated[int, typer.Option("--seed", help="Seed (reproducible).")] = 0
+    scheduler: Annotated[
+        str | None, typer.Option("--scheduler", help="'local' or Dask ADDRESS.")
+    ] = None
+    hypothesis: Annotated[str | None, typer.Option("--hypothesis", help=_HYPOTHESIS_HELP)] = None
+    fixed: Annotated[bool, typer.Option("--fixed-parameters", help=_FIXED_HELP)] = False
+
+    def run(
+        self, simulate: Callable[..., T], d: Any, trials: int, per_arm: int, **extra: Any
+    ) -> tuple[T, bool]:
+        """`simulate(d, ...)` (`power_analysis` or `simulate_trials`) over `trials` replicate
+        trials with the default parameters, the assurance hook and a progress bar over the
+        virtual patients (`per_arm` per arm and trial when there is no pool); also whether
+        parameters are drawn (assurance).
         """
         from ldn.parameters import default_parameters
 
         pool_size = None if self.pool == 0 else self.pool
-        total = (pool_size or self.trials * per_arm) * (1 if d.kind == "n_of_1" else 2)
+        total = (pool_size or trials * per_arm) * (1 if d.kind == "n_of_1" else 2)
         params = default_parameters()
-        hook = _assurance_hook(d, params, self.trials, self.seed, self.hypothesis, self.fixed)
+        hook = _assurance_hook(d, params, trials, self.seed, self.hypothesis, self.fixed)
         with progress_bar("virtual patients", total) as bar:
             result = simulate(
-                d, params=params, n_trials=self.trials, seed=self.seed, pool_size=pool_size,
+                d, params=params, n_trials=trials, seed=self.seed, pool_size=pool_size,
                 scheduler=self.scheduler, progress=bar.advance if bar else None,
                 activity_hook=hook, **extra,
             )  # fmt: skip
         return result, hook is not None
 
 
-_CONTROL_HELP = "'placebo' or DOSE@HH:MM, e.g. 4.5@08:00 (morning vs bedtime)."
-
-# Options `trial` and `power` share (one declaration each).
-_OPT_CONDITION = typer.Option("fibromyalgia", "--condition", help="Condition.")
-_OPT_DESIGN = typer.Option("parallel", "--design", help=_DESIGN_HELP)
-_OPT_WEEKS = typer.Option(12, "--weeks", help="Weeks of treatment (per period).")
-_OPT_WASHOUT_WEEKS = typer.Option(DEFAULT_WASHOUT_WEEKS, "--washout-weeks", help=_WASHOUT_HELP)
-_OPT_CYCLES = typer.Option(3, "--cycles", help="N-of-1: pairs of periods per patient.")
-_OPT_DOSE_MG = typer.Option(None, "--dose-mg", help="Treatment dose, mg.")
-_OPT_AT = typer.Option(None, "--at", help="Treatment clock time, HH:MM.")
-_OPT_TITRATE = typer.Option(None, "--titrate", help="Treatment titration steps.")
-_OPT_CONTROL = typer.Option("placebo", "--control", help=_CONTROL_HELP)
-_OPT_DROPOUT = typer.Option(0.0, "--dropout", help="Dropout probability per week.")
-_OPT_DROPOUT_MODEL = typer.Option("mcar", "--dropout-model", help=_DROPOUT_MODEL_HELP)
-_OPT_ANALYSIS = typer.Option("auto", "--analysis", help=_ANALYSIS_HELP)
-_OPT_MISSING = typer.Option(None, "--missing", help=_MISSING_HELP)
-_OPT_ENDPOINT = typer.Option("change", "--endpoint", help="change | responder.")
-_OPT_ALPHA = typer.Option(0.05, "--alpha", help="Two-sided significance level.")
-_OPT_FEMALE = typer.Option(None, "--female-fraction", help="Fraction of women.")
-_OPT_POOL = typer.Option(5000, "--pool", help="Virtual patients per arm (0 = no pool).")
-_OPT_SEED = typer.Option(0, "--seed", help="Seed (reproducible).")
-_OPT_SCHEDULER = typer.Option(None, "--scheduler", help="'local' or Dask ADDRESS.")
-_OPT_HYPOTHESIS = typer.Option(None, "--hypothesis", help=_HYPOTHESIS_HELP)
-_OPT_FIXED = typer.Option(False, "--fixed-parameters", help=_FIXED_HELP)
-_OPT_FMT = typer.Option("table", "--format", help="table | csv | json.")
-_OPT_OUT = typer.Option(None, "--out", help="Write csv/json here.")
-
-
+@with_options
 def trial(
-    condition: str = _OPT_CONDITION,
-    design: str = _OPT_DESIGN,
+    *,
+    design: TrialDesignOptions,
     n_per_arm: int = typer.Option(50, "--n-per-arm", help="Patients per arm (or sequence)."),
-    weeks: int = _OPT_WEEKS,
-    washout_weeks: int = _OPT_WASHOUT_WEEKS,
-    cycles: int = _OPT_CYCLES,
     trials: int = typer.Option(1000, "--trials", help="Replicate trials."),
-    dose_mg: float | None = _OPT_DOSE_MG,
-    at: str | None = _OPT_AT,
-    titrate: str | None = _OPT_TITRATE,
-    control: str = _OPT_CONTROL,
-    dropout: float = _OPT_DROPOUT,
-    dropout_model: str = _OPT_DROPOUT_MODEL,
-    analysis: str = _OPT_ANALYSIS,
-    missing: str | None = _OPT_MISSING,
-    endpoint: str = _OPT_ENDPOINT,
-    alpha: float = _OPT_ALPHA,
-    female: float | None = _OPT_FEMALE,
-    pool: int = _OPT_POOL,
-    seed: int = _OPT_SEED,
-    scheduler: str | None = _OPT_SCHEDULER,
-    hypothesis: str | None = _OPT_HYPOTHESIS,
-    fixed: bool = _OPT_FIXED,
+    run: TrialRunOptions,
     fmt: str = _OPT_FMT,
     out: Path | None = _OPT_OUT,
 ) -> None:
@@ -327,14 +307,7 @@ def trial(
     check_output(fmt, out, None)
     from ldn.trials.power import power_analysis
 
-    d = _design(
-        condition=condition, design=design, n_per_arm=n_per_arm, weeks=weeks,
-        washout_weeks=washout_weeks, cycles=cycles, dose_mg=dose_mg, at=at, titrate=titrate,
-        control=control, dropout=dropout, missing=missing, endpoint=endpoint, alpha=alpha,
-        female=female, analysis=analysis, dropout_model=dropout_model,
-    )  # fmt: skip
-    shared = _TrialRun(trials, pool, seed, scheduler, hypothesis, fixed)
-    result, _ = shared.run(power_analysis, d, n_per_arm)
+    result, _ = run.run(power_analysis, design.build(n_per_arm), trials, n_per_arm)
     _report(result.summary(), fmt, out)
 
 
@@ -373,31 +346,14 @@ def _estimand_columns(summary: dict[str, Any]) -> dict[str, str]:
     return out
 
 
+@with_options
 def power(
-    condition: str = _OPT_CONDITION,
-    design: str = _OPT_DESIGN,
-    weeks: int = _OPT_WEEKS,
-    washout_weeks: int = _OPT_WASHOUT_WEEKS,
-    cycles: int = _OPT_CYCLES,
+    *,
+    design: TrialDesignOptions,
     target: float = typer.Option(0.9, "--target", help="Target power, e.g. 0.9."),
     n_max: int = typer.Option(1000, "--n-max", help="Largest n per arm searched."),
     trials: int = typer.Option(500, "--trials", help="Replicate trials per n."),
-    dose_mg: float | None = _OPT_DOSE_MG,
-    at: str | None = _OPT_AT,
-    titrate: str | None = _OPT_TITRATE,
-    control: str = _OPT_CONTROL,
-    dropout: float = _OPT_DROPOUT,
-    dropout_model: str = _OPT_DROPOUT_MODEL,
-    analysis: str = _OPT_ANALYSIS,
-    missing: str | None = _OPT_MISSING,
-    endpoint: str = _OPT_ENDPOINT,
-    alpha: float = _OPT_ALPHA,
-    female: float | None = _OPT_FEMALE,
-    pool: int = _OPT_POOL,
-    seed: int = _OPT_SEED,
-    scheduler: str | None = _OPT_SCHEDULER,
-    hypothesis: str | None = _OPT_HYPOTHESIS,
-    fixed: bool = _OPT_FIXED,
+    run: TrialRunOptions,
     fmt: str = _OPT_FMT,
     out: Path | None = _OPT_OUT,
     plot: Path | None = typer.Option(None, "--plot", help="Power-curve figure (PNG/SVG/PDF)."),
@@ -407,14 +363,7 @@ def power(
     from ldn.trials.power import power_from_outcomes, search_sample_size
     from ldn.trials.simulate import simulate_trials
 
-    d = _design(
-        condition=condition, design=design, n_per_arm=2, weeks=weeks,
-        washout_weeks=washout_weeks, cycles=cycles, dose_mg=dose_mg, at=at, titrate=titrate,
-        control=control, dropout=dropout, missing=missing, endpoint=endpoint, alpha=alpha,
-        female=female, analysis=analysis, dropout_model=dropout_model,
-    )  # fmt: skip
-    shared = _TrialRun(trials, pool, seed, scheduler, hypothesis, fixed)
-    outcomes, drawn = shared.run(simulate_trials, d, n_max, n_max=n_max)
+    outcomes, drawn = run.run(simulate_trials, design.build(2), trials, n_max, n_max=n_max)
     result = search_sample_size(outcomes, target)
     summary = result.summary()
     at_n = power_from_outcomes(outcomes, result.n_per_arm or n_max, parameters_drawn=drawn)

@@ -44,7 +44,7 @@ def sensitivity(
     if top < 1:
         raise InputError(f"--top {top} must be at least 1.")
 
-    from ldn.model.chain import get_condition
+    from ldn.model.disease import get_condition
     from ldn.parameters import default_parameters
     from ldn.sensitivity import sobol_analysis
 

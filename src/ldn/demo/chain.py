@@ -68,7 +68,8 @@ def _weights_table(weights: dict[str, Any]) -> list[str]:
     estimable (its model average uses the pseudo-BMA weights over all fitted trials,
     `weights["untested"]`; docs/model.md part II).
     """
-    from ldn.model.chain import CONDITIONS, get_condition
+    from ldn.model.chain import CONDITIONS
+    from ldn.model.disease import get_condition
 
     families = list(weights["all"])
     lines = [
@@ -96,7 +97,8 @@ def run(out_dir: Path) -> DemoSection:
 
     from ldn.mechanisms.plots import plot_checks, plot_hypotheses
     from ldn.mechanisms.report import hypotheses_report, load_posterior
-    from ldn.model.chain import CONDITIONS, get_condition
+    from ldn.model.chain import CONDITIONS
+    from ldn.model.disease import get_condition
 
     post = load_posterior()
     lines = [

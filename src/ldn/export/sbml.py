@@ -29,7 +29,8 @@ import numpy as np
 
 from ldn.errors import InputError
 from ldn.model import chain, pk, receptors
-from ldn.model.chain import get_condition, scale_parameters
+from ldn.model.chain import scale_parameters
+from ldn.model.disease import get_condition
 from ldn.model.disease.base import ScaleParams
 from ldn.model.pk import LinearSystem
 from ldn.model.pk_models import model_system

@@ -25,7 +25,7 @@ from typing import Final
 import numpy as np
 
 from ldn.mechanisms.report import Posterior, family_weights, load_posterior
-from ldn.model.chain import get_condition
+from ldn.model.disease import get_condition
 from ldn.model.disease.base import H_PER_WEEK
 from ldn.model.hypotheses import get_family
 from ldn.parameters import ParameterSet

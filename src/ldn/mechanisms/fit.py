@@ -27,7 +27,8 @@ from ldn.mechanisms.model import (
     predict_trials,
     replicate,
 )
-from ldn.model.chain import CONDITIONS, get_condition
+from ldn.model.chain import CONDITIONS
+from ldn.model.disease import get_condition
 from ldn.model.hypotheses.base import Family
 from ldn.parameters import ParameterSet
 from ldn.regimen import daily

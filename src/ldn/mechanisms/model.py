@@ -25,7 +25,8 @@ import numpy as np
 from scipy import special, stats
 
 from ldn.mechanisms.data import CalibrationTrial
-from ldn.model.chain import CONDITIONS, get_condition, scale_parameters
+from ldn.model.chain import CONDITIONS, scale_parameters
+from ldn.model.disease import get_condition
 from ldn.model.disease.base import H_PER_WEEK, expected_score
 from ldn.model.hypotheses.base import LOG_PRIORS, Family
 from ldn.parameters import ParameterSet

@@ -31,7 +31,7 @@ import numpy as np
 from ldn.errors import InputError
 from ldn.mechanisms.fit import PREDICTION_WEEKS, REGIMENS
 from ldn.mechanisms.run import shipped_dir
-from ldn.model.chain import get_condition
+from ldn.model.disease import get_condition
 from ldn.units import FloatArray
 
 PRIOR_DOMINATED_RATIO: Final = 0.8

@@ -31,7 +31,7 @@ import numpy as np
 
 from ldn.compile_options import _jit
 from ldn.errors import InputError
-from ldn.model.disease import CONDITION_MODULES, Condition, ScaleParams
+from ldn.model.disease import CONDITION_MODULES, ScaleParams, get_condition
 from ldn.model.disease.base import (
     H_PER_WEEK,
     activity_rate_scaled,
@@ -266,19 +266,6 @@ def initial_state(n_patients: int = 1) -> FloatArray:
     y0 = np.ones((n_patients, N_STATES))
     y0[:, 7] = 0.0
     return y0
-
-
-def get_condition(name: str) -> Condition:
-    """The disease module called `name`; `InputError` listing the choices when unknown."""
-    key = name.strip().lower().replace("-", "").replace("'", "").replace(" ", "")
-    aliases = {"crohn": "crohns", "crohnsdisease": "crohns", "lupus": "sle", "fm": "fibromyalgia"}
-    key = aliases.get(key, key)
-    if key not in CONDITION_MODULES:
-        raise InputError(
-            f"unknown condition {name!r}; choose one of {', '.join(CONDITIONS)} "
-            "(for example --condition crohns)"
-        )
-    return CONDITION_MODULES[key]
 
 
 def file_parameter_names(condition: str) -> tuple[str, ...]:

@@ -18,7 +18,7 @@ import pandas as pd
 
 from ldn.errors import InputError
 from ldn.figures import save_figure
-from ldn.model.chain import get_condition
+from ldn.model.disease import get_condition
 from ldn.model.hypotheses import get_family
 from ldn.model.pk_setup import linear_setup
 from ldn.parameters import ParameterSet, default_parameters

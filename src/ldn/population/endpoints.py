@@ -41,7 +41,8 @@ class EndpointSpec:
         cls, params: ParameterSet, condition: str, scale: str | None = None
     ) -> EndpointSpec:
         """The condition's first (primary) scale, or the scale whose column is `scale`."""
-        from ldn.model.chain import get_condition, scale_parameters
+        from ldn.model.chain import scale_parameters
+        from ldn.model.disease import get_condition
 
         cond = get_condition(condition)
         scales = {s.column: s for s in cond.scales}

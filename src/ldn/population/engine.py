@@ -23,9 +23,9 @@ per-patient mask of doses actually taken:
 `simulate_patients` fuses 1–3 into one Numba pass per pair of patients
 (`_chain_from_pk_pairs`, pairs on threads): the PK state advances half-step by half-step as
 the RK4 stages need the drive, so no (patients × half-steps) drive array is built and memory
-per patient does not grow with time steps. `exposure_grid` (the drive array, tested against
-`ldn.model.exposure.exposure`) followed by `integrate_chain` is the two-pass form of the same
-computation; tests/population/test_engine_fused.py checks that both agree to rounding.
+per patient does not grow with time steps. `pk_recursion`, `exposure_grid` (the drive array,
+tested against `ldn.model.exposure.exposure`) and then `integrate_chain` are the two-pass form of
+the same computation; tests/population/test_engine_fused.py checks that both agree to rounding.
 
 Default step 0.5 h: on the benchmark's 84-day runs the latent activity is within 2e-4
 (absolute) of a CVODE reference at rtol 1e-10; 1 h (used for trials) is within 1.5e-3.
@@ -51,6 +51,7 @@ import numpy.typing as npt
 
 from ldn.errors import InputError
 from ldn.model import chain
+from ldn.model.disease import get_condition
 from ldn.parameters import ParameterSet
 from ldn.population.kernels import PKArrays, _chain_from_pk_pairs, propagate_pk
 from ldn.population.patient_pk import (
@@ -78,6 +79,7 @@ __all__ = [  # the per-patient PK lives in ldn.population.patient_pk; re-exporte
     "patient_regimen",
     "patient_setup",
     "pk_parameters",
+    "pk_recursion",
     "scaled_pk",
     "simulate_patients",
 ]
@@ -133,7 +135,7 @@ def chain_parameters(
 ) -> FloatArray:
     """Per-patient chain parameter matrix (n, N_PARAMS): effect gain × response factor, time
     constants of the immune and disease modules × turnover factor; TLR4 path on if `tlr4`."""
-    prefix = chain.get_condition(condition).prefix
+    prefix = get_condition(condition).prefix
     overrides: dict[str, FloatArray | float] = {
         f"{prefix}.effect_gain": params.value(f"{prefix}.effect_gain") * pop.response_factor
     }
@@ -176,30 +178,7 @@ class PatientOutputs:
     doses_taken: npt.NDArray[np.int64]
 
 
-def exposure_grid(
-    pop: Population,
-    schedule: Schedule,
-    taken: BoolArray,
-    params: ParameterSet,
-    *,
-    dt_h: float,
-    n_steps: int,
-    tlr4: bool = False,
-    pk_choice: PKChoice = DEFAULT_PK,
-) -> tuple[FloatArray, FloatArray]:
-    """Chain drive and plasma peaks on the half-step grid of `n_steps` steps of `dt_h`.
-
-    Returns (drive (n, 2·n_steps+1, 2) = MOR occupancy and unbound naltrexone + 6β-naltrexol nM
-    (zeros unless `tlr4`), in `chain.DRIVE_NAMES` order; highest plasma naltrexone and
-    6β-naltrexol ng/mL over the last 24 h (n, 2)).
-    """
-    r = _pk_recursion(
-        pop, schedule, taken, params, dt_h=dt_h, n_steps=n_steps, tlr4=tlr4, pk_choice=pk_choice
-    )
-    return propagate(r, r.rows, dt_h, n_steps)
-
-
-def _pk_recursion(
+def pk_recursion(
     pop: Population,
     schedule: Schedule,
     taken: BoolArray,
@@ -210,7 +189,9 @@ def _pk_recursion(
     tlr4: bool,
     pk_choice: PKChoice = DEFAULT_PK,
 ) -> PKArrays:
-    """The per-patient PK recursion of `exposure_grid` and `_chain_from_pk_pairs`."""
+    """The per-patient PK recursion (`PKArrays`) of patients `pop` on the schedule's doses
+    `taken` (n, n_doses), for `n_steps` steps of `dt_h` h: what `exposure_grid` and
+    `_chain_from_pk_pairs` advance half-step by half-step."""
     from scipy.linalg import expm
 
     half = 0.5 * dt_h
@@ -240,16 +221,21 @@ def _pk_recursion(
     )
 
 
-def propagate(
-    r: PKArrays, rows: FloatArray, dt_h: float, n_steps: int
+def exposure_grid(
+    r: PKArrays, dt_h: float, n_steps: int, rows: FloatArray | None = None
 ) -> tuple[FloatArray, FloatArray]:
-    """Drive (n, 2·n_steps + 1, 2) and plasma peaks of the last 24 h (n, 2) of the recursion
-    `r` read through `rows` (n, 4 or 5, n_x: `r.rows`, or a family's own in
-    `ldn.population.families`), with the kernel `propagate_pk`."""
+    """Chain drive and plasma peaks on the half-step grid of `n_steps` steps of `dt_h` h.
+
+    Reads the recursion `r` (`pk_recursion`) through `rows` (n, 4 or 5, n_x; default `r.rows`,
+    or a family's own in `ldn.population.families`) with the kernel `propagate_pk`. Returns
+    (drive (n, 2·n_steps+1, 2) = MOR occupancy and unbound naltrexone + 6β-naltrexol nM (zeros
+    unless the recursion was built with `tlr4`), in `chain.DRIVE_NAMES` order; highest plasma
+    naltrexone and 6β-naltrexol ng/mL over the last 24 h (n, 2)).
+    """
     n_half = 2 * n_steps + 1
     drive = np.zeros((r.dense.size, n_half, 2))
     peak = np.zeros((r.dense.size, 2))
-    rec = r._replace(rows=np.ascontiguousarray(rows))
+    rec = r._replace(rows=np.ascontiguousarray(r.rows if rows is None else rows))
     propagate_pk(rec, n_half, max(0, n_half - 1 - round(H_PER_DAY / (0.5 * dt_h))), drive, peak)
     return drive, peak
 
@@ -300,7 +286,7 @@ def simulate_patients(
     dosed = ntaken > 0
     if np.any(dosed):
         sub = pop.take(np.flatnonzero(dosed))
-        r = _pk_recursion(
+        r = pk_recursion(
             sub, schedule, taken[dosed], params, dt_h=dt_h, n_steps=end, tlr4=tlr4,
             pk_choice=pk_choice,
         )  # fmt: skip

@@ -4,7 +4,7 @@ The fused engine (`ldn.population.engine.simulate_patients`) integrates the seed
 (`rebound_brain`). For a family (`ldn.model.hypotheses`) the same per-patient pieces are used:
 
 1. PK: the engine's exact per-patient recursion on the chain's half-step grid
-   (`engine._pk_recursion`, the scenario's fitted PK variant — default: the package's default
+   (`engine.pk_recursion`, the scenario's fitted PK variant — default: the package's default
    variant, optionally one posterior draw per patient — times the population's factors,
    adherence mask),
    propagated into the drive array by `engine.propagate` (the kernel `propagate_pk`), as
@@ -40,10 +40,10 @@ from ldn.parameters import ParameterSet
 from ldn.population.engine import (
     PatientOutputs,
     _grid_index,
-    _pk_recursion,
     adherence_mask,
     chain_parameters,
-    propagate,
+    exposure_grid,
+    pk_recursion,
 )
 from ldn.population.patient_pk import DEFAULT_PK, PKChoice, patient_setup
 from ldn.population.runner import IndexArray, Scenario
@@ -99,9 +99,9 @@ def simulate_family_patients(
         idx = dosed[start : start + block]
         sub = pop.take(idx)
         # one PK recursion per block: rows L1/K1, L2/K2 (effect site), plasma ntx, 6β-naltrexol
-        r = _pk_recursion(sub, schedule, taken[idx], params, dt_h=dt_h, n_steps=end,  # type: ignore[arg-type]
+        r = pk_recursion(sub, schedule, taken[idx], params, dt_h=dt_h, n_steps=end,  # type: ignore[arg-type]
                           tlr4=False, pk_choice=pk_choice)  # fmt: skip
-        brain, peak = propagate(r, r.rows, dt_h, end)
+        brain, peak = exposure_grid(r, dt_h, end)
         last = brain[:, window_from:, 0]
         mor[idx] = np.column_stack([last.mean(axis=1), last.max(axis=1), last.min(axis=1)])
         cmax[idx] = peak
@@ -110,7 +110,7 @@ def simulate_family_patients(
         if family.drive == "brain":
             drive = brain
         else:
-            drive = propagate(r, _plasma_rows(r.rows, sub, params, pk_choice), dt_h, end)[0]
+            drive = exposure_grid(r, dt_h, end, _plasma_rows(r.rows, sub, params, pk_choice))[0]
         p = chain_parameters(sub, fam_params, condition)
         sol = integrate_family(drive, p, family.law_code, dt_h, end, threshold=threshold,
                                record_every=record)  # fmt: skip

@@ -24,7 +24,7 @@ _NO_INPUTS: Final = (0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0)  # stage inputs before t
 
 class PKArrays(NamedTuple):
     """Per-patient linear PK recursion on the half-step grid, as the kernels take it (fields
-    read by name; `ldn.population.engine._pk_recursion` builds it).
+    read by name; `ldn.population.engine.pk_recursion` builds it).
 
     Modal patients (`dense` False): x_m ← x_m·e^{λ_m Δ}, a dose adds D to every mode (b = 1).
     Others: x ← Φ x with Φ = expm(A·Δ), a dose adds D to the gut (b = e_gut). Outputs y = rows·x

@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 
 from ldn.regimen.titration_text import format_titration
 from ldn.registry.import_export import COLUMNS, resolve_clinic
-from ldn.registry.models import Patient
+from ldn.registry.models import AdverseEvent, Patient, Prescription
 from ldn.registry.permissions import ActorLike, is_pseudonymised, require
 from ldn.spreadsheet import neutralise_cell
 
@@ -50,39 +50,39 @@ def export_rows(
             "conditions": ";".join(p.conditions),
         }
         for rx in sorted(p.prescriptions, key=lambda x: (x.start_date, x.id)):
-            yield _record(
-                "prescription",
-                p.code,
-                None if blank else rx.notes,
-                ref=f"rx{rx.id}",
-                dose_mg=_fmt(rx.dose_mg),
-                clock_time=rx.clock_time,
-                formulation=rx.formulation,
-                titration=format_titration([(s["dose_mg"], s["days"]) for s in rx.titration]),
-                start_date=_fmt(rx.start_date),
-                stop_date=_fmt(rx.stop_date),
-                stop_reason="" if blank else _fmt(rx.stop_reason),
-            )
+            cells = _prescription_cells(rx, blank)
+            yield _record("prescription", p.code, None if blank else rx.notes, **cells)
         for a in sorted(p.assessments, key=lambda x: (x.assessed_on, x.id)):
-            yield _record(
-                "assessment",
-                p.code,
-                None if blank else a.notes,
-                scale=a.scale,
-                value=_fmt(a.value),
-                assessed_on=_fmt(a.assessed_on),
-            )
+            cells = {"scale": a.scale, "value": _fmt(a.value), "assessed_on": _fmt(a.assessed_on)}
+            yield _record("assessment", p.code, None if blank else a.notes, **cells)
         for ae in sorted(p.adverse_events, key=lambda x: (x.onset_date, x.id)):
-            yield _record(
-                "adverse_event",
-                p.code,
-                None if blank else ae.notes,
-                event_type=ae.event_type,
-                severity=ae.severity,
-                onset_date=_fmt(ae.onset_date),
-                end_date=_fmt(ae.end_date),
-                prescription_ref=f"rx{ae.prescription_id}" if ae.prescription_id else "",
-            )
+            cells = _adverse_event_cells(ae)
+            yield _record("adverse_event", p.code, None if blank else ae.notes, **cells)
+
+
+def _prescription_cells(rx: Prescription, blank: bool) -> dict[str, str]:
+    """A prescription's CSV cells (the stop reason blank for a pseudonymised reader)."""
+    return {
+        "ref": f"rx{rx.id}",
+        "dose_mg": _fmt(rx.dose_mg),
+        "clock_time": rx.clock_time,
+        "formulation": rx.formulation,
+        "titration": format_titration([(s["dose_mg"], s["days"]) for s in rx.titration]),
+        "start_date": _fmt(rx.start_date),
+        "stop_date": _fmt(rx.stop_date),
+        "stop_reason": "" if blank else _fmt(rx.stop_reason),
+    }
+
+
+def _adverse_event_cells(ae: AdverseEvent) -> dict[str, str]:
+    """An adverse event's CSV cells; its prescription as the `ref` of that prescription's row."""
+    return {
+        "event_type": ae.event_type,
+        "severity": ae.severity,
+        "onset_date": _fmt(ae.onset_date),
+        "end_date": _fmt(ae.end_date),
+        "prescription_ref": f"rx{ae.prescription_id}" if ae.prescription_id else "",
+    }
 
 
 def _record(record_type: str, patient_code: str, notes: str | None, **cells: str) -> dict[str, str]:

@@ -82,7 +82,7 @@ def _regimen_events(kind: str, stop_day: int | None, horizon_h: float) -> Any:
 
 def _trajectories(params: ParameterSet) -> Callable[[str, str, int | None], dict[str, np.ndarray]]:
     """Memoised expected score series (post-start visits) per (condition, regimen, stop day)."""
-    from ldn.model.chain import get_condition
+    from ldn.model.disease import get_condition
     from ldn.simulate.scenarios import chain_columns
 
     cache: dict[tuple[str, str, int | None], dict[str, np.ndarray]] = {}

@@ -151,7 +151,7 @@ def simulate(
         bands = band_series(events, t, BAND_COLUMNS, params, pk_model, n_draws)
     extra: dict[str, FloatArray] = {}
     if condition is not None:
-        from ldn.model.chain import get_condition
+        from ldn.model.disease import get_condition
         from ldn.simulate.scenarios import chain_columns
 
         condition = get_condition(condition).name

@@ -19,10 +19,10 @@ from ldn.model.chain import (
     STATE_NAMES,
     Drive,
     drive_from_exposure,
-    get_condition,
     parameter_matrix,
     scale_parameters,
 )
+from ldn.model.disease import get_condition
 from ldn.model.disease.base import H_PER_WEEK, expected_score
 from ldn.parameters import ParameterSet
 from ldn.types import FloatArray

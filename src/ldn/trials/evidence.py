@@ -26,7 +26,8 @@ import numpy as np
 import pandas as pd
 
 from ldn.figures import save_figure
-from ldn.model.chain import CONDITIONS, get_condition
+from ldn.model.chain import CONDITIONS
+from ldn.model.disease import get_condition
 from ldn.parameters import ParameterSet
 from ldn.population.endpoints import EndpointSpec
 from ldn.regimen import Regimen, daily, titration

@@ -1,8 +1,8 @@
 """Running the mechanism families (`ldn.model.hypotheses`) on regimens: drives, states, effects.
 
-`family_run` integrates a family for one regimen and many parameter rows; `regimen_effect` gives
-the LDN − placebo difference on a clinical scale at a readout week; `family_columns` is the
-`ldn simulate --condition --hypothesis` time series.
+`family_run` integrates a family for one regimen and many parameter rows; its `effect` is the
+LDN − placebo difference on a clinical scale at the run's end (`scale_effect` at any activity);
+`family_columns` is the `ldn simulate --condition --hypothesis` time series.
 """
 
 from ldn.simulate.hypotheses.drive import family_drive, plasma_mor_occupancy
@@ -11,7 +11,6 @@ from ldn.simulate.hypotheses.run import (
     family_columns,
     family_parameters,
     family_run,
-    regimen_effect,
     scale_effect,
 )
 
@@ -22,6 +21,5 @@ __all__ = [
     "family_parameters",
     "family_run",
     "plasma_mor_occupancy",
-    "regimen_effect",
     "scale_effect",
 ]

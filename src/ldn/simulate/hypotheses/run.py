@@ -12,10 +12,10 @@ from ldn.model.chain import (
     ACTIVITY_INDEX,
     N_STATES,
     STATE_NAMES,
-    get_condition,
     parameter_matrix,
     scale_parameters,
 )
+from ldn.model.disease import get_condition
 from ldn.model.disease.base import H_PER_WEEK, expected_score
 from ldn.model.hypotheses.base import Family
 from ldn.parameters import ParameterSet
@@ -41,6 +41,13 @@ class FamilyRun:
     def state(self, name: str) -> FloatArray:
         """(n_rows, n_rec) of one of `ldn.model.chain.STATE_NAMES`."""
         return self.states[:, :, STATE_NAMES.index(name)]
+
+    def effect(self, column: str, params: ParameterSet) -> FloatArray:
+        """LDN − placebo on scale `column` at the run's last time, for each parameter row (n,)."""
+        weeks = float(self.t_h[-1]) / H_PER_WEEK
+        return scale_effect(
+            self.states[:, -1, ACTIVITY_INDEX], self.condition, column, params, weeks
+        )
 
 
 def family_parameters(
@@ -113,24 +120,6 @@ def scale_effect(
     a = np.asarray(activity_end, dtype=np.float64)
     t_end = np.full(a.shape, weeks * H_PER_WEEK)
     return expected_score(a, t_end, scale, sp) - expected_score(np.ones_like(a), t_end, scale, sp)
-
-
-def regimen_effect(
-    family: Family,
-    events: object,
-    weeks: float,
-    condition: str,
-    column: str,
-    params: ParameterSet,
-    overrides: Overrides | None = None,
-    *,
-    dt_h: float = DT_H,
-) -> FloatArray:
-    """LDN − placebo on `column` at `weeks` for each parameter row (n,)."""
-    n_steps = half_step_grid(0.0, weeks * H_PER_WEEK, dt_h)[0]
-    run = family_run(family, events, weeks, condition, params, overrides, dt_h=dt_h,
-                     record_every=n_steps)  # fmt: skip
-    return scale_effect(run.states[:, -1, ACTIVITY_INDEX], condition, column, params, weeks)
 
 
 def family_columns(
