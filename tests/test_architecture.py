@@ -42,3 +42,20 @@ def test_functions_are_at_most_80_lines() -> None:
                 if node.end_lineno - node.lineno + 1 > 80:
                     long.add((path.relative_to(SRC).as_posix(), node.name))
     assert long <= LONG_FUNCTIONS_ALLOWED, f"split these functions: {long - LONG_FUNCTIONS_ALLOWED}"
+
+
+def test_array_type_aliases_are_defined_only_in_ldn_types() -> None:
+    """One definition of each array alias (`ldn.types`): a module-level `X = np.ndarray` or
+    `X = npt.NDArray[...]` anywhere else is a second copy that can drift."""
+    import ast
+
+    copies = set()
+    for path in SRC.rglob("*.py"):
+        if path == SRC / "types.py":
+            continue
+        for node in ast.parse(path.read_text(encoding="utf-8")).body:
+            value = node.value if isinstance(node, ast.Assign | ast.AnnAssign) else None
+            text = ast.unparse(value) if value is not None else ""
+            if text == "np.ndarray" or text.startswith(("npt.NDArray", "np.typing.NDArray")):
+                copies.add(path.relative_to(SRC).as_posix())
+    assert copies == set(), f"import the alias from ldn.types instead: {sorted(copies)}"

@@ -32,8 +32,8 @@ from ldn.model.receptors import BindingParams
 from ldn.model.series import brain_occupancy, series
 from ldn.model.superposition import regimen_auc
 from ldn.regimen import DoseEvents, SteadyState
+from ldn.types import FloatArray
 
-FloatArray = np.ndarray
 T_SINGLE: Final = np.concatenate([np.arange(0.0, 24.0, 0.02), np.arange(24.0, 200.01, 0.25)])
 LEE_SCANS_H: Final = (1.0, 48.0, 72.0, 120.0, 168.0)
 

@@ -46,10 +46,10 @@ from ldn.population.engine import (
     pk_recursion,
 )
 from ldn.population.patient_pk import DEFAULT_PK, PKChoice, patient_setup
-from ldn.population.runner import IndexArray, Scenario
+from ldn.population.runner import Scenario
 from ldn.population.sampling import Population
 from ldn.solve.hypothesis import integrate_family
-from ldn.types import BoolArray, FloatArray
+from ldn.types import BoolArray, FloatArray, IntArray
 from ldn.units import H_PER_DAY
 
 BLOCK_BYTES: Final = 64 * 2**20  # drive array per block of patients
@@ -123,7 +123,7 @@ def simulate_family_patients(
 
 
 def run_family(
-    scenario: Scenario, index: IndexArray, family: Family,
+    scenario: Scenario, index: IntArray, family: Family,
     progress: Callable[[int], None] | None = None, chunk: int = 4096,
 ) -> PatientOutputs:  # fmt: skip
     """The patients `index` of `scenario` under `family`, in chunks (as `runner.run` locally)."""

@@ -24,7 +24,6 @@ from dataclasses import dataclass
 from typing import Final
 
 import numpy as np
-import numpy.typing as npt
 
 from ldn.errors import InputError
 from ldn.parameters import ParameterSet
@@ -40,9 +39,7 @@ from ldn.population.kernels import fused_kernel_compiled
 from ldn.population.patient_pk import DEFAULT_PK
 from ldn.population.rng import Stream, patient_uniforms
 from ldn.population.sampling import Population, VariabilitySpec, sample_patients
-from ldn.types import BoolArray, FloatArray
-
-IndexArray = npt.NDArray[np.int64]
+from ldn.types import BoolArray, FloatArray, IntArray
 
 # Patients per chunk. The fused engine kernel keeps no per-time-step arrays, so a chunk costs
 # about 1.5 KB per patient (PK recursion, parameters, recorded visits) plus its dose mask; the
@@ -111,14 +108,14 @@ class Scenario:
     dt_h: float = DEFAULT_DT_H
     pk: PKChoice = DEFAULT_PK
 
-    def population(self, index: IndexArray) -> Population:
+    def population(self, index: IntArray) -> Population:
         """The virtual patients with global numbers `index`."""
         return sample_patients(
             index, seed=self.seed, spec=self.spec, female_fraction=self.female_fraction
         )
 
 
-def run_chunk(index: IndexArray, scenario: Scenario) -> PatientOutputs:
+def run_chunk(index: IntArray, scenario: Scenario) -> PatientOutputs:
     """Sample and simulate the patients `index` of `scenario` (one Dask task)."""
     pop = scenario.population(np.asarray(index, dtype=np.int64))
     taken = adherence_mask(pop, scenario.schedule) & scenario.windows.mask(pop, scenario.schedule)
@@ -163,7 +160,7 @@ def concatenate(parts: list[PatientOutputs]) -> PatientOutputs:
 
 def run(
     scenario: Scenario,
-    index: IndexArray,
+    index: IntArray,
     *,
     scheduler: str | None = None,
     chunk_size: int | None = None,
@@ -216,7 +213,7 @@ def _compile_ahead(scenario: Scenario, index: IndexArray) -> threading.Thread | 
 
 def _run_dask(
     scenario: Scenario,
-    chunks: list[IndexArray],
+    chunks: list[IntArray],
     scheduler: str,
     progress: Callable[[int], None] | None,
 ) -> list[PatientOutputs]:

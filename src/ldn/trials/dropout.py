@@ -27,13 +27,10 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 import numpy as np
-import numpy.typing as npt
 from scipy.special import expit, logit
 
 from ldn.population.rng import Stream, patient_uniforms
-from ldn.types import BoolArray, FloatArray
-
-IndexArray = npt.NDArray[np.int64]
+from ldn.types import BoolArray, FloatArray, IntArray
 
 
 @dataclass(frozen=True)
@@ -54,10 +51,10 @@ class DropoutModel:
     def last_visits(
         self,
         seed: int,
-        index: IndexArray,
+        index: IntArray,
         standardised_worse: FloatArray,
         on_drug: BoolArray,
-    ) -> IndexArray:
+    ) -> IntArray:
         """Index (0..T) of the last visit attended by each patient.
 
         `standardised_worse`: s (n, T+1) at visits 0..T (see the module docstring);

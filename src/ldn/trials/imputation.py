@@ -23,13 +23,10 @@ from __future__ import annotations
 from typing import Final
 
 import numpy as np
-import numpy.typing as npt
 
 from ldn.trials.analysis import TestResult, ancova, t_result
 from ldn.trials.mmrm import SequentialFit, sequential_fit
-from ldn.types import FloatArray
-
-IntArray = npt.NDArray[np.int64]
+from ldn.types import FloatArray, IntArray
 
 N_IMPUTATIONS: Final = 20
 DELTA_GRID_SD: Final = (0.0, 0.25, 0.5, 1.0, 1.5, 2.0, 3.0)

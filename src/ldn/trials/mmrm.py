@@ -35,9 +35,7 @@ import numpy as np
 import numpy.typing as npt
 
 from ldn.trials.analysis import TestResult, t_result
-from ldn.types import FloatArray
-
-IntArray = npt.NDArray[np.int64]
+from ldn.types import FloatArray, IntArray
 
 DF_MIN: Final = 5
 

@@ -26,9 +26,7 @@ from ldn.population.endpoints import EndpointSpec
 from ldn.trials import analysis, imputation, responders, within
 from ldn.trials.design import TrialDesign
 from ldn.trials.mmrm import mmrm
-from ldn.types import BoolArray, FloatArray
-
-IntArray = npt.NDArray[np.int64]
+from ldn.types import BoolArray, FloatArray, IntArray
 
 
 class TrialOutcomes(Protocol):

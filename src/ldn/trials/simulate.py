@@ -34,9 +34,7 @@ from ldn.population.sampling import VariabilitySpec
 from ldn.trials import analysis, primary
 from ldn.trials.design import Arm, TrialDesign
 from ldn.trials.dropout import DropoutModel, adverse_event_hazards, standardise
-from ldn.types import BoolArray, FloatArray
-
-IndexArray = npt.NDArray[np.int64]
+from ldn.types import BoolArray, FloatArray, IntArray
 
 H_PER_WEEK: Final = 168.0
 DEFAULT_POOL: Final = 5_000
@@ -46,7 +44,7 @@ POOL_STRIDE: Final = 2**36
 TRIAL_BASE: Final = 2**40
 MAX_PER_ARM: Final = 2**20
 
-Simulator = Callable[[Scenario, IndexArray], FloatArray]
+Simulator = Callable[[Scenario, IntArray], FloatArray]
 """(scenario, pool indices) → latent activity (n, n_obs); default: `ldn.population.runner.run`."""
 ActivityHook = Callable[[int, FloatArray], FloatArray]
 """(arm, latent activity (M, n_max, n_obs)) → replacement of the same shape."""
@@ -119,7 +117,7 @@ class TrialOutcomes:
         return analysis.estimate_power(sig, pool_shift_sd=shift)
 
 
-def _trial_index(m: int, n: int, arm: int, stride: int) -> IndexArray:
+def _trial_index(m: int, n: int, arm: int, stride: int) -> IntArray:
     """Global numbers of trial patients (M, n) of one arm."""
     r = np.arange(m, dtype=np.int64)[:, None]
     return TRIAL_BASE + (r * 2 + arm) * stride + np.arange(n, dtype=np.int64)[None, :]
@@ -214,7 +212,7 @@ def simulate_trials(
     dropout = dropout_model(design, params)
     members = None if pool_size is None else np.zeros((m, 2, n_max), dtype=np.int64)
 
-    def simulate(scenario: Scenario, index: IndexArray) -> FloatArray:
+    def simulate(scenario: Scenario, index: IntArray) -> FloatArray:
         if simulator is not None:
             return simulator(scenario, index)
         out = run(scenario, index, scheduler=scheduler, progress=progress)
@@ -267,8 +265,8 @@ def _checked_n_max(
 
 
 def _pool_draw(
-    seed: int, g: IndexArray, arm: int, pool_size: int | None
-) -> tuple[IndexArray, IndexArray]:
+    seed: int, g: IntArray, arm: int, pool_size: int | None
+) -> tuple[IntArray, IntArray]:
     """The simulated patients of arm `arm` and which of them each trial patient `g` is.
 
     Without a pool every trial patient is simulated; with one, `pool_size` patients per arm
@@ -282,7 +280,7 @@ def _pool_draw(
 
 
 def _observe(
-    endpoint: EndpointSpec, activity: FloatArray, t_obs_h: FloatArray, seed: int, g: IndexArray
+    endpoint: EndpointSpec, activity: FloatArray, t_obs_h: FloatArray, seed: int, g: IntArray
 ) -> FloatArray:
     """Observed scores of trial patients `g` from their latent activity (with noise)."""
     # the same stream as `Population.baseline_z`, drawn without sampling the rest
