@@ -187,7 +187,7 @@ def run(
     return concatenate(_run_dask(scenario, chunks, scheduler, progress))
 
 
-def _compile_ahead(scenario: Scenario, index: IndexArray) -> threading.Thread | None:
+def _compile_ahead(scenario: Scenario, index: IntArray) -> threading.Thread | None:
     """When the fused kernel is not yet compiled in this process and the run is large, start a
     thread that simulates the first two patients of `index` (outputs discarded): that compiles
     the kernels for exactly this run's argument types, or loads them from the cache, and sets up
