@@ -45,9 +45,6 @@ from ldn.types import BoolArray, FloatArray, IntArray
 # about 1.5 KB per patient (PK recursion, parameters, recorded visits) plus its dose mask; the
 # chunk bounds memory and sets the progress/Dask granularity.
 CHUNK_PATIENTS: Final = 8192
-# A local run of more patients than this compiles the kernels on a side thread while this
-# thread sets up the first chunk (`_compile_ahead`), by simulating its first pair of patients.
-COMPILE_AHEAD_ABOVE: Final = 64
 
 
 @dataclass(frozen=True)
@@ -185,6 +182,9 @@ def run(
                 ahead.join()
         return concatenate(parts)
     return concatenate(_run_dask(scenario, chunks, scheduler, progress))
+
+
+COMPILE_AHEAD_ABOVE: Final = 64  # patients; a smaller run compiles as it goes
 
 
 def _compile_ahead(scenario: Scenario, index: IntArray) -> threading.Thread | None:
