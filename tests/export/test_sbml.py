@@ -103,6 +103,21 @@ def test_cli_writes_the_file(tmp_path) -> None:
     assert out.read_text().startswith("<?xml")
 
 
+def test_cli_refuses_a_missing_folder_before_any_work(
+    tmp_path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The one output-path rule (`ldn.cli._output`): a file option needs an existing folder."""
+    from ldn.cli.main import main
+
+    out = tmp_path / "missing" / "model.xml"
+    monkeypatch.setattr("sys.argv", ["ldn", "export", "sbml", "--out", str(out), "--days", "3"])
+    with pytest.raises(SystemExit) as exc:
+        main()
+    assert exc.value.code == 2
+    assert "does not exist" in capsys.readouterr().err.replace("\n", " ")
+    assert not out.parent.exists()
+
+
 @pytest.mark.slow
 @pytest.mark.parametrize("pk_model", ["brain_retention", "metabolite_tail"])
 def test_roadrunner_matches_fitted_pk_variant(pk_model: str) -> None:

@@ -18,6 +18,7 @@ import typer
 from ldn.cli._options import with_options
 from ldn.cli._output import check_output, json_value, write_text
 from ldn.cli._progress import progress_bar
+from ldn.cli._regimen_options import RegimenOptions
 from ldn.trials.design import DEFAULT_WASHOUT_WEEKS
 
 T = TypeVar("T")
@@ -30,12 +31,12 @@ def _emit(text: str, out: Path | None) -> None:
         write_text(out, text)
 
 
+@with_options
 def population(
+    *,
     n: int = typer.Option(1000, "--n", help="Number of virtual patients."),
     days: int = typer.Option(84, "--days", help="Days to simulate."),
-    dose_mg: float | None = typer.Option(None, "--dose-mg", help="Daily dose, mg (default 4.5)."),
-    at: str | None = typer.Option(None, "--at", help="Clock time of the daily dose, HH:MM."),
-    titrate: str | None = typer.Option(None, "--titrate", help="Steps dose_mg:days, '1.5:7,4.5'."),
+    dosing: RegimenOptions,
     condition: str = typer.Option("ms", "--condition", help="Condition (disease module)."),
     seed: int = typer.Option(0, "--seed", help="Seed of the population (reproducible)."),
     female: float = typer.Option(0.5, "--female-fraction", help="Fraction of women."),
@@ -63,9 +64,8 @@ def population(
     """Simulate a virtual population on one regimen and summarise exposure and response."""
     check_output(fmt, out, plot)
     from ldn.population.api import simulate_population
-    from ldn.regimen import regimen_from_cli
 
-    regimen = regimen_from_cli(dose_mg=dose_mg, at=at, titrate=titrate)
+    regimen = dosing.regimen()
     with progress_bar("patients", n) as bar:
         prog = bar.advance if bar else None
         result = simulate_population(

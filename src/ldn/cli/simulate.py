@@ -16,17 +16,16 @@ from typing import Any
 
 import typer
 
+from ldn.cli._options import with_options
+from ldn.cli._regimen_options import RegimenOptions
 
+
+@with_options
 def simulate(
-    dose_mg: float | None = typer.Option(
-        None, "--dose-mg", help="Dose in mg naltrexone HCl (default 4.5)."
-    ),
-    at: str | None = typer.Option(None, "--at", help="Clock time of the daily dose, HH:MM."),
+    *,
+    dosing: RegimenOptions,
     interval_h: float | None = typer.Option(
         None, "--interval-h", help="Dose every N hours instead of daily."
-    ),
-    titrate: str | None = typer.Option(
-        None, "--titrate", help="Titration steps dose_mg:days, e.g. '1.5:7,3:7,4.5'."
     ),
     events: Path | None = typer.Option(
         None, "--events", help="NONMEM-style event table (CSV) with one subject."
@@ -69,18 +68,10 @@ def simulate(
     if draws < 2:
         raise InputError(f"--draws must be at least 2, got {draws}")
 
-    from ldn.regimen import regimen_from_cli
     from ldn.simulate import simulate as run
 
-    regimen = regimen_from_cli(
-        dose_mg=dose_mg,
-        at=at,
-        interval_h=interval_h,
-        titrate=titrate,
-        events_file=events,
-        missed=missed,
-        adherence=adherence,
-        seed=seed,
+    regimen = dosing.regimen(
+        interval_h=interval_h, events_file=events, missed=missed, adherence=adherence, seed=seed
     )
     result = run(
         regimen,

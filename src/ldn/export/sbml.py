@@ -91,8 +91,7 @@ class SbmlModel:
     activity_id: str = "activity"
 
     def write(self, path: Path) -> Path:
-        """Write the SBML document to `path`."""
-        path.parent.mkdir(parents=True, exist_ok=True)
+        """Write the SBML document to `path` (its folder must exist, as for every output)."""
         path.write_text(self.xml, encoding="utf-8")
         return path
 
