@@ -221,6 +221,11 @@ def _simulate_pairs(
             fb0 = fb_end
 
 
+def fused_kernel_compiled() -> bool:
+    """True once the fused kernel (`_simulate_pairs`) is compiled or loaded in this process."""
+    return bool(getattr(_simulate_pairs, "signatures", ()))  # a Numba dispatcher's
+
+
 def _chain_from_pk_pairs(rec: PKArrays, params: FloatArray, *args: Any) -> None:
     """PK → occupancy → chain in one pass per pair of patients 2q, 2q + 1 (the number of
     patients must be even), the pairs split among threads (`run_in_threads`); `args`: clock,
