@@ -45,17 +45,26 @@ def test_functions_are_at_most_80_lines() -> None:
 
 
 def test_array_type_aliases_are_defined_only_in_ldn_types() -> None:
-    """One definition of each array alias (`ldn.types`): a module-level `X = np.ndarray` or
-    `X = npt.NDArray[...]` anywhere else is a second copy that can drift."""
+    """One definition of each array alias (`ldn.types`): an assignment anywhere else (at any
+    depth, `TypeAlias`/`type` statements included) whose value is `np.ndarray` or an `NDArray[...]`
+    is a second copy that can drift; and the three aliased types are not written out inline."""
     import ast
+    import re
 
-    copies = set()
+    kinds = (ast.Assign, ast.AnnAssign, *((ast.TypeAlias,) if hasattr(ast, "TypeAlias") else ()))
+    inline = re.compile(r"NDArray\[\s*(np|numpy)\.(int64|float64|bool_)\s*\]")
+    copies, written_out = set(), set()
     for path in SRC.rglob("*.py"):
         if path == SRC / "types.py":
             continue
-        for node in ast.parse(path.read_text(encoding="utf-8")).body:
-            value = node.value if isinstance(node, ast.Assign | ast.AnnAssign) else None
-            text = ast.unparse(value) if value is not None else ""
-            if text == "np.ndarray" or text.startswith(("npt.NDArray", "np.typing.NDArray")):
-                copies.add(path.relative_to(SRC).as_posix())
+        text = path.read_text(encoding="utf-8")
+        name = path.relative_to(SRC).as_posix()
+        if inline.search(text):
+            written_out.add(name)
+        for node in ast.walk(ast.parse(text)):
+            if isinstance(node, kinds) and getattr(node, "value", None) is not None:
+                value = ast.unparse(node.value)  # type: ignore[attr-defined]
+                if value in ("np.ndarray", "numpy.ndarray") or "NDArray" in value:
+                    copies.add(name)
     assert copies == set(), f"import the alias from ldn.types instead: {sorted(copies)}"
+    assert written_out == set(), f"use IntArray/FloatArray/BoolArray: {sorted(written_out)}"

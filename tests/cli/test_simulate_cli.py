@@ -87,6 +87,23 @@ def test_table_titration_and_plot(tmp_path: Path, capsys: pytest.CaptureFixture[
     assert fig.stat().st_size > 1000
 
 
+def test_titration_steps_set_the_doses(capsys: pytest.CaptureFixture[str]) -> None:
+    """`--titrate 1.5:2,4.5`: days 1-2 at 1.5 mg, then 4.5 mg; naltrexone is linear in dose, so
+    the daily peak after the step is 3× the peak before it (within the small accumulation)."""
+    code, out, _ = run(
+        ["simulate", "--titrate", "1.5:2,4.5", "--days", "4", "--format", "json"], capsys
+    )
+    assert code == 0
+    payload = json.loads(out)
+    assert payload["regimen"].startswith("1.5 mg daily at 22:00 for 2 days, then 4.5 mg")
+    peak = [0.0] * 4
+    for row in payload["records"]:
+        day = min(int(row["t_h"] // 24), 3)
+        peak[day] = max(peak[day], row["naltrexone_ng_per_ml"])
+    assert peak[1] == pytest.approx(peak[0], rel=0.05)
+    assert peak[3] / peak[1] == pytest.approx(3.0, rel=0.05)
+
+
 def test_events_file(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     from ldn.regimen import daily, write_event_table
 

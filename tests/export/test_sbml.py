@@ -109,6 +109,10 @@ def test_cli_refuses_a_missing_folder_before_any_work(
     """The one output-path rule (`ldn.cli._output`): a file option needs an existing folder."""
     from ldn.cli.main import main
 
+    def must_not_run(*args: object, **kwargs: object) -> None:
+        raise AssertionError("the model was built before the output path was checked")
+
+    monkeypatch.setattr("ldn.export.sbml.build_sbml", must_not_run)
     out = tmp_path / "missing" / "model.xml"
     monkeypatch.setattr("sys.argv", ["ldn", "export", "sbml", "--out", str(out), "--days", "3"])
     with pytest.raises(SystemExit) as exc:

@@ -25,10 +25,9 @@ from dataclasses import dataclass
 from typing import Final, Literal, Protocol
 
 import numpy as np
-import numpy.typing as npt
 
 from ldn.model.pk import LinearSystem
-from ldn.types import FloatArray
+from ldn.types import BoolArray, FloatArray
 
 # Above this condition number of the eigenvector matrix the eigen route is not trusted.
 _MAX_COND: Final = 1e8
@@ -63,7 +62,7 @@ class Modes:
 
     lam: FloatArray  # (..., n_states)
     coef: FloatArray  # (..., n_outputs, n_states); output per mg
-    ok: npt.NDArray[np.bool_]  # (...,) True where the eigen route is well-conditioned
+    ok: BoolArray  # (...,) True where the eigen route is well-conditioned
 
 
 def modes(system: LinearSystem) -> Modes:

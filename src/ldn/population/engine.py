@@ -47,7 +47,6 @@ from dataclasses import dataclass
 from typing import Final
 
 import numpy as np
-import numpy.typing as npt
 
 from ldn.errors import InputError
 from ldn.model import chain
@@ -66,7 +65,7 @@ from ldn.population.patient_pk import (
 from ldn.population.rng import Stream, patient_uniforms
 from ldn.population.sampling import Population
 from ldn.regimen.schedule import Regimen
-from ldn.types import BoolArray, FloatArray
+from ldn.types import BoolArray, FloatArray, IntArray
 from ldn.units import H_PER_DAY
 
 __all__ = [  # the per-patient PK lives in ldn.population.patient_pk; re-exported for callers
@@ -147,7 +146,7 @@ def chain_parameters(
     )
 
 
-def _grid_index(t_h: FloatArray, step_h: float, what: str) -> npt.NDArray[np.int64]:
+def _grid_index(t_h: FloatArray, step_h: float, what: str) -> IntArray:
     idx = np.rint(t_h / step_h).astype(np.int64)
     off = np.abs(idx * step_h - t_h)
     if off.size and off.max() > 1e-9:
@@ -175,7 +174,7 @@ class PatientOutputs:
     mor_trough: FloatArray
     naltrexone_cmax_ng_per_ml: FloatArray
     naltrexol_cmax_ng_per_ml: FloatArray
-    doses_taken: npt.NDArray[np.int64]
+    doses_taken: IntArray
 
 
 def pk_recursion(

@@ -10,13 +10,12 @@ from __future__ import annotations
 from typing import Any, Final, NamedTuple
 
 import numpy as np
-import numpy.typing as npt
 
 from ldn.compile_options import _jit, run_in_threads
 from ldn.model import chain
 from ldn.model.receptors import occupancy_fraction
 from ldn.solve.compiled import rk4_step_pair
-from ldn.types import BoolArray, FloatArray
+from ldn.types import BoolArray, FloatArray, IntArray
 
 _ACTIVITY: Final = chain.ACTIVITY_INDEX
 _NO_INPUTS: Final = (0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0)  # stage inputs before the first drive
@@ -36,7 +35,7 @@ class PKArrays(NamedTuple):
     dense: BoolArray
     lam_half: FloatArray
     rows: FloatArray
-    dose_at: npt.NDArray[np.int64]
+    dose_at: IntArray
     dose_mg: FloatArray
     taken: BoolArray
 
@@ -220,6 +219,11 @@ def _simulate_pairs(
                           ka, kb)  # fmt: skip
             fa0 = fa_end
             fb0 = fb_end
+
+
+def fused_kernel_compiled() -> bool:
+    """True once the fused kernel (`_simulate_pairs`) is compiled or loaded in this process."""
+    return bool(getattr(_simulate_pairs, "signatures", ()))  # a Numba dispatcher's
 
 
 def _chain_from_pk_pairs(rec: PKArrays, params: FloatArray, *args: Any) -> None:

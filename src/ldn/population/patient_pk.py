@@ -15,7 +15,6 @@ from dataclasses import dataclass
 from typing import Any, Final
 
 import numpy as np
-import numpy.typing as npt
 
 from ldn.model import pk, receptors
 from ldn.model.pk import LinearSystem
@@ -24,7 +23,7 @@ from ldn.model.pk_setup import ModelSetup, linear_setup
 from ldn.parameters import ParameterSet
 from ldn.population.rng import Stream, patient_uniforms
 from ldn.population.sampling import Population
-from ldn.types import BoolArray, FloatArray
+from ldn.types import BoolArray, FloatArray, IntArray
 
 
 @dataclass(frozen=True)
@@ -47,11 +46,11 @@ class PKChoice:
 DEFAULT_PK: Final = PKChoice()
 
 
-def _per_patient(value: Any, pick: npt.NDArray[np.int64]) -> Any:
+def _per_patient(value: Any, pick: IntArray) -> Any:
     return np.asarray(value)[pick] if np.ndim(value) > 0 else value
 
 
-def _pick_fields(obj: Any, pick: npt.NDArray[np.int64]) -> Any:
+def _pick_fields(obj: Any, pick: IntArray) -> Any:
     """Dataclass `obj` with every array field (one value per posterior draw) indexed by `pick`."""
     fields = dataclasses.fields(obj)
     return dataclasses.replace(

@@ -15,9 +15,8 @@ from enum import IntEnum
 from typing import Final
 
 import numpy as np
-import numpy.typing as npt
 
-from ldn.types import FloatArray
+from ldn.types import FloatArray, IntArray
 
 BLOCK: Final = 256
 
@@ -48,7 +47,7 @@ def block_generator(seed: int, stream: int, block: int) -> np.random.Generator:
 def _draw(
     seed: int,
     stream: int,
-    index: npt.NDArray[np.int64],
+    index: IntArray,
     width: int,
     sampler: Callable[[np.random.Generator, tuple[int, int]], FloatArray],
 ) -> FloatArray:
@@ -67,13 +66,11 @@ def _draw(
     return out
 
 
-def patient_normals(seed: int, stream: int, index: npt.NDArray[np.int64], width: int) -> FloatArray:
+def patient_normals(seed: int, stream: int, index: IntArray, width: int) -> FloatArray:
     """Standard normal draws, shape (len(index), width); row i belongs to patient index[i]."""
     return _draw(seed, stream, index, width, lambda g, s: g.standard_normal(s))
 
 
-def patient_uniforms(
-    seed: int, stream: int, index: npt.NDArray[np.int64], width: int
-) -> FloatArray:
+def patient_uniforms(seed: int, stream: int, index: IntArray, width: int) -> FloatArray:
     """Uniform [0, 1) draws, shape (len(index), width); row i belongs to patient index[i]."""
     return _draw(seed, stream, index, width, lambda g, s: g.random(s))

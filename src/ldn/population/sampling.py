@@ -31,13 +31,12 @@ from dataclasses import dataclass, fields
 from typing import Any, Final
 
 import numpy as np
-import numpy.typing as npt
 from scipy import special
 
 from ldn.errors import InputError
 from ldn.parameters import ParameterSet
 from ldn.population.rng import Stream, patient_normals, patient_uniforms
-from ldn.types import BoolArray, FloatArray
+from ldn.types import BoolArray, FloatArray, IntArray
 
 # Order of the correlated log-normal effects (columns of the IIV draw).
 ETA_NAMES: Final = ("f", "cl", "v", "ka", "cl_metabolite", "response", "turnover")
@@ -136,7 +135,7 @@ class Population:
     """
 
     seed: int
-    index: npt.NDArray[np.int64]
+    index: IntArray
     female: BoolArray
     weight_kg: FloatArray
     age_y: FloatArray
@@ -158,7 +157,7 @@ class Population:
         """Number of patients."""
         return int(self.index.size)
 
-    def take(self, rows: npt.NDArray[np.int64] | slice) -> Population:
+    def take(self, rows: IntArray | slice) -> Population:
         """A sub-population (rows selected from every array)."""
         values: dict[str, Any] = {f.name: getattr(self, f.name) for f in fields(self)}
         return Population(
@@ -193,7 +192,7 @@ def sample_population(
 
 
 def sample_patients(
-    index: npt.NDArray[np.int64],
+    index: IntArray,
     *,
     seed: int,
     spec: VariabilitySpec,

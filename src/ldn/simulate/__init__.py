@@ -9,7 +9,10 @@
 The vectorised exposure core lives in the model layer (`ldn.model.exposure.exposure`); this
 package runs it on a time grid, optionally adds the model chain's columns
 (`ldn.simulate.scenarios.chain_columns`), and draws the figures (`ldn.simulate.plots`). The
-package `ldn` re-exports the function, so `ldn.simulate(regimen, days=14)` runs it.
+package `ldn` re-exports the function, so `ldn.simulate(regimen, days=14)` runs it. As an
+attribute of `ldn` the name is therefore the function, not this package: import the submodules
+by name (`from ldn.simulate.scenarios import chain_columns`); `ldn.simulate.scenarios` as an
+attribute path does not resolve.
 """
 
 from __future__ import annotations

@@ -11,17 +11,39 @@
 
 from __future__ import annotations
 
-from ldn.population.endpoints import EndpointSpec
-from ldn.trials.design import Arm, TrialDesign
-from ldn.trials.evidence import compare_with_evidence, published_trials
-from ldn.trials.power import (
-    PowerResult,
-    SampleSizeResult,
-    power_analysis,
-    sample_size,
-    search_sample_size,
-)
-from ldn.trials.simulate import TrialOutcomes, simulate_trials
+import importlib
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from ldn.population.endpoints import EndpointSpec
+    from ldn.trials.design import Arm, TrialDesign
+    from ldn.trials.evidence import compare_with_evidence, published_trials
+    from ldn.trials.power import (
+        PowerResult,
+        SampleSizeResult,
+        power_analysis,
+        sample_size,
+        search_sample_size,
+    )
+    from ldn.trials.simulate import TrialOutcomes, simulate_trials
+
+# The public names, imported from their modules on first use (PEP 562): `ldn.trials.design` is
+# imported by every `ldn` command (an option default), and the analyses behind `simulate` and
+# `power` import scipy.stats (~0.5 s), which `ldn population` does not need.
+_SOURCES: dict[str, str] = {
+    "EndpointSpec": "ldn.population.endpoints",
+    "Arm": "ldn.trials.design",
+    "TrialDesign": "ldn.trials.design",
+    "compare_with_evidence": "ldn.trials.evidence",
+    "published_trials": "ldn.trials.evidence",
+    "PowerResult": "ldn.trials.power",
+    "SampleSizeResult": "ldn.trials.power",
+    "power_analysis": "ldn.trials.power",
+    "sample_size": "ldn.trials.power",
+    "search_sample_size": "ldn.trials.power",
+    "TrialOutcomes": "ldn.trials.simulate",
+    "simulate_trials": "ldn.trials.simulate",
+}
 
 __all__ = [
     "Arm",
@@ -37,3 +59,12 @@ __all__ = [
     "search_sample_size",
     "simulate_trials",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    """Import a public name from its module on first use."""
+    if name not in _SOURCES:
+        raise AttributeError(f"module 'ldn.trials' has no attribute {name!r}")
+    value = getattr(importlib.import_module(_SOURCES[name]), name)
+    globals()[name] = value
+    return value

@@ -32,10 +32,9 @@ from dataclasses import dataclass
 from typing import Final
 
 import numpy as np
-import numpy.typing as npt
 
 from ldn.trials.analysis import TestResult, t_result
-from ldn.types import FloatArray, IntArray
+from ldn.types import BoolArray, FloatArray, IntArray
 
 DF_MIN: Final = 5
 
@@ -49,7 +48,7 @@ class SequentialFit:
     sigma2: FloatArray  # (M, T)
     n_t: FloatArray  # (M, T) patients seen at visit t
     order: IntArray  # (M,) antedependence order r (T − 1 = unstructured)
-    ok: npt.NDArray[np.bool_]  # (M,) analysable
+    ok: BoolArray  # (M,) analysable
     cross: FloatArray  # (T + 1, M, q, q) cross products of (x, y) over patients seen at t
     p: int
 

@@ -19,11 +19,10 @@ population's by about SD_member/√P, a bias the replicate-to-replicate spread d
 from __future__ import annotations
 
 import numpy as np
-import numpy.typing as npt
 
 from ldn.trials import primary
 from ldn.trials.primary import TrialOutcomes
-from ldn.types import FloatArray
+from ldn.types import FloatArray, IntArray
 
 SMALL_POOL_FACTOR = 10
 """A pool smaller than this many times the patients per arm draws a warning."""
@@ -50,7 +49,7 @@ def outcome(out: TrialOutcomes) -> FloatArray:
     return np.mean(diffs, axis=0)[:, None, :]
 
 
-def _member_variance(y: FloatArray, member: npt.NDArray[np.int64], pool_size: int) -> float:
+def _member_variance(y: FloatArray, member: IntArray, pool_size: int) -> float:
     """Between-member variance of the members' expected outcome (within part removed)."""
     count = np.bincount(member, minlength=pool_size).astype(np.float64)
     total = np.bincount(member, weights=y, minlength=pool_size)

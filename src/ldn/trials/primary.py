@@ -20,7 +20,6 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 import numpy as np
-import numpy.typing as npt
 
 from ldn.population.endpoints import EndpointSpec
 from ldn.trials import analysis, imputation, responders, within
@@ -86,7 +85,7 @@ def analyse(out: TrialOutcomes, n: int) -> Analysed:
     return _change(out, n, name)
 
 
-def _flat(out: TrialOutcomes, n: int) -> tuple[FloatArray, npt.NDArray[np.int64], BoolArray]:
+def _flat(out: TrialOutcomes, n: int) -> tuple[FloatArray, IntArray, BoolArray]:
     """Scores (M, 2n, T+1), visits seen (M, 2n) and treated (M, 2n) for arms 0 (treated), 1."""
     m = out.n_trials
     scores = out.scores[:, :, :n].reshape(m, 2 * n, -1)
@@ -123,7 +122,7 @@ def _change(out: TrialOutcomes, n: int, name: str) -> Analysed:
     return Analysed(name, results[0], by_delta=by_delta)
 
 
-def _structure(order: npt.NDArray[np.int64], weeks: int) -> dict[str, Any]:
+def _structure(order: IntArray, weeks: int) -> dict[str, Any]:
     fitted = order[order >= 0]
     share = float((fitted == weeks - 1).mean()) if fitted.size else float("nan")
     return {

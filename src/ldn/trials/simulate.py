@@ -22,7 +22,6 @@ from dataclasses import dataclass
 from typing import Final
 
 import numpy as np
-import numpy.typing as npt
 
 from ldn.errors import InputError
 from ldn.parameters import ParameterSet
@@ -66,12 +65,12 @@ class TrialOutcomes:
     endpoint: EndpointSpec
     t_obs_h: FloatArray
     scores: FloatArray
-    last_obs: npt.NDArray[np.int64]
+    last_obs: IntArray
     drug_first: BoolArray | None
     n_max: int
     pool_size: int | None
     seed: int = 0
-    pool_member: npt.NDArray[np.int64] | None = None
+    pool_member: IntArray | None = None
     arm_simulated: tuple[bool, ...] = (True, True)
 
     @property

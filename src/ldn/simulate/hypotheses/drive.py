@@ -5,12 +5,11 @@ docs/model.md Part I §4): the same PK as every other output of the package.
 
 - brain: effect-site MOR occupancy (`Exposure.mor_occupancy`, the PET-fitted kernel);
 - plasma: unbound plasma MOR occupancy, `Exposure.mor_occupancy_plasma` of the fitted engine.
-  For an exposure-like object without that field it is computed here from the
-  total plasma concentrations and the binding constants of `ldn.model.receptors`:
-  L1 = fu·C_ntx, L2 = fu_m·C_nol (molar; no brain-penetration factor for 6β-naltrexol), with the
-  same apparent in-vivo dissociation constants as in the brain (ASSUMPTION: the PET-fitted
-  `receptor.invivo_scale` includes competition by endogenous ligand, which peripheral receptors
-  face too; docs/model.md part II);
+  For an exposure-like object without that field it is `ldn.model.receptors.plasma_occupancy`
+  of the total plasma concentrations: L1 = fu·C_ntx, L2 = fu_m·C_nol (molar; no
+  brain-penetration factor for 6β-naltrexol), with the same apparent in-vivo dissociation
+  constants as in the brain (ASSUMPTION: the PET-fitted `receptor.invivo_scale` includes
+  competition by endogenous ligand, which peripheral receptors face too; docs/model.md part II);
 - none: zero (the null family).
 """
 
@@ -20,9 +19,9 @@ import numpy as np
 
 from ldn.model.exposure import exposure
 from ldn.model.hypotheses.base import Family
-from ldn.model.receptors import BindingParams, competitive_occupancy
+from ldn.model.receptors import BindingParams, plasma_occupancy
 from ldn.parameters import ParameterSet
-from ldn.units import MW_NALTREXOL_G_PER_MOL, MW_NALTREXONE_G_PER_MOL, FloatArray, ng_per_ml_to_nM
+from ldn.types import FloatArray
 
 
 def plasma_mor_occupancy(exposure: object, params: ParameterSet) -> FloatArray:
@@ -30,13 +29,9 @@ def plasma_mor_occupancy(exposure: object, params: ParameterSet) -> FloatArray:
     given = getattr(exposure, "mor_occupancy_plasma", None)
     if given is not None:
         return np.asarray(given, dtype=np.float64)
-    b = BindingParams.from_parameters(params)
     c_ntx = np.asarray(exposure.naltrexone_ng_per_ml, dtype=np.float64)  # type: ignore[attr-defined]
     c_nol = np.asarray(exposure.naltrexol_ng_per_ml, dtype=np.float64)  # type: ignore[attr-defined]
-    l1 = np.multiply(b.fu, ng_per_ml_to_nM(c_ntx, MW_NALTREXONE_G_PER_MOL))
-    l2 = np.multiply(b.fu_m, ng_per_ml_to_nM(c_nol, MW_NALTREXOL_G_PER_MOL))
-    k1, k2 = b.k_nm("mor")
-    return competitive_occupancy(l1, k1, l2, k2)[0]
+    return plasma_occupancy(c_ntx, c_nol, BindingParams.from_parameters(params), "mor")
 
 
 def family_drive(
