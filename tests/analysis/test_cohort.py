@@ -11,7 +11,6 @@ from scipy import stats
 
 from ldn.analysis.cohort import (
     DOSE_BANDS,
-    RegistryFrames,
     build_report,
     course_from_frames,
     dose_band,
@@ -19,6 +18,7 @@ from ldn.analysis.cohort import (
     poisson_rate_ci,
 )
 from ldn.analysis.course import NOf1Settings
+from ldn.analysis.frames import RegistryFrames
 from ldn.errors import InputError
 from ldn.report.cohort_html import render_cohort_html
 from ldn.stats import wilson_interval

@@ -61,6 +61,20 @@ def test_prescription_dates_and_titration_messages(
     assert "1.5 mg × 14 d, 3 mg × 14 d" in page
 
 
+def test_old_titration_spelling_is_saved_with_a_note(
+    clin_a: tuple[TestClient, str], world: World
+) -> None:
+    """'1.5x7;3x7' (the old CSV spelling) is read, and the page says how to write it now."""
+    client, csrf = clin_a
+    data = {"dose_mg": "4.5", "clock_time": "22:00", "formulation": "capsule",
+            "start_date": "2025-03-01", "titration": "1.5x7;3x7", "csrf_token": csrf}  # fmt: skip
+    r = client.post(f"/patients/{world.patient_a}/prescriptions", data=data, follow_redirects=False)
+    assert r.status_code == 303
+    page = client.get(f"/patients/{world.patient_a}").text.replace("&#39;", "'")
+    assert "uses the old titration spelling; write '1.5:7,3:7'" in page
+    assert "1.5 mg × 7 d, 3 mg × 7 d" in page
+
+
 def test_new_patient_form_messages(clin_a: tuple[TestClient, str]) -> None:
     client, csrf = clin_a
     r = client.post(

@@ -248,6 +248,46 @@ def _shared_clock(p: FloatArray, dt_h: float, n_steps: int) -> FloatArray:
     return np.empty(0)
 
 
+def _observation_steps(t_obs_h: FloatArray, dt_h: float) -> tuple[FloatArray, IntArray, int, int]:
+    """Observation times (h, checked), their indices on the `dt_h` grid, the last step and the
+    recording interval in steps (the largest that hits every observation)."""
+    t_obs_h = np.asarray(t_obs_h, dtype=np.float64)
+    if t_obs_h.size == 0 or t_obs_h[0] < 0 or np.any(np.diff(t_obs_h) <= 0):
+        raise InputError("observation times must be non-negative and strictly increasing")
+    obs_idx = _grid_index(t_obs_h, dt_h, "an observation")
+    end = int(obs_idx[-1])
+    if end < 1:
+        raise InputError("the last observation must be after t = 0; simulate at least one step")
+    record = int(np.gcd.reduce(obs_idx[obs_idx > 0])) if np.any(obs_idx > 0) else end
+    return t_obs_h, obs_idx, end, record
+
+
+def _chain_pairs(
+    r: PKArrays, p: FloatArray, dt_h: float, end: int, record: int
+) -> tuple[FloatArray, FloatArray, FloatArray]:
+    """The fused kernel over the patients of recursion `r` with chain parameters `p` (n, ...):
+    activity every `record` steps (n, end // record + 1), MOR occupancy mean, peak and trough
+    over the last 24 h (n, 3), and the plasma peaks of the last 24 h (n, 2)."""
+    n = p.shape[0]
+    # the kernel takes patients in pairs: an odd count simulates the last patient twice
+    rows = np.r_[np.arange(n), n - 1] if n % 2 else np.arange(n)
+    window_from = max(0, 2 * end - round(2 * H_PER_DAY / dt_h))  # the last 24 h
+    recorded = np.empty((rows.size, end // record + 1))
+    stats = np.zeros((rows.size, 3))
+    stats[:, 1], stats[:, 2] = -np.inf, np.inf
+    peak = np.zeros((rows.size, 2))
+    rec = r._replace(
+        phi=r.phi[rows], b=r.b[rows], dense=r.dense[rows], lam_half=r.lam_half[rows],
+        rows=r.rows[rows], taken=r.taken[rows],
+    )  # fmt: skip
+    _chain_from_pk_pairs(
+        rec, p[rows], _shared_clock(p, dt_h, end), chain.initial_state(1)[0], dt_h, end, record,
+        window_from, recorded, stats, peak,
+    )  # fmt: skip
+    stats[:, 0] /= 2 * end + 1 - window_from
+    return recorded[:n], stats[:n], peak[:n]
+
+
 def simulate_patients(
     pop: Population,
     schedule: Schedule,
@@ -267,19 +307,10 @@ def simulate_patients(
     `t_obs_h` must be multiples of a common recording interval on the `dt_h` grid, starting at
     0 (e.g. weekly visits); the run ends at the last observation.
     """
-    t_obs_h = np.asarray(t_obs_h, dtype=np.float64)
-    if t_obs_h.size == 0 or t_obs_h[0] < 0 or np.any(np.diff(t_obs_h) <= 0):
-        raise InputError("observation times must be non-negative and strictly increasing")
-    obs_idx = _grid_index(t_obs_h, dt_h, "an observation")
-    end = int(obs_idx[-1])
-    if end < 1:
-        raise InputError("the last observation must be after t = 0; simulate at least one step")
-    record = int(np.gcd.reduce(obs_idx[obs_idx > 0])) if np.any(obs_idx > 0) else end
+    t_obs_h, obs_idx, end, record = _observation_steps(t_obs_h, dt_h)
     n = pop.n
     activity = np.ones((n, t_obs_h.size))
-    mor_mean = np.zeros(n)
-    mor_peak = np.zeros(n)
-    mor_trough = np.zeros(n)
+    mor = np.zeros((n, 3))  # mean, peak, trough over the last 24 h
     cmax = np.zeros((n, 2))
     ntaken = taken.sum(axis=1).astype(np.int64)
     dosed = ntaken > 0
@@ -290,34 +321,14 @@ def simulate_patients(
             pk_choice=pk_choice,
         )  # fmt: skip
         p = chain_parameters(sub, params, condition, tlr4=tlr4)
-        # the kernel takes patients in pairs: an odd count simulates the last patient twice
-        rows = np.r_[np.arange(sub.n), sub.n - 1] if sub.n % 2 else np.arange(sub.n)
-        n_even = rows.size
-        window_from = max(0, 2 * end - round(2 * H_PER_DAY / dt_h))  # the last 24 h
-        recorded = np.empty((n_even, end // record + 1))
-        stats = np.zeros((n_even, 3))
-        stats[:, 1], stats[:, 2] = -np.inf, np.inf
-        peak = np.zeros((n_even, 2))
-        rec = PKArrays(
-            phi=r.phi[rows], b=r.b[rows], dense=r.dense[rows], lam_half=r.lam_half[rows],
-            rows=r.rows[rows], dose_at=r.dose_at, dose_mg=r.dose_mg, taken=r.taken[rows],
-        )  # fmt: skip
-        _chain_from_pk_pairs(
-            rec, p[rows], _shared_clock(p, float(dt_h), end), chain.initial_state(1)[0],
-            float(dt_h), end, record, window_from, recorded, stats, peak,
-        )  # fmt: skip
-        keep = slice(0, sub.n)
-        activity[dosed] = recorded[keep, obs_idx // record]
-        mor_mean[dosed] = stats[keep, 0] / (2 * end + 1 - window_from)
-        mor_peak[dosed] = stats[keep, 1]
-        mor_trough[dosed] = stats[keep, 2]
-        cmax[dosed] = peak[keep]
+        recorded, mor[dosed], cmax[dosed] = _chain_pairs(r, p, float(dt_h), end, record)
+        activity[dosed] = recorded[:, obs_idx // record]
     return PatientOutputs(
         t_obs_h=t_obs_h,
         activity_rel=activity,
-        mor_mean=mor_mean,
-        mor_peak=mor_peak,
-        mor_trough=mor_trough,
+        mor_mean=mor[:, 0],
+        mor_peak=mor[:, 1],
+        mor_trough=mor[:, 2],
         naltrexone_cmax_ng_per_ml=cmax[:, 0],
         naltrexol_cmax_ng_per_ml=cmax[:, 1],
         doses_taken=ntaken,

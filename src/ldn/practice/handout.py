@@ -14,6 +14,7 @@ from typing import Final
 from ldn.errors import InputError
 from ldn.practice.titration import TitrationPlan
 from ldn.regimen.validate import check_count
+from ldn.units import MIN_PER_H, clock_to_hours
 
 MAX_DAYS: Final = 366
 _ASCII: Final = {"–": "-", "—": "-", "≥": ">=", "≤": "<=", "µ": "u", "’": "'", "…": "..."}
@@ -168,13 +169,14 @@ def dose_calendar(plan: TitrationPlan, start: date, days: int, *, patient: str =
     cal.add("version", "2.0")
     cal.add("calscale", "GREGORIAN")
     cal.add("x-wr-calname", "LDN doses" + (f" {patient}" if patient else ""))
-    hh, mm = (int(x) for x in plan.at.split(":"))
+    minutes_after_midnight = round(clock_to_hours(plan.at) * MIN_PER_H)
+    at = time(*divmod(minutes_after_midnight, 60))
     stamp = datetime.combine(start, time(0, 0))
     for i, (day, dose_mg, how) in enumerate(dose_days(plan, start, days), start=1):
         event = Event()
         event.add("uid", f"ldn-{start.isoformat()}-{i}-{patient or 'patient'}@ldn.local")
         event.add("dtstamp", stamp)
-        event.add("dtstart", datetime.combine(day, time(hh, mm)))
+        event.add("dtstart", datetime.combine(day, at))
         event.add("duration", timedelta(minutes=5))
         event.add("summary", f"LDN {dose_mg:g} mg ({how})")
         event.add("description", f"Day {i} of your LDN plan: take {how} ({dose_mg:g} mg).")

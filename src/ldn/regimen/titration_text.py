@@ -57,6 +57,21 @@ def parse_titration(
     return steps
 
 
+def titration_records(
+    text: str, *, what: str = "titration", on_deprecated: Callable[[str], None] | None = None
+) -> list[dict[str, float | int]]:
+    """A stored prescription's titration: '1.5:7,3:7' → [{"dose_mg": 1.5, "days": 7}, ...].
+
+    Every step needs its days (a prescription's maintenance dose is its own field); "" is no
+    titration. What the web form and the registry CSV import store; messages as in
+    `parse_titration`.
+    """
+    if not text.strip():
+        return []
+    steps = parse_titration(text, what=what, open_ended_last=False, on_deprecated=on_deprecated)
+    return [{"dose_mg": dose, "days": int(days or 0)} for dose, days in steps]
+
+
 def _parse(text: str, what: str, open_ended_last: bool) -> list[Step]:
     help_ = _help(what, open_ended_last)
     steps: list[Step] = []

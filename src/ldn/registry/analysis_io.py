@@ -29,8 +29,9 @@ import pandas as pd
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ldn.analysis.cohort import CohortReport, RegistryFrames, build_report, course_from_frames
+from ldn.analysis.cohort import CohortReport, build_report, course_from_frames
 from ldn.analysis.course import NOf1Settings, PatientAnalysis, PatientCourse, analyse_patient
+from ldn.analysis.frames import RegistryFrames
 from ldn.analysis.n_of_1 import DeltaPrior
 from ldn.errors import InputError
 from ldn.registry.models import AdverseEvent, Assessment, Patient, PatientCondition, Prescription

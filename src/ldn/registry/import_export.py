@@ -33,7 +33,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ldn.errors import InputError
-from ldn.regimen.titration_text import parse_titration
+from ldn.regimen.titration_text import titration_records
 from ldn.registry._common import audited_create, commit
 from ldn.registry.errors import NotFound
 from ldn.registry.models import (
@@ -156,10 +156,9 @@ def _split(text: str) -> list[str]:
 def _titration(text: str) -> list[dict[str, float | int]]:
     """The `titration` cell, written as everywhere else: "1.5:7,3:7" (old "1.5x7;3x7" is read)."""
     try:
-        steps = parse_titration(text, what="titration", open_ended_last=False)
+        return titration_records(text, what="titration")
     except InputError as exc:
         raise ValueError(str(exc)) from None
-    return [{"dose_mg": dose, "days": int(days or 0)} for dose, days in steps]
 
 
 def _row_fields(record_type: str, raw: Mapping[str, str]) -> dict[str, Any]:

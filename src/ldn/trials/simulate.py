@@ -231,12 +231,8 @@ def simulate_trials(
             activity = activity_hook(a, activity.reshape(m, n_max, -1)).reshape(g.size, -1)
         observed = _observe(endpoint, activity, t_obs_h, seed, g)
         scores[:, a] = observed.reshape(m, n_max, t_obs_h.size)
-        s = standardise(
-            observed, endpoint.scale_params.baseline, endpoint.score_sd,
-            endpoint.scale.higher_is_worse,
-        )  # fmt: skip
-        on = np.broadcast_to(_on_drug(design, a, t_obs_h.size), s.shape)
-        last_obs[:, a] = dropout.last_visits(seed, g, s, on).reshape(m, n_max)
+        on = _on_drug(design, a, t_obs_h.size)
+        last_obs[:, a] = _last_visits(dropout, endpoint, observed, on, seed, g).reshape(m, n_max)
         if design.kind == "n_of_1":
             people = scenario.population(pool_index[member])
             drug_first = scenario.windows.drug_first(people).reshape(m, n_max, design.cycles)
@@ -245,6 +241,21 @@ def simulate_trials(
         drug_first=drug_first, n_max=n_max, pool_size=pool_size, seed=seed, pool_member=members,
         arm_simulated=tuple(needs for _, needs in arms),
     )  # fmt: skip
+
+
+def _last_visits(
+    dropout: DropoutModel,
+    endpoint: EndpointSpec,
+    observed: FloatArray,
+    on_drug: BoolArray,
+    seed: int,
+    index: IntArray,
+) -> IntArray:
+    """Each patient's last attended visit under `dropout`, from their standardised scores
+    (`observed` (n, T+1) on the endpoint's scale; `on_drug` (T+1,) per visit)."""
+    sp = endpoint.scale_params
+    s = standardise(observed, sp.baseline, endpoint.score_sd, endpoint.scale.higher_is_worse)
+    return dropout.last_visits(seed, index, s, np.broadcast_to(on_drug, s.shape))
 
 
 def _checked_n_max(

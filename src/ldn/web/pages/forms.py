@@ -8,7 +8,6 @@ from typing import Any
 from fastapi import HTTPException, Request
 from pydantic import BaseModel, ValidationError
 
-from ldn.regimen.titration_text import parse_titration as titration_steps
 from ldn.registry.schemas import MAX_TEXT_CHARS, error_messages
 from ldn.web.deps import check_form_csrf
 from ldn.web.security import CSRF_FORM_FIELD
@@ -65,11 +64,3 @@ def validate(schema: type[BaseModel], data: Mapping[str, Any]) -> FieldErrors:
             errors.setdefault(key, message)
         return errors
     return {}
-
-
-def parse_titration(text: str) -> list[dict[str, float | int]]:
-    """Titration steps written as everywhere else (`ldn.regimen.titration_text`): "1.5:14, 3:14"."""
-    if not text.strip():
-        return []
-    steps = titration_steps(text, what="titration", open_ended_last=False)
-    return [{"dose_mg": dose, "days": int(days or 0)} for dose, days in steps]

@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 from starlette.responses import RedirectResponse, Response
 
 from ldn.errors import InputError
+from ldn.regimen.titration_text import titration_records
 from ldn.registry import permissions, services
 from ldn.registry.errors import ConflictError
 from ldn.registry.models import AE_TYPES, CONDITIONS, FORMULATIONS, SEVERITIES, SEXES, User
@@ -27,7 +28,6 @@ from ldn.web.deps import PageUser, SessionDep, in_session
 from ldn.web.pages.forms import (
     FieldErrors,
     FormValues,
-    parse_titration,
     read_form,
     validate,
     without_blanks,
@@ -242,13 +242,17 @@ def _save_record(
     return RedirectResponse(f"/patients/{patient_id}#{anchor}", status_code=303)
 
 
-def _form_data(name: str, form: FormValues) -> tuple[dict[str, Any], FieldErrors]:
-    """The form without blanks; a prescription's titration text parsed into steps."""
+def _form_data(request: Request, name: str, form: FormValues) -> tuple[dict[str, Any], FieldErrors]:
+    """The form without blanks; a prescription's titration text parsed into steps (an old
+    spelling is read and its deprecation note shown on the next page)."""
     data = without_blanks(form)
     errors: FieldErrors = {}
     if name == "prescription":
         try:
-            data["titration"] = parse_titration(str(data.get("titration", "")))
+            data["titration"] = titration_records(
+                str(data.get("titration", "")),
+                on_deprecated=lambda note: flash(request, "ok", note),
+            )
         except InputError as exc:
             errors = {"titration": str(exc)}
     return data, errors
@@ -261,7 +265,7 @@ def _record_form_route(name: str, path: str, doc: str) -> None:
         request: Request, session: SessionDep, user: PageUser, patient_id: PatientId
     ) -> Response:
         form = await read_form(request)
-        data, errors = _form_data(name, form)
+        data, errors = _form_data(request, name, form)
 
         # the form was read on the event loop; the write runs in the threadpool, so a database
         # that makes it wait holds up no other request
