@@ -26,7 +26,8 @@ from ldn.analysis.course import (
 )
 from ldn.analysis.n_of_1 import DAYS_PER_YEAR, DeltaPrior, analyse, sceptical_prior
 from ldn.errors import InputError
-from ldn.report.n_of_1_plot import analysis_figure, figure_png, figure_svg, plot_course
+from ldn.figures import figure_png, figure_svg
+from ldn.report.n_of_1_plot import analysis_figure, plot_course
 from ldn.scales import get_scale
 
 FLAT = DeltaPrior(0.0, math.inf, "flat")

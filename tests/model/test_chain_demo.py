@@ -8,7 +8,7 @@ import pytest
 
 from figure_checks import drawn_figure
 from ldn.demo.chain import run
-from ldn.demo.summary import DemoSection
+from ldn.demo.section import DemoSection
 
 
 @pytest.fixture(scope="module")

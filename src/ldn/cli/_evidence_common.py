@@ -9,8 +9,9 @@ from typing import TYPE_CHECKING, Any
 
 import typer
 
-from ldn.cli._output import json_value, save_figure, write_text
+from ldn.cli._output import json_value, write_text
 from ldn.conditions import CONDITION_NAMES
+from ldn.figures import save_figure
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -58,5 +59,5 @@ def _write(text: str, out: Path | None) -> None:
 
 
 def _save_plot(fig: Any, plot: Path) -> None:
-    save_figure(fig, plot)
+    save_figure(fig, plot, option="--plot")
     typer.echo(f"wrote {plot}", err=True)

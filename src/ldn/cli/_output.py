@@ -4,8 +4,10 @@ One output-path rule for every command: a FILE option (`--out x.csv`, `--plot f.
 file in a folder that exists — checked by `check_output`/`check_folder`/`check_plot` before any
 work is done, so a typo in a path does not cost a whole simulation and no stray folder is made;
 a FOLDER option (`ldn demo --out DIR`, `ldn registry report --csv DIR`) is created with its
-parents (`make_folder`). `write_text` and `save_figure` turn a failed write into one `InputError`
-message instead of a traceback, so every command says the same thing.
+parents (`make_folder`) by the command before any work, so a path that cannot be a folder (an
+existing file) is one message too. `write_text` and `ldn.figures.save_figure` (pass
+`option="--plot"`; every figure is written at its 120 dpi) turn a failed write into one
+`InputError` message instead of a traceback, so every command says the same thing.
 """
 
 from __future__ import annotations
@@ -82,13 +84,5 @@ def write_text(path: Path, text: str, option: str = "--out") -> None:
     """Write UTF-8 text to `path`; an OS error becomes an `InputError` naming the option."""
     try:
         path.write_text(text, encoding="utf-8")
-    except OSError as exc:
-        raise InputError(f"cannot write {option} {path}: {exc.strerror or exc}") from exc
-
-
-def save_figure(fig: object, path: Path, option: str = "--plot", dpi: int = 150) -> None:
-    """`fig.savefig(path)`; an OS error becomes an `InputError` naming the option."""
-    try:
-        fig.savefig(path, dpi=dpi)  # type: ignore[attr-defined]
     except OSError as exc:
         raise InputError(f"cannot write {option} {path}: {exc.strerror or exc}") from exc

@@ -24,6 +24,7 @@ def calibrate_pk(
 ) -> None:
     """Fit the PK structural variants to the human data; compare by AIC/BIC and LOSO error."""
     from ldn.calibration import pk_store
+    from ldn.cli._output import make_folder
     from ldn.errors import InputError
     from ldn.model.pk_models import MODEL_NAMES, get_model
 
@@ -32,5 +33,7 @@ def calibrate_pk(
     if steps < 0:
         raise InputError(f"--steps must be >= 0, got {steps}")
     models = tuple(model) or MODEL_NAMES
+    if out is not None:
+        make_folder(out, "--out")  # a FOLDER option: created (or refused) before any fitting
     where = pk_store.run(out, models=models, steps=steps, loso=not no_loso, report=typer.echo)
     typer.echo(f"wrote {where / 'pk_models.toml'}")

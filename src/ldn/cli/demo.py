@@ -14,8 +14,10 @@ def demo(
     from rich.console import Console
     from rich.markdown import Markdown
 
+    from ldn.cli._output import make_folder
     from ldn.demo.summary import run_demo
 
+    make_folder(out, "--out")  # a FOLDER option: created (or refused) before any section runs
     console = Console()
     for section in run_demo(out):
         console.rule(section.title)

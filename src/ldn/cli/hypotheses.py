@@ -35,16 +35,15 @@ def calibrate(
 
     from rich.console import Console
 
-    from ldn.cli._output import check_folder
+    from ldn.cli._output import make_folder
     from ldn.cli._progress import progress_bar
     from ldn.errors import InputError
     from ldn.mechanisms.fit import FitSettings
     from ldn.mechanisms.run import calibrate as run
     from ldn.model.hypotheses import FAMILY_NAMES, get_family
 
-    check_folder(out_dir, "--out-dir")
     console = Console()
-    if reweigh:
+    if reweigh:  # --out-dir is read here (an existing calibration): nothing is created
         from ldn.mechanisms.run import reweigh as reweigh_fit
 
         _print_weights(console, reweigh_fit(out_dir))
@@ -55,6 +54,8 @@ def calibrate(
         if value < 1:
             raise InputError(f"{what} must be a positive whole number, got {value}")
     settings = FitSettings(walkers=walkers, burn=burn, steps=steps, thin=thin, seed=seed)
+    if out_dir is not None:
+        make_folder(out_dir, "--out-dir")  # a FOLDER option: created before any fitting
     t0 = time.perf_counter()
     with progress_bar("calibrating", total=len(names) * (burn + steps)) as bar:
         done: dict[str, int] = {}
@@ -119,10 +120,10 @@ def hypotheses(
     else:
         _table(report)
     if plot is not None:
-        from ldn.cli._output import save_figure
+        from ldn.figures import save_figure
         from ldn.mechanisms.plots import plot_hypotheses
 
-        save_figure(plot_hypotheses(report, calibration_dir), plot)
+        save_figure(plot_hypotheses(report, calibration_dir), plot, option="--plot")
 
 
 def _table(report: dict) -> None:

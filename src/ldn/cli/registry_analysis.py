@@ -56,8 +56,9 @@ def n_of_1(
     from rich.console import Console
     from rich.table import Table
 
-    from ldn.cli._output import check_plot, save_figure
+    from ldn.cli._output import check_plot
     from ldn.cli._registry_db import _clinic_id, _open_existing
+    from ldn.figures import save_figure
     from ldn.registry.analysis_io import patient_analysis
     from ldn.report.n_of_1_plot import analysis_figure
 
@@ -72,7 +73,7 @@ def n_of_1(
     finally:
         registry.dispose()
     if plot is not None:
-        save_figure(analysis_figure(analysis), plot, dpi=120)
+        save_figure(analysis_figure(analysis), plot, option="--plot")
     summary = analysis.summary()
     console = Console()
     if fmt is OutputFormat.json:
@@ -103,6 +104,8 @@ def report(
     from ldn.report.cohort_html import render_cohort_html
 
     check_folder(out, "--out")
+    if csv is not None:
+        make_folder(csv, "--csv")  # a FOLDER option: created (or refused) before any work
     registry = _open_existing(database)
     try:
         clinic_id = _clinic_id(registry, clinic)
@@ -116,7 +119,6 @@ def report(
         f"cohort report for {cohort.n_patients} patients written to {out}", highlight=False
     )
     if csv is not None:
-        make_folder(csv, "--csv")
         for path in cohort.to_csv(csv):
             console.print(f"  {path}", highlight=False)
 

@@ -7,7 +7,7 @@ from typing import Any
 
 import numpy as np
 
-from ldn.demo.summary import DemoSection
+from ldn.demo.section import DemoSection
 
 _ARMS = (
     ("ldn_bedtime", "4.5 mg at 22:00"),

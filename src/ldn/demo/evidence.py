@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from ldn.demo.summary import DemoSection
+from ldn.demo.section import DemoSection
 
 
 def _ci(lo: float, hi: float) -> str:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from ldn.demo.summary import DemoSection
+from ldn.demo.section import DemoSection
 
 _ROWS = (
     ("naltrexone Cmax (ng/mL)", "naltrexone_cmax_ng_per_ml", "{:.3g}"),

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from ldn.demo.summary import DemoSection
+from ldn.demo.section import DemoSection
 from ldn.report.markdown import markdown_table
 
 N_PATIENTS = 60

@@ -1,42 +1,31 @@
 """`make demo` / `ldn demo`: run each area's showcase and write one summary.
 
-Each area contributes a section function `run(out_dir: Path) -> DemoSection` listed in
-`SECTIONS`. The orchestrator runs them in order, prints their text, and writes
-`summary.md` and `summary.html` (with the figures inline) into the output folder.
+Each area contributes a section function `run(out_dir: Path) -> DemoSection` (`ldn.demo.section`)
+listed in `SECTIONS`. The orchestrator runs them in order, prints their text, and writes
+`summary.md` and `summary.html` (with the figures inline) into the output folder. The sections
+are imported here statically (their heavy imports sit inside `run`), so import-linter sees the
+edges; they import `DemoSection` from `ldn.demo.section`, never this module.
 """
 
 from __future__ import annotations
 
-import importlib
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from pathlib import Path
 
-# "module:function" of each section, in the order they appear in the summary.
-SECTIONS: tuple[str, ...] = (
-    "ldn.demo.pk:run",
-    "ldn.demo.evidence:run",
-    "ldn.demo.chain:run",
-    "ldn.demo.trials:run",
-    "ldn.demo.registry:run",
-    "ldn.demo.practice:run",
+from ldn.demo import chain, evidence, pk, practice, registry, trials
+from ldn.demo.section import DemoSection
+
+# Each section, in the order it appears in the summary.
+SECTIONS: tuple[Callable[[Path], DemoSection], ...] = (
+    pk.run,
+    evidence.run,
+    chain.run,
+    trials.run,
+    registry.run,
+    practice.run,
 )
 
-
-@dataclass(frozen=True)
-class DemoSection:
-    """One part of the demo: a title, Markdown text, and the files it wrote (relative paths)."""
-
-    title: str
-    markdown: str
-    figures: tuple[str, ...] = field(default_factory=tuple)
-    files: tuple[str, ...] = field(default_factory=tuple)
-
-
-def _load(spec: str) -> Callable[[Path], DemoSection]:
-    module_name, func = spec.split(":")
-    run: Callable[[Path], DemoSection] = getattr(importlib.import_module(module_name), func)
-    return run
+__all__ = ["SECTIONS", "DemoSection", "render_html", "render_markdown", "run_demo"]
 
 
 def render_markdown(sections: list[DemoSection]) -> str:
@@ -64,10 +53,13 @@ def render_html(markdown: str) -> str:
     )
 
 
-def run_demo(out_dir: Path, sections: tuple[str, ...] = SECTIONS) -> list[DemoSection]:
-    """Run every section into `out_dir` and write `summary.md` and `summary.html`."""
+def run_demo(
+    out_dir: Path, sections: tuple[Callable[[Path], DemoSection], ...] = SECTIONS
+) -> list[DemoSection]:
+    """Run every section into `out_dir` (created if missing) and write `summary.md` and
+    `summary.html`. `ldn demo` creates and checks the folder first (`make_folder`)."""
     out_dir.mkdir(parents=True, exist_ok=True)
-    results = [_load(spec)(out_dir) for spec in sections]
+    results = [run(out_dir) for run in sections]
     md = render_markdown(results)
     (out_dir / "summary.md").write_text(md, encoding="utf-8")
     (out_dir / "summary.html").write_text(render_html(md), encoding="utf-8")

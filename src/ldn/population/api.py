@@ -115,7 +115,7 @@ class PopulationResult:
         ax2.set_ylabel("patients")
         fig.suptitle(self.description, fontsize=9)
         fig.tight_layout()
-        save_figure(fig, path, make_folder=True)
+        save_figure(fig, path)
         return path
 
 

@@ -17,7 +17,7 @@ from jinja2 import Environment, select_autoescape
 from markupsafe import Markup
 
 from ldn.analysis.cohort import DOSE_BANDS, CohortReport
-from ldn.report.n_of_1_plot import figure_png
+from ldn.figures import figure_png
 from ldn.scales import SCALES
 
 if TYPE_CHECKING:

@@ -1,4 +1,4 @@
-"""Plot of one patient's course with the N-of-1 estimate, and figure → PNG/SVG helpers.
+"""Plot of one patient's course with the N-of-1 estimate (PNG bytes via `ldn.figures`).
 
 `analysis_figure`/`analysis_png` draw a `ldn.analysis.course.PatientAnalysis`; used by the CLI
 (`ldn registry n-of-1 --plot`), the web patient page and the HTML cohort report. Matplotlib is
@@ -13,6 +13,7 @@ import numpy as np
 
 from ldn.analysis.course import PatientAnalysis, PatientCourse, day_number, on_flags
 from ldn.analysis.n_of_1 import NOf1Result
+from ldn.figures import figure_png
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -93,24 +94,6 @@ def plot_course(
     ax.xaxis.set_major_formatter(mdates.ConciseDateFormatter(ax.xaxis.get_major_locator()))
     ax.legend(loc="lower left", bbox_to_anchor=(1.02, 0.0), fontsize=7, frameon=False)
     return fig
-
-
-def figure_png(fig: Figure, dpi: int = 110) -> bytes:
-    """PNG bytes of a matplotlib figure (for web pages and HTML reports)."""
-    import io
-
-    buf = io.BytesIO()
-    fig.savefig(buf, format="png", dpi=dpi)
-    return buf.getvalue()
-
-
-def figure_svg(fig: Figure) -> str:
-    """SVG text of a matplotlib figure (inline in HTML)."""
-    import io
-
-    buf = io.StringIO()
-    fig.savefig(buf, format="svg")
-    return buf.getvalue()
 
 
 def analysis_figure(analysis: PatientAnalysis) -> Figure:

@@ -156,7 +156,7 @@ class Comparison:
         handles, labels = axes[0, 0].get_legend_handles_labels()
         fig.legend(handles, labels, loc="lower center", ncol=2, fontsize=7)
         fig.tight_layout(rect=(0.0, 0.06, 1.0, 1.0))
-        save_figure(fig, path, make_folder=True)
+        save_figure(fig, path)
         return path
 
 

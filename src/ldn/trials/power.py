@@ -211,7 +211,7 @@ class SampleSizeResult:
         ax.set_title(self.design.describe(), fontsize=8)
         ax.legend(fontsize=8, loc="lower right")
         fig.tight_layout()
-        save_figure(fig, path, make_folder=True)
+        save_figure(fig, path)
         return path
 
 

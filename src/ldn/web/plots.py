@@ -7,14 +7,14 @@ maintenance dose until the stop date or today) with side effects marked on the s
 
 from __future__ import annotations
 
-import io
 from datetime import date, timedelta
 from typing import TYPE_CHECKING
 
+from ldn.figures import figure_png
 from ldn.registry.schemas import AdverseEventPublic, PrescriptionPublic
 
 if TYPE_CHECKING:
-    from matplotlib.figure import Figure
+    pass
 
 _SEVERITY_COLOURS = {"mild": "#f2b134", "moderate": "#e0672b", "severe": "#a4262c"}
 
@@ -159,10 +159,3 @@ def _side_effect_markers(
             fontsize=7,
             ha="center",
         )
-
-
-def figure_png(fig: Figure, dpi: int = 110) -> bytes:
-    """A matplotlib figure as PNG bytes."""
-    buf = io.BytesIO()
-    fig.savefig(buf, format="png", dpi=dpi)
-    return buf.getvalue()

@@ -10,9 +10,9 @@ from fastapi import APIRouter, Request
 from starlette.responses import Response
 
 from ldn.errors import InputError
+from ldn.figures import figure_png
 from ldn.web.cohort_view import adverse_table, by_dose_table, mid_sources, responders_table
 from ldn.web.deps import PageUser, SessionDep
-from ldn.web.plots import figure_png
 from ldn.web.templating import render
 
 router = APIRouter()
