@@ -171,3 +171,16 @@ def test_a_field_without_a_typer_option_fails_when_the_command_is_defined() -> N
         @with_options
         def report(*, window: Plain) -> None:
             pass
+
+
+def test_format_is_declared_once() -> None:
+    """`--format` comes from `ldn.cli._output` (FORMAT_OPTION, FORMAT_NO_CSV_OPTION) in every
+    command; only `registry report` (its format is an Enum choice) declares its own, and
+    `_options.py` names it in its docstring's example."""
+    from pathlib import Path
+
+    import ldn.cli
+
+    files = Path(ldn.cli.__file__).parent.glob("*.py")
+    own = {p.name for p in files if '"--format"' in p.read_text(encoding="utf-8")}
+    assert own == {"_output.py", "registry_analysis.py", "_options.py"}

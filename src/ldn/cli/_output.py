@@ -16,9 +16,14 @@ import math
 from pathlib import Path
 from typing import Any
 
+import typer
+
 from ldn.errors import InputError
 
 FORMATS = ("table", "csv", "json")
+# `--format` of every command that prints a table: with csv, or (no table shape) without it
+FORMAT_OPTION: Any = typer.Option("table", "--format", help="table | csv | json.")
+FORMAT_NO_CSV_OPTION: Any = typer.Option("table", "--format", help="table | json.")
 PLOT_SUFFIXES = (".png", ".svg", ".pdf")
 
 

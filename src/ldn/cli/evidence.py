@@ -30,7 +30,7 @@ import typer
 from ldn.cli import evidence_review as _review
 from ldn.cli._evidence_common import _COND_HELP, _emit_frame, _save_plot, _write
 from ldn.cli._options import with_options
-from ldn.cli._output import check_output, json_value
+from ldn.cli._output import FORMAT_OPTION, check_output, json_value
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -193,7 +193,7 @@ def _print_result(
 @app.command("list")
 def list_studies(
     condition: str | None = typer.Option(None, "--condition", help=_COND_HELP),
-    fmt: str = typer.Option("table", "--format", help="table | csv | json."),
+    fmt: str = FORMAT_OPTION,
     out: Path | None = typer.Option(None, "--out", help="Write csv/json here instead of stdout."),
     status: str | None = typer.Option(
         None, "--status", help="reported | ongoing | completed_unreported | unreported | ..."
@@ -324,7 +324,7 @@ def pool_cmd(
     *,
     source: PoolSource,
     hksj: bool = _HKSJ,
-    fmt: str = typer.Option("table", "--format", help="table | csv | json."),
+    fmt: str = FORMAT_OPTION,
     out: Path | None = typer.Option(None, "--out", help="Write csv/json here instead of stdout."),
     plot: Path | None = typer.Option(
         None, "--plot", help="Also write a forest plot (PNG/SVG/PDF)."
@@ -362,7 +362,7 @@ def forest_cmd(
 
 @app.command("adverse-events")
 def adverse_events_cmd(
-    fmt: str = typer.Option("table", "--format", help="table | csv | json."),
+    fmt: str = FORMAT_OPTION,
     out: Path | None = typer.Option(None, "--out", help="Write csv/json here instead of stdout."),
 ) -> None:
     """Adverse events per arm with Wilson 95 % CIs and the LDN − control risk difference."""

@@ -20,11 +20,11 @@ from pathlib import Path
 import typer
 
 from ldn.cli._evidence_common import _COND_HELP, _emit_frame, _save_plot, _write
-from ldn.cli._output import check_output, json_value
+from ldn.cli._output import FORMAT_NO_CSV_OPTION, FORMAT_OPTION, check_output, json_value
 
 
 def prisma_cmd(
-    fmt: str = typer.Option("table", "--format", help="table | json."),
+    fmt: str = FORMAT_NO_CSV_OPTION,
     out: Path | None = typer.Option(None, "--out", help="Write json here instead of stdout."),
     plot: Path | None = typer.Option(
         None, "--plot", help="Also draw the PRISMA 2020 flow diagram."
@@ -75,7 +75,7 @@ def add_cmd(
 
 def cumulative_cmd(
     condition: str = typer.Option(..., "--condition", help=_COND_HELP),
-    fmt: str = typer.Option("table", "--format", help="table | csv | json."),
+    fmt: str = FORMAT_OPTION,
     out: Path | None = typer.Option(None, "--out", help="Write csv/json here instead of stdout."),
     plot: Path | None = typer.Option(None, "--plot", help="Cumulative plot (PNG/SVG/PDF)."),
     include_nonrandomised: bool = typer.Option(

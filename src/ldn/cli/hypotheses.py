@@ -7,6 +7,8 @@ from typing import Any
 
 import typer
 
+from ldn.cli._output import FORMAT_NO_CSV_OPTION
+
 
 def calibrate(
     out_dir: Path | None = typer.Option(
@@ -93,7 +95,7 @@ def _fmt(e: dict) -> str:
 
 def hypotheses(
     condition: str = typer.Option(..., "--condition", help="Condition, e.g. crohns."),
-    fmt: str = typer.Option("table", "--format", help="table | json."),
+    fmt: str = FORMAT_NO_CSV_OPTION,
     out: Path | None = typer.Option(None, "--out", help="Write json here instead of stdout."),
     plot: Path | None = typer.Option(None, "--plot", help="Families side by side vs the trials."),
     calibration_dir: Path | None = typer.Option(

@@ -22,14 +22,13 @@ from typing import Annotated, Any
 import typer
 
 from ldn.cli._options import with_options
+from ldn.cli._output import FORMAT_NO_CSV_OPTION, FORMAT_OPTION
 
 app = typer.Typer(
     help="Practice tools: titration, compounding, hand-outs, washout, N-of-1.", no_args_is_help=True
 )
 
 _AT = typer.Option("--at", help="Clock time of the daily dose, HH:MM.")
-FMT = typer.Option("table", "--format", help="table | csv | json.")
-FMT_NO_CSV = typer.Option("table", "--format", help="table | json.")
 OUT = typer.Option(None, "--out", help="Write csv/json here instead of stdout.")
 _CAPS_HELP = "Capsule strengths, e.g. 0.5,1,1.5,3,4.5."
 
@@ -106,7 +105,7 @@ def titration(
     step_back_day: int | None = typer.Option(
         None, "--step-back-day", help="Show the plan after a step back on this day."
     ),
-    fmt: str = FMT,
+    fmt: str = FORMAT_OPTION,
     out: Path | None = OUT,
 ) -> None:
     """A titration plan: day, dose (mg) and mL of liquid or capsules, with the step-back rule."""
@@ -160,7 +159,7 @@ def compound(
     ),
     dose_mg: float | None = typer.Option(None, "--dose-mg", help="Dose for the label, mg."),
     at: str | None = typer.Option(None, "--at", help="Dose time for the label, HH:MM."),
-    fmt: str = FMT_NO_CSV,
+    fmt: str = FORMAT_NO_CSV_OPTION,
     out: Path | None = OUT,
 ) -> None:
     """A compounding worksheet: tablets or API, vehicle or filler, beyond-use date, label."""
@@ -231,7 +230,7 @@ def washout(
     threshold: float = typer.Option(0.1, "--threshold", help="MOR occupancy threshold (0-1)."),
     patients: int = typer.Option(500, "--patients", help="Virtual patients for the range."),
     seed: int = typer.Option(0, "--seed", help="Seed of the virtual population."),
-    fmt: str = FMT,
+    fmt: str = FORMAT_OPTION,
     out: Path | None = OUT,
 ) -> None:
     """Hours from the last steady-state dose until MOR occupancy stays below the threshold."""
@@ -275,7 +274,7 @@ def n_of_1(
     calendar_out: Path | None = typer.Option(
         None, "--calendar-out", help="Write the patient's blinded calendar (JSON)."
     ),
-    fmt: str = FMT_NO_CSV,
+    fmt: str = FORMAT_NO_CSV_OPTION,
     out: Path | None = OUT,
 ) -> None:
     """A randomised, balanced, blinded N-of-1 schedule with a separate pharmacy key."""

@@ -18,6 +18,8 @@ from pathlib import Path
 
 import typer
 
+from ldn.cli._output import FORMAT_NO_CSV_OPTION
+
 DATABASE = typer.Option(None, "--database", help="Registry URL (default: LDN_DATABASE_URL).")
 PATIENT = typer.Option(..., "--patient", help="Patient code, e.g. P-0001.")
 CLINIC = typer.Option(None, "--clinic", help="Clinic name or id (when codes repeat).")
@@ -133,7 +135,7 @@ def trial(
 
 def unblind(
     trial_id: int = typer.Option(..., "--trial", help="Trial id (from `ldn plan trial`)."),
-    fmt: str = typer.Option("table", "--format", help="table | json."),
+    fmt: str = FORMAT_NO_CSV_OPTION,
     database: str | None = DATABASE,
 ) -> None:
     """Break the blind: the Bayesian N-of-1 analysis on the randomised periods."""

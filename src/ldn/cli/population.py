@@ -16,7 +16,7 @@ from typing import Annotated, Any, TypeVar
 import typer
 
 from ldn.cli._options import with_options
-from ldn.cli._output import check_output, json_value, write_text
+from ldn.cli._output import FORMAT_OPTION, check_output, json_value, write_text
 from ldn.cli._progress import progress_bar
 from ldn.cli._regimen_options import RegimenOptions
 from ldn.trials.design import DEFAULT_WASHOUT_WEEKS
@@ -44,7 +44,7 @@ def population(
     scheduler: str | None = typer.Option(
         None, "--scheduler", help="'local' (Dask LocalCluster) or a Dask scheduler ADDRESS."
     ),
-    fmt: str = typer.Option("table", "--format", help="table | csv | json."),
+    fmt: str = FORMAT_OPTION,
     out: Path | None = typer.Option(None, "--out", help="Write csv/json here."),
     per_patient: bool = typer.Option(
         False, "--per-patient", help="csv/json: one row per patient instead of the summary."
@@ -195,7 +195,6 @@ def _assurance_hook(
 
 
 _CONTROL_HELP = "'placebo' or DOSE@HH:MM, e.g. 4.5@08:00 (morning vs bedtime)."
-_OPT_FMT = typer.Option("table", "--format", help="table | csv | json.")
 _OPT_OUT = typer.Option(None, "--out", help="Write csv/json here.")
 
 
@@ -300,7 +299,7 @@ def trial(
     n_per_arm: int = typer.Option(50, "--n-per-arm", help="Patients per arm (or sequence)."),
     trials: int = typer.Option(1000, "--trials", help="Replicate trials."),
     run: TrialRunOptions,
-    fmt: str = _OPT_FMT,
+    fmt: str = FORMAT_OPTION,
     out: Path | None = _OPT_OUT,
 ) -> None:
     """Run replicate virtual trials of one design: power (assurance by default) with its 95 % CI."""
@@ -354,7 +353,7 @@ def power(
     n_max: int = typer.Option(1000, "--n-max", help="Largest n per arm searched."),
     trials: int = typer.Option(500, "--trials", help="Replicate trials per n."),
     run: TrialRunOptions,
-    fmt: str = _OPT_FMT,
+    fmt: str = FORMAT_OPTION,
     out: Path | None = _OPT_OUT,
     plot: Path | None = typer.Option(None, "--plot", help="Power-curve figure (PNG/SVG/PDF)."),
 ) -> None:

@@ -17,6 +17,7 @@ from typing import Any
 
 import typer
 
+from ldn.cli._output import FORMAT_OPTION
 from ldn.cli._progress import progress_bar
 
 
@@ -28,7 +29,7 @@ def sensitivity(
     seed: int = typer.Option(0, "--seed", help="Seed of the scrambled Sobol' sequence."),
     tlr4: bool = typer.Option(False, "--tlr4", help="Switch the TLR4/microglia path on."),
     top: int = typer.Option(10, "--top", help="Rows per output in the table."),
-    fmt: str = typer.Option("table", "--format", help="table | csv | json"),
+    fmt: str = FORMAT_OPTION,
     out: Path | None = typer.Option(None, "--out", help="Write csv/json to FILE."),
     plot: Path | None = typer.Option(None, "--plot", help="Bar chart of indices (.png/.svg)."),
     failure_plot: Path | None = typer.Option(

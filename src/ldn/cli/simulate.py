@@ -17,6 +17,7 @@ from typing import Any
 import typer
 
 from ldn.cli._options import with_options
+from ldn.cli._output import FORMAT_OPTION
 from ldn.cli._regimen_options import RegimenOptions
 
 
@@ -56,7 +57,7 @@ def simulate(
         False, "--uncertainty", help="Add _p5/_p50/_p95 bands over posterior parameter draws."
     ),
     draws: int = typer.Option(200, "--draws", help="Posterior draws used by --uncertainty."),
-    fmt: str = typer.Option("table", "--format", help="table | csv | json."),
+    fmt: str = FORMAT_OPTION,
     out: Path | None = typer.Option(None, "--out", help="Write csv/json here instead of stdout."),
     plot: Path | None = typer.Option(None, "--plot", help="Write a figure (PNG/SVG/PDF)."),
 ) -> None:
