@@ -4,7 +4,6 @@
 from __future__ import annotations
 
 import dataclasses
-import sys
 import typing
 from dataclasses import dataclass
 from typing import Annotated
@@ -14,10 +13,11 @@ import typer
 from typer.models import OptionInfo
 from typer.testing import CliRunner
 
+from cli_runner import run
 from ldn.cli._options import with_options
 from ldn.cli._regimen_options import RegimenOptions
 from ldn.cli.evidence import PoolSource
-from ldn.cli.main import app, main
+from ldn.cli.main import app
 from ldn.cli.plan import TitrationOptions
 from ldn.cli.population import TrialDesignOptions, TrialRunOptions
 
@@ -73,23 +73,9 @@ def test_group_options_keep_their_place_and_the_commands_own_options_stay() -> N
     result = RUNNER.invoke(app, ["power", "--help"], env={"COLUMNS": "240"})
     rows = [line.strip("│ ").split() for line in result.stdout.splitlines()]
     listed = [row[0] for row in rows if row and row[0].startswith("--")]
-    design, run = _flags(TrialDesignOptions), _flags(TrialRunOptions)
+    design, run_flags = _flags(TrialDesignOptions), _flags(TrialRunOptions)
     own = ["--target", "--n-max", "--trials"]
-    assert listed == [*design, *own, *run, "--format", "--out", "--plot", "--help"]
-
-
-def _run(args: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str]:
-    old = sys.argv
-    sys.argv = ["ldn", *args]
-    try:
-        main()
-        code = 0
-    except SystemExit as exc:
-        code = int(exc.code or 0)
-    finally:
-        sys.argv = old
-    out, err = capsys.readouterr()
-    return code, out + err
+    assert listed == [*design, *own, *run_flags, "--format", "--out", "--plot", "--help"]
 
 
 @pytest.mark.parametrize(
@@ -114,7 +100,8 @@ def _run(args: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str]
 def test_a_bad_grouped_option_is_one_message_exit_2(
     args: list[str], message: str, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    code, output = _run(args, capsys)
+    code, out, err = run(args, capsys)
+    output = out + err
     assert code == 2
     assert message in " ".join(output.replace("│", " ").split())
     assert "Traceback" not in output

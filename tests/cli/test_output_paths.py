@@ -12,21 +12,13 @@ from typing import Any
 
 import pytest
 
+from cli_runner import run
 
-def _run(
-    argv: list[str], monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
-) -> tuple[int, str]:
-    """`ldn argv` through the console entry point: (exit code, stdout + stderr on one line)."""
-    from ldn.cli.main import main
 
-    monkeypatch.setattr("sys.argv", ["ldn", *argv])
-    code: Any = 0
-    try:
-        main()
-    except SystemExit as exc:
-        code = exc.code
-    captured = capsys.readouterr()
-    return int(code or 0), " ".join((captured.out + captured.err).split())
+def _run(argv: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str]:
+    """`ldn argv`: (exit code, stdout + stderr on one line)."""
+    code, out, err = run(argv, capsys)
+    return code, " ".join((out + err).split())
 
 
 def _not_a_folder(tmp_path: Path) -> list[Path]:
@@ -37,10 +29,10 @@ def _not_a_folder(tmp_path: Path) -> list[Path]:
 
 
 def test_demo_out_that_cannot_be_a_folder_is_one_message(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     for out in _not_a_folder(tmp_path):
-        code, text = _run(["demo", "--out", str(out)], monkeypatch, capsys)
+        code, text = _run(["demo", "--out", str(out)], capsys)
         assert code == 2, text
         assert f"--out: cannot create the folder {out}" in text
 
@@ -58,7 +50,7 @@ def test_demo_out_is_created_before_the_sections_run(
 
     monkeypatch.setattr(ldn.demo.summary, "run_demo", fake_run_demo)
     out = tmp_path / "missing" / "deeper"
-    code, text = _run(["demo", "--out", str(out)], monkeypatch, capsys)
+    code, text = _run(["demo", "--out", str(out)], capsys)
     assert code == 0, text
     assert seen == [True]
 
@@ -74,7 +66,7 @@ def test_calibrate_pk_out_is_checked_before_any_fitting(
     monkeypatch.setattr(ldn.calibration.pk_store, "calibrate_model", no_fit)
     base = ["calibrate-pk", "--steps", "0", "--no-loso", "--model", "brain_retention"]
     for out in _not_a_folder(tmp_path):
-        code, text = _run([*base, "--out", str(out)], monkeypatch, capsys)
+        code, text = _run([*base, "--out", str(out)], capsys)
         assert code == 2, text
         assert f"--out: cannot create the folder {out}" in text
 
@@ -92,7 +84,7 @@ def test_calibrate_pk_out_is_created_before_any_fitting(
 
     monkeypatch.setattr(ldn.calibration.pk_store, "run", fake_run)
     out = tmp_path / "missing" / "deeper"
-    code, text = _run(["calibrate-pk", "--out", str(out), "--steps", "0"], monkeypatch, capsys)
+    code, text = _run(["calibrate-pk", "--out", str(out), "--steps", "0"], capsys)
     assert code == 0, text
     assert seen == [True]
 
@@ -111,41 +103,41 @@ def test_calibrate_out_dir_is_a_folder_option(
 
     monkeypatch.setattr(ldn.mechanisms.run, "calibrate", fake_calibrate)
     out = tmp_path / "missing" / "deeper"
-    code, text = _run(["calibrate", "--out-dir", str(out)], monkeypatch, capsys)
+    code, text = _run(["calibrate", "--out-dir", str(out)], capsys)
     assert code == 0, text
     assert seen == [True]
     for bad in _not_a_folder(tmp_path):
-        code, text = _run(["calibrate", "--out-dir", str(bad)], monkeypatch, capsys)
+        code, text = _run(["calibrate", "--out-dir", str(bad)], capsys)
         assert code == 2, text
         assert f"--out-dir: cannot create the folder {bad}" in text
 
 
 def test_calibrate_reweigh_reads_out_dir_and_creates_nothing(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     out = tmp_path / "missing"
-    code, text = _run(["calibrate", "--reweigh", "--out-dir", str(out)], monkeypatch, capsys)
+    code, text = _run(["calibrate", "--reweigh", "--out-dir", str(out)], capsys)
     assert code == 2, text
     assert f"no calibration in {out}" in text
     assert not out.exists()
 
 
 def test_registry_report_csv_folder_is_checked_before_the_report(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     """`--csv` is made before the database is opened, so nothing is written when it cannot be."""
     html = tmp_path / "report.html"
     database = f"sqlite:///{tmp_path / 'registry.db'}"
     for csv in _not_a_folder(tmp_path):
         argv = ["registry", "report", "--out", str(html), "--csv", str(csv)]
-        code, text = _run([*argv, "--database", database], monkeypatch, capsys)
+        code, text = _run([*argv, "--database", database], capsys)
         assert code == 2, text
         assert f"--csv: cannot create the folder {csv}" in text
         assert not html.exists()
 
 
 def test_cli_figures_share_the_library_writer(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     """`--plot` is written by `ldn.figures.save_figure` (120 dpi); a failed write names --plot."""
     from PIL import Image
@@ -155,13 +147,13 @@ def test_cli_figures_share_the_library_writer(
 
     assert not hasattr(ldn.cli._output, "save_figure")
     plot = tmp_path / "prisma.png"
-    code, text = _run(["evidence", "prisma", "--plot", str(plot)], monkeypatch, capsys)
+    code, text = _run(["evidence", "prisma", "--plot", str(plot)], capsys)
     assert code == 0, text
     with Image.open(plot) as image:
         assert round(image.info["dpi"][0]) == DPI == 120
     folder = tmp_path / "a_folder.png"  # an existing folder: the write itself fails
     folder.mkdir()
-    code, text = _run(["evidence", "prisma", "--plot", str(folder)], monkeypatch, capsys)
+    code, text = _run(["evidence", "prisma", "--plot", str(folder)], capsys)
     assert code == 2, text
     assert f"cannot write --plot {folder}" in text
     assert "Traceback" not in text

@@ -4,13 +4,12 @@ from __future__ import annotations
 
 import io
 import json
-import sys
 from pathlib import Path
 
 import pandas as pd
 import pytest
 
-from ldn.cli.main import main
+from cli_runner import run
 
 CONTRACT = [
     "t_h",
@@ -20,20 +19,6 @@ CONTRACT = [
     "kor_occupancy",
     "dor_occupancy",
 ]
-
-
-def run(args: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:
-    old = sys.argv
-    sys.argv = ["ldn", *args]
-    try:
-        main()
-        code = 0
-    except SystemExit as exc:
-        code = int(exc.code or 0)
-    finally:
-        sys.argv = old
-    out, err = capsys.readouterr()
-    return code, out, err
 
 
 def test_csv_has_contract_columns_hourly(capsys: pytest.CaptureFixture[str]) -> None:
