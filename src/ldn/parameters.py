@@ -14,6 +14,8 @@ Every file `ldn/data/parameters*.toml` holds tables named `[group.name]`, each w
 
 This module validates the files when they are read and gives each parameter a dotted name
 (`pk.ka_per_h`). It is the only place that reads them; the model core receives plain numbers.
+Retired groups (`_RETIRED`, e.g. `population.responder`: the trials' responder thresholds are
+the scales', `ldn.scales`) are refused with a message saying where the value lives now.
 """
 
 from __future__ import annotations
@@ -30,6 +32,19 @@ from ldn.errors import DataFileError, InputError
 
 Kind = Literal["sourced", "derived", "assumption"]
 _KINDS: tuple[str, ...] = ("sourced", "derived", "assumption")
+# Groups that are no longer parameters → where their values live now.
+_RETIRED: dict[str, str] = {
+    "population.responder": (
+        "responder thresholds are no longer parameters: each trial uses its scale's rule "
+        "(the MID, mid_fraction or a sourced responder_points/responder_fraction in "
+        "ldn/data/scales.toml, read through ldn.scales: Scale.responder_rule); remove this entry"
+    ),
+}
+
+
+def _retired(name: str) -> str:
+    """Why `name` is refused ("" when it is not in a retired group)."""
+    return next((why for g, why in _RETIRED.items() if f"{name}.".startswith(f"{g}.")), "")
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,6 +77,7 @@ class ParameterSet(Mapping[str, Parameter]):
         except KeyError:
             close = [k for k in self.items_ if k.split(".")[-1] == name.split(".")[-1]]
             hint = f" Did you mean {', '.join(close)}?" if close else ""
+            hint = f" {_retired(name)}." if _retired(name) else hint
             raise KeyError(f"unknown parameter {name!r}.{hint}") from None
 
     def __iter__(self) -> Iterator[str]:
@@ -161,6 +177,8 @@ def _parse_entry(file: str, name: str, raw: Mapping[str, object]) -> Parameter: 
 def _walk(file: str, prefix: str, table: Mapping[str, object], out: dict[str, Parameter]) -> None:
     for key, val in table.items():
         name = f"{prefix}.{key}" if prefix else key
+        if _retired(name):
+            raise _fail(file, name, _retired(name))
         if not isinstance(val, Mapping):
             raise _fail(file, name, "expected a table with at least 'value', 'unit', 'kind'")
         if "value" in val:

@@ -14,8 +14,15 @@ has `mid_kind`: "sourced" (with citation, URL and a short quote from the source)
 reports); `short_label` the name in model outputs. `column`, `low`, `high` and
 `higher_is_worse` are the model's names for `code`, `min`, `max` and `lower_is_better`.
 
-Public API: `Scale`, `SCALES`, `get_scale(code)`, `scales_for_condition(condition)`,
-`Scale.check(value)`.
+`Scale.responder_rule` is the responder definition of the virtual trials (`ldn.population`
+endpoints), derived here and nowhere else: the scale's own trial responder threshold when
+scales.toml states one (`responder_fraction` or `responder_points`, only where a sourced trial
+definition differs from the MID, always with `responder_source`, `responder_url` and
+`responder_quote`), else `mid_fraction` (relative to the baseline burden) when the scale has
+one, else `mid` points; each rule carries the kind, source, URL, quote or reason it comes from.
+
+Public API: `Scale`, `ResponderRule`, `SCALES`, `get_scale(code)`,
+`scales_for_condition(condition)`, `Scale.check(value)`, `Scale.responder_rule`.
 """
 
 from __future__ import annotations
@@ -24,7 +31,32 @@ import math
 from dataclasses import dataclass
 from typing import Final, Literal
 
-from ldn.errors import InputError
+from ldn.errors import DataFileError, InputError
+
+Kind = Literal["sourced", "assumption"]
+
+
+@dataclass(frozen=True, slots=True)
+class ResponderRule:
+    """A trial responder threshold: an improvement of at least `threshold` scale points, or, if
+    `relative`, of `threshold` × the baseline burden (its distance from the scale's best value);
+    with the scales.toml field it comes from (`origin`) and that field's kind and source."""
+
+    threshold: float
+    relative: bool
+    kind: Kind
+    origin: Literal["responder_points", "responder_fraction", "mid", "mid_fraction"]
+    source: str = ""
+    url: str = ""
+    quote: str = ""
+    reason: str = ""
+
+    @property
+    def text(self) -> str:
+        """The threshold in words, e.g. 'improvement >= 30 % of baseline'."""
+        if self.relative:
+            return f"improvement >= {self.threshold * 100:g} % of baseline"
+        return f"improvement >= {self.threshold:g} points"
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,7 +71,7 @@ class Scale:
     lower_is_better: bool
     conditions: tuple[str, ...]
     mid: float
-    mid_kind: Literal["sourced", "assumption"]
+    mid_kind: Kind
     mid_source: str
     range_source: str = ""
     range_url: str = ""
@@ -50,6 +82,11 @@ class Scale:
     mid_range: tuple[float, float] | None = None
     mid_fraction: float | None = None
     step: float | None = None
+    responder_points: float | None = None
+    responder_fraction: float | None = None
+    responder_source: str = ""
+    responder_url: str = ""
+    responder_quote: str = ""
 
     def check(self, value: float) -> float:
         """Return `value` as float if it is a finite number within the scale, else InputError."""
@@ -89,6 +126,39 @@ class Scale:
         """Improvement from `before` to `after` in scale points (positive = better)."""
         return before - after if self.lower_is_better else after - before
 
+    @property
+    def responder_rule(self) -> ResponderRule:
+        """The virtual trials' responder threshold on this scale (see the module docstring)."""
+        cited = (self.responder_source, self.responder_url, self.responder_quote)
+        if self.responder_fraction is not None:
+            return ResponderRule(
+                self.responder_fraction, True, "sourced", "responder_fraction", *cited
+            )
+        if self.responder_points is not None:
+            return ResponderRule(
+                self.responder_points, False, "sourced", "responder_points", *cited
+            )
+        why = (self.mid_source, self.mid_url, self.mid_quote, self.mid_reason)
+        if self.mid_fraction is not None:
+            return ResponderRule(self.mid_fraction, True, self.mid_kind, "mid_fraction", *why)
+        return ResponderRule(self.mid, False, self.mid_kind, "mid", *why)
+
+
+def _check_responder(scale: Scale) -> Scale:
+    """`scale`, or a DataFileError when its own responder threshold is incomplete."""
+    given = (scale.responder_points is not None) + (scale.responder_fraction is not None)
+    cited = (scale.responder_source, scale.responder_url, scale.responder_quote)
+    if given == 0 and not any(cited):
+        return scale
+    if given != 1 or not all(cited):
+        raise DataFileError(
+            f"scales.toml [{scale.code}]: a responder threshold that differs from the MID needs "
+            "exactly one of responder_points / responder_fraction and its source "
+            "(responder_source, responder_url, responder_quote); without a source the trials "
+            "use the MID"
+        )
+    return scale
+
 
 def _load_scales() -> tuple[Scale, ...]:
     """Every scale of `ldn/data/scales.toml`, in file order."""
@@ -102,7 +172,7 @@ def _load_scales() -> tuple[Scale, ...]:
         for name in ("conditions", "mid_range"):
             if name in fields:
                 fields[name] = tuple(fields[name])
-        out.append(Scale(code=code, **fields))
+        out.append(_check_responder(Scale(code=code, **fields)))
     return tuple(out)
 
 

@@ -6,7 +6,8 @@ baseline burden is `ratio` times the condition's typical baseline gets exactly
 `expected_score(ratio·A, …)`. Baseline ratios are normal around 1 with the condition's relative
 SD (`population.baseline.*`), truncated at 0.05. Measurement noise is the module's `noise_sd`,
 drawn per patient and visit from the population's noise stream; scores are clipped to the scale.
-Responder rules come from `population.responder.<condition>_relative|_points` (see that file).
+The responder rule is the scale's (`Scale.responder_rule`, from `ldn/data/scales.toml`): its
+MID, or its own sourced trial responder threshold where that differs; there is no second copy.
 """
 
 from __future__ import annotations
@@ -33,8 +34,6 @@ class EndpointSpec:
     scale: Scale
     scale_params: ScaleParams
     baseline_cv: float
-    responder_relative: float | None = None
-    responder_points: float | None = None
 
     @classmethod
     def from_parameters(
@@ -51,15 +50,12 @@ class EndpointSpec:
             raise InputError(
                 f"scale {column!r} is not a scale of {cond.name}; choose one of {sorted(scales)}"
             )
-        group = params.group("population.responder")
         baseline = params.group("population.baseline")
         return cls(
             condition=cond.name,
             scale=scales[column],
             scale_params=scale_parameters(params, cond.name)[column],
             baseline_cv=baseline.get(f"{cond.name}_cv", baseline["default_cv"]),
-            responder_relative=group.get(f"{cond.name}_relative"),
-            responder_points=group.get(f"{cond.name}_points"),
         )
 
     @property
@@ -91,16 +87,11 @@ class EndpointSpec:
         return np.clip(noisy, self.scale.low, self.scale.high)
 
     def responder(self, baseline: FloatArray, final: FloatArray) -> BoolArray:
-        """True where the improvement from baseline meets the condition's responder rule."""
+        """True where the improvement from baseline meets the scale's responder rule."""
         improvement = (baseline - final) * -self.benefit_sign
-        if self.responder_points is not None:
-            return improvement >= self.responder_points
-        if self.responder_relative is not None:
-            burden0 = baseline if self.scale.higher_is_worse else self.scale.high - baseline
-            with np.errstate(divide="ignore", invalid="ignore"):
-                return improvement >= self.responder_relative * burden0
-        raise InputError(
-            f"no responder rule for {self.condition}; add population.responder."
-            f"{self.condition}_relative or _points to parameters_population.toml, "
-            "or use --endpoint change"
-        )
+        rule = self.scale.responder_rule
+        if not rule.relative:
+            return improvement >= rule.threshold
+        burden0 = baseline if self.scale.higher_is_worse else self.scale.high - baseline
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return improvement >= rule.threshold * burden0
