@@ -101,18 +101,14 @@ def analyse_course(
             f"patient {course.patient_code} has no LDN prescription; the N-of-1 analysis "
             "compares assessments before and during treatment"
         )
-    mid = scale.mid
-    prior = delta_prior or sceptical_prior(mid, settings.prior_delta_sd_in_mid)
+    prior = delta_prior or sceptical_prior(scale.mid, settings.prior_delta_sd_in_mid)
     days = np.asarray(course.dates, dtype="datetime64[D]").astype("int64").astype(float)
     try:
         return analyse(
             days,
             np.asarray(course.values, dtype=float),
             course_on_flags(course, settings.onset_lag_days),
-            mid=mid,
-            lower_is_better=bool(scale.lower_is_better),
-            scale_min=float(scale.min),
-            scale_max=float(scale.max),
+            scale=scale,
             delta_prior=prior,
             correlation=settings.correlation,
         )
