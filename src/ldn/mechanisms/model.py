@@ -24,6 +24,8 @@ from typing import Final
 import numpy as np
 from scipy import special, stats
 
+from ldn.conditions import canonical_condition
+from ldn.errors import InputError
 from ldn.mechanisms.data import CalibrationTrial
 from ldn.model.chain import CONDITIONS, scale_parameters
 from ldn.model.disease import get_condition
@@ -100,10 +102,18 @@ class Layout:
     def log_gain(
         self, theta: FloatArray, condition: str, z: FloatArray | None = None
     ) -> FloatArray:
-        """log effect_gain of `condition`; `z` for a condition without trials (prior draw)."""
+        """log effect_gain of `condition` (name, title or alias); `z` for a condition without
+        trials (a prior draw). `InputError` for such a condition when `z` is not given."""
         m, s = self.column(theta, "log_gain_mean"), self.column(theta, "log_gain_sd")
-        zc = self.column(theta, f"z.{condition}") if z is None else z
-        return m + s * zc
+        if z is not None:
+            return m + s * z
+        name = f"z.{canonical_condition(condition)}"
+        if name not in self.names:
+            raise InputError(
+                f"{self.family.name}: no fitted trials for {condition!r}, so no z coordinate; "
+                "pass z (a draw from the prior) for a condition without trials"
+            )
+        return m + s * self.column(theta, name)
 
     def log_prior(self, theta: FloatArray) -> FloatArray:
         """Log prior density (up to a constant) of each row; −inf outside the support."""
