@@ -66,8 +66,18 @@ class PoolSource:
 
     @property
     def heading(self) -> str:
-        """The condition or the CSV's file name (empty for every condition)."""
-        return self.condition or (self.input_file.name if self.input_file else "")
+        """The condition's title (`fm` → Fibromyalgia) or the CSV's file name (empty for every
+        condition); `InputError` for an unknown condition."""
+        if self.condition is not None:
+            return _condition_title(self.condition)
+        return self.input_file.name if self.input_file else ""
+
+
+def _condition_title(name: str) -> str:
+    """The evidence title of condition `name` (a code, title or alias)."""
+    from ldn.evidence.schema import CONDITIONS, evidence_condition
+
+    return CONDITIONS[evidence_condition(name)]
 
 
 def _plot_result(res: MetaResult, kind: str, title: str, plot: Path) -> None:
@@ -232,7 +242,8 @@ def list_studies(
             frame[cols],
             "table",
             None,
-            f"LDN studies{f' ({condition})' if condition else ''}: {len(frame)} rows",
+            f"LDN studies{f' ({_condition_title(condition)})' if condition else ''}: "
+            f"{len(frame)} rows",
         )
     else:
         _emit_frame(frame, fmt, out, "")
