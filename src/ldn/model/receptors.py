@@ -85,25 +85,35 @@ def competitive_occupancy(
     return np.asarray(occupancy_fraction(r1, r2)), np.asarray(r1 / denom), np.asarray(r2 / denom)
 
 
+def _per_patient(v: ArrayLike) -> FloatArray:
+    """A per-patient parameter array (n_patients,) as a column (n_patients, 1), so it broadcasts
+    against (n_patients, n_t) concentrations; a scalar stays a scalar."""
+    v = np.asarray(v, dtype=float)
+    return v[..., None] if v.ndim else v
+
+
+def _unbound_nm(
+    c_ntx_ng_per_ml: ArrayLike, c_nol_ng_per_ml: ArrayLike, b: BindingParams, kp_nol: ArrayLike
+) -> tuple[FloatArray, FloatArray]:
+    """Unbound molar concentrations (nM): fu·C for naltrexone, fu_m·kp_nol·C for 6β-naltrexol."""
+    l1 = _per_patient(b.fu) * ng_per_ml_to_nM(np.asarray(c_ntx_ng_per_ml), MW_NALTREXONE_G_PER_MOL)
+    l2 = (
+        _per_patient(b.fu_m)
+        * _per_patient(kp_nol)
+        * ng_per_ml_to_nM(np.asarray(c_nol_ng_per_ml), MW_NALTREXOL_G_PER_MOL)
+    )
+    return np.asarray(l1), np.asarray(l2)
+
+
 def unbound_effect_nm(
     c_e_ntx_ng_per_ml: ArrayLike, c_e_nol_ng_per_ml: ArrayLike, b: BindingParams
 ) -> tuple[FloatArray, FloatArray]:
-    """Unbound effect-site molar concentrations (nM) of naltrexone and 6β-naltrexol.
+    """Unbound effect-site molar concentrations (nM) of naltrexone and 6β-naltrexol (the latter
+    scaled by its brain penetration `kp_m`).
 
     Arrays of per-patient parameters (n_patients,) broadcast against (n_patients, n_t).
     """
-
-    def col(v: ArrayLike) -> FloatArray:
-        v = np.asarray(v, dtype=float)
-        return v[..., None] if v.ndim else v
-
-    l1 = col(b.fu) * ng_per_ml_to_nM(np.asarray(c_e_ntx_ng_per_ml), MW_NALTREXONE_G_PER_MOL)
-    l2 = (
-        col(b.fu_m)
-        * col(b.kp_m)
-        * ng_per_ml_to_nM(np.asarray(c_e_nol_ng_per_ml), MW_NALTREXOL_G_PER_MOL)
-    )
-    return np.asarray(l1), np.asarray(l2)
+    return _unbound_nm(c_e_ntx_ng_per_ml, c_e_nol_ng_per_ml, b, b.kp_m)
 
 
 def unbound_plasma_nm(
@@ -114,14 +124,7 @@ def unbound_plasma_nm(
     What a peripheral receptor (lymphocytes, gut, OGFr on dividing cells) sees if it is in
     equilibrium with unbound plasma drug: fu·C (no brain-penetration factor).
     """
-
-    def col(v: ArrayLike) -> FloatArray:
-        v = np.asarray(v, dtype=float)
-        return v[..., None] if v.ndim else v
-
-    l1 = col(b.fu) * ng_per_ml_to_nM(np.asarray(c_ntx_ng_per_ml), MW_NALTREXONE_G_PER_MOL)
-    l2 = col(b.fu_m) * ng_per_ml_to_nM(np.asarray(c_nol_ng_per_ml), MW_NALTREXOL_G_PER_MOL)
-    return np.asarray(l1), np.asarray(l2)
+    return _unbound_nm(c_ntx_ng_per_ml, c_nol_ng_per_ml, b, 1.0)
 
 
 def plasma_occupancy(
@@ -134,11 +137,7 @@ def plasma_occupancy(
     """
     l1, l2 = unbound_plasma_nm(c_ntx_ng_per_ml, c_nol_ng_per_ml, b)
     k1, k2 = b.k_nm(receptor)
-    k1 = np.asarray(k1, dtype=float)
-    k2 = np.asarray(k2, dtype=float)
-    if k1.ndim:
-        k1, k2 = k1[..., None], k2[..., None]
-    return competitive_occupancy(l1, k1, l2, k2)[0]
+    return competitive_occupancy(l1, _per_patient(k1), l2, _per_patient(k2))[0]
 
 
 def occupancy(
@@ -149,9 +148,5 @@ def occupancy(
     out: dict[str, FloatArray] = {}
     for rec in RECEPTORS:
         k1, k2 = b.k_nm(rec)
-        k1 = np.asarray(k1, dtype=float)
-        k2 = np.asarray(k2, dtype=float)
-        if k1.ndim:
-            k1, k2 = k1[..., None], k2[..., None]
-        out[rec] = competitive_occupancy(l1, k1, l2, k2)[0]
+        out[rec] = competitive_occupancy(l1, _per_patient(k1), l2, _per_patient(k2))[0]
     return out
