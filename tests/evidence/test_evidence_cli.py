@@ -166,3 +166,7 @@ def test_table_output_with_egger_leave_one_out_subgroups_and_funnel(
         == 0
     )
     assert plot.exists()
+    funnel_out = capsys.readouterr().out
+    egger = [ln for ln in out.splitlines() if ln.startswith("Egger's test")]
+    assert egger and egger == [ln for ln in funnel_out.splitlines() if ln.startswith("Egger")]
+    assert "(SE " in egger[0]

@@ -168,14 +168,9 @@ def _print_result(
     console = Console()
     console.print("\n".join(lines), highlight=False)
     if res.k >= 3:
-        from ldn.evidence import egger_test, leave_one_out
+        from ldn.evidence import leave_one_out
 
-        eg = egger_test(res.yi, res.vi)
-        console.print(
-            f"Egger's test: intercept {eg.intercept:.3f} (SE {eg.se:.3f}), t = {eg.t:.3f}, "
-            f"df = {eg.df}, p = {eg.pvalue:.3g}" + ("  (k < 10: low power)" if res.k < 10 else ""),
-            highlight=False,
-        )
+        console.print(_egger_line(res), highlight=False)
         loo = leave_one_out(res).reset_index()
         if res.is_ratio:
             for col in ("estimate", "ci_low", "ci_high"):
@@ -414,13 +409,19 @@ def funnel_cmd(
     res, _, _ = _fit(source, False)
     _plot_result(res, "funnel", source.heading, plot)
     if res.k >= 3:
-        from ldn.evidence import egger_test
+        typer.echo(_egger_line(res))
 
-        eg = egger_test(res.yi, res.vi)
-        typer.echo(
-            f"Egger's test: intercept {eg.intercept:.3f}, t = {eg.t:.3f}, df = {eg.df}, "
-            f"p = {eg.pvalue:.3g}"
-        )
+
+def _egger_line(res: MetaResult) -> str:
+    """Egger's regression test of funnel asymmetry as one line (`pool` and `funnel`; k >= 3)."""
+    from ldn.evidence import egger_test
+
+    eg = egger_test(res.yi, res.vi)
+    low_power = "  (k < 10: low power)" if res.k < 10 else ""
+    return (
+        f"Egger's test: intercept {eg.intercept:.3f} (SE {eg.se:.3f}), t = {eg.t:.3f}, "
+        f"df = {eg.df}, p = {eg.pvalue:.3g}{low_power}"
+    )
 
 
 _review.register(app)  # prisma, add, cumulative, docs
