@@ -32,29 +32,16 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field, replace
-from typing import Literal, Protocol
+from typing import Literal
 
 import numpy as np
 from scipy import optimize, special
 
 from ldn.errors import InputError
+from ldn.scales import ScaleTerms
 from ldn.types import FloatArray
 
 Correlation = Literal["ou", "equal"]
-
-
-class ScaleTerms(Protocol):
-    """What the analysis reads of an outcome scale (`ldn.scales.Scale` has it): the MID and the
-    range in scale units, and the direction of improvement."""
-
-    @property
-    def mid(self) -> float: ...
-    @property
-    def min(self) -> float: ...
-    @property
-    def max(self) -> float: ...
-    @property
-    def lower_is_better(self) -> bool: ...
 
 
 DAYS_PER_YEAR = 365.25

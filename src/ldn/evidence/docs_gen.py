@@ -29,6 +29,7 @@ import pandas as pd
 from ldn.conditions import CONDITION_NAMES
 from ldn.errors import InputError
 from ldn.figures import save_figure
+from ldn.markdown import markdown_table
 
 if TYPE_CHECKING:
     from ldn.evidence.meta import MetaResult
@@ -70,14 +71,8 @@ def _fmt(x: object, nd: int = 2) -> str:
 
 
 def md_table(frame: pd.DataFrame) -> str:
-    """A pipe table; floats to two decimals, NaN as an en dash, pipes in cells escaped."""
-    head = "| " + " | ".join(map(str, frame.columns)) + " |"
-    sep = "|" + "|".join("---" for _ in frame.columns) + "|"
-    body = [
-        "| " + " | ".join(_fmt(v).replace("|", "/").replace("\n", " ") for v in row) + " |"
-        for row in frame.itertuples(index=False)
-    ]
-    return "\n".join([head, sep, *body])
+    """A pipe table (`ldn.markdown`); floats to two decimals, NaN as an en dash."""
+    return markdown_table(frame, cell=_fmt)
 
 
 def _ci(lo: float, hi: float) -> str:
