@@ -103,6 +103,11 @@ _PARAM_SPEC: Final[tuple[tuple[str, str, float], ...]] = (
     ("activity_max", "disease.activity_max_rel", 1.0),
 )
 PARAM_NAMES: Final = tuple(s[0] for s in _PARAM_SPEC)
+# The four rebound upregulation gains (receptors MOR, OGFr; ligands β-endorphin, OGF), by their
+# parameter-file names: what calibration frees and `rebound.gain_scale` scales together.
+UPREGULATION_GAINS: Final = tuple(
+    f for k, f, _ in _PARAM_SPEC if k in ("mor_gain", "ogfr_gain", "be_gain", "ogf_gain")
+)
 N_PARAMS: Final = len(PARAM_NAMES)
 # Indices into the parameter vector, looked up by name (compile-time constants for Numba).
 _AMP, _ACRO, _GR, _GRO, _GB, _GO, _RUP, _RDN, _LUP, _LDN = map(PARAM_NAMES.index, (
