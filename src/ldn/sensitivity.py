@@ -35,7 +35,7 @@ from ldn.model.chain import (
 from ldn.model.disease import get_condition
 from ldn.model.disease.base import H_PER_WEEK, ScaleParams, expected_score
 from ldn.parameters import ParameterSet
-from ldn.simulate.scenarios import DEFAULT_DT_H, HEADLINE_WEEKS, arm_drives
+from ldn.simulation.scenarios import DEFAULT_DT_H, HEADLINE_WEEKS, arm_drives
 from ldn.types import FloatArray
 
 _SCALE_FIELDS = ("baseline", "placebo_change", "placebo_tau_weeks", "drift_per_week")

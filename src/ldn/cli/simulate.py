@@ -69,7 +69,7 @@ def simulate(
     if draws < 2:
         raise InputError(f"--draws must be at least 2, got {draws}")
 
-    from ldn.simulate import simulate as run
+    from ldn.simulation import simulate as run
 
     regimen = dosing.regimen(
         interval_h=interval_h, events_file=events, missed=missed, adherence=adherence, seed=seed
@@ -103,7 +103,7 @@ def _write_result(
     frame = result.to_frame()
     note = _hypothesis_note(result.hypothesis, default_hypothesis)
     if note is not None:
-        from ldn.simulate.scenarios import signalling_note
+        from ldn.simulation.scenarios import signalling_note
 
         sign = signalling_note(result.extra, result.exposure.t_h)
         note = note if sign is None else f"{note}\n{sign}"
@@ -177,7 +177,7 @@ def _print_table(description: str, frame: object, summary: dict, step_h: float) 
     from rich.console import Console
     from rich.table import Table
 
-    from ldn.simulate import CSV_COLUMNS
+    from ldn.simulation import CSV_COLUMNS
 
     assert isinstance(frame, pd.DataFrame)
     console = Console()

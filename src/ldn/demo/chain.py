@@ -24,7 +24,7 @@ def _figure(out_dir: Path) -> str:
     import matplotlib.pyplot as plt
 
     from ldn.parameters import default_parameters
-    from ldn.simulate.scenarios import arm_events, chain_columns
+    from ldn.simulation.scenarios import arm_events, chain_columns
 
     params = default_parameters()
     days = 84

@@ -11,7 +11,7 @@ Parameters (vectorised over rows, e.g. emcee walkers; docs/model.md part II, "Ca
   effect + N(0, (τ·SD_change)²).
 
 Each trial is simulated with the family's compiled chain
-(`ldn.simulate.hypotheses.family_run`) at its own regimen and duration; the likelihood is
+(`ldn.simulation.hypotheses.family_run`) at its own regimen and duration; the likelihood is
 that of `ldn.mechanisms.data`.
 """
 
@@ -33,8 +33,8 @@ from ldn.model.disease.base import H_PER_WEEK, expected_score
 from ldn.model.hypotheses.base import LOG_PRIORS, Family
 from ldn.parameters import ParameterSet
 from ldn.regimen import Regimen
-from ldn.simulate.hypotheses import family_drive, family_run, scale_effect
-from ldn.simulate.scenarios import half_step_grid
+from ldn.simulation.hypotheses import family_drive, family_run, scale_effect
+from ldn.simulation.scenarios import half_step_grid
 from ldn.solve.hypothesis import activity_after
 from ldn.units import FloatArray
 
