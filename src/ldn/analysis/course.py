@@ -8,13 +8,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-import numpy.typing as npt
 
 from ldn.analysis.n_of_1 import Correlation, DeltaPrior, NOf1Result, analyse, sceptical_prior
 from ldn.errors import InputError
 from ldn.parameters import ParameterSet
 from ldn.scales import Scale
-from ldn.types import FloatArray
+from ldn.types import DateArray, FloatArray
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,7 +53,7 @@ class PatientCourse:
 
     patient_code: str
     scale: Scale
-    dates: npt.NDArray[np.datetime64]
+    dates: DateArray
     values: FloatArray
     periods: tuple[tuple[np.datetime64, np.datetime64 | None], ...]
     doses_mg: tuple[float, ...] = ()

@@ -36,7 +36,7 @@ from ldn.regimen import Regimen
 from ldn.simulation.hypotheses import family_drive, family_run, scale_effect
 from ldn.simulation.scenarios import half_step_grid
 from ldn.solve.hypothesis import activity_after
-from ldn.units import FloatArray
+from ldn.types import FloatArray
 
 CAL_DT_H: Final = 2.0  # RK4 step in calibration: ≤ 3 % of the effect vs 0.125 h (tests)
 _GH_X, _GH_W = np.polynomial.hermite_e.hermegauss(9)
