@@ -28,7 +28,13 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from ldn.cli import evidence_review as _review
-from ldn.cli._evidence_common import _COND_HELP, _emit_frame, _save_plot, _write
+from ldn.cli._evidence_common import (
+    _COND_HELP,
+    _condition_title,
+    _emit_frame,
+    _save_plot,
+    _write,
+)
 from ldn.cli._options import with_options
 from ldn.cli._output import FORMAT_OPTION, check_output, json_value
 
@@ -71,13 +77,6 @@ class PoolSource:
         if self.condition is not None:
             return _condition_title(self.condition)
         return self.input_file.name if self.input_file else ""
-
-
-def _condition_title(name: str) -> str:
-    """The evidence title of condition `name` (a code, title or alias)."""
-    from ldn.evidence.schema import CONDITIONS, evidence_condition
-
-    return CONDITIONS[evidence_condition(name)]
 
 
 def _plot_result(res: MetaResult, kind: str, title: str, plot: Path) -> None:

@@ -98,7 +98,7 @@ def _write_result(
 ) -> None:
     """Print or write the time series and the final-day metrics; draw `plot`."""
     from ldn.cli._output import write_text
-    from ldn.errors import InputError
+    from ldn.figures import save_figure
 
     frame = result.to_frame()
     note = _hypothesis_note(result.hypothesis, default_hypothesis)
@@ -122,10 +122,7 @@ def _write_result(
         else:
             write_text(out, text)
     if plot is not None:
-        try:
-            result.plot(plot)
-        except OSError as exc:
-            raise InputError(f"cannot write --plot {plot}: {exc.strerror or exc}") from exc
+        save_figure(result.plot(), plot, tight=True, option="--plot")
 
 
 def _hypothesis_note(name: str | None, default: bool) -> str | None:
