@@ -31,7 +31,7 @@ from ldn.model.chain import (
 from ldn.model.disease.base import activity_target_sloped
 from ldn.model.hypotheses.laws import law_stimulus, target_rate
 from ldn.solve.compiled import chain_inputs
-from ldn.units import FloatArray
+from ldn.types import FloatArray
 
 # The laws' per-patient constants (`law_parameters`): chain gains as they are, the threshold θ,
 # and rate constants 1/τ of chain time constants; the kernel reads them by these names.
