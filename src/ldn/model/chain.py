@@ -34,6 +34,7 @@ import numpy as np
 from ldn.compile_options import _jit
 from ldn.model.chain_params import N_PARAMS as N_PARAMS
 from ldn.model.chain_params import PARAM_NAMES as PARAM_NAMES
+from ldn.model.chain_params import UPREGULATION_GAINS as UPREGULATION_GAINS
 from ldn.model.chain_params import file_parameter_names as file_parameter_names
 from ldn.model.chain_params import parameter_matrix as parameter_matrix
 from ldn.model.chain_params import scale_parameters as scale_parameters
@@ -97,8 +98,6 @@ _AMP, _ACRO, _GR, _GRO, _GB, _GO, _RUP, _RDN, _LUP, _LDN = map(PARAM_NAMES.index
     "be_amplitude", "be_acrophase_h", "mor_gain", "ogfr_gain", "be_gain", "ogf_gain",
     "receptor_tau_up_h", "receptor_tau_down_h", "ligand_tau_up_h", "ligand_tau_down_h",
 ))  # fmt: skip
-# The rebound's upregulation gains (file names): freed by calibration, scaled by rebound.gain_scale
-UPREGULATION_GAINS: Final = tuple(_PARAM_SPEC[i][1] for i in (_GR, _GRO, _GB, _GO))
 _AFF, _W, _EMAX, _S50, _TL, _GAM, _TC, _TE, _TIC, _BETA, _TD, _AMAX = map(PARAM_NAMES.index, (
     "ogfr_affinity_rel", "mor_weight", "prolif_emax", "prolif_s50", "lymph_tau_h",
     "cytokine_gamma", "cytokine_tau_h", "tlr4_emax", "tlr4_ic50_nM", "effect_gain",

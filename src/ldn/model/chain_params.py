@@ -45,6 +45,11 @@ _PARAM_SPEC: Final[tuple[tuple[str, str, float], ...]] = (
 )
 PARAM_NAMES: Final = tuple(s[0] for s in _PARAM_SPEC)
 N_PARAMS: Final = len(PARAM_NAMES)
+# The rebound's upregulation gains (file names): freed by calibration, scaled by rebound.gain_scale
+UPREGULATION_GAINS: Final = tuple(
+    _PARAM_SPEC[PARAM_NAMES.index(name)][1]
+    for name in ("mor_gain", "ogfr_gain", "be_gain", "ogf_gain")
+)
 
 
 def file_parameter_names(condition: str) -> tuple[str, ...]:
