@@ -111,7 +111,7 @@ def test_posterior_ranges_are_those_of_the_same_draws(
     demo: tuple[DemoSection, Path, list[SavedFigure]],
 ) -> None:
     from ldn.regimen import daily
-    from ldn.simulate.uncertainty import summary_ranges
+    from ldn.simulation.uncertainty import summary_ranges
 
     events = daily(4.5, at="22:00").events(until_h=END_H)
     ranges = summary_ranges(events, END_H, None, None, 100)  # the section's n_draws
