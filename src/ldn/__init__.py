@@ -7,8 +7,9 @@ first use (PEP 562), so importing a small module such as `ldn.errors` — or sta
 
 from __future__ import annotations
 
-from importlib import import_module
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from ldn.lazy import lazy_exports
 
 __version__ = "0.1.0"
 
@@ -43,14 +44,4 @@ __all__ = [
 ]
 
 
-def __getattr__(name: str) -> Any:
-    """Load a public name from its module on first use and keep it (PEP 562)."""
-    if name not in _LAZY:
-        raise AttributeError(f"module 'ldn' has no attribute {name!r}")
-    value = getattr(import_module(_LAZY[name]), name)
-    globals()[name] = value
-    return value
-
-
-def __dir__() -> list[str]:
-    return sorted({*globals(), *_LAZY})
+__getattr__, __dir__ = lazy_exports(__name__, _LAZY)
