@@ -22,14 +22,15 @@ definition differs from the MID, always with `responder_source`, `responder_url`
 one, else `mid` points; each rule carries the kind, source, URL, quote or reason it comes from.
 
 Public API: `Scale`, `ResponderRule`, `SCALES`, `get_scale(code)`,
-`scales_for_condition(condition)`, `Scale.check(value)`, `Scale.responder_rule`.
+`scales_for_condition(condition)`, `Scale.check(value)`, `Scale.responder_rule`; `ScaleTerms`,
+the four fields an analysis reads (`ldn.analysis.n_of_1`).
 """
 
 from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from typing import Final, Literal
+from typing import Final, Literal, Protocol
 
 from ldn.errors import DataFileError, InputError
 
@@ -57,6 +58,20 @@ class ResponderRule:
         if self.relative:
             return f"improvement >= {self.threshold * 100:g} % of baseline"
         return f"improvement >= {self.threshold:g} points"
+
+
+class ScaleTerms(Protocol):
+    """What an analysis reads of an outcome scale (a `Scale` has it; a test can pass a stub):
+    the MID and the range in scale units, and the direction of improvement."""
+
+    @property
+    def mid(self) -> float: ...
+    @property
+    def min(self) -> float: ...
+    @property
+    def max(self) -> float: ...
+    @property
+    def lower_is_better(self) -> bool: ...
 
 
 @dataclass(frozen=True, slots=True)
