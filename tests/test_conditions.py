@@ -137,6 +137,17 @@ def test_scales_name_only_registry_conditions() -> None:
         assert set(scale.conditions) <= set(REGISTRY), scale.code
 
 
+def test_every_modelled_scale_can_be_recorded_for_its_condition() -> None:
+    """conditions.toml's `scales` (what the model predicts) and scales.toml's `conditions`
+    (what the registry records) describe one relation from two sides: they must agree."""
+    from ldn.scales import SCALES
+
+    for name, entry in CONDITION_ENTRIES.items():
+        for code in entry.scales:
+            assert code in SCALES, (name, code)
+            assert name in SCALES[code].conditions, (name, code)
+
+
 def test_patient_schemas_store_the_canonical_name() -> None:
     from ldn.registry.schemas import PatientCreate, PatientUpdate
 
