@@ -46,15 +46,16 @@ class PKChoice:
 DEFAULT_PK: Final = PKChoice()
 
 
-def _per_patient(value: Any, pick: IntArray) -> Any:
+def per_patient(value: Any, pick: IntArray) -> Any:
+    """`value` indexed by `pick` if it is an array (one value per posterior draw), else itself."""
     return np.asarray(value)[pick] if np.ndim(value) > 0 else value
 
 
-def _pick_fields(obj: Any, pick: IntArray) -> Any:
+def pick_fields(obj: Any, pick: IntArray) -> Any:
     """Dataclass `obj` with every array field (one value per posterior draw) indexed by `pick`."""
     fields = dataclasses.fields(obj)
     return dataclasses.replace(
-        obj, **{f.name: _per_patient(getattr(obj, f.name), pick) for f in fields}
+        obj, **{f.name: per_patient(getattr(obj, f.name), pick) for f in fields}
     )
 
 
@@ -68,8 +69,8 @@ def patient_setup(pop: Population, params: ParameterSet, choice: PKChoice) -> Mo
     n_draws = d.n_draws or 1
     u = patient_uniforms(pop.seed, Stream.PK_POSTERIOR, pop.index, 1)[:, 0]
     pick = np.minimum((u * n_draws).astype(np.int64), n_draws - 1)
-    typical, binding = (_pick_fields(obj, pick) for obj in (d.pk, d.binding))
-    extra = {k: _per_patient(v, pick) for k, v in d.extra.items()}
+    typical, binding = (pick_fields(obj, pick) for obj in (d.pk, d.binding))
+    extra = {k: per_patient(v, pick) for k, v in d.extra.items()}
     return ModelSetup(d.model, scaled_pk(typical, pop), binding, extra)
 
 

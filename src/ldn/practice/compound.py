@@ -13,6 +13,7 @@ them. Amounts are mg of naltrexone hydrochloride (rule `api_salt`).
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any, Final
@@ -172,6 +173,13 @@ class _Batch:
         """1 + overage."""
         return 1 + self.overage / 100
 
+    def naltrexone(
+        self, usual_source: str, needed_mg: float
+    ) -> tuple[int | None, float, list[Rule]]:
+        """`_naltrexone` for `needed_mg` plus the overage, from --source or the form's usual one."""
+        source = _choice(self.source or usual_source, SOURCES, "--source")
+        return _naltrexone(source, needed_mg * self.factor)
+
 
 def _naltrexone(source: str, needed_mg: float) -> tuple[int | None, float, list[Rule]]:
     """(50 mg tablets to crush, or None from API powder; naltrexone HCl that goes in, mg; the
@@ -193,8 +201,7 @@ def _liquid(strength: float | None, volume: float | None, vehicle: str, batch: _
     if vol > MAX_VOLUME_ML or conc > 10:
         raise InputError("an LDN liquid is at most 10 mg/mL and 5000 mL per batch")
     vehicle = _choice(vehicle, VEHICLES, "--vehicle")
-    source = _choice(batch.source or "tablets", SOURCES, "--source")
-    tablets, api_mg, source_rules = _naltrexone(source, conc * vol * batch.factor)
+    tablets, api_mg, source_rules = batch.naltrexone("tablets", conc * vol)
     rules = [rule("api_salt"), rule("liquid_most_common"), *source_rules]
     batch_ml = round(api_mg / (conc * batch.factor), 3) if tablets else vol
     ingredients = [("naltrexone HCl", api_mg, "mg")]
@@ -203,29 +210,22 @@ def _liquid(strength: float | None, volume: float | None, vehicle: str, batch: _
         rules.append(rule("liquid_fawcett_formula"))
     ingredients.append(("purified water", round(batch_ml, 3), "mL (to volume)"))
     days, storage, bud_rules = _liquid_bud(vehicle, batch.bud_basis)
-    rules += [*bud_rules, rule("liquid_auxiliary_labels")]
-    days, bud = _bud(batch.today, days, batch.expiry)
-    what = f"naltrexone hydrochloride {conc:g} mg/mL oral liquid (low-dose naltrexone)"
-    how = _directions(batch.dose_mg, batch.at, lambda d: f"{d / conc:g} mL")
-    label = _label(
-        what, f"{vol:g} mL", how, f"Shake well. Protect from light. {storage}.", batch.today, bud
-    )
-    steps = _liquid_steps(tablets, api_mg, vehicle, batch_ml)
-    return Worksheet(
+    return _worksheet(
+        batch,
+        (tablets, api_mg),
         form="liquid",
         strength=f"{conc:g} mg/mL",
+        product="oral liquid",
         quantity=f"{vol:g} mL",
-        tablets_50mg=tablets,
-        api_mg=api_mg,
-        batch={"volume_ml": batch_ml, "surplus_ml": round(batch_ml - vol, 3)},
+        dose_amount=lambda d: f"{d / conc:g} mL",
+        amounts={"volume_ml": batch_ml, "surplus_ml": round(batch_ml - vol, 3)},
         ingredients=ingredients,
         vehicle="Fawcett 1997 preserved formula" if vehicle == "fawcett" else "purified water",
-        beyond_use_days=days,
-        beyond_use_date=bud,
+        days=days,
         storage=storage,
-        label_text=label,
-        steps=steps,
-        rules=rules,
+        label_notes="Shake well. Protect from light. ",
+        steps=_liquid_steps(tablets, api_mg, vehicle, batch_ml),
+        rules=[*rules, *bud_rules, rule("liquid_auxiliary_labels")],
     )
 
 
@@ -274,36 +274,30 @@ def _capsules(capsule_mg: float | None, count: int | None, filler: str, batch: _
     if n > MAX_CAPSULES or strength > capacity / 2:
         raise InputError(f"at most {MAX_CAPSULES} capsules of at most {capacity / 2:g} mg each")
     filler = check_filler(filler)
-    source = _choice(batch.source or "api", SOURCES, "--source")
-    tablets, api_mg, source_rules = _naltrexone(source, strength * n * batch.factor)
+    tablets, api_mg, source_rules = batch.naltrexone("api", strength * n)
     rules = [rule("api_salt"), rule(FILLERS[filler]), rule("no_calcium_carbonate")]
     rules += [rule("no_slow_release_filler"), rule("capsule_size3_capacity"), *source_rules]
     filler_mg = round(n * (capacity - strength) * batch.factor, 1)
     days, bud_rules = _capsule_bud(filler, batch.bud_basis)
-    days, bud = _bud(batch.today, days, batch.expiry)
-    storage = "Store at room temperature, away from light"
-    what = f"naltrexone hydrochloride {strength:g} mg capsules (low-dose naltrexone)"
-    how = _directions(batch.dose_mg, batch.at, lambda d: f"{d / strength:g} capsule(s)")
-    label = _label(what, f"{n} capsules", how, f"{storage}.", batch.today, bud)
     first = f"Crush {tablets} × 50 mg tablets" if tablets else f"Weigh {api_mg:g} mg naltrexone HCl"
     steps = [
         f"{first}; mix with the {FILLER_NAMES[filler]} by geometric dilution.",
         f"Fill {n} size 3 capsules (about {capacity:g} mg each; calibrate fill weight per lot).",
         "Check weight uniformity; package in a light-resistant container; label.",
     ]
-    return Worksheet(
+    return _worksheet(
+        batch,
+        (tablets, api_mg),
         form="capsule",
         strength=f"{strength:g} mg",
+        product="capsules",
         quantity=f"{n} capsules",
-        tablets_50mg=tablets,
-        api_mg=api_mg,
-        batch={"capsules": n, "capsule_fill_mg": capacity},
+        dose_amount=lambda d: f"{d / strength:g} capsule(s)",
+        amounts={"capsules": n, "capsule_fill_mg": capacity},
         ingredients=[("naltrexone HCl", api_mg, "mg"), (FILLER_NAMES[filler], filler_mg, "mg")],
         vehicle=FILLER_NAMES[filler],
-        beyond_use_days=days,
-        beyond_use_date=bud,
-        storage=storage,
-        label_text=label,
+        days=days,
+        storage="Store at room temperature, away from light",
         steps=steps,
         rules=[*rules, *bud_rules],
     )
@@ -317,7 +311,52 @@ def _capsule_bud(filler: str, basis: str) -> tuple[int, list[Rule]]:
     return int(value("bud_capsules")), [rule("bud_capsules"), rule("capsule_stability_study")]
 
 
-def _directions(dose_mg: float | None, at: str | None, amount: Any) -> str:
+def _worksheet(
+    batch: _Batch,
+    naltrexone: tuple[int | None, float],
+    *,
+    form: str,
+    strength: str,
+    product: str,
+    quantity: str,
+    dose_amount: Callable[[float], str],
+    amounts: dict[str, float],
+    ingredients: list[tuple[str, float, str]],
+    vehicle: str,
+    days: int,
+    storage: str,
+    label_notes: str = "",
+    steps: list[str],
+    rules: list[Rule],
+) -> Worksheet:
+    """The worksheet of one form from its own pieces: `naltrexone` is (50 mg tablets or None,
+    naltrexone HCl mg), `days` the form's beyond-use days before the earliest expiry caps them,
+    `dose_amount` one dose (mg) in the form's units, `label_notes` what the label says before
+    the storage line."""
+    tablets, api_mg = naltrexone
+    days, bud = _bud(batch.today, days, batch.expiry)
+    what = f"naltrexone hydrochloride {strength} {product} (low-dose naltrexone)"
+    how = _directions(batch.dose_mg, batch.at, dose_amount)
+    label = _label(what, quantity, how, f"{label_notes}{storage}.", batch.today, bud)
+    return Worksheet(
+        form=form,
+        strength=strength,
+        quantity=quantity,
+        tablets_50mg=tablets,
+        api_mg=api_mg,
+        batch=amounts,
+        ingredients=ingredients,
+        vehicle=vehicle,
+        beyond_use_days=days,
+        beyond_use_date=bud,
+        storage=storage,
+        label_text=label,
+        steps=steps,
+        rules=rules,
+    )
+
+
+def _directions(dose_mg: float | None, at: str | None, amount: Callable[[float], str]) -> str:
     if dose_mg is None:
         return "Take as directed by your prescriber."
     dose = check_dose_mg(dose_mg, "--dose-mg")

@@ -17,7 +17,6 @@ occupancy is at or above the threshold (0 if it never reaches it).
 
 from __future__ import annotations
 
-import dataclasses
 from dataclasses import dataclass, field
 from typing import Any, Final
 
@@ -40,20 +39,39 @@ VARIABILITY: Final = (
 
 @dataclass(frozen=True)
 class WashoutResult:
-    """Washout hours for one dose; `population_hours` holds every virtual patient's value."""
+    """Washout hours for one dose; `population_hours` holds every virtual patient's value and
+    `hours_p5`, `hours_median` and `hours_p95` are its percentiles."""
 
     dose_mg: float
     at: str
     threshold: float
     hours_typical: float
-    hours_p5: float
-    hours_p95: float
-    hours_median: float
     n_patients: int
     seed: int
     last_dose_h: float
+    population_hours: FloatArray = field(repr=False)
     variability: str = VARIABILITY
-    population_hours: FloatArray = field(default_factory=lambda: np.empty(0), repr=False)
+
+    def _percentile(self, q: float) -> float:
+        # Patients still above the threshold at the horizon count as +inf; `inverted_cdf` picks
+        # an observed value, so a percentile is inf only when that share of patients never
+        # crosses.
+        return float(np.percentile(self.population_hours, q, method="inverted_cdf"))
+
+    @property
+    def hours_p5(self) -> float:
+        """5th percentile of the population's washout hours."""
+        return self._percentile(5)
+
+    @property
+    def hours_median(self) -> float:
+        """Median of the population's washout hours."""
+        return self._percentile(50)
+
+    @property
+    def hours_p95(self) -> float:
+        """95th percentile of the population's washout hours."""
+        return self._percentile(95)
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready summary (population values left out)."""
@@ -129,6 +147,7 @@ def _population_hours(
     from ldn.model.exposure import exposure
     from ldn.model.pk_setup import model_draws
     from ldn.population.engine import scaled_pk
+    from ldn.population.patient_pk import per_patient, pick_fields
     from ldn.population.sampling import VariabilitySpec, sample_population
 
     pop = sample_population(n, seed=seed, spec=VariabilitySpec.from_parameters(ps))
@@ -136,18 +155,8 @@ def _population_hours(
     n_draws = draws.n_draws or 1
     pick = np.random.default_rng([seed, 1]).integers(0, n_draws, size=n)  # one draw per patient
 
-    def per_patient(value: Any) -> Any:
-        return np.asarray(value)[pick] if np.ndim(value) > 0 else value
-
-    typical = dataclasses.replace(
-        draws.pk, **{f.name: per_patient(getattr(draws.pk, f.name))
-                     for f in dataclasses.fields(draws.pk)}
-    )  # fmt: skip
-    binding = dataclasses.replace(
-        draws.binding, **{f.name: per_patient(getattr(draws.binding, f.name))
-                          for f in dataclasses.fields(draws.binding)}
-    )  # fmt: skip
-    extra = {k: per_patient(v) for k, v in draws.extra.items()}
+    typical, binding = (pick_fields(obj, pick) for obj in (draws.pk, draws.binding))
+    extra = {k: per_patient(v, pick) for k, v in draws.extra.items()}
     pk = scaled_pk(typical, pop)
     n_grid = int(HORIZON_H / (2 * GRID_STEP_H)) + 1
     grid = t0 + GRID_STEP_H * 2 * np.arange(n_grid, dtype=np.float64)
@@ -177,17 +186,11 @@ def washout(
     t0 = float(events.t_h[-1])
     typical = _typical_hours(events, t0, float(threshold), ps)
     pop = _population_hours(events, t0, float(threshold), ps, n, seed)
-    # Patients still above the threshold at the horizon count as +inf; `inverted_cdf` picks an
-    # observed value, so a percentile is inf only when that share of patients never crosses.
-    p5, p50, p95 = (np.percentile(pop, q, method="inverted_cdf") for q in (5, 50, 95))
     return WashoutResult(
         dose_mg=dose,
         at=at,
         threshold=float(threshold),
         hours_typical=typical,
-        hours_p5=float(p5),
-        hours_p95=float(p95),
-        hours_median=float(p50),
         n_patients=n,
         seed=seed,
         last_dose_h=t0,
