@@ -27,7 +27,7 @@ def run() -> dict[str, object]:
     from ldn.model.pk import PKParams
     from ldn.parameters import default_parameters
     from ldn.regimen import daily
-    from ldn.simulate import simulate
+    from ldn.simulation import simulate
 
     base = PKParams.from_parameters(default_parameters())
     rng = np.random.default_rng(0)

@@ -46,28 +46,39 @@ def test_functions_are_at_most_80_lines() -> None:
 
 def test_array_type_aliases_are_defined_only_in_ldn_types() -> None:
     """One definition of each array alias (`ldn.types`): an assignment anywhere else (at any
-    depth, `TypeAlias`/`type` statements included) whose value is `np.ndarray` or an `NDArray[...]`
-    is a second copy that can drift; and the three aliased types are not written out inline."""
+    depth, `TypeAlias`/`type` statements included) whose value is `np.ndarray`, an `NDArray[...]`,
+    `npt.ArrayLike` or built from one of the aliases (`float | FloatArray`) is a second copy that
+    can drift; no `NDArray[...]` is written out inline; the aliases are imported from `ldn.types`,
+    not through another module that happens to import them."""
     import ast
     import re
 
+    from ldn import types
+
+    aliases = set(types.__all__)
+    scalars = {"float", "int", "bool"}  # `float | FloatArray` re-defines ldn.types.FloatLike
     kinds = (ast.Assign, ast.AnnAssign, *((ast.TypeAlias,) if hasattr(ast, "TypeAlias") else ()))
-    inline = re.compile(r"NDArray\[\s*(np|numpy)\.(int64|float64|bool_)\s*\]")
-    copies, written_out = set(), set()
+    copies, written_out, detours = set(), set(), set()
     for path in SRC.rglob("*.py"):
         if path == SRC / "types.py":
             continue
         text = path.read_text(encoding="utf-8")
         name = path.relative_to(SRC).as_posix()
-        if inline.search(text):
+        if re.search(r"NDArray\[", text):
             written_out.add(name)
         for node in ast.walk(ast.parse(text)):
             if isinstance(node, kinds) and getattr(node, "value", None) is not None:
                 value = ast.unparse(node.value)  # type: ignore[attr-defined]
-                if value in ("np.ndarray", "numpy.ndarray") or "NDArray" in value:
+                parts = {p.strip() for p in value.split("|")}
+                union = len(parts) == 2 and bool(parts & aliases) and bool(parts & scalars)
+                if "NDArray" in value or value.endswith(("np.ndarray", "ArrayLike")) or union:
                     copies.add(name)
+            from_elsewhere = isinstance(node, ast.ImportFrom) and node.module != "ldn.types"
+            if from_elsewhere and {a.name for a in node.names} & aliases:  # type: ignore[attr-defined]
+                detours.add(f"{name}: from {node.module}")  # type: ignore[attr-defined]
     assert copies == set(), f"import the alias from ldn.types instead: {sorted(copies)}"
-    assert written_out == set(), f"use IntArray/FloatArray/BoolArray: {sorted(written_out)}"
+    assert written_out == set(), f"use an alias of ldn.types: {sorted(written_out)}"
+    assert detours == set(), f"import array aliases from ldn.types: {sorted(detours)}"
 
 
 def test_the_limits_hold_without_fmt_skip() -> None:

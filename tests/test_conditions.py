@@ -80,6 +80,10 @@ def _literal_condition_lists(path: Path) -> list[int]:
     elements, keys, or first items of tuple elements: `(("crohns", ...), ("ms", ...))`)."""
     lines = []
     for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Constant) and isinstance(node.value, str):  # "ra | sle | ms" text
+            if _JOINED.search(node.value):
+                lines.append(node.lineno)
+            continue
         if isinstance(node, ast.Dict):
             elts: list[ast.expr | None] = list(node.keys)
         elif isinstance(node, ast.Tuple | ast.List | ast.Set):  # also rows keyed by a condition
@@ -93,6 +97,9 @@ def _literal_condition_lists(path: Path) -> list[int]:
 
 
 CONDITIONS = set(CONDITION_NAMES)
+_NAME = "|".join(re.escape(n) for n in CONDITION_NAMES)
+# Two or more condition names joined by | , / "or" "and": a list written into a help text.
+_JOINED = re.compile(rf"\b(?:{_NAME})\b(?:\s*(?:\||,|/|\bor\b|\band\b)\s*\b(?:{_NAME})\b)+")
 
 
 def test_no_module_keeps_a_hand_written_list_of_conditions() -> None:
@@ -111,8 +118,9 @@ def test_a_literal_list_would_be_found(tmp_path: Path) -> None:
     sample.write_text(
         'C = Literal["ra", "sle", "other"]\nD = {"ms": 1, "crohns": 2}\n'
         'E = (("ms", "x", 1), ("fibromyalgia", "y", 2))\nF = ("ms", "other")\n'
+        'G = typer.Option(..., help="crohns | ra | sle")\nH = "e.g. --condition ms"\n'
     )
-    assert _literal_condition_lists(sample) == [1, 2, 3]
+    assert _literal_condition_lists(sample) == [1, 2, 3, 5]
 
 
 def test_the_database_constraint_allows_exactly_the_registry_conditions() -> None:
@@ -134,6 +142,17 @@ def test_scales_name_only_registry_conditions() -> None:
 
     for scale in SCALES.values():
         assert set(scale.conditions) <= set(REGISTRY), scale.code
+
+
+def test_every_modelled_scale_can_be_recorded_for_its_condition() -> None:
+    """conditions.toml's `scales` (what the model predicts) and scales.toml's `conditions`
+    (what the registry records) describe one relation from two sides: they must agree."""
+    from ldn.scales import SCALES
+
+    for name, entry in CONDITION_ENTRIES.items():
+        for code in entry.scales:
+            assert code in SCALES, (name, code)
+            assert name in SCALES[code].conditions, (name, code)
 
 
 def test_patient_schemas_store_the_canonical_name() -> None:

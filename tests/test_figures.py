@@ -61,6 +61,18 @@ def test_figure_png_is_defined_once() -> None:
         assert [p.relative_to(src).as_posix() for p in where] == ["figures.py"], name
 
 
+def test_only_ldn_figures_calls_savefig() -> None:
+    """Every figure file or byte string goes through `ldn.figures` (one dpi, one error rule):
+    no other module of the package calls `.savefig(` itself (docs, demo and CLI included)."""
+    src = Path(__file__).resolve().parents[1] / "src" / "ldn"
+    callers = sorted(
+        p.relative_to(src).as_posix()
+        for p in src.rglob("*.py")
+        if ".savefig(" in p.read_text(encoding="utf-8")
+    )
+    assert callers == ["figures.py"]
+
+
 def test_figure_png_gives_png_bytes() -> None:
     from ldn.figures import figure_png
 

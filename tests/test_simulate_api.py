@@ -14,7 +14,7 @@ from ldn.model.exposure import dose_response, exposure
 from ldn.model.pk import PKParams
 from ldn.parameters import default_parameters
 from ldn.regimen import DoseEvents, daily, single
-from ldn.simulate import CSV_COLUMNS, time_grid
+from ldn.simulation import CSV_COLUMNS, time_grid
 
 
 def test_simulate_returns_hourly_series_with_contract_columns() -> None:
@@ -66,12 +66,26 @@ def test_plot_writes_a_file(tmp_path: Path) -> None:
 
 
 def test_simulate_is_a_plain_function_with_keyword_options() -> None:
-    from ldn.simulate import simulate
+    from ldn.simulation import simulate
 
     assert ldn.simulate is simulate
-    assert not callable(sys.modules["ldn.simulate"])  # no callable-module trick
+    assert "ldn.simulate" not in sys.modules  # a function, never a module of that name
     with pytest.raises(TypeError):
         simulate(daily(4.5), 14)  # type: ignore[misc]
+
+
+def test_importing_a_small_module_does_not_load_the_engine() -> None:
+    """`ldn` loads its API lazily: `import ldn.errors` in a fresh interpreter imports neither
+    NumPy nor Numba nor the simulation package."""
+    import subprocess
+
+    code = (
+        "import sys, ldn.errors, ldn.conditions; "
+        "print(sorted(m for m in ('numpy', 'numba', 'scipy', 'ldn.simulation') "
+        "if m in sys.modules))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"
 
 
 def test_condition_aliases_are_the_ones_get_condition_accepts() -> None:

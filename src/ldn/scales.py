@@ -15,16 +15,30 @@ reports); `short_label` the name in model outputs. `column`, `low`, `high` and
 `higher_is_worse` are the model's names for `code`, `min`, `max` and `lower_is_better`.
 
 Public API: `Scale`, `SCALES`, `get_scale(code)`, `scales_for_condition(condition)`,
-`Scale.check(value)`.
+`Scale.check(value)`; `ScaleTerms`, the four fields an analysis reads (`ldn.analysis.n_of_1`).
 """
 
 from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from typing import Final, Literal
+from typing import Final, Literal, Protocol
 
 from ldn.errors import InputError
+
+
+class ScaleTerms(Protocol):
+    """What an analysis reads of an outcome scale (a `Scale` has it; a test can pass a stub):
+    the MID and the range in scale units, and the direction of improvement."""
+
+    @property
+    def mid(self) -> float: ...
+    @property
+    def min(self) -> float: ...
+    @property
+    def max(self) -> float: ...
+    @property
+    def lower_is_better(self) -> bool: ...
 
 
 @dataclass(frozen=True, slots=True)

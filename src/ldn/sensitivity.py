@@ -25,11 +25,17 @@ import pandas as pd
 
 from ldn.errors import InputError
 from ldn.figures import save_figure
-from ldn.model.chain import ACTIVITY_INDEX, N_STATES, file_parameter_names, parameter_matrix
+from ldn.model.chain import (
+    ACTIVITY_INDEX,
+    N_STATES,
+    UPREGULATION_GAINS,
+    file_parameter_names,
+    parameter_matrix,
+)
 from ldn.model.disease import get_condition
 from ldn.model.disease.base import H_PER_WEEK, ScaleParams, expected_score
 from ldn.parameters import ParameterSet
-from ldn.simulate.scenarios import DEFAULT_DT_H, HEADLINE_WEEKS, arm_drives
+from ldn.simulation.scenarios import DEFAULT_DT_H, HEADLINE_WEEKS, arm_drives
 from ldn.types import FloatArray
 
 _SCALE_FIELDS = ("baseline", "placebo_change", "placebo_tau_weeks", "drift_per_week")
@@ -312,15 +318,9 @@ def failure_map(
     xv, yv = np.asarray(xv, dtype=np.float64), np.asarray(yv, dtype=np.float64)
     gx, gy = np.meshgrid(xv, yv)
     values: dict[str, FloatArray] = {k: np.full(gx.size, v) for k, v in (fixed or {}).items()}
-    gains = (
-        "rebound.mor_upregulation",
-        "rebound.ogfr_upregulation",
-        "rebound.be_production_upregulation",
-        "rebound.ogf_production_upregulation",
-    )
     for name, grid in ((xn, gx), (yn, gy)):
         if name == "rebound.gain_scale":
-            for g in gains:
+            for g in UPREGULATION_GAINS:
                 base = values.get(g, np.full(gx.size, params.value(g)))
                 values[g] = base * grid.ravel()
         else:

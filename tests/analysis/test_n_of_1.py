@@ -9,6 +9,7 @@ multivariate-normal densities (no whitening, no conjugate algebra).
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 
 import numpy as np
 import pytest
@@ -57,14 +58,18 @@ def _series(
     return t, y, on
 
 
-def _fit(t, y, on, **kw):
-    base = {
-        "mid": 1.2,
-        "lower_is_better": True,
-        "scale_min": 0.0,
-        "scale_max": 10.0,
-        "delta_prior": FLAT,
-    }
+@dataclass(frozen=True)
+class _Scale:
+    """A 0-10 scale, lower is better, MID 1.2 (the analysis reads only these four)."""
+
+    mid: float = 1.2
+    min: float = 0.0
+    max: float = 10.0
+    lower_is_better: bool = True
+
+
+def _fit(t, y, on, *, mid=1.2, lower_is_better=True, **kw):
+    base = {"scale": _Scale(mid=mid, lower_is_better=lower_is_better), "delta_prior": FLAT}
     base.update(kw)
     return analyse(t, y, on, **base)
 

@@ -137,7 +137,7 @@ def test_registry_report_csv_folder_is_checked_before_the_report(
 
 
 def test_cli_figures_share_the_library_writer(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """`--plot` is written by `ldn.figures.save_figure` (120 dpi); a failed write names --plot."""
     from PIL import Image
@@ -151,9 +151,33 @@ def test_cli_figures_share_the_library_writer(
     assert code == 0, text
     with Image.open(plot) as image:
         assert round(image.info["dpi"][0]) == DPI == 120
-    folder = tmp_path / "a_folder.png"  # an existing folder: the write itself fails
-    folder.mkdir()
-    code, text = _run(["evidence", "prisma", "--plot", str(folder)], capsys)
+    from matplotlib.figure import Figure
+
+    def full_disk(*args: Any, **kwargs: Any) -> None:
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(Figure, "savefig", full_disk)  # the write itself fails
+    code, text = _run(["evidence", "prisma", "--plot", str(plot)], capsys)
     assert code == 2, text
-    assert f"cannot write --plot {folder}" in text
+    assert f"cannot write --plot {plot}: No space left on device" in text
     assert "Traceback" not in text
+
+
+@pytest.mark.parametrize(
+    ("argv", "option"),
+    [
+        (["simulate", "--dose-mg", "4.5", "--days", "1", "--plot"], "--plot"),
+        (["simulate", "--dose-mg", "4.5", "--days", "1", "--format", "csv", "--out"], "--out"),
+        (["evidence", "forest", "--condition", "fm", "--plot"], "--plot"),
+    ],
+)
+def test_a_file_option_naming_a_folder_is_refused_before_any_work(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], argv: list[str], option: str
+) -> None:
+    """A folder that happens to end in .png is still a folder: one message, exit 2, no output."""
+    folder = tmp_path / "looks_like.png"
+    folder.mkdir()
+    code, text = _run([*argv, str(folder)], capsys)
+    assert code == 2, text
+    assert f"{option} {folder} is a folder; name a file inside it." in text
+    assert list(folder.iterdir()) == []

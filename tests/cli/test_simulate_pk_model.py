@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 
 from cli_runner import run
-from ldn.simulate import BAND_COLUMNS
+from ldn.simulation import BAND_COLUMNS
 
 
 @pytest.mark.parametrize("model", ["metabolite_tail", "brain_retention", "binding_kinetics"])

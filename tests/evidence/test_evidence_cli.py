@@ -46,6 +46,16 @@ def test_pool_and_list_accept_every_spelling_of_the_registry(
     assert results[0] == results[1] and results[0]["k"] >= 1
 
 
+def test_table_headings_name_the_condition_not_the_spelling_typed(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert _run(monkeypatch, "pool", "--condition", "fm") == 0
+    out = capsys.readouterr().out
+    assert "Fibromyalgia: SMD" in out and "fm: SMD" not in out
+    assert _run(monkeypatch, "list", "--condition", "CROHN") == 0
+    assert "LDN studies (Crohn's disease)" in capsys.readouterr().out
+
+
 def test_an_alias_without_studies_is_resolved_before_it_is_refused(
     monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -156,3 +166,7 @@ def test_table_output_with_egger_leave_one_out_subgroups_and_funnel(
         == 0
     )
     assert plot.exists()
+    funnel_out = capsys.readouterr().out
+    egger = [ln for ln in out.splitlines() if ln.startswith("Egger's test")]
+    assert egger and egger == [ln for ln in funnel_out.splitlines() if ln.startswith("Egger")]
+    assert "(SE " in egger[0]

@@ -78,6 +78,24 @@ def test_prior_support_and_draws() -> None:
     assert thr.min() >= 0.5 and thr.max() <= 0.95
 
 
+def test_log_gain_takes_any_spelling_and_refuses_a_condition_without_trials() -> None:
+    used, _ = calibration_trials()
+    layout = Layout.build(get_family("rebound_threshold"), used, PARAMS)
+    theta = layout.sample_prior(5, np.random.default_rng(1))
+    assert "fibromyalgia" in layout.conditions and "sle" not in layout.conditions
+    fm = layout.log_gain(theta, "fibromyalgia")
+    np.testing.assert_array_equal(layout.log_gain(theta, "fm"), fm)
+    np.testing.assert_array_equal(layout.log_gain(theta, "Fibromyalgia"), fm)
+    with pytest.raises(InputError, match="no fitted trials for 'sle'"):
+        layout.log_gain(theta, "sle")
+    with pytest.raises(InputError, match="unknown condition"):
+        layout.log_gain(theta, "gout")
+    z = np.zeros(5)
+    np.testing.assert_array_equal(
+        layout.log_gain(theta, "sle", z), theta[:, layout.names.index("log_gain_mean")]
+    )
+
+
 def test_stacking_weights() -> None:
     rng = np.random.default_rng(0)
     elpd = np.column_stack([rng.normal(-3, 0.3, 8), rng.normal(-6, 0.3, 8)])

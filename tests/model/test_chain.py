@@ -12,7 +12,7 @@ from ldn.model.disease import get_condition
 from ldn.parameters import default_parameters
 from ldn.regimen import daily
 from ldn.sensitivity import evaluate
-from ldn.simulate.scenarios import calibrate_effect_gain, chain_columns, headline
+from ldn.simulation.scenarios import calibrate_effect_gain, chain_columns, headline
 
 GAINS = (
     "rebound.mor_upregulation",

@@ -15,8 +15,8 @@ from ldn.model.hypotheses.laws import THRESHOLD_HILL, law_stimulus
 from ldn.model.receptors import BindingParams
 from ldn.parameters import default_parameters
 from ldn.regimen import daily
-from ldn.simulate.hypotheses import family_drive, family_run, plasma_mor_occupancy
-from ldn.simulate.scenarios import half_step_grid, headline
+from ldn.simulation.hypotheses import family_drive, family_run, plasma_mor_occupancy
+from ldn.simulation.scenarios import half_step_grid, headline
 from ldn.solve.compiled import integrate_chain
 from ldn.solve.hypothesis import activity_after, integrate_family
 from ldn.units import MW_NALTREXOL_G_PER_MOL, MW_NALTREXONE_G_PER_MOL

@@ -10,7 +10,7 @@ from ldn.model.chain import parameter_matrix
 from ldn.model.exposure import exposure
 from ldn.model.immune import immune_rates, proliferation_inhibition, tlr4_occupancy
 from ldn.parameters import default_parameters
-from ldn.simulate.scenarios import headline
+from ldn.simulation.scenarios import headline
 
 
 @settings(deadline=None)

@@ -33,7 +33,7 @@ DAYS = 14
 
 
 def test_grid_occupancy_matches_simulate_exposure_per_patient() -> None:
-    """Exact PK propagation + occupancy equals ldn.simulate.exposure, missed doses included.
+    """Exact PK propagation + occupancy equals ldn.simulation.exposure, missed doses included.
 
     Both are exact solutions of the same linear ODE; tolerance 1e-9 relative (rounding).
     """

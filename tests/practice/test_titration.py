@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 
 from ldn.errors import InputError
 from ldn.practice.titration import fewest_capsules, parse_strengths, titration_plan
-from ldn.simulate import simulate
+from ldn.simulation import simulate
 
 
 def test_weekly_plan_in_ml() -> None:

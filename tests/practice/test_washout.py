@@ -12,7 +12,7 @@ from typer.testing import CliRunner
 from ldn.cli.main import app
 from ldn.errors import InputError
 from ldn.practice.washout import restart_guidance, washout, washout_regimen
-from ldn.simulate import simulate
+from ldn.simulation import simulate
 
 runner = CliRunner()
 

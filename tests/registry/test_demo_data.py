@@ -40,7 +40,7 @@ def test_trajectory_is_the_model_expectation_when_noise_and_spread_are_zero() ->
     """With measurement noise, baseline spread and response spread set to 0, a patient's
     post-start values equal `chain_columns` for their regimen (rounded to the scale's step)."""
     from ldn.regimen import daily, titration
-    from ldn.simulate.scenarios import chain_columns
+    from ldn.simulation.scenarios import chain_columns
 
     p = default_parameters().with_values(
         registry_demo__baseline_cv=0.0,

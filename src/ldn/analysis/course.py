@@ -8,13 +8,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-import numpy.typing as npt
 
 from ldn.analysis.n_of_1 import Correlation, DeltaPrior, NOf1Result, analyse, sceptical_prior
 from ldn.errors import InputError
 from ldn.parameters import ParameterSet
 from ldn.scales import Scale
-from ldn.types import FloatArray
+from ldn.types import DateArray, FloatArray
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,7 +53,7 @@ class PatientCourse:
 
     patient_code: str
     scale: Scale
-    dates: npt.NDArray[np.datetime64]
+    dates: DateArray
     values: FloatArray
     periods: tuple[tuple[np.datetime64, np.datetime64 | None], ...]
     doses_mg: tuple[float, ...] = ()
@@ -101,18 +100,14 @@ def analyse_course(
             f"patient {course.patient_code} has no LDN prescription; the N-of-1 analysis "
             "compares assessments before and during treatment"
         )
-    mid = scale.mid
-    prior = delta_prior or sceptical_prior(mid, settings.prior_delta_sd_in_mid)
+    prior = delta_prior or sceptical_prior(scale.mid, settings.prior_delta_sd_in_mid)
     days = np.asarray(course.dates, dtype="datetime64[D]").astype("int64").astype(float)
     try:
         return analyse(
             days,
             np.asarray(course.values, dtype=float),
             course_on_flags(course, settings.onset_lag_days),
-            mid=mid,
-            lower_is_better=bool(scale.lower_is_better),
-            scale_min=float(scale.min),
-            scale_max=float(scale.max),
+            scale=scale,
             delta_prior=prior,
             correlation=settings.correlation,
         )

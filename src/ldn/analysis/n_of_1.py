@@ -38,9 +38,11 @@ import numpy as np
 from scipy import optimize, special
 
 from ldn.errors import InputError
+from ldn.scales import ScaleTerms
 from ldn.types import FloatArray
 
 Correlation = Literal["ou", "equal"]
+
 
 DAYS_PER_YEAR = 365.25
 MIN_PER_PERIOD = 2
@@ -317,13 +319,12 @@ def _grid_posterior(
 
 def _prior(
     delta_prior: DeltaPrior,
-    scale_min: float,
-    scale_max: float,
+    scale: ScaleTerms,
     intercept_sd: float | None,
     slope_sd_per_year: float | None,
 ) -> tuple[FloatArray, FloatArray]:
     """Prior means and SDs of (a, b, δ): a, b weakly informative from the scale's width."""
-    width = scale_max - scale_min
+    width = float(scale.max) - float(scale.min)
     prior_sd = np.array(
         [
             width if intercept_sd is None else intercept_sd,
@@ -331,14 +332,15 @@ def _prior(
             delta_prior.sd,
         ]
     )
-    return np.array([(scale_min + scale_max) / 2.0, 0.0, delta_prior.mean]), prior_sd
+    midpoint = (float(scale.min) + float(scale.max)) / 2.0
+    return np.array([midpoint, 0.0, delta_prior.mean]), prior_sd
 
 
-def _check_scale(mid: float, scale_min: float, scale_max: float) -> None:
-    if not mid > 0:
-        raise InputError(f"minimal important difference must be > 0, got {mid}")
-    if not scale_max > scale_min:
-        raise InputError(f"scale range [{scale_min}, {scale_max}] is empty")
+def _check_scale(scale: ScaleTerms) -> None:
+    if not scale.mid > 0:
+        raise InputError(f"minimal important difference must be > 0, got {scale.mid}")
+    if not scale.max > scale.min:
+        raise InputError(f"scale range [{scale.min}, {scale.max}] is empty")
 
 
 def _delta_mixture(
@@ -370,10 +372,7 @@ def analyse(
     y: FloatArray,
     on: FloatArray,
     *,
-    mid: float,
-    lower_is_better: bool,
-    scale_min: float,
-    scale_max: float,
+    scale: ScaleTerms,
     delta_prior: DeltaPrior,
     correlation: Correlation = "ou",
     rho_grid: FloatArray | None = None,
@@ -384,17 +383,17 @@ def analyse(
 
     `t_day`: assessment times in days (any origin; need not be sorted, must be distinct);
     `y`: scores in scale units; `on`: 1 where the assessment is during LDN treatment, else 0;
-    `mid`: the scale's minimal important difference (> 0, scale units); `scale_min/max`: the
-    scale's range, used for the weakly informative priors on a (SD = width, centred on the
-    midpoint) and b (SD = width per year) unless `intercept_sd` / `slope_sd_per_year` are given
-    (`math.inf` gives a flat prior). Raises `InputError` for series that cannot be analysed.
+    `scale`: the outcome scale (`ldn.scales.Scale`, or anything with `mid` > 0, `min` and `max`
+    in scale units and `lower_is_better`); its range sets the weakly informative priors on a
+    (SD = width, centred on the midpoint) and b (SD = width per year) unless `intercept_sd` /
+    `slope_sd_per_year` are given (`math.inf` gives a flat prior). Raises `InputError` for series
+    that cannot be analysed.
     """
-    _check_scale(mid, scale_min, scale_max)
+    _check_scale(scale)
+    mid, lower_is_better = float(scale.mid), bool(scale.lower_is_better)
     t_day, y, on = _validate(t_day, y, on)
     rho_grid = _rho_grid(correlation, rho_grid)
-    prior_mean, prior_sd = _prior(
-        delta_prior, scale_min, scale_max, intercept_sd, slope_sd_per_year
-    )
+    prior_mean, prior_sd = _prior(delta_prior, scale, intercept_sd, slope_sd_per_year)
 
     t0 = float(t_day[0])
     t_year = (t_day - t0) / DAYS_PER_YEAR
@@ -422,8 +421,8 @@ def analyse(
         p_improvement=p_imp,
         p_improvement_ge_mid=p_imp_mid,
         p_worsening_ge_mid=p_worse_mid,
-        mid=float(mid),
-        lower_is_better=bool(lower_is_better),
+        mid=mid,
+        lower_is_better=lower_is_better,
         intercept=float(coef_mean[0]),
         slope_per_year=float(coef_mean[1]),
         t0_day=t0,

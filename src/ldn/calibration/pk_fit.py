@@ -25,6 +25,7 @@ from typing import Final
 
 import numpy as np
 
+from ldn.calibration.ensemble import EnsembleSettings, run_ensemble
 from ldn.calibration.pk_data import Observation, fit_set, studies
 from ldn.calibration.pk_predict import Predictor, renal_clearance_naltrexol_l_per_h
 from ldn.model.pk import PKParams
@@ -57,6 +58,8 @@ FAST_BRAIN_KE0_PER_H: Final = 0.35
 # (group, name): fixed in the ML fit, sampled uniformly over their labelled `range` in
 # parameters.toml in the posterior
 NUISANCE: Final = (("pk", "fm"), ("receptor", "fu_m"))
+# Posterior sampler defaults: 40 walkers (at least 2·dim + 2), 300 burn-in + 300 kept steps.
+SAMPLER: Final = EnsembleSettings(walkers=40, burn=300, steps=300, seed=11)
 
 
 def nuisance_ranges(base: ParameterSet) -> list[tuple[str, float, float]]:
@@ -253,29 +256,24 @@ def sample_posterior(
     model: str,
     base: ParameterSet,
     best: Fit,
+    settings: EnsembleSettings = SAMPLER,
     *,
-    walkers: int = 40,
-    steps: int = 600,
-    burn: int = 300,
     keep: int = 200,
-    seed: int = 11,
-    progress: bool = False,
+    progress: Callable[[int], None] | None = None,
 ) -> np.ndarray:
     """Posterior draws (keep, n_free + n_nuisance) with emcee, started around the ML fit."""
-    import emcee
-
-    rows = fit_set()
     sp = space(model)
     nominal = np.array([base.value(f"{g}.{n}") for g, n in NUISANCE])
     centre = np.concatenate([best.x, nominal])
-    dim = centre.size
-    walkers = max(walkers, 2 * dim + 2)
-    rng = np.random.default_rng(seed)
-    p0 = centre + 1e-3 * rng.standard_normal((walkers, dim))
-    p0[:, : len(sp.names)] = np.clip(p0[:, : len(sp.names)], sp.lo + 1e-6, sp.hi - 1e-6)
-    sampler = emcee.EnsembleSampler(walkers, dim, log_posterior_fn(sp, base, rows))
-    sampler.random_state = np.random.RandomState(seed).get_state()
-    sampler.run_mcmc(p0, steps, progress=progress)
-    chain = sampler.get_chain(discard=burn, flat=True)
-    idx = rng.choice(chain.shape[0], size=min(keep, chain.shape[0]), replace=False)
-    return np.asarray(chain[idx])
+    rng = np.random.default_rng(settings.seed)
+
+    def start(walkers: int) -> np.ndarray:
+        p0 = centre + 1e-3 * rng.standard_normal((walkers, centre.size))
+        p0[:, : len(sp.names)] = np.clip(p0[:, : len(sp.names)], sp.lo + 1e-6, sp.hi - 1e-6)
+        return p0
+
+    lp = log_posterior_fn(sp, base, fit_set())
+    chain = run_ensemble(lp, centre.size, start, settings, progress=progress)[0]
+    flat = chain.reshape(-1, centre.size)
+    idx = rng.choice(flat.shape[0], size=min(keep, flat.shape[0]), replace=False)
+    return np.asarray(flat[idx])

@@ -26,13 +26,13 @@ from typing import Final
 import numpy as np
 
 from ldn.calibration.pk_data import Observation, by_id
-from ldn.model.pk import ArrayLike, PKParams
+from ldn.model.pk import PKParams
 from ldn.model.pk_models import get_model, model_system
 from ldn.model.receptors import BindingParams
 from ldn.model.series import brain_occupancy, series
 from ldn.model.superposition import regimen_auc
 from ldn.regimen import DoseEvents, SteadyState
-from ldn.types import FloatArray
+from ldn.types import FloatArray, FloatLike
 
 T_SINGLE: Final = np.concatenate([np.arange(0.0, 24.0, 0.02), np.arange(24.0, 200.01, 0.25)])
 LEE_SCANS_H: Final = (1.0, 48.0, 72.0, 120.0, 168.0)
@@ -50,7 +50,7 @@ class Predictor:
     model: str
     pk: PKParams
     binding: BindingParams
-    extra: Mapping[str, ArrayLike]
+    extra: Mapping[str, FloatLike]
     _cache: dict[float, tuple[FloatArray, dict[str, FloatArray]]] = field(default_factory=dict)
 
     def __post_init__(self) -> None:

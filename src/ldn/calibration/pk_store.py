@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 from collections.abc import Callable, Mapping
+from dataclasses import replace
 from importlib import resources
 from pathlib import Path
 
@@ -30,7 +31,12 @@ def _observations_sha() -> str:
 
 
 def calibrate_model(
-    model: str, base: ParameterSet, *, steps: int, loso: bool, progress: bool = False
+    model: str,
+    base: ParameterSet,
+    *,
+    steps: int,
+    loso: bool,
+    progress: Callable[[int], None] | None = None,
 ) -> tuple[dict[str, object], np.ndarray, tuple[str, ...]]:
     """(toml table, draws, column names) for one variant."""
     best = pk_fit.fit(model, base)
@@ -51,9 +57,8 @@ def calibrate_model(
     names = (*best.names, *(n for _, n in pk_fit.NUISANCE))
     draws = np.empty((0, len(names)))
     if steps > 0:
-        raw = pk_fit.sample_posterior(
-            model, base, best, steps=steps, burn=steps // 2, progress=progress
-        )
+        settings = replace(pk_fit.SAMPLER, burn=steps // 2, steps=steps - steps // 2)
+        raw = pk_fit.sample_posterior(model, base, best, settings, progress=progress)
         draws = raw.copy()
         draws[:, : len(best.names)] = np.exp(raw[:, : len(best.names)])
     return table, draws, names
@@ -106,7 +111,9 @@ def run(
         table, arr, names = calibrate_model(m, base, steps=steps, loso=loso)
         tables[m], draws[m] = table, (arr, names)
         report(f"  {m}: AIC {table['aic']}, BIC {table['bic']}, LOSO {table.get('loso_rms_z')}")
-    write_results(tables, draws, out, f"emcee steps {steps}, burn {steps // 2}, seed 11")
+    write_results(
+        tables, draws, out, f"emcee steps {steps}, burn {steps // 2}, seed {pk_fit.SAMPLER.seed}"
+    )
     if out == data_dir() and set(models) == set(MODEL_NAMES):
         best = min(tables, key=lambda m: float(tables[m]["aic"]))  # type: ignore[arg-type]
         arr, names = draws[best]

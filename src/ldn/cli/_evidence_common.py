@@ -58,6 +58,13 @@ def _write(text: str, out: Path | None) -> None:
         typer.echo(f"wrote {out}", err=True)
 
 
+def _condition_title(name: str) -> str:
+    """The evidence title of condition `name` (a code, title or alias; `fm` → Fibromyalgia)."""
+    from ldn.evidence.schema import CONDITIONS, evidence_condition
+
+    return CONDITIONS[evidence_condition(name)]
+
+
 def _save_plot(fig: Any, plot: Path) -> None:
     save_figure(fig, plot, option="--plot")
     typer.echo(f"wrote {plot}", err=True)

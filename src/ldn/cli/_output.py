@@ -43,7 +43,10 @@ def json_value(value: Any) -> Any:
 
 
 def check_folder(path: Path | None, option: str) -> None:
-    """Raise `InputError` when the folder that `path` would be written into does not exist."""
+    """Raise `InputError` when the FILE option `path` is an existing folder, or the folder it
+    would be written into does not exist."""
+    if path is not None and path.is_dir():
+        raise InputError(f"{option} {path} is a folder; name a file inside it.")
     if path is not None and not path.parent.is_dir():
         raise InputError(
             f"{option} {path}: the folder {path.parent} does not exist; create it or write "

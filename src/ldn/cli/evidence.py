@@ -28,7 +28,13 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from ldn.cli import evidence_review as _review
-from ldn.cli._evidence_common import _COND_HELP, _emit_frame, _save_plot, _write
+from ldn.cli._evidence_common import (
+    _COND_HELP,
+    _condition_title,
+    _emit_frame,
+    _save_plot,
+    _write,
+)
 from ldn.cli._options import with_options
 from ldn.cli._output import FORMAT_OPTION, check_output, json_value
 
@@ -66,8 +72,11 @@ class PoolSource:
 
     @property
     def heading(self) -> str:
-        """The condition or the CSV's file name (empty for every condition)."""
-        return self.condition or (self.input_file.name if self.input_file else "")
+        """The condition's title (`fm` → Fibromyalgia) or the CSV's file name (empty for every
+        condition); `InputError` for an unknown condition."""
+        if self.condition is not None:
+            return _condition_title(self.condition)
+        return self.input_file.name if self.input_file else ""
 
 
 def _plot_result(res: MetaResult, kind: str, title: str, plot: Path) -> None:
@@ -158,14 +167,9 @@ def _print_result(
     console = Console()
     console.print("\n".join(lines), highlight=False)
     if res.k >= 3:
-        from ldn.evidence import egger_test, leave_one_out
+        from ldn.evidence import leave_one_out
 
-        eg = egger_test(res.yi, res.vi)
-        console.print(
-            f"Egger's test: intercept {eg.intercept:.3f} (SE {eg.se:.3f}), t = {eg.t:.3f}, "
-            f"df = {eg.df}, p = {eg.pvalue:.3g}" + ("  (k < 10: low power)" if res.k < 10 else ""),
-            highlight=False,
-        )
+        console.print(_egger_line(res), highlight=False)
         loo = leave_one_out(res).reset_index()
         if res.is_ratio:
             for col in ("estimate", "ci_low", "ci_high"):
@@ -232,7 +236,8 @@ def list_studies(
             frame[cols],
             "table",
             None,
-            f"LDN studies{f' ({condition})' if condition else ''}: {len(frame)} rows",
+            f"LDN studies{f' ({_condition_title(condition)})' if condition else ''}: "
+            f"{len(frame)} rows",
         )
     else:
         _emit_frame(frame, fmt, out, "")
@@ -403,13 +408,19 @@ def funnel_cmd(
     res, _, _ = _fit(source, False)
     _plot_result(res, "funnel", source.heading, plot)
     if res.k >= 3:
-        from ldn.evidence import egger_test
+        typer.echo(_egger_line(res))
 
-        eg = egger_test(res.yi, res.vi)
-        typer.echo(
-            f"Egger's test: intercept {eg.intercept:.3f}, t = {eg.t:.3f}, df = {eg.df}, "
-            f"p = {eg.pvalue:.3g}"
-        )
+
+def _egger_line(res: MetaResult) -> str:
+    """Egger's regression test of funnel asymmetry as one line (`pool` and `funnel`; k >= 3)."""
+    from ldn.evidence import egger_test
+
+    eg = egger_test(res.yi, res.vi)
+    low_power = "  (k < 10: low power)" if res.k < 10 else ""
+    return (
+        f"Egger's test: intercept {eg.intercept:.3f} (SE {eg.se:.3f}), t = {eg.t:.3f}, "
+        f"df = {eg.df}, p = {eg.pvalue:.3g}{low_power}"
+    )
 
 
 _review.register(app)  # prisma, add, cumulative, docs

@@ -19,7 +19,13 @@ from pathlib import Path
 
 import typer
 
-from ldn.cli._evidence_common import _COND_HELP, _emit_frame, _save_plot, _write
+from ldn.cli._evidence_common import (
+    _COND_HELP,
+    _condition_title,
+    _emit_frame,
+    _save_plot,
+    _write,
+)
 from ldn.cli._output import FORMAT_NO_CSV_OPTION, FORMAT_OPTION, check_output, json_value
 
 
@@ -87,14 +93,15 @@ def cumulative_cmd(
     from ldn.evidence import cumulative_meta
 
     frame = cumulative_meta(condition, include_nonrandomised=include_nonrandomised)
-    _emit_frame(frame, fmt, out, f"{condition}: cumulative meta-analysis (SMD, REML)")
+    title = _condition_title(condition)
+    _emit_frame(frame, fmt, out, f"{title}: cumulative meta-analysis (SMD, REML)")
     if plot is not None:
         import matplotlib
 
         matplotlib.use("Agg")
         from ldn.evidence.plots import plot_cumulative
 
-        _save_plot(plot_cumulative(frame, title=f"{condition}: cumulative meta-analysis"), plot)
+        _save_plot(plot_cumulative(frame, title=f"{title}: cumulative meta-analysis"), plot)
 
 
 def docs_cmd(

@@ -19,12 +19,11 @@ import typer
 
 from ldn.cli._output import FORMAT_OPTION
 from ldn.cli._progress import progress_bar
+from ldn.conditions import CONDITION_NAMES
 
 
 def sensitivity(
-    condition: str = typer.Option(
-        ..., "--condition", "-c", help="crohns | ra | sle | psoriasis | ms | fibromyalgia"
-    ),
+    condition: str = typer.Option(..., "--condition", "-c", help=" | ".join(CONDITION_NAMES)),
     n: int = typer.Option(64, "--n", help="Sobol' base sample size (power of 2)."),
     seed: int = typer.Option(0, "--seed", help="Seed of the scrambled Sobol' sequence."),
     tlr4: bool = typer.Option(False, "--tlr4", help="Switch the TLR4/microglia path on."),

@@ -69,7 +69,7 @@ def simulate(
     if draws < 2:
         raise InputError(f"--draws must be at least 2, got {draws}")
 
-    from ldn.simulate import simulate as run
+    from ldn.simulation import simulate as run
 
     regimen = dosing.regimen(
         interval_h=interval_h, events_file=events, missed=missed, adherence=adherence, seed=seed
@@ -98,12 +98,12 @@ def _write_result(
 ) -> None:
     """Print or write the time series and the final-day metrics; draw `plot`."""
     from ldn.cli._output import write_text
-    from ldn.errors import InputError
+    from ldn.figures import save_figure
 
     frame = result.to_frame()
     note = _hypothesis_note(result.hypothesis, default_hypothesis)
     if note is not None:
-        from ldn.simulate.scenarios import signalling_note
+        from ldn.simulation.scenarios import signalling_note
 
         sign = signalling_note(result.extra, result.exposure.t_h)
         note = note if sign is None else f"{note}\n{sign}"
@@ -122,10 +122,7 @@ def _write_result(
         else:
             write_text(out, text)
     if plot is not None:
-        try:
-            result.plot(plot)
-        except OSError as exc:
-            raise InputError(f"cannot write --plot {plot}: {exc.strerror or exc}") from exc
+        save_figure(result.plot(), plot, tight=True, option="--plot")
 
 
 def _hypothesis_note(name: str | None, default: bool) -> str | None:
@@ -177,7 +174,7 @@ def _print_table(description: str, frame: object, summary: dict, step_h: float) 
     from rich.console import Console
     from rich.table import Table
 
-    from ldn.simulate import CSV_COLUMNS
+    from ldn.simulation import CSV_COLUMNS
 
     assert isinstance(frame, pd.DataFrame)
     console = Console()

@@ -8,6 +8,7 @@ from typing import Any
 import numpy as np
 
 from ldn.demo.section import DemoSection
+from ldn.figures import save_figure
 
 _ARMS = (
     ("ldn_bedtime", "4.5 mg at 22:00"),
@@ -23,7 +24,7 @@ def _figure(out_dir: Path) -> str:
     import matplotlib.pyplot as plt
 
     from ldn.parameters import default_parameters
-    from ldn.simulate.scenarios import arm_events, chain_columns
+    from ldn.simulation.scenarios import arm_events, chain_columns
 
     params = default_parameters()
     days = 84
@@ -50,8 +51,7 @@ def _figure(out_dir: Path) -> str:
     fig.suptitle("Seed hypothesis (rebound_brain), Crohn's disease, default parameters")
     fig.tight_layout()
     name = "chain_crohns.png"
-    fig.savefig(out_dir / name, dpi=110)
-    plt.close(fig)
+    save_figure(fig, out_dir / name)
     return name
 
 
@@ -93,7 +93,6 @@ def _weights_table(weights: dict[str, Any]) -> list[str]:
 
 def run(out_dir: Path) -> DemoSection:
     """Mechanism families: weights and model-averaged effects with 95 % intervals per condition."""
-    import matplotlib.pyplot as plt
 
     from ldn.mechanisms.plots import plot_checks, plot_hypotheses
     from ldn.mechanisms.report import hypotheses_report, load_posterior
@@ -137,8 +136,7 @@ def run(out_dir: Path) -> DemoSection:
     figures = [_figure(out_dir)]
     for name, fig in (("hypotheses_crohns.png", plot_hypotheses(hypotheses_report("crohns"))),
                       ("calibration_checks.png", plot_checks())):  # fmt: skip
-        fig.savefig(out_dir / name, dpi=110)  # type: ignore[attr-defined]
-        plt.close(fig)  # type: ignore[arg-type]
+        save_figure(fig, out_dir / name)
         figures.append(name)
     return DemoSection(title="Mechanism families: rebound, OGF, null — weighed by the trials",
                        markdown="\n".join(lines), figures=tuple(figures))  # fmt: skip

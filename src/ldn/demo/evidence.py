@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from ldn.demo.section import DemoSection
+from ldn.figures import save_figure
 
 
 def _ci(lo: float, hi: float) -> str:
@@ -34,7 +35,6 @@ def run(out_dir: Path) -> DemoSection:
     import matplotlib
 
     matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
 
     from ldn.evidence import (
         CONDITIONS,
@@ -51,8 +51,7 @@ def run(out_dir: Path) -> DemoSection:
         results, title="LDN vs placebo, randomised trials, SMD (Hedges' g, REML); > 0 favours LDN"
     )
     figs = ("evidence_forest.png",)
-    fig.savefig(out_dir / figs[0], dpi=120)  # type: ignore[attr-defined]
-    plt.close("all")
+    save_figure(fig, out_dir / figs[0])
     ae = adverse_event_table()
     ae.to_csv(out_dir / "evidence_adverse_events.csv", index=False, float_format="%.4g")
     studies = load_studies()

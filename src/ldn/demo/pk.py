@@ -46,8 +46,8 @@ def run(out_dir: Path) -> DemoSection:
     from ldn.regimen import daily
     from ldn.report.ldn_answer import blockade_markdown, ldn_markdown
     from ldn.report.pk_figures import plot_variant_blockade
-    from ldn.simulate import simulate
-    from ldn.simulate.plots import plot_concentrations, plot_dose_response, plot_occupancy
+    from ldn.simulation import simulate
+    from ldn.simulation.plots import plot_concentrations, plot_dose_response, plot_occupancy
 
     results = [
         simulate(daily(4.5, at="22:00"), days=14, step_h=0.25, uncertainty=True, n_draws=100),

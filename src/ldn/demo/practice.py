@@ -10,7 +10,7 @@ from pathlib import Path
 import pandas as pd
 
 from ldn.demo.section import DemoSection
-from ldn.report.markdown import markdown_table
+from ldn.markdown import markdown_table
 
 DOSES_MG = (1.5, 3.0, 4.5, 50.0)
 N_PATIENTS = 200

@@ -9,7 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from ldn.demo.section import DemoSection
-from ldn.report.markdown import markdown_table
+from ldn.markdown import markdown_table
 
 N_PATIENTS = 60
 SEED = 1

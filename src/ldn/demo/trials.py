@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from ldn.demo.section import DemoSection
+from ldn.markdown import markdown_table
 
 CONDITION = "fibromyalgia"
 TRIALS = 200
@@ -48,7 +49,7 @@ def run(out_dir: Path) -> DemoSection:
             )
         ]
     )[["study", "endpoint", "observed", "predicted", "predicted_power"]]
-    table = _markdown_table(compact)
+    table = markdown_table(compact)
     n_text = (
         f"about **{found.n_per_arm} patients per arm** reach 90 % power "
         f"(estimated {found.power_at_n.power:.0%}; Monte-Carlo interval of n: "
@@ -73,14 +74,3 @@ Published placebo-controlled RCTs re-run with the same n, dose, duration and end
         markdown=markdown,
         figures=(curve.name, evidence_png.name),
     )
-
-
-def _markdown_table(frame: object) -> str:
-    """A pipe table (pandas' to_markdown needs the optional tabulate package)."""
-    import pandas as pd
-
-    assert isinstance(frame, pd.DataFrame)
-    head = "| " + " | ".join(str(c) for c in frame.columns) + " |"
-    rule = "|" + "---|" * len(frame.columns)
-    rows = ["| " + " | ".join(str(v) for v in row) + " |" for row in frame.itertuples(index=False)]
-    return "\n".join([head, rule, *rows])

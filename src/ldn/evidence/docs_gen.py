@@ -28,6 +28,8 @@ import pandas as pd
 
 from ldn.conditions import CONDITION_NAMES
 from ldn.errors import InputError
+from ldn.figures import save_figure
+from ldn.markdown import markdown_table
 
 if TYPE_CHECKING:
     from ldn.evidence.meta import MetaResult
@@ -69,14 +71,8 @@ def _fmt(x: object, nd: int = 2) -> str:
 
 
 def md_table(frame: pd.DataFrame) -> str:
-    """A pipe table; floats to two decimals, NaN as an en dash, pipes in cells escaped."""
-    head = "| " + " | ".join(map(str, frame.columns)) + " |"
-    sep = "|" + "|".join("---" for _ in frame.columns) + "|"
-    body = [
-        "| " + " | ".join(_fmt(v).replace("|", "/").replace("\n", " ") for v in row) + " |"
-        for row in frame.itertuples(index=False)
-    ]
-    return "\n".join([head, sep, *body])
+    """A pipe table (`ldn.markdown`); floats to two decimals, NaN as an en dash."""
+    return markdown_table(frame, cell=_fmt)
 
 
 def _ci(lo: float, hi: float) -> str:
@@ -365,27 +361,21 @@ def write_figures(figures_dir: Path) -> list[Path]:
     from ldn.evidence.search import plot_prisma, prisma_counts
 
     figures_dir.mkdir(parents=True, exist_ok=True)
-    out = []
-    fig = plot_prisma(prisma_counts())
-    fig.savefig(figures_dir / FIGURES["prisma"], dpi=110)
-    out.append(figures_dir / FIGURES["prisma"])
-    fig = plot_cumulative(
-        cumulative_meta("fibromyalgia"),
-        title="Fibromyalgia: cumulative meta-analysis (randomised trials)",
-    )
-    fig.savefig(figures_dir / FIGURES["cumulative"], dpi=110)
-    out.append(figures_dir / FIGURES["cumulative"])
     conds = list(pooled_by_condition()["condition"])
-    grid = forest_grid(
-        {CONDITIONS[c]: pool_condition(c) for c in conds},
-        title="LDN vs placebo, randomised trials (SMD, REML); > 0 favours LDN",
-    )
-    grid.savefig(figures_dir / FIGURES["forest"], dpi=110)  # type: ignore[attr-defined]
-    out.append(figures_dir / FIGURES["forest"])
-    import matplotlib.pyplot as plt
-
-    plt.close("all")
-    return out
+    figures = {
+        "prisma": plot_prisma(prisma_counts()),
+        "cumulative": plot_cumulative(
+            cumulative_meta("fibromyalgia"),
+            title="Fibromyalgia: cumulative meta-analysis (randomised trials)",
+        ),
+        "forest": forest_grid(
+            {CONDITIONS[c]: pool_condition(c) for c in conds},
+            title="LDN vs placebo, randomised trials (SMD, REML); > 0 favours LDN",
+        ),
+    }
+    for key, fig in figures.items():
+        save_figure(fig, figures_dir / FIGURES[key])
+    return [figures_dir / FIGURES[key] for key in figures]
 
 
 def render_docs(docs_dir: Path, *, check: bool = False) -> list[str]:

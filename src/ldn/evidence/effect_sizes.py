@@ -30,13 +30,12 @@ from __future__ import annotations
 from typing import Literal
 
 import numpy as np
-import numpy.typing as npt
+from numpy.typing import ArrayLike
 from scipy import special, stats
 
 from ldn.errors import InputError
 from ldn.types import FloatArray
 
-ArrayLike = npt.ArrayLike
 BinaryMeasure = Literal["RR", "OR", "RD"]
 
 

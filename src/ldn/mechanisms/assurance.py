@@ -3,7 +3,7 @@
 For a parallel or crossover design, each replicate trial r gets one posterior draw: a family
 (chosen with the condition's weights) and that family's calibrated parameters, the same in both
 arms (sequences). The draw's population-mean latent activity a_r(t) under each arm's dosing
-(`ldn.simulate.hypotheses.family_run`; for a crossover sequence, the treatment regimen's doses
+(`ldn.simulation.hypotheses.family_run`; for a crossover sequence, the treatment regimen's doses
 inside that sequence's drug period, as `ldn.trials.simulate` gives them, so the washout and any
 carry-over into the placebo period follow the draw) replaces the fixed model's population mean,
 keeping each virtual patient's deviation from it (between-patient variability of the engine):
@@ -30,7 +30,7 @@ from ldn.model.disease.base import H_PER_WEEK
 from ldn.model.hypotheses import get_family
 from ldn.parameters import ParameterSet
 from ldn.regimen.events import DoseEvents
-from ldn.simulate.hypotheses import family_run
+from ldn.simulation.hypotheses import family_run
 from ldn.trials.design import TrialDesign
 from ldn.types import FloatArray, IntArray
 

@@ -13,10 +13,11 @@ from __future__ import annotations
 import warnings
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Final
+from typing import Any, ClassVar, Final
 
 import numpy as np
 
+from ldn.calibration.ensemble import EnsembleSettings, run_ensemble
 from ldn.errors import InputError
 from ldn.mechanisms.data import CalibrationTrial
 from ldn.mechanisms.model import (
@@ -46,15 +47,17 @@ class ConvergenceError(InputError):
 
 
 @dataclass(frozen=True)
-class FitSettings:
-    """Sampler settings: walkers, burn-in and kept steps, thinning, prediction draws, seed."""
+class FitSettings(EnsembleSettings):
+    """The ensemble's settings (`ldn calibrate` defaults) plus thinning and prediction draws."""
 
     walkers: int = 32
     burn: int = 2000
     steps: int = 8000
+    seed: int = 20241231
     thin: int = 20
     predict_draws: int = 1000
-    seed: int = 20241231
+
+    MINIMUM: ClassVar[dict[str, int]] = {**EnsembleSettings.MINIMUM, "thin": 1, "predict_draws": 1}
 
 
 def _posterior_fn(
@@ -94,24 +97,19 @@ def run_sampler(
     progress: Callable[[int], None] | None = None,
 ) -> tuple[FloatArray, FloatArray]:  # fmt: skip
     """(chains (walkers, draws, ndim), pointwise log likelihood (walkers, draws, n_trials))."""
-    import emcee
-
     rng = np.random.default_rng(settings.seed)
-    fn = _posterior_fn(layout, trials, params)
-    walkers = max(settings.walkers, 2 * layout.ndim + 2)
-    start = layout.sample_prior(walkers, rng)
-    sampler = emcee.EnsembleSampler(
-        walkers, layout.ndim, fn, vectorize=True, moves=_moves(),
+    chain, blobs = run_ensemble(
+        _posterior_fn(layout, trials, params),
+        layout.ndim,
+        lambda walkers: layout.sample_prior(walkers, rng),
+        settings,
+        thin=settings.thin,
+        moves=_moves(),
+        vectorize=True,
         blobs_dtype=[("ll", float, (len(trials),))],
-    )  # fmt: skip
-    sampler.random_state = np.random.RandomState(settings.seed).get_state()  # reproducible
-    total = settings.burn + settings.steps
-    for k, _ in enumerate(sampler.sample(start, iterations=total)):
-        if progress is not None:
-            progress(k + 1)
-    chain = sampler.get_chain(discard=settings.burn, thin=settings.thin)  # (draws, walkers, ndim)
-    blobs = sampler.get_blobs(discard=settings.burn, thin=settings.thin)["ll"]
-    return np.swapaxes(chain, 0, 1), np.swapaxes(blobs, 0, 1)
+        progress=progress,
+    )
+    return np.swapaxes(chain, 0, 1), np.swapaxes(blobs["ll"], 0, 1)
 
 
 def convergence(idata: Any) -> dict[str, float]:

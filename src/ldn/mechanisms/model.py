@@ -11,7 +11,7 @@ Parameters (vectorised over rows, e.g. emcee walkers; docs/model.md part II, "Ca
   effect + N(0, (τ·SD_change)²).
 
 Each trial is simulated with the family's compiled chain
-(`ldn.simulate.hypotheses.family_run`) at its own regimen and duration; the likelihood is
+(`ldn.simulation.hypotheses.family_run`) at its own regimen and duration; the likelihood is
 that of `ldn.mechanisms.data`.
 """
 
@@ -24,6 +24,8 @@ from typing import Final
 import numpy as np
 from scipy import special, stats
 
+from ldn.conditions import canonical_condition
+from ldn.errors import InputError
 from ldn.mechanisms.data import CalibrationTrial
 from ldn.model.chain import CONDITIONS, scale_parameters
 from ldn.model.disease import get_condition
@@ -31,10 +33,10 @@ from ldn.model.disease.base import H_PER_WEEK, expected_score
 from ldn.model.hypotheses.base import LOG_PRIORS, Family
 from ldn.parameters import ParameterSet
 from ldn.regimen import Regimen
-from ldn.simulate.hypotheses import family_drive, family_run, scale_effect
-from ldn.simulate.scenarios import half_step_grid
+from ldn.simulation.hypotheses import family_drive, family_run, scale_effect
+from ldn.simulation.scenarios import half_step_grid
 from ldn.solve.hypothesis import activity_after
-from ldn.units import FloatArray
+from ldn.types import FloatArray
 
 CAL_DT_H: Final = 2.0  # RK4 step in calibration: ≤ 3 % of the effect vs 0.125 h (tests)
 _GH_X, _GH_W = np.polynomial.hermite_e.hermegauss(9)
@@ -100,10 +102,18 @@ class Layout:
     def log_gain(
         self, theta: FloatArray, condition: str, z: FloatArray | None = None
     ) -> FloatArray:
-        """log effect_gain of `condition`; `z` for a condition without trials (prior draw)."""
+        """log effect_gain of `condition` (name, title or alias); `z` for a condition without
+        trials (a prior draw). `InputError` for such a condition when `z` is not given."""
         m, s = self.column(theta, "log_gain_mean"), self.column(theta, "log_gain_sd")
-        zc = self.column(theta, f"z.{condition}") if z is None else z
-        return m + s * zc
+        if z is not None:
+            return m + s * z
+        name = f"z.{canonical_condition(condition)}"
+        if name not in self.names:
+            raise InputError(
+                f"{self.family.name}: no fitted trials for {condition!r}, so no z coordinate; "
+                "pass z (a draw from the prior) for a condition without trials"
+            )
+        return m + s * self.column(theta, name)
 
     def log_prior(self, theta: FloatArray) -> FloatArray:
         """Log prior density (up to a constant) of each row; −inf outside the support."""

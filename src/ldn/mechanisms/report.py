@@ -33,7 +33,7 @@ from ldn.errors import InputError
 from ldn.mechanisms.fit import PREDICTION_WEEKS, REGIMENS
 from ldn.mechanisms.run import shipped_dir
 from ldn.model.disease import get_condition
-from ldn.units import FloatArray
+from ldn.types import FloatArray
 
 PRIOR_DOMINATED_RATIO: Final = 0.8
 CLIPPED_SHARE: Final = 0.05  # assumption of this report: 5 % of draws at one end = clipped

@@ -21,7 +21,7 @@ from typing import Any
 import numpy as np
 from scipy import optimize, special
 
-from ldn.units import FloatArray
+from ldn.types import FloatArray
 
 N_BOOT = 400
 

@@ -109,6 +109,8 @@ _AMP, _ACRO, _GR, _GRO, _GB, _GO, _RUP, _RDN, _LUP, _LDN = map(PARAM_NAMES.index
     "be_amplitude", "be_acrophase_h", "mor_gain", "ogfr_gain", "be_gain", "ogf_gain",
     "receptor_tau_up_h", "receptor_tau_down_h", "ligand_tau_up_h", "ligand_tau_down_h",
 ))  # fmt: skip
+# The rebound's upregulation gains (file names): freed by calibration, scaled by rebound.gain_scale
+UPREGULATION_GAINS: Final = tuple(_PARAM_SPEC[i][1] for i in (_GR, _GRO, _GB, _GO))
 _AFF, _W, _EMAX, _S50, _TL, _GAM, _TC, _TE, _TIC, _BETA, _TD, _AMAX = map(PARAM_NAMES.index, (
     "ogfr_affinity_rel", "mor_weight", "prolif_emax", "prolif_s50", "lymph_tau_h",
     "cytokine_gamma", "cytokine_tau_h", "tlr4_emax", "tlr4_ic50_nM", "effect_gain",

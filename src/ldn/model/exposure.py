@@ -25,14 +25,14 @@ from ldn.model.metrics import (
     last_dose_time,
     time_to_steady_state,
 )
-from ldn.model.pk import ArrayLike, PKParams
+from ldn.model.pk import PKParams
 from ldn.model.pk_models import model_system
 from ldn.model.pk_setup import ModelSetup, model_setup
 from ldn.model.receptors import BindingParams, unbound_effect_nm
 from ldn.model.series import series
 from ldn.model.superposition import EventsLike, regimen_auc
 from ldn.parameters import ParameterSet, default_parameters
-from ldn.types import FloatArray
+from ldn.types import FloatArray, FloatLike
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -81,7 +81,7 @@ def model_parameters(
     pk: PKParams | None = None,
     binding: BindingParams | None = None,
     pk_model: str | None = None,
-    extra: dict[str, ArrayLike] | None = None,
+    extra: dict[str, FloatLike] | None = None,
 ) -> ModelSetup:
     """The variant's parameters (`ldn.pk_fits`); explicit `pk`/`binding`/`extra` objects win."""
     setup = model_setup(pk_model, params)
@@ -101,7 +101,7 @@ def exposure(
     pk: PKParams | None = None,
     binding: BindingParams | None = None,
     pk_model: str | None = None,
-    extra: dict[str, ArrayLike] | None = None,
+    extra: dict[str, FloatLike] | None = None,
 ) -> Exposure:
     """Closed-form exposure and brain/plasma MOR/KOR/DOR occupancy of `events` at `t_h` (h).
 

@@ -38,10 +38,8 @@ import numpy as np
 
 from ldn.errors import InputError
 from ldn.parameters import ParameterSet, group_values
-from ldn.types import FloatArray
+from ldn.types import FloatArray, FloatLike
 from ldn.units import mg_per_l_to_ng_per_ml
-
-ArrayLike = float | FloatArray
 
 STATE_NAMES: Final = ("gut", "ntx_c", "ntx_deep", "nol_c", "nol_p", "ntx_e", "nol_e")
 OUTPUT_NAMES: Final = (
@@ -58,23 +56,23 @@ N_OUTPUTS: Final = len(OUTPUT_NAMES)
 class PKParams:
     """PK constants (floats or arrays of shape (n_patients,)); names carry their units."""
 
-    ka_per_h: ArrayLike
-    fa: ArrayLike
-    f_sys: ArrayLike
-    fm: ArrayLike
-    cl_l_per_h: ArrayLike
-    v_c_l: ArrayLike
-    q_deep_l_per_h: ArrayLike
-    v_deep_l: ArrayLike
-    cl_m_l_per_h: ArrayLike
-    v_m_l: ArrayLike
-    q_m_l_per_h: ArrayLike
-    v_mp_l: ArrayLike
-    ke0_per_h: ArrayLike
-    ke0_m_per_h: ArrayLike
+    ka_per_h: FloatLike
+    fa: FloatLike
+    f_sys: FloatLike
+    fm: FloatLike
+    cl_l_per_h: FloatLike
+    v_c_l: FloatLike
+    q_deep_l_per_h: FloatLike
+    v_deep_l: FloatLike
+    cl_m_l_per_h: FloatLike
+    v_m_l: FloatLike
+    q_m_l_per_h: FloatLike
+    v_mp_l: FloatLike
+    ke0_per_h: FloatLike
+    ke0_m_per_h: FloatLike
 
     @classmethod
-    def from_parameters(cls, params: ParameterSet, **overrides: ArrayLike) -> PKParams:
+    def from_parameters(cls, params: ParameterSet, **overrides: FloatLike) -> PKParams:
         """Read the `pk.*` group of a `ParameterSet`; keyword overrides replace single values."""
         return cls(**group_values(params, "pk", (f.name for f in fields(cls)), overrides))  # type: ignore[arg-type]
 

@@ -29,7 +29,8 @@ from typing import Final
 import numpy as np
 
 from ldn.errors import InputError
-from ldn.model.pk import STATE_NAMES, ArrayLike, LinearSystem, PKParams, linear_system
+from ldn.model.pk import STATE_NAMES, LinearSystem, PKParams, linear_system
+from ldn.types import FloatLike
 
 
 @dataclass(frozen=True)
@@ -75,7 +76,7 @@ def get_model(name: str) -> PKModelSpec:
         ) from None
 
 
-def check_extra(spec: PKModelSpec, extra: Mapping[str, ArrayLike]) -> None:
+def check_extra(spec: PKModelSpec, extra: Mapping[str, FloatLike]) -> None:
     """InputError if `extra` lacks a parameter the variant needs or has one it does not use."""
     missing = [k for k in spec.extra_params if k not in extra]
     unknown = [k for k in extra if k not in spec.extra_params]
@@ -90,7 +91,7 @@ def check_extra(spec: PKModelSpec, extra: Mapping[str, ArrayLike]) -> None:
 
 
 def model_system(
-    name: str, p: PKParams, extra: Mapping[str, ArrayLike] | None = None
+    name: str, p: PKParams, extra: Mapping[str, FloatLike] | None = None
 ) -> LinearSystem:
     """Linear PK system of variant `name` (outputs as `ldn.model.pk.OUTPUT_NAMES`)."""
     spec = get_model(name)
@@ -102,7 +103,7 @@ def model_system(
     return _with_brain_pools(base, extra["k_ret_per_h"], extra["k_rel_per_h"])
 
 
-def _with_brain_pools(base: LinearSystem, k_ret: ArrayLike, k_rel: ArrayLike) -> LinearSystem:
+def _with_brain_pools(base: LinearSystem, k_ret: FloatLike, k_rel: FloatLike) -> LinearSystem:
     """Append retained brain pools (ntx_r, nol_r) exchanging with the effect states 5 and 6."""
     n = base.a.shape[-1]
     lead = base.a.shape[:-2]

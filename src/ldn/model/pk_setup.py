@@ -16,10 +16,11 @@ from dataclasses import dataclass, replace
 
 from ldn import pk_fits
 from ldn.errors import InputError
-from ldn.model.pk import ArrayLike, LinearSystem, PKParams
+from ldn.model.pk import LinearSystem, PKParams
 from ldn.model.pk_models import MODEL_NAMES, get_model, model_system
 from ldn.model.receptors import BindingParams
 from ldn.parameters import ParameterSet, default_parameters
+from ldn.types import FloatLike
 
 _BINDING = ("invivo_scale", "kp_m", "fu_m")
 
@@ -31,7 +32,7 @@ class ModelSetup:
     model: str
     pk: PKParams
     binding: BindingParams
-    extra: dict[str, ArrayLike]
+    extra: dict[str, FloatLike]
 
     @property
     def n_draws(self) -> int | None:
@@ -50,8 +51,8 @@ def resolve_name(model: str | None) -> str:
 
 
 def _split(
-    values: dict[str, ArrayLike],
-) -> tuple[dict[str, ArrayLike], dict[str, ArrayLike], dict[str, ArrayLike]]:
+    values: dict[str, FloatLike],
+) -> tuple[dict[str, FloatLike], dict[str, FloatLike], dict[str, FloatLike]]:
     pk_fields = PKParams.__dataclass_fields__
     pk = {k: v for k, v in values.items() if k in pk_fields}
     b = {k: v for k, v in values.items() if k in _BINDING}
@@ -68,7 +69,7 @@ def model_setup(model: str | None = None, params: ParameterSet | None = None) ->
     """
     name = resolve_name(model)
     ps = default_parameters() if params is None else params
-    fitted: dict[str, ArrayLike] = dict(pk_fits.fitted_values(name))
+    fitted: dict[str, FloatLike] = dict(pk_fits.fitted_values(name))
     if params is not None and name == default_model():
         fitted = {}
     pk, b, extra = _split(fitted)

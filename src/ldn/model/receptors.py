@@ -24,10 +24,8 @@ from typing import Any, Final
 import numpy as np
 
 from ldn.parameters import ParameterSet, group_values
-from ldn.types import FloatArray
+from ldn.types import FloatArray, FloatLike
 from ldn.units import MW_NALTREXOL_G_PER_MOL, MW_NALTREXONE_G_PER_MOL, ng_per_ml_to_nM
-
-ArrayLike = float | FloatArray
 
 RECEPTORS: Final = ("mor", "kor", "dor")
 
@@ -36,24 +34,24 @@ RECEPTORS: Final = ("mor", "kor", "dor")
 class BindingParams:
     """Binding constants; every field a float or an array of shape (n_patients,)."""
 
-    fu: ArrayLike  # unbound fraction of naltrexone in plasma
-    fu_m: ArrayLike  # unbound fraction of 6β-naltrexol in plasma
-    kp_m: ArrayLike  # brain penetration of 6β-naltrexol relative to naltrexone
-    invivo_scale: ArrayLike  # in-vivo Kd / in-vitro Ki
-    ki_ntx_mor_nm: ArrayLike
-    kor_ratio_ntx: ArrayLike  # naltrexone Ki(KOR)/Ki(MOR)
-    dor_ratio_ntx: ArrayLike  # naltrexone Ki(DOR)/Ki(MOR)
-    ki_nol_mor_nm: ArrayLike
-    ki_nol_kor_nm: ArrayLike
-    ki_nol_dor_nm: ArrayLike
+    fu: FloatLike  # unbound fraction of naltrexone in plasma
+    fu_m: FloatLike  # unbound fraction of 6β-naltrexol in plasma
+    kp_m: FloatLike  # brain penetration of 6β-naltrexol relative to naltrexone
+    invivo_scale: FloatLike  # in-vivo Kd / in-vitro Ki
+    ki_ntx_mor_nm: FloatLike
+    kor_ratio_ntx: FloatLike  # naltrexone Ki(KOR)/Ki(MOR)
+    dor_ratio_ntx: FloatLike  # naltrexone Ki(DOR)/Ki(MOR)
+    ki_nol_mor_nm: FloatLike
+    ki_nol_kor_nm: FloatLike
+    ki_nol_dor_nm: FloatLike
 
     @classmethod
-    def from_parameters(cls, params: ParameterSet, **overrides: ArrayLike) -> BindingParams:
+    def from_parameters(cls, params: ParameterSet, **overrides: FloatLike) -> BindingParams:
         """Read the `receptor.*` group; keyword overrides replace single values."""
         names = cls.__dataclass_fields__
         return cls(**group_values(params, "receptor", names, overrides))  # type: ignore[arg-type]
 
-    def k_nm(self, receptor: str) -> tuple[ArrayLike, ArrayLike]:
+    def k_nm(self, receptor: str) -> tuple[FloatLike, FloatLike]:
         """In-vivo dissociation constants (nM) of naltrexone and 6β-naltrexol at `receptor`."""
         if receptor == "mor":
             k1, k2 = self.ki_ntx_mor_nm, self.ki_nol_mor_nm
@@ -76,7 +74,7 @@ def occupancy_fraction(r1: Any, r2: Any) -> Any:
 
 
 def competitive_occupancy(
-    l1_nm: ArrayLike, k1_nm: ArrayLike, l2_nm: ArrayLike, k2_nm: ArrayLike
+    l1_nm: FloatLike, k1_nm: FloatLike, l2_nm: FloatLike, k2_nm: FloatLike
 ) -> tuple[FloatArray, FloatArray, FloatArray]:
     """(total, by ligand 1, by ligand 2) fractional occupancy of one site by two competitors."""
     r1 = np.divide(l1_nm, k1_nm)
@@ -85,47 +83,50 @@ def competitive_occupancy(
     return np.asarray(occupancy_fraction(r1, r2)), np.asarray(r1 / denom), np.asarray(r2 / denom)
 
 
-def unbound_effect_nm(
-    c_e_ntx_ng_per_ml: ArrayLike, c_e_nol_ng_per_ml: ArrayLike, b: BindingParams
+def _per_patient(v: FloatLike) -> FloatArray:
+    """A per-patient parameter array (n_patients,) as a column (n_patients, 1), so it broadcasts
+    against (n_patients, n_t) concentrations; a scalar stays a scalar."""
+    v = np.asarray(v, dtype=float)
+    return v[..., None] if v.ndim else v
+
+
+def _unbound_nm(
+    c_ntx_ng_per_ml: FloatLike, c_nol_ng_per_ml: FloatLike, b: BindingParams, kp_nol: FloatLike
 ) -> tuple[FloatArray, FloatArray]:
-    """Unbound effect-site molar concentrations (nM) of naltrexone and 6β-naltrexol.
-
-    Arrays of per-patient parameters (n_patients,) broadcast against (n_patients, n_t).
-    """
-
-    def col(v: ArrayLike) -> FloatArray:
-        v = np.asarray(v, dtype=float)
-        return v[..., None] if v.ndim else v
-
-    l1 = col(b.fu) * ng_per_ml_to_nM(np.asarray(c_e_ntx_ng_per_ml), MW_NALTREXONE_G_PER_MOL)
+    """Unbound molar concentrations (nM): fu·C for naltrexone, fu_m·kp_nol·C for 6β-naltrexol."""
+    l1 = _per_patient(b.fu) * ng_per_ml_to_nM(np.asarray(c_ntx_ng_per_ml), MW_NALTREXONE_G_PER_MOL)
     l2 = (
-        col(b.fu_m)
-        * col(b.kp_m)
-        * ng_per_ml_to_nM(np.asarray(c_e_nol_ng_per_ml), MW_NALTREXOL_G_PER_MOL)
+        _per_patient(b.fu_m)
+        * _per_patient(kp_nol)
+        * ng_per_ml_to_nM(np.asarray(c_nol_ng_per_ml), MW_NALTREXOL_G_PER_MOL)
     )
     return np.asarray(l1), np.asarray(l2)
 
 
+def unbound_effect_nm(
+    c_e_ntx_ng_per_ml: FloatLike, c_e_nol_ng_per_ml: FloatLike, b: BindingParams
+) -> tuple[FloatArray, FloatArray]:
+    """Unbound effect-site molar concentrations (nM) of naltrexone and 6β-naltrexol (the latter
+    scaled by its brain penetration `kp_m`).
+
+    Arrays of per-patient parameters (n_patients,) broadcast against (n_patients, n_t).
+    """
+    return _unbound_nm(c_e_ntx_ng_per_ml, c_e_nol_ng_per_ml, b, b.kp_m)
+
+
 def unbound_plasma_nm(
-    c_ntx_ng_per_ml: ArrayLike, c_nol_ng_per_ml: ArrayLike, b: BindingParams
+    c_ntx_ng_per_ml: FloatLike, c_nol_ng_per_ml: FloatLike, b: BindingParams
 ) -> tuple[FloatArray, FloatArray]:
     """Unbound plasma molar concentrations (nM) of naltrexone and 6β-naltrexol.
 
     What a peripheral receptor (lymphocytes, gut, OGFr on dividing cells) sees if it is in
     equilibrium with unbound plasma drug: fu·C (no brain-penetration factor).
     """
-
-    def col(v: ArrayLike) -> FloatArray:
-        v = np.asarray(v, dtype=float)
-        return v[..., None] if v.ndim else v
-
-    l1 = col(b.fu) * ng_per_ml_to_nM(np.asarray(c_ntx_ng_per_ml), MW_NALTREXONE_G_PER_MOL)
-    l2 = col(b.fu_m) * ng_per_ml_to_nM(np.asarray(c_nol_ng_per_ml), MW_NALTREXOL_G_PER_MOL)
-    return np.asarray(l1), np.asarray(l2)
+    return _unbound_nm(c_ntx_ng_per_ml, c_nol_ng_per_ml, b, 1.0)
 
 
 def plasma_occupancy(
-    c_ntx_ng_per_ml: ArrayLike, c_nol_ng_per_ml: ArrayLike, b: BindingParams, receptor: str = "mor"
+    c_ntx_ng_per_ml: FloatLike, c_nol_ng_per_ml: FloatLike, b: BindingParams, receptor: str = "mor"
 ) -> FloatArray:
     """Equilibrium occupancy (0–1) of a peripheral `receptor` exposed to unbound plasma drug.
 
@@ -134,24 +135,16 @@ def plasma_occupancy(
     """
     l1, l2 = unbound_plasma_nm(c_ntx_ng_per_ml, c_nol_ng_per_ml, b)
     k1, k2 = b.k_nm(receptor)
-    k1 = np.asarray(k1, dtype=float)
-    k2 = np.asarray(k2, dtype=float)
-    if k1.ndim:
-        k1, k2 = k1[..., None], k2[..., None]
-    return competitive_occupancy(l1, k1, l2, k2)[0]
+    return competitive_occupancy(l1, _per_patient(k1), l2, _per_patient(k2))[0]
 
 
 def occupancy(
-    c_e_ntx_ng_per_ml: ArrayLike, c_e_nol_ng_per_ml: ArrayLike, b: BindingParams
+    c_e_ntx_ng_per_ml: FloatLike, c_e_nol_ng_per_ml: FloatLike, b: BindingParams
 ) -> dict[str, FloatArray]:
     """Total occupancy (fraction 0–1) of MOR, KOR and DOR from effect-site concentrations."""
     l1, l2 = unbound_effect_nm(c_e_ntx_ng_per_ml, c_e_nol_ng_per_ml, b)
     out: dict[str, FloatArray] = {}
     for rec in RECEPTORS:
         k1, k2 = b.k_nm(rec)
-        k1 = np.asarray(k1, dtype=float)
-        k2 = np.asarray(k2, dtype=float)
-        if k1.ndim:
-            k1, k2 = k1[..., None], k2[..., None]
-        out[rec] = competitive_occupancy(l1, k1, l2, k2)[0]
+        out[rec] = competitive_occupancy(l1, _per_patient(k1), l2, _per_patient(k2))[0]
     return out

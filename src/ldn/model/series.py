@@ -15,10 +15,9 @@ from dataclasses import dataclass
 from typing import Final
 
 import numpy as np
-import numpy.typing as npt
 
 from ldn.model.binding_kinetics import kinetic_occupancy
-from ldn.model.pk import ArrayLike, LinearSystem
+from ldn.model.pk import LinearSystem
 from ldn.model.pk_models import get_model
 from ldn.model.receptors import (
     RECEPTORS,
@@ -28,7 +27,7 @@ from ldn.model.receptors import (
     unbound_plasma_nm,
 )
 from ldn.model.superposition import EventsLike, regimen_response
-from ldn.types import FloatArray
+from ldn.types import FloatArray, FloatLike, IndexArray
 
 KINETIC_STEP_H: Final = 0.05
 # hours of binding history simulated before t0 for a steady-state start (≥ 10 dissociation t½)
@@ -44,7 +43,7 @@ class Series:
     plasma: dict[str, FloatArray]
 
 
-def _col(v: ArrayLike) -> FloatArray:
+def _col(v: FloatLike) -> FloatArray:
     a = np.asarray(v, dtype=float)
     return a[..., None] if a.ndim else a
 
@@ -63,7 +62,7 @@ def brain_occupancy(y: FloatArray, b: BindingParams) -> dict[str, FloatArray]:
 
 
 def _kinetic(
-    t: FloatArray, l1: FloatArray, l2: FloatArray, b: BindingParams, koff: ArrayLike
+    t: FloatArray, l1: FloatArray, l2: FloatArray, b: BindingParams, koff: FloatLike
 ) -> dict[str, FloatArray]:
     lead = np.broadcast_shapes(l1.shape[:-1], l2.shape[:-1], np.shape(koff))
     n_p = int(np.prod(lead)) if lead else 1
@@ -87,9 +86,7 @@ def _kinetic(
     return out
 
 
-def _fine_grid(
-    events: EventsLike, t: FloatArray, koff_min: float
-) -> tuple[FloatArray, npt.NDArray[np.intp]]:
+def _fine_grid(events: EventsLike, t: FloatArray, koff_min: float) -> tuple[FloatArray, IndexArray]:
     """Internal grid covering the history and every output time; index of each output time."""
     t_d = np.asarray(events.t_h, dtype=float)
     start = min(float(t[0]), float(t_d[0]) if t_d.size else float(t[0]))
@@ -106,7 +103,7 @@ def series(
     model: str,
     system: LinearSystem,
     binding: BindingParams,
-    extra: Mapping[str, ArrayLike],
+    extra: Mapping[str, FloatLike],
     events: EventsLike,
     t_h: FloatArray,
     *,

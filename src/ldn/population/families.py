@@ -10,7 +10,7 @@ The fused engine (`ldn.population.engine.simulate_patients`) integrates the seed
    propagated into the drive array by `engine.propagate` (the kernel `propagate_pk`), as
    `engine.exposure_grid` does. Occupancy that drives the family: `brain` — the effect-site
    MOR occupancy the engine uses; `plasma` — unbound plasma MOR occupancy, the same formula as
-   `ldn.simulate.hypotheses.drive` and `Exposure.mor_occupancy_plasma` (fu·C molar over the
+   `ldn.simulation.hypotheses.drive` and `Exposure.mor_occupancy_plasma` (fu·C molar over the
    in-vivo K of each patient's binding; ASSUMPTION of that module); `none` — no drive (the null
    family: activity stays 1).
 2. Chain: the family's compiled kernel `ldn.solve.hypothesis.integrate_family` (its upregulation
@@ -54,7 +54,7 @@ from ldn.units import H_PER_DAY
 
 BLOCK_BYTES: Final = 64 * 2**20  # drive array per block of patients
 _ACTIVITY: Final = chain.ACTIVITY_INDEX
-# the parameter `ldn.simulate.hypotheses.run.THRESHOLD_NAME` names (a sibling package: no import)
+# the parameter `ldn.simulation.hypotheses.run.THRESHOLD_NAME` names (a sibling package: no import)
 _THRESHOLD: Final = "hypothesis.threshold_occupancy"
 
 

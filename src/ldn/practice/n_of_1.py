@@ -214,10 +214,7 @@ def analyse_schedule(
         d[keep],
         y[keep],
         on[keep],
-        mid=scale.mid,
-        lower_is_better=bool(scale.lower_is_better),
-        scale_min=float(scale.min),
-        scale_max=float(scale.max),
+        scale=scale,
         delta_prior=sceptical_prior(scale.mid, sd_in_mid),
     )
     per_period = []

@@ -26,7 +26,7 @@ from ldn.errors import InputError
 from ldn.parameters import ParameterSet, default_parameters
 from ldn.regimen import DoseEvents, daily
 from ldn.regimen.validate import check_clock, check_count, check_dose_mg
-from ldn.units import FloatArray
+from ldn.types import FloatArray
 
 GRID_STEP_H: Final = 0.05
 HORIZON_H: Final = 24.0 * 60  # 60 days: far beyond any LDN or 50 mg washout in the model

@@ -27,10 +27,9 @@ import os
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, TYPE_CHECKING, Any
 
 import numpy as np
-import pandas as pd
 
 from ldn.errors import DataFileError, InputError
 from ldn.regimen.schedule import Dosing, Regimen
@@ -39,6 +38,9 @@ from ldn.regimen.validate import SIMULTANEOUS_H, check_dose_mg
 REQUIRED_COLUMNS: tuple[str, ...] = ("ID", "TIME", "AMT", "EVID", "II", "ADDL", "SS")
 WRITTEN_COLUMNS: tuple[str, ...] = (*REQUIRED_COLUMNS, "CMT", "MDV")
 _MISSING = ("", ".")
+
+if TYPE_CHECKING:  # pandas is imported where a table is read or written (`ldn --help` stays light)
+    import pandas as pd
 
 Source = str | os.PathLike[str] | IO[str]
 
@@ -91,6 +93,8 @@ class _Table:
 
 
 def _load(source: Source) -> tuple[pd.DataFrame, str]:
+    import pandas as pd
+
     if isinstance(source, str | os.PathLike):
         name = str(source)
         try:
@@ -295,5 +299,7 @@ def write_event_table(
         for k, (t, amt, ii, addl) in enumerate(_compress(events.t_h, events.dose_mg, first_ii)):
             flag = int(k == 0 and ss is not None)
             lines.append((subject, t, amt, 1, ii, addl, flag, 1, 1))
+    import pandas as pd
+
     frame = pd.DataFrame(lines, columns=list(WRITTEN_COLUMNS))
     frame.to_csv(path, index=False)

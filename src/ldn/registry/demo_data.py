@@ -6,7 +6,7 @@ some stopped), assessment series and adverse events, and returns them as rows of
 CSV format (`ldn.registry.import_export`). `fill_demo(session=...)` creates two clinics, the
 demo users and imports the rows (one transaction per clinic, audited).
 
-Trajectories come from the model chain: `ldn.simulate.scenarios.chain_columns(events, t_h,
+Trajectories come from the model chain: `ldn.simulation.scenarios.chain_columns(events, t_h,
 condition, params)` gives the expected score on each of the condition's scales for the
 patient's regimen (including the placebo/expectation response, since these are treated
 patients). Each patient gets their own baseline (coefficient of variation
@@ -83,7 +83,7 @@ def _regimen_events(kind: str, stop_day: int | None, horizon_h: float) -> Any:
 def _trajectories(params: ParameterSet) -> Callable[[str, str, int | None], dict[str, np.ndarray]]:
     """Memoised expected score series (post-start visits) per (condition, regimen, stop day)."""
     from ldn.model.disease import get_condition
-    from ldn.simulate.scenarios import chain_columns
+    from ldn.simulation.scenarios import chain_columns
 
     cache: dict[tuple[str, str, int | None], dict[str, np.ndarray]] = {}
     t_h = np.array([d * 24.0 + VISIT_HOUR for d in VISIT_DAYS if d >= 0])

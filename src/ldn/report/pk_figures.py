@@ -23,7 +23,7 @@ def plot_variant_blockade(path: str | Path | None = None, n_draws: int = 100) ->
     from ldn.figures import save_figure
     from ldn.model.exposure import exposure
     from ldn.regimen import DoseEvents
-    from ldn.simulate.uncertainty import band_series
+    from ldn.simulation.uncertainty import band_series
 
     t = np.linspace(0.0, 168.0, 673)
     fig, axes = plt.subplots(1, 2, figsize=(12, 4.2), sharey=True)

@@ -25,7 +25,7 @@ from ldn.model.chain import (
 from ldn.model.disease.base import activity_target_sloped
 from ldn.model.hypotheses.laws import law_stimulus, target_rate
 from ldn.solve.compiled import chain_inputs
-from ldn.units import FloatArray
+from ldn.types import FloatArray
 
 _GAINS = tuple(PARAM_NAMES.index(n) for n in ("mor_gain", "ogfr_gain", "be_gain", "ogf_gain"))
 _TAUS = tuple(

@@ -31,7 +31,7 @@ def residual_effect(
 ) -> tuple[np.ndarray, np.ndarray]:
     """(weeks after the last dose, remaining fraction of the end-of-treatment activity change)."""
     from ldn.regimen import daily
-    from ldn.simulate.scenarios import chain_columns
+    from ldn.simulation.scenarios import chain_columns
 
     stop_h = weeks * H_PER_WEEK
     events = daily(4.5, "22:00").events(until_h=stop_h)

@@ -18,6 +18,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Final, Literal
 
+from ldn.model.chain import UPREGULATION_GAINS
+
 Drive = Literal["brain", "plasma", "none"]
 Law = Literal["saturating", "linear", "threshold"]
 LAW_CODES: Final[dict[str, int]] = {"saturating": 0, "linear": 1, "threshold": 2}
@@ -25,10 +27,7 @@ LAW_CODES: Final[dict[str, int]] = {"saturating": 0, "linear": 1, "threshold": 2
 # Chain parameters that calibration may free: their prior is the `range` in the parameter file;
 # `log` marks a ratio whose prior is uniform in log space.
 REBOUND_FREE: Final = (
-    "rebound.mor_upregulation",
-    "rebound.ogfr_upregulation",
-    "rebound.be_production_upregulation",
-    "rebound.ogf_production_upregulation",
+    *UPREGULATION_GAINS,
     "rebound.ogfr_affinity_rel",
     "rebound.mor_signalling_weight",
 )

@@ -2,7 +2,7 @@
 
 Lymphocytes and OGFr are peripheral, so the blockade they see follows unbound plasma
 naltrexone and 6β-naltrexol (no effect-site delay, no blood-brain penalty for the metabolite:
-`ldn.simulate.hypotheses.drive.plasma_mor_occupancy`). 6β-naltrexol's long half-life keeps
+`ldn.simulation.hypotheses.drive.plasma_mor_occupancy`). 6β-naltrexol's long half-life keeps
 peripheral receptors more continuously blocked than central ones, so the same regimen is less
 intermittent peripherally: the family tests whether the rebound survives that.
 """

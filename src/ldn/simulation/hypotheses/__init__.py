@@ -5,8 +5,8 @@ LDN − placebo difference on a clinical scale at the run's end (`scale_effect` 
 `family_columns` is the `ldn simulate --condition --hypothesis` time series.
 """
 
-from ldn.simulate.hypotheses.drive import family_drive, plasma_mor_occupancy
-from ldn.simulate.hypotheses.run import (
+from ldn.simulation.hypotheses.drive import family_drive, plasma_mor_occupancy
+from ldn.simulation.hypotheses.run import (
     FamilyRun,
     family_columns,
     family_parameters,

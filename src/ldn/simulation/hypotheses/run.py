@@ -19,10 +19,10 @@ from ldn.model.disease import get_condition
 from ldn.model.disease.base import H_PER_WEEK, expected_score
 from ldn.model.hypotheses.base import Family
 from ldn.parameters import ParameterSet
-from ldn.simulate.hypotheses.drive import family_drive
-from ldn.simulate.scenarios import half_step_grid
+from ldn.simulation.hypotheses.drive import family_drive
+from ldn.simulation.scenarios import half_step_grid
 from ldn.solve.hypothesis import integrate_family
-from ldn.units import FloatArray
+from ldn.types import FloatArray
 
 DT_H: Final = 0.5  # RK4 step of family runs: ≤ 1e-4 relative vs 0.125 h on activity (tests)
 THRESHOLD_NAME: Final = "hypothesis.threshold_occupancy"

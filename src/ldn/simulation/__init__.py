@@ -8,11 +8,9 @@
 
 The vectorised exposure core lives in the model layer (`ldn.model.exposure.exposure`); this
 package runs it on a time grid, optionally adds the model chain's columns
-(`ldn.simulate.scenarios.chain_columns`), and draws the figures (`ldn.simulate.plots`). The
-package `ldn` re-exports the function, so `ldn.simulate(regimen, days=14)` runs it. As an
-attribute of `ldn` the name is therefore the function, not this package: import the submodules
-by name (`from ldn.simulate.scenarios import chain_columns`); `ldn.simulate.scenarios` as an
-attribute path does not resolve.
+(`ldn.simulation.scenarios.chain_columns`), and draws the figures (`ldn.simulation.plots`). The
+package `ldn` re-exports the function, so `ldn.simulate(regimen, days=14)` runs it (the package is
+named `simulation` so that the name `ldn.simulate` is only ever the function).
 """
 
 from __future__ import annotations
@@ -77,15 +75,15 @@ class SimulationResult:
         return regimen_summary(self.events, self.days * 24.0, self.params, pk_model=self.pk_model)
 
     def summary_ranges(self) -> dict[str, tuple[float, float, float]]:
-        """(p5, p50, p95) of each metric over the posterior draws (`ldn.simulate.uncertainty`)."""
-        from ldn.simulate.uncertainty import DEFAULT_DRAWS, summary_ranges
+        """(p5, p50, p95) of each metric over the posterior draws (`ldn.simulation.uncertainty`)."""
+        from ldn.simulation.uncertainty import DEFAULT_DRAWS, summary_ranges
 
         n = self.n_draws or DEFAULT_DRAWS
         return summary_ranges(self.events, self.days * 24.0, self.params, self.pk_model, n)
 
     def plot(self, path: str | Path | None = None) -> Any:
         """Concentrations and MOR/KOR/DOR occupancy over time; saved to `path` if given."""
-        from ldn.simulate.plots import plot_simulation
+        from ldn.simulation.plots import plot_simulation
 
         return plot_simulation([self], path=path)
 
@@ -149,13 +147,13 @@ def simulate(
     exp_ = exposure(events, t, params, pk_model=pk_model)
     bands: dict[str, FloatArray] = {}
     if uncertainty:
-        from ldn.simulate.uncertainty import band_series
+        from ldn.simulation.uncertainty import band_series
 
         bands = band_series(events, t, BAND_COLUMNS, params, pk_model, n_draws)
     extra: dict[str, FloatArray] = {}
     if condition is not None:
         from ldn.model.disease import get_condition
-        from ldn.simulate.scenarios import chain_columns
+        from ldn.simulation.scenarios import chain_columns
 
         condition = get_condition(condition).name
         ps = default_parameters() if params is None else params
@@ -164,7 +162,7 @@ def simulate(
             extra = {k: np.asarray(v) for k, v in cols.items()}
         else:
             from ldn.model.hypotheses import get_family
-            from ldn.simulate.hypotheses import family_columns
+            from ldn.simulation.hypotheses import family_columns
 
             family = get_family(hypothesis)
             hypothesis = family.name

@@ -16,7 +16,7 @@ if TYPE_CHECKING:
 
 
 class SimulationResult(Protocol):
-    """What the figures read of an `ldn.simulate.SimulationResult` (no import cycle)."""
+    """What the figures read of an `ldn.simulation.SimulationResult` (no import cycle)."""
 
     @property
     def description(self) -> str: ...

@@ -25,7 +25,7 @@ from ldn.types import FloatArray
 
 
 def plasma_mor_occupancy(exposure: object, params: ParameterSet) -> FloatArray:
-    """Unbound plasma MOR occupancy (0–1) of an `ldn.simulate.Exposure` (see module docstring)."""
+    """Unbound plasma MOR occupancy (0–1) of an `ldn.simulation.Exposure` (see module docstring)."""
     given = getattr(exposure, "mor_occupancy_plasma", None)
     if given is not None:
         return np.asarray(given, dtype=np.float64)
