@@ -6,10 +6,16 @@ Every compiled function in `ldn` goes through `_jit`, so the options are the sam
   Python objects inside, so there is no silent fall-back to slow object mode.
 - `cache=True`, in a folder keyed by the kernels' source (`kernel_cache_dir`): the machine code
   is written to `<cache base>/ldn-<hash>`, where the hash covers every source file
-  that kernels are defined in or read constants from (`KERNEL_SOURCES`). Numba's own cache is
-  keyed on the file of the cached function only, so after an edit to a helper in another module
-  (e.g. `ldn.model.chain.rhs`) it would serve the kernel in `ldn.solve.compiled` with the old
-  machine code; here any edit to those files gives a new folder, so stale code cannot be loaded.
+  that kernels are defined in or read helpers and constants from (`kernel_sources`: the
+  packages `KERNEL_PACKAGES` and the modules `KERNEL_MODULES`). Numba's own cache is keyed on the
+  file of the cached function only, so after an edit to a helper in another module (e.g.
+  `ldn.model.chain.rhs`) it would serve the kernel in `ldn.solve.compiled` with the old machine
+  code; here any edit to those files gives a new folder, so stale code cannot be loaded.
+  tests/test_compile_options.py keeps the list complete: every module that calls `_jit` (as
+  `@_jit` or `_jit(f)`) and every `ldn` module those import at module level, recursively, must
+  be among `kernel_sources`. (A fixed list rather than that import closure computed at run time:
+  parsing the modules would cost every process that loads a kernel ten times what hashing the
+  files does, 0.12 s against 0.014 s on the shared 2-core host at load 9.)
   The base is `NUMBA_CACHE_DIR` when set, else the user cache folder (platformdirs).
 - `error_model="numpy"`: division by zero gives inf/nan as in NumPy instead of raising, which
   lets Numba vectorise the inner loops; the public wrappers validate their inputs instead.
@@ -44,9 +50,13 @@ from typing import Any, Final, TypeVar, cast, overload
 F = TypeVar("F", bound=Callable[..., Any])
 
 PACKAGE_DIR: Final = Path(__file__).resolve().parent
-# Kernels live in these packages and read constants only from them (tests/test_compile_options).
+# Kernels live in these packages and read helpers and constants only from them and from these
+# modules: their import closure (tests/test_compile_options.py checks it).
 KERNEL_PACKAGES: Final = ("model", "solve", "population")
-KERNEL_MODULES: Final = ("compile_options.py", "units.py")
+KERNEL_MODULES: Final = (
+    "compile_options.py", "conditions.py", "errors.py", "parameters.py", "scales.py", "types.py",
+    "units.py",
+)  # fmt: skip
 NOTICE_AFTER_S: Final = 2.0
 
 

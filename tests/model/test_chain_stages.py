@@ -11,6 +11,7 @@ from __future__ import annotations
 import math
 
 import numpy as np
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -133,13 +134,32 @@ def test_circadian_table_matches_the_kernel_stage_times() -> None:
 
 
 def test_chain_constants_are_laid_out_as_their_names_say() -> None:
-    """The kernels read `chain_constants` by index; the indices come from CONSTANT_NAMES."""
+    """The kernels read `chain_constants` by index, the indices looked up in CONSTANT_NAMES: each
+    of its values, computed here by name from the parameters, sits at its name's position (all
+    distinct, so two swapped entries fail)."""
     p = 1.0 + np.arange(chain.N_PARAMS, dtype=np.float64)  # every parameter distinct
-    k = chain.chain_constants(p)
-    assert len(k) == len(chain.CONSTANT_NAMES)
-    names = dict(zip(chain.CONSTANT_NAMES, k, strict=True))
-    for same in ("be_amplitude", "be_acrophase_h", "mor_weight", "tlr4_ic50_nM", "activity_max"):
-        assert names[same] == p[chain.PARAM_NAMES.index(same)]
-    assert names["k_lymph"] == 1.0 / p[chain.PARAM_NAMES.index("lymph_tau_h")]
-    assert names["k_disease"] == 1.0 / p[chain.PARAM_NAMES.index("disease_tau_h")]
-    assert names["k_receptor_down"] == 1.0 / p[chain.PARAM_NAMES.index("receptor_tau_down_h")]
+    v = dict(zip(chain.PARAM_NAMES, p, strict=True))
+    rate = {k: 1.0 / v[tau] for k, tau in (
+        ("k_receptor_up", "receptor_tau_up_h"), ("k_receptor_down", "receptor_tau_down_h"),
+        ("k_ligand_up", "ligand_tau_up_h"), ("k_ligand_down", "ligand_tau_down_h"),
+        ("k_lymph", "lymph_tau_h"), ("k_cytokine", "cytokine_tau_h"),
+        ("k_disease", "disease_tau_h"),
+    )}  # fmt: skip
+    receptor = (rate["k_receptor_up"], rate["k_receptor_down"])
+    ligand = (rate["k_ligand_up"], rate["k_ligand_down"])
+    expected = {
+        **{name: v[name] for name in (
+            "be_amplitude", "be_acrophase_h", "ogfr_affinity_rel", "mor_weight", "tlr4_ic50_nM",
+            "prolif_emax", "prolif_s50", "cytokine_gamma", "tlr4_emax", "activity_max",
+        )},
+        **rate,
+        "cap_mor": 1.0 + v["mor_gain"] * (1.0 + receptor[1] / receptor[0]),
+        "cap_ogfr": 1.0 + v["ogfr_gain"] * (1.0 + receptor[1] / receptor[0]),
+        "cap_be": 1.0 + v["be_gain"] * (1.0 + ligand[1] / ligand[0]),
+        "cap_ogf": 1.0 + v["ogf_gain"] * (1.0 + ligand[1] / ligand[0]),
+        "activity_slope": -v["activity_max"] * v["effect_gain"] / (v["activity_max"] - 1.0),
+    }  # fmt: skip
+    assert sorted(expected) == sorted(chain.CONSTANT_NAMES)
+    assert len(set(expected.values())) == len(expected)  # a swap of any two would show
+    got = dict(zip(chain.CONSTANT_NAMES, chain.chain_constants(p), strict=True))
+    assert got == pytest.approx(expected, rel=1e-15)

@@ -36,9 +36,13 @@ def test_population_is_chunk_invariant_and_order_free() -> None:
     assert not np.allclose(other.cl_factor, whole.cl_factor)
 
 
+@pytest.mark.calibration_round_trip
 def test_exposure_spread_reproduces_bertolotti_auc_cv() -> None:
     """Parent AUC ∝ F/CL: its CV must equal 97/200 = 0.485 (Bertolotti controls) without covariates.
 
+    A calibration round trip, not a validation: `population.iiv.auc_parent_cv` (0.485, split
+    between F and CL) and `auc_metabolite_cv` (730/2467 = 0.296) in parameters_population.toml
+    are these same Bertolotti CVs, so this checks that the sampler gives them back.
     Tolerance: Monte-Carlo with 60 000 patients, ±0.015.
     """
     spec = VariabilitySpec.from_parameters(

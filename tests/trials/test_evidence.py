@@ -24,9 +24,11 @@ def test_published_rcts_are_taken_from_the_dataset() -> None:
 
 @pytest.mark.calibration_round_trip
 def test_smith_2011_lies_inside_the_predicted_range_of_its_own_design(tmp_path: Path) -> None:
-    """Smith 2011 (15/17 vs 7/17 responders) is a calibration trial of the seed's defaults (the
-    rebound_brain posterior medians): a round trip, the published risk difference 0.48 must lie
-    inside the 95 % range of replicate trials of its own design (measured 0.30–0.70)."""
+    """Smith 2011 (88 % vs 40 % responders, 20 randomised per arm: registry NCT00663117, as in
+    src/ldn/data/studies.csv; the earlier 17/17 was an assumption, withdrawn) is a calibration
+    trial of the seed's defaults (the rebound_brain posterior medians): a round trip, the
+    published risk difference 0.48 must lie inside the 95 % range of replicate trials of its own
+    design (measured 0.30–0.70)."""
     trials = [t for t in published_trials() if t.study_id == "Smith2011_CD"]
     comp = compare_with_evidence(default_parameters(), n_trials=40, pool_size=30, trials=trials)
     row = comp.frame.iloc[0]

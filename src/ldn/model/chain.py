@@ -1,7 +1,9 @@
 """The LDN hypothesis as one model: occupancy → rebound → immune → disease (public API).
 
 This module is the single definition of the chain's nonlinear ODE: state names, parameter
-vector, right-hand side `rhs` and observables `observe`. The compiled solver
+vector (its names and file names in `ldn.model.chain_params`, re-exported here), right-hand side
+`rhs` and observables `observe`; the kernels index every vector by names defined here. The
+compiled solver
 (`ldn.solve.compiled`), the SciPy reference (`ldn.solve.chain_reference`), the docs
 (docs/model.md part II) and a future SBML export all read it from here.
 
@@ -30,13 +32,14 @@ from typing import TYPE_CHECKING, Final
 import numpy as np
 
 from ldn.compile_options import _jit
-from ldn.errors import InputError
-from ldn.model.disease import CONDITION_MODULES, ScaleParams, get_condition
-from ldn.model.disease.base import (
-    H_PER_WEEK,
-    activity_rate_scaled,
-    activity_slope,
-)
+from ldn.model.chain_params import N_PARAMS as N_PARAMS
+from ldn.model.chain_params import PARAM_NAMES as PARAM_NAMES
+from ldn.model.chain_params import UPREGULATION_GAINS as UPREGULATION_GAINS
+from ldn.model.chain_params import file_parameter_names as file_parameter_names
+from ldn.model.chain_params import parameter_matrix as parameter_matrix
+from ldn.model.chain_params import scale_parameters as scale_parameters
+from ldn.model.disease import CONDITION_MODULES
+from ldn.model.disease.base import activity_rate_scaled, activity_slope
 from ldn.model.immune import immune_rates_scaled, inverse_free_fraction, tlr4_occupancy
 from ldn.model.rebound import (
     adaptation_cap,
@@ -45,9 +48,7 @@ from ldn.model.rebound import (
     ogfr_occupancy,
     signalling,
 )
-from ldn.parameters import ParameterSet
 from ldn.types import FloatArray
-from ldn.units import H_PER_DAY
 
 if TYPE_CHECKING:
     from ldn.model.exposure import Exposure
@@ -75,42 +76,28 @@ DRIVE_NAMES: Final = ("mor_occupancy", "unbound_nM")
 N_STATES: Final = len(STATE_NAMES)
 ACTIVITY_INDEX: Final = STATE_NAMES.index("disease_activity_rel")
 """Position of the latent disease activity in a state vector."""
+SIGNALLING_INTEGRAL_INDEX: Final = STATE_NAMES.index("signalling_integral_h")
+"""Position of the quadrature of net signalling (for means over a window) in a state vector."""
 N_OBSERVABLES: Final = len(OBSERVABLE_NAMES)
+DRIVE_MOR: Final = DRIVE_NAMES.index("mor_occupancy")
+DRIVE_UNBOUND: Final = DRIVE_NAMES.index("unbound_nM")
+"""Positions of the two inputs on the last axis of a drive array."""
+# Positions in a state vector and in `observe`'s output, looked up by name (Numba constants).
+_Y_R, _Y_RO, _Y_PB, _Y_PO, _Y_LYMPH, _Y_CYTO = map(STATE_NAMES.index, (
+    "mor_density_rel", "ogfr_density_rel", "beta_endorphin_rel", "ogf_rel",
+    "lymphocyte_proliferation_rel", "cytokine_index",
+))  # fmt: skip
+_Y_ACT, _Y_Q = ACTIVITY_INDEX, SIGNALLING_INTEGRAL_INDEX
+_O_MOR, _O_OGF, _O_NET, _O_OGFR, _O_TLR4 = map(OBSERVABLE_NAMES.index, (
+    "mor_signalling_rel", "ogf_signalling_rel", "net_signalling_rel", "ogfr_occupancy",
+    "tlr4_occupancy",
+))  # fmt: skip
 
-# (kernel name, parameter file name, factor from file unit to kernel unit). Kernel times are hours.
-_PARAM_SPEC: Final[tuple[tuple[str, str, float], ...]] = (
-    ("be_amplitude", "rebound.be_circadian_amplitude", 1.0),
-    ("be_acrophase_h", "rebound.be_acrophase_h", 1.0),
-    ("mor_gain", "rebound.mor_upregulation", 1.0),
-    ("ogfr_gain", "rebound.ogfr_upregulation", 1.0),
-    ("be_gain", "rebound.be_production_upregulation", 1.0),
-    ("ogf_gain", "rebound.ogf_production_upregulation", 1.0),
-    ("receptor_tau_up_h", "rebound.receptor_tau_up_d", H_PER_DAY),
-    ("receptor_tau_down_h", "rebound.receptor_tau_down_d", H_PER_DAY),
-    ("ligand_tau_up_h", "rebound.ligand_tau_up_d", H_PER_DAY),
-    ("ligand_tau_down_h", "rebound.ligand_tau_down_d", H_PER_DAY),
-    ("ogfr_affinity_rel", "rebound.ogfr_affinity_rel", 1.0),
-    ("mor_weight", "rebound.mor_signalling_weight", 1.0),
-    ("prolif_emax", "immune.proliferation_emax", 1.0),
-    ("prolif_s50", "immune.proliferation_s50_rel", 1.0),
-    ("lymph_tau_h", "immune.lymphocyte_tau_d", H_PER_DAY),
-    ("cytokine_gamma", "immune.cytokine_gamma", 1.0),
-    ("cytokine_tau_h", "immune.cytokine_tau_d", H_PER_DAY),
-    ("tlr4_emax", "immune.tlr4_emax", 1.0),
-    ("tlr4_ic50_nM", "immune.tlr4_ic50_nM", 1.0),
-    ("effect_gain", "{prefix}.effect_gain", 1.0),
-    ("disease_tau_h", "{prefix}.tau_weeks", H_PER_WEEK),
-    ("activity_max", "disease.activity_max_rel", 1.0),
-)
-PARAM_NAMES: Final = tuple(s[0] for s in _PARAM_SPEC)
-N_PARAMS: Final = len(PARAM_NAMES)
 # Indices into the parameter vector, looked up by name (compile-time constants for Numba).
 _AMP, _ACRO, _GR, _GRO, _GB, _GO, _RUP, _RDN, _LUP, _LDN = map(PARAM_NAMES.index, (
     "be_amplitude", "be_acrophase_h", "mor_gain", "ogfr_gain", "be_gain", "ogf_gain",
     "receptor_tau_up_h", "receptor_tau_down_h", "ligand_tau_up_h", "ligand_tau_down_h",
 ))  # fmt: skip
-# The rebound's upregulation gains (file names): freed by calibration, scaled by rebound.gain_scale
-UPREGULATION_GAINS: Final = tuple(_PARAM_SPEC[i][1] for i in (_GR, _GRO, _GB, _GO))
 _AFF, _W, _EMAX, _S50, _TL, _GAM, _TC, _TE, _TIC, _BETA, _TD, _AMAX = map(PARAM_NAMES.index, (
     "ogfr_affinity_rel", "mor_weight", "prolif_emax", "prolif_s50", "lymph_tau_h",
     "cytokine_gamma", "cytokine_tau_h", "tlr4_emax", "tlr4_ic50_nM", "effect_gain",
@@ -160,6 +147,13 @@ def chain_constants(p: FloatArray) -> tuple[float, ...]:
         1.0 / p[_TL], 1.0 / p[_TC], activity_slope(p[_BETA], p[_AMAX]), 1.0 / p[_TD],
         p[_AMAX],
     )  # fmt: skip
+
+
+# Names of the values in the tuple of `stage_inputs`, in the order it returns them.
+STAGE_INPUT_NAMES: Final = (
+    "mor_occupancy", "ogfr_occupancy", "s_mor_unit", "s_ogf_unit", "s_base", "inv_free_base",
+    "tlr4_factor",
+)  # fmt: skip
 
 
 @_jit
@@ -212,20 +206,21 @@ def stage_rates(
     """
     o, o_ogfr, s_mor_unit, s_ogf_unit, s_base, inv_free_base, tlr4_factor = inputs
     k_rup, k_rdn, k_lup, k_ldn = k[_K_RUP], k[_K_RDN], k[_K_LUP], k[_K_LDN]
-    dy[0] = adaptation_rate_capped(y[0], o, k[_K_CAP_R], k_rup, k_rdn)
-    dy[1] = adaptation_rate_capped(y[1], o_ogfr, k[_K_CAP_RO], k_rup, k_rdn)
-    dy[2] = adaptation_rate_capped(y[2], o, k[_K_CAP_B], k_lup, k_ldn)
-    dy[3] = adaptation_rate_capped(y[3], o_ogfr, k[_K_CAP_O], k_lup, k_ldn)
+    r, ro, pb, po = y[_Y_R], y[_Y_RO], y[_Y_PB], y[_Y_PO]
+    dy[_Y_R] = adaptation_rate_capped(r, o, k[_K_CAP_R], k_rup, k_rdn)
+    dy[_Y_RO] = adaptation_rate_capped(ro, o_ogfr, k[_K_CAP_RO], k_rup, k_rdn)
+    dy[_Y_PB] = adaptation_rate_capped(pb, o, k[_K_CAP_B], k_lup, k_ldn)
+    dy[_Y_PO] = adaptation_rate_capped(po, o_ogfr, k[_K_CAP_O], k_lup, k_ldn)
     w = k[_K_W]
-    s_net = w * (y[2] * y[0] * s_mor_unit) + (1.0 - w) * (y[3] * y[1] * s_ogf_unit)
+    s_net = w * (pb * r * s_mor_unit) + (1.0 - w) * (po * ro * s_ogf_unit)
     dp, dc = immune_rates_scaled(
-        y[4], y[5], s_net, s_base, inv_free_base, tlr4_factor, k[_K_EMAX], k[_K_S50], k[_K_GAM],
-        k[_K_LYMPH], k[_K_CYTO],
+        y[_Y_LYMPH], y[_Y_CYTO], s_net, s_base, inv_free_base, tlr4_factor, k[_K_EMAX],
+        k[_K_S50], k[_K_GAM], k[_K_LYMPH], k[_K_CYTO],
     )  # fmt: skip
-    dy[4] = dp
-    dy[5] = dc
-    dy[6] = activity_rate_scaled(y[6], y[5], k[_K_SLOPE], k[_K_DIS], k[_K_AMAX])
-    dy[7] = s_net
+    dy[_Y_LYMPH] = dp
+    dy[_Y_CYTO] = dc
+    dy[_Y_ACT] = activity_rate_scaled(y[_Y_ACT], y[_Y_CYTO], k[_K_SLOPE], k[_K_DIS], k[_K_AMAX])
+    dy[_Y_Q] = s_net
 
 
 @_jit
@@ -254,77 +249,20 @@ def observe(t_h: float, y: FloatArray, mor_occ: float, unbound_nM: float, p: Flo
     """Write the algebraic outputs (OBSERVABLE_NAMES) at time `t_h` into `out`."""
     o = min(max(mor_occ, 0.0), 1.0)
     s_mor, s_ogf, s_net, _ = signalling(
-        t_h, o, y[0], y[1], y[2], y[3], p[_AFF], p[_W], p[_AMP], p[_ACRO]
+        t_h, o, y[_Y_R], y[_Y_RO], y[_Y_PB], y[_Y_PO], p[_AFF], p[_W], p[_AMP], p[_ACRO]
     )
-    out[0] = s_mor
-    out[1] = s_ogf
-    out[2] = s_net
-    out[3] = ogfr_occupancy(o, p[_AFF])
-    out[4] = tlr4_occupancy(unbound_nM, p[_TIC])
+    out[_O_MOR] = s_mor
+    out[_O_OGF] = s_ogf
+    out[_O_NET] = s_net
+    out[_O_OGFR] = ogfr_occupancy(o, p[_AFF])
+    out[_O_TLR4] = tlr4_occupancy(unbound_nM, p[_TIC])
 
 
 def initial_state(n_patients: int = 1) -> FloatArray:
     """The untreated steady state (all relative states 1, quadrature 0), shape (n, N_STATES)."""
     y0 = np.ones((n_patients, N_STATES))
-    y0[:, 7] = 0.0
+    y0[:, SIGNALLING_INTEGRAL_INDEX] = 0.0
     return y0
-
-
-def file_parameter_names(condition: str) -> tuple[str, ...]:
-    """Dotted parameter-file names of the kernel's parameter vector, in kernel order."""
-    prefix = get_condition(condition).prefix
-    return tuple(s[1].format(prefix=prefix) for s in _PARAM_SPEC)
-
-
-def parameter_matrix(
-    params: ParameterSet,
-    condition: str,
-    *,
-    tlr4: bool = False,
-    overrides: dict[str, FloatArray | float] | None = None,
-    n_patients: int = 1,
-) -> FloatArray:
-    """Kernel parameter matrix (n_patients, N_PARAMS) in kernel units (hours).
-
-    `overrides` maps dotted file names (in file units) to floats or arrays of shape
-    (n_patients,); `tlr4=False` switches the TLR4 path off (`tlr4_emax` = 0).
-    """
-    names = file_parameter_names(condition)
-    overrides = dict(overrides or {})
-    unknown = set(overrides) - set(names)
-    if unknown:
-        raise InputError(
-            f"cannot override {sorted(unknown)}: not a chain parameter of {condition!r}; "
-            f"known: {', '.join(names)}"
-        )
-    for val in overrides.values():
-        n = np.size(val)
-        if n > 1:
-            n_patients = max(n_patients, n)
-    out = np.empty((n_patients, N_PARAMS))
-    for j, (name, (_, _, factor)) in enumerate(zip(names, _PARAM_SPEC, strict=True)):
-        raw = overrides.get(name, params.value(name))
-        out[:, j] = np.asarray(raw, dtype=np.float64) * factor
-    if not tlr4:
-        out[:, PARAM_NAMES.index("tlr4_emax")] = 0.0
-    return out
-
-
-def scale_parameters(params: ParameterSet, condition: str) -> dict[str, ScaleParams]:
-    """`ScaleParams` of each scale of `condition`, keyed by column name (hours for times)."""
-    cond = get_condition(condition)
-    out = {}
-    for scale in cond.scales:
-        head = f"{cond.prefix}.{scale.column}"
-        out[scale.column] = ScaleParams(
-            baseline=params.value(f"{head}.baseline"),
-            placebo_change=params.value(f"{head}.placebo_change"),
-            placebo_tau_h=params.value(f"{head}.placebo_tau_weeks") * H_PER_WEEK,
-            drift_per_week=params.value(f"{head}.drift_per_week"),
-            noise_sd=params.value(f"{head}.noise_sd"),
-            readout_h=cond.readout_weeks * H_PER_WEEK,
-        )
-    return out
 
 
 @dataclass(frozen=True)
@@ -340,7 +278,8 @@ class Drive:
         mor = np.atleast_2d(np.asarray(self.mor_occupancy, dtype=np.float64))
         unb = np.atleast_2d(np.asarray(self.unbound_nM, dtype=np.float64))
         mor, unb = np.broadcast_arrays(mor, unb)
-        return np.ascontiguousarray(np.stack([mor, unb], axis=-1))
+        by_name = {"mor_occupancy": mor, "unbound_nM": unb}
+        return np.ascontiguousarray(np.stack([by_name[n] for n in DRIVE_NAMES], axis=-1))
 
 
 def drive_from_exposure(exposure: Exposure) -> tuple[FloatArray, FloatArray]:

@@ -53,6 +53,7 @@ from ldn.model import chain
 from ldn.model.disease import get_condition
 from ldn.parameters import ParameterSet
 from ldn.population.kernels import PKArrays, _chain_from_pk_pairs, propagate_pk
+from ldn.population.layout import PEAK_NAMES, STAT_NAMES
 from ldn.population.patient_pk import (
     DEFAULT_PK,
     PKChoice,
@@ -176,6 +177,22 @@ class PatientOutputs:
     naltrexol_cmax_ng_per_ml: FloatArray
     doses_taken: IntArray
 
+    @classmethod
+    def from_kernel(
+        cls, t_obs_h: FloatArray, activity_rel: FloatArray, stats: FloatArray, peak: FloatArray,
+        doses_taken: IntArray,
+    ) -> PatientOutputs:  # fmt: skip
+        """The outputs from the kernels' occupancy statistics `stats` (n, STAT_NAMES) and
+        plasma peaks `peak` (n, PEAK_NAMES), read by name (`ldn.population.kernels`)."""
+        mor = dict(zip(STAT_NAMES, stats.T, strict=True))
+        cmax = dict(zip(PEAK_NAMES, peak.T, strict=True))
+        return cls(
+            t_obs_h=t_obs_h, activity_rel=activity_rel, mor_mean=mor["mor_mean"],
+            mor_peak=mor["mor_peak"], mor_trough=mor["mor_trough"],
+            naltrexone_cmax_ng_per_ml=cmax["naltrexone_ng_per_ml"],
+            naltrexol_cmax_ng_per_ml=cmax["naltrexol_ng_per_ml"], doses_taken=doses_taken,
+        )  # fmt: skip
+
 
 def pk_recursion(
     pop: Population,
@@ -267,15 +284,16 @@ def _chain_pairs(
 ) -> tuple[FloatArray, FloatArray, FloatArray]:
     """The fused kernel over the patients of recursion `r` with chain parameters `p` (n, ...):
     activity every `record` steps (n, end // record + 1), MOR occupancy mean, peak and trough
-    over the last 24 h (n, 3), and the plasma peaks of the last 24 h (n, 2)."""
+    over the last 24 h (n, STAT_NAMES), and the plasma peaks of the last 24 h (n, PEAK_NAMES)."""
     n = p.shape[0]
     # the kernel takes patients in pairs: an odd count simulates the last patient twice
     rows = np.r_[np.arange(n), n - 1] if n % 2 else np.arange(n)
     window_from = max(0, 2 * end - round(2 * H_PER_DAY / dt_h))  # the last 24 h
     recorded = np.empty((rows.size, end // record + 1))
-    stats = np.zeros((rows.size, 3))
-    stats[:, 1], stats[:, 2] = -np.inf, np.inf
-    peak = np.zeros((rows.size, 2))
+    stats = np.zeros((rows.size, len(STAT_NAMES)))
+    stats[:, STAT_NAMES.index("mor_peak")] = -np.inf
+    stats[:, STAT_NAMES.index("mor_trough")] = np.inf
+    peak = np.zeros((rows.size, len(PEAK_NAMES)))
     rec = r._replace(
         phi=r.phi[rows], b=r.b[rows], dense=r.dense[rows], lam_half=r.lam_half[rows],
         rows=r.rows[rows], taken=r.taken[rows],
@@ -284,7 +302,7 @@ def _chain_pairs(
         rec, p[rows], _shared_clock(p, dt_h, end), chain.initial_state(1)[0], dt_h, end, record,
         window_from, recorded, stats, peak,
     )  # fmt: skip
-    stats[:, 0] /= 2 * end + 1 - window_from
+    stats[:, STAT_NAMES.index("mor_mean")] /= 2 * end + 1 - window_from  # the sum, so far
     return recorded[:n], stats[:n], peak[:n]
 
 
@@ -310,8 +328,8 @@ def simulate_patients(
     t_obs_h, obs_idx, end, record = _observation_steps(t_obs_h, dt_h)
     n = pop.n
     activity = np.ones((n, t_obs_h.size))
-    mor = np.zeros((n, 3))  # mean, peak, trough over the last 24 h
-    cmax = np.zeros((n, 2))
+    mor = np.zeros((n, len(STAT_NAMES)))  # mean, peak, trough over the last 24 h
+    cmax = np.zeros((n, len(PEAK_NAMES)))
     ntaken = taken.sum(axis=1).astype(np.int64)
     dosed = ntaken > 0
     if np.any(dosed):
@@ -323,13 +341,4 @@ def simulate_patients(
         p = chain_parameters(sub, params, condition, tlr4=tlr4)
         recorded, mor[dosed], cmax[dosed] = _chain_pairs(r, p, float(dt_h), end, record)
         activity[dosed] = recorded[:, obs_idx // record]
-    return PatientOutputs(
-        t_obs_h=t_obs_h,
-        activity_rel=activity,
-        mor_mean=mor[:, 0],
-        mor_peak=mor[:, 1],
-        mor_trough=mor[:, 2],
-        naltrexone_cmax_ng_per_ml=cmax[:, 0],
-        naltrexol_cmax_ng_per_ml=cmax[:, 1],
-        doses_taken=ntaken,
-    )
+    return PatientOutputs.from_kernel(t_obs_h, activity, mor, cmax, ntaken)

@@ -45,6 +45,7 @@ from ldn.population.engine import (
     exposure_grid,
     pk_recursion,
 )
+from ldn.population.layout import PEAK_NAMES, ROW_NAMES_NO_TLR4, STAT_NAMES
 from ldn.population.patient_pk import DEFAULT_PK, PKChoice, patient_setup
 from ldn.population.runner import Scenario
 from ldn.population.sampling import Population
@@ -70,9 +71,13 @@ def _plasma_rows(
     u1 = np.asarray(unbound_plasma_nm(1.0, 0.0, b)[0], float).reshape(-1)
     u2 = np.asarray(unbound_plasma_nm(0.0, 1.0, b)[1], float).reshape(-1)
     a1, a2 = (u1 / k1)[:, None], (u2 / k2)[:, None]
-    return np.ascontiguousarray(
-        np.stack([rows[:, 2] * a1, rows[:, 3] * a2, rows[:, 2], rows[:, 3]], axis=1)
-    )
+    ntx = rows[:, ROW_NAMES_NO_TLR4.index("naltrexone_ng_per_ml")]
+    nol = rows[:, ROW_NAMES_NO_TLR4.index("naltrexol_ng_per_ml")]
+    by_name = {
+        "mor_ratio_naltrexone": ntx * a1, "mor_ratio_naltrexol": nol * a2,
+        "naltrexone_ng_per_ml": ntx, "naltrexol_ng_per_ml": nol,
+    }  # fmt: skip
+    return np.ascontiguousarray(np.stack([by_name[n] for n in ROW_NAMES_NO_TLR4], axis=1))
 
 
 def simulate_family_patients(
@@ -87,8 +92,8 @@ def simulate_family_patients(
     record = int(np.gcd.reduce(obs_idx[obs_idx > 0])) if np.any(obs_idx > 0) else end
     n = pop.n
     activity = np.ones((n, t_obs_h.size))
-    mor = np.zeros((n, 3))
-    cmax = np.zeros((n, 2))
+    mor = np.zeros((n, len(STAT_NAMES)))
+    cmax = np.zeros((n, len(PEAK_NAMES)))
     ntaken = taken.sum(axis=1).astype(np.int64)
     dosed = np.flatnonzero(ntaken > 0)
     window_from = max(0, 2 * end - round(2 * H_PER_DAY / dt_h))  # the last 24 h, as the engine
@@ -102,8 +107,10 @@ def simulate_family_patients(
         r = pk_recursion(sub, schedule, taken[idx], params, dt_h=dt_h, n_steps=end,  # type: ignore[arg-type]
                           tlr4=False, pk_choice=pk_choice)  # fmt: skip
         brain, peak = exposure_grid(r, dt_h, end)
-        last = brain[:, window_from:, 0]
-        mor[idx] = np.column_stack([last.mean(axis=1), last.max(axis=1), last.min(axis=1)])
+        last = brain[:, window_from:, chain.DRIVE_MOR]
+        stat = {"mor_mean": last.mean(axis=1), "mor_peak": last.max(axis=1),
+                "mor_trough": last.min(axis=1)}  # fmt: skip
+        mor[idx] = np.column_stack([stat[name] for name in STAT_NAMES])
         cmax[idx] = peak
         if not family.has_effect:
             continue
@@ -115,11 +122,7 @@ def simulate_family_patients(
         sol = integrate_family(drive, p, family.law_code, dt_h, end, threshold=threshold,
                                record_every=record)  # fmt: skip
         activity[idx] = sol.states[:, obs_idx // record, _ACTIVITY]
-    return PatientOutputs(
-        t_obs_h=t_obs_h, activity_rel=activity, mor_mean=mor[:, 0], mor_peak=mor[:, 1],
-        mor_trough=mor[:, 2], naltrexone_cmax_ng_per_ml=cmax[:, 0],
-        naltrexol_cmax_ng_per_ml=cmax[:, 1], doses_taken=ntaken,
-    )  # fmt: skip
+    return PatientOutputs.from_kernel(t_obs_h, activity, mor, cmax, ntaken)
 
 
 def run_family(

@@ -14,11 +14,21 @@ import numpy as np
 from ldn.compile_options import _jit, run_in_threads
 from ldn.model import chain
 from ldn.model.receptors import occupancy_fraction
+from ldn.population.layout import PEAK_NAMES, ROW_NAMES, STAT_NAMES
 from ldn.solve.compiled import rk4_step_pair
 from ldn.types import BoolArray, FloatArray, IntArray
 
 _ACTIVITY: Final = chain.ACTIVITY_INDEX
 _NO_INPUTS: Final = (0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0)  # stage inputs before the first drive
+# Rows of `PKArrays.rows` by name (`ldn.population.patient_pk.output_rows`); the unbound nM is
+# the last row and present only with TLR4, so `rows.shape[1] > _R_UNBOUND` says TLR4 is on.
+_R_RATIO_NTX, _R_RATIO_NOL, _R_UNBOUND = map(ROW_NAMES.index, (
+    "mor_ratio_naltrexone", "mor_ratio_naltrexol", "unbound_nM",
+))  # fmt: skip
+# Columns of the outputs `stats` and `peak` (the peak of each PEAK_NAMES row in its column).
+_S_MEAN, _S_PEAK, _S_TROUGH = map(STAT_NAMES.index, ("mor_mean", "mor_peak", "mor_trough"))
+_PEAK_ROWS: Final = tuple(ROW_NAMES.index(name) for name in PEAK_NAMES)
+_D_MOR, _D_UNBOUND = chain.DRIVE_MOR, chain.DRIVE_UNBOUND
 
 
 class PKArrays(NamedTuple):
@@ -67,7 +77,7 @@ def _pk_drive(  # noqa: C901, PLR0912 (Numba kernel: branches unrolled for speed
     phi, b, dense, rows = rec.phi, rec.b, rec.dense, rec.rows
     dose_at, dose_mg, taken = rec.dose_at, rec.dose_mg, rec.taken
     n_x = x.shape[0]
-    n_rows = rows.shape[1]
+    tlr4 = rows.shape[1] > _R_UNBOUND
     while kd < dose_at.shape[0] and dose_at[kd] == j:
         if taken[i, kd]:
             for s in range(n_x):
@@ -76,22 +86,22 @@ def _pk_drive(  # noqa: C901, PLR0912 (Numba kernel: branches unrolled for speed
     r0 = 0.0
     r1 = 0.0
     for s in range(n_x):
-        r0 += rows[i, 0, s] * x[s]
+        r0 += rows[i, _R_RATIO_NTX, s] * x[s]
     for s in range(n_x):
-        r1 += rows[i, 1, s] * x[s]
+        r1 += rows[i, _R_RATIO_NOL, s] * x[s]
     occ = _occupancy(r0, r1)
     unbound = 0.0
-    if n_rows > 4:
+    if tlr4:
         for s in range(n_x):
-            unbound += rows[i, 2, s] * x[s]
+            unbound += rows[i, _R_UNBOUND, s] * x[s]
     if j >= window_from:
-        stats[i, 0] += occ
-        stats[i, 1] = max(stats[i, 1], occ)
-        stats[i, 2] = min(stats[i, 2], occ)
-        for q in range(2):
+        stats[i, _S_MEAN] += occ
+        stats[i, _S_PEAK] = max(stats[i, _S_PEAK], occ)
+        stats[i, _S_TROUGH] = min(stats[i, _S_TROUGH], occ)
+        for q in range(len(PEAK_NAMES)):
             acc = 0.0
             for s in range(n_x):
-                acc += rows[i, n_rows - 2 + q, s] * x[s]
+                acc += rows[i, _PEAK_ROWS[q], s] * x[s]
             if acc > peak[i, q]:
                 peak[i, q] = acc
     if dense[i]:
@@ -129,8 +139,8 @@ def _propagate_patients(
         kd = 0
         for j in range(n_grid):
             occ, unbound, kd = _pk_drive(i, j, kd, x, nx, decay, rec, peak_from, stats, peak)
-            out[i, j, 0] = occ
-            out[i, j, 1] = unbound
+            out[i, j, _D_MOR] = occ
+            out[i, j, _D_UNBOUND] = unbound
 
 
 def propagate_pk(
@@ -138,11 +148,11 @@ def propagate_pk(
 ) -> None:
     """The exact PK of every patient of `rec` on the half-step grid: x_m ← x_m·e^{λ_m Δ} for modal
     patients, x ← Φ x for the others (`dense`; ill-conditioned eigenvectors), + D·b at a taken
-    dose. Writes the drive (MOR occupancy from the binding ratios y_0, y_1 of y = rows·x, then
-    the unbound nM y_2 when there are 5 rows, else 0) into `out` (n, n_grid, 2) and the running
-    maxima of the last two rows (plasma peaks) from half-step `peak_from` on into `peak` (n, 2).
+    dose. Writes the drive (MOR occupancy from the binding ratios of y = rows·x, and the unbound
+    nM when the rows have it (TLR4), else 0) into `out` (n, n_grid, 2) and the running maxima of
+    the plasma rows (PEAK_NAMES) from half-step `peak_from` on into `peak` (n, 2).
     Patients split among threads (`run_in_threads`), as `_chain_from_pk_pairs`."""
-    stats = np.zeros((out.shape[0], 3))  # the fused kernel's occupancy window, unused here
+    stats = np.zeros((out.shape[0], len(STAT_NAMES)))  # the fused kernel's window, unused here
     run_in_threads(_propagate_patients, out.shape[0], rec, n_grid, peak_from, out, peak, stats)
 
 

@@ -21,6 +21,7 @@ from ldn.model.pk import LinearSystem
 from ldn.model.pk_models import model_system
 from ldn.model.pk_setup import ModelSetup, linear_setup
 from ldn.parameters import ParameterSet
+from ldn.population.layout import ROW_NAMES, ROW_NAMES_NO_TLR4
 from ldn.population.rng import Stream, patient_uniforms
 from ldn.population.sampling import Population
 from ldn.types import BoolArray, FloatArray, IntArray
@@ -44,6 +45,15 @@ class PKChoice:
 
 
 DEFAULT_PK: Final = PKChoice()
+
+# Columns of `_binding_factors`: MOR binding ratio L/K and unbound effect-site nM per ng/mL.
+FACTOR_NAMES: Final = (
+    "mor_ratio_naltrexone", "mor_ratio_naltrexol", "unbound_naltrexone_nM", "unbound_naltrexol_nM",
+)  # fmt: skip
+_PLASMA_NTX, _PLASMA_NOL, _EFFECT_NTX, _EFFECT_NOL = map(pk.OUTPUT_NAMES.index, (
+    "naltrexone_ng_per_ml", "naltrexol_ng_per_ml", "naltrexone_effect_ng_per_ml",
+    "naltrexol_effect_ng_per_ml",
+))  # fmt: skip
 
 
 def per_patient(value: Any, pick: IntArray) -> Any:
@@ -105,23 +115,35 @@ def scaled_pk(typical: pk.PKParams, pop: Population) -> pk.PKParams:
 
 
 def _binding_factors(binding: receptors.BindingParams, n: int) -> FloatArray:
-    """(n, 4) per patient: MOR binding ratios per ng/mL (L1/K1, L2/K2) and unbound effect-site
-    nM per ng/mL (L1, L2), from `ldn.model.receptors` (scalars or per-patient binding)."""
+    """(n, 4) per patient, columns FACTOR_NAMES: MOR binding ratios per ng/mL (L1/K1, L2/K2) and
+    unbound effect-site nM per ng/mL (L1, L2), from `ldn.model.receptors` (scalars or
+    per-patient binding)."""
     values = (*receptors.unbound_effect_nm(1.0, 1.0, binding), *binding.k_nm("mor"))
     l1, l2, k1, k2 = (np.broadcast_to(np.asarray(v, float).reshape(-1), (n,)) for v in values)
-    return np.stack((l1 / k1, l2 / k2, l1, l2), axis=1)
+    by_name = {
+        "mor_ratio_naltrexone": l1 / k1, "mor_ratio_naltrexol": l2 / k2,
+        "unbound_naltrexone_nM": l1, "unbound_naltrexol_nM": l2,
+    }  # fmt: skip
+    return np.stack([by_name[name] for name in FACTOR_NAMES], axis=1)
 
 
 def output_rows(out_map: FloatArray, factors: FloatArray, tlr4: bool) -> FloatArray:
-    """Linear maps (n, rows, m) from the PK outputs to the kernel rows: MOR binding ratios
-    L1/K1 and L2/K2 (+ unbound effect-site nM when `tlr4`), then plasma naltrexone and
-    6β-naltrexol. `factors` (n, 4) from `_binding_factors`."""
-    f = factors[:, :, None]
-    rows = [out_map[:, 2, :] * f[:, 0], out_map[:, 3, :] * f[:, 1]]
+    """Linear maps (n, rows, m) from the PK outputs (`ldn.model.pk.OUTPUT_NAMES`) to the kernel
+    rows ROW_NAMES (ROW_NAMES_NO_TLR4 unless `tlr4`): MOR binding ratios L1/K1 and L2/K2, plasma
+    naltrexone and 6β-naltrexol, unbound effect-site nM. `factors` (n, 4) from
+    `_binding_factors`."""
+    f = {name: factors[:, j, None] for j, name in enumerate(FACTOR_NAMES)}
+    e_ntx, e_nol = out_map[:, _EFFECT_NTX, :], out_map[:, _EFFECT_NOL, :]
+    rows = {
+        "mor_ratio_naltrexone": e_ntx * f["mor_ratio_naltrexone"],
+        "mor_ratio_naltrexol": e_nol * f["mor_ratio_naltrexol"],
+        "naltrexone_ng_per_ml": out_map[:, _PLASMA_NTX, :],
+        "naltrexol_ng_per_ml": out_map[:, _PLASMA_NOL, :],
+    }
     if tlr4:  # unbound effect-site nM, as `ldn.model.exposure.Exposure.*_unbound_nM`
-        rows.append(out_map[:, 2, :] * f[:, 2] + out_map[:, 3, :] * f[:, 3])
-    rows += [out_map[:, 0, :], out_map[:, 1, :]]
-    return np.ascontiguousarray(np.stack(rows, axis=-2))
+        rows["unbound_nM"] = e_ntx * f["unbound_naltrexone_nM"] + e_nol * f["unbound_naltrexol_nM"]
+    names = ROW_NAMES if tlr4 else ROW_NAMES_NO_TLR4
+    return np.ascontiguousarray(np.stack([rows[name] for name in names], axis=-2))
 
 
 @dataclass(frozen=True)

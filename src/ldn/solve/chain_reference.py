@@ -15,7 +15,7 @@ from dataclasses import dataclass
 import numpy as np
 from scipy.integrate import solve_ivp
 
-from ldn.model.chain import N_STATES, initial_state, rhs
+from ldn.model.chain import N_STATES, SIGNALLING_INTEGRAL_INDEX, initial_state, rhs
 from ldn.types import FloatArray
 
 DriveFn = Callable[[float], tuple[float, float]]
@@ -56,12 +56,12 @@ def solve_reference(
     q_avg = 0.0
     for a, b in itertools.pairwise(stops):
         if a == avg:
-            q_avg = y[N_STATES - 1]
+            q_avg = y[SIGNALLING_INTEGRAL_INDEX]
         sol = solve_ivp(f, (a, b), y, method="DOP853", rtol=rtol, atol=atol)
         if not sol.success:
             raise RuntimeError(f"reference solver failed on [{a}, {b}] h: {sol.message}")
         y = sol.y[:, -1]
-    return ReferenceSolution(y, float((y[N_STATES - 1] - q_avg) / (t_end_h - avg)))
+    return ReferenceSolution(y, float((y[SIGNALLING_INTEGRAL_INDEX] - q_avg) / (t_end_h - avg)))
 
 
 @dataclass(frozen=True)

@@ -31,9 +31,12 @@ import numpy as np
 from ldn.compile_options import _jit, run_in_threads
 from ldn.errors import InputError
 from ldn.model.chain import (
+    DRIVE_MOR,
+    DRIVE_UNBOUND,
     N_OBSERVABLES,
     N_PARAMS,
     N_STATES,
+    SIGNALLING_INTEGRAL_INDEX,
     chain_constants,
     initial_state,
     observe,
@@ -48,7 +51,7 @@ def _drive_at(
     drive: FloatArray, row: int | np.int64, h: int, periodic: bool
 ) -> tuple[float, float]:
     idx = h % drive.shape[1] if periodic else h
-    return drive[row, idx, 0], drive[row, idx, 1]
+    return drive[row, idx, DRIVE_MOR], drive[row, idx, DRIVE_UNBOUND]
 
 
 @_jit(inline=True)
@@ -152,7 +155,7 @@ def _kernel(
         for k in range(n_steps + 1):
             t = t0_h + k * dt_h
             if k == avg_from_step:
-                q_avg[i] = y[n_s - 1]
+                q_avg[i] = y[SIGNALLING_INTEGRAL_INDEX]
             if record_every > 0 and k % record_every == 0:
                 m0, u0 = _drive_at(drive, row, 2 * k, periodic)
                 observe(t, y, m0, u0, p_row, obs)
@@ -253,7 +256,7 @@ def integrate_chain(
         np.ascontiguousarray(y0), float(t0_h), float(dt_h), int(n_steps), int(avg_from),
         int(record_every), traj, final, q_avg,
     )  # fmt: skip
-    mean_s = (final[:, N_STATES - 1] - q_avg) / ((n_steps - avg_from) * dt_h)
+    mean_s = (final[:, SIGNALLING_INTEGRAL_INDEX] - q_avg) / ((n_steps - avg_from) * dt_h)
     if record_every > 0:
         t_rec = t0_h + dt_h * record_every * np.arange(n_rec, dtype=np.float64)
         return ChainSolution(final, mean_s, t_rec, traj)
@@ -267,7 +270,7 @@ def _observe_series(
     out = np.empty((t_h.shape[0], N_OBSERVABLES))
     buf = np.empty(N_OBSERVABLES)
     for k in range(t_h.shape[0]):
-        observe(t_h[k], states[k], drive[k, 0], drive[k, 1], params, buf)
+        observe(t_h[k], states[k], drive[k, DRIVE_MOR], drive[k, DRIVE_UNBOUND], params, buf)
         out[k] = buf
     return out
 

@@ -10,14 +10,20 @@ RK4 with the drive on a half-step grid as `ldn.solve.compiled`.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Final
 
 import numpy as np
 
 from ldn.compile_options import _jit, run_in_threads
 from ldn.errors import InputError
 from ldn.model.chain import (
+    DRIVE_MOR,
+    DRIVE_UNBOUND,
     N_STATES,
     PARAM_NAMES,
+    SIGNALLING_INTEGRAL_INDEX,
+    STAGE_INPUT_NAMES,
+    STATE_NAMES,
     chain_constants,
     stage_inputs,
     stage_rates,
@@ -27,11 +33,22 @@ from ldn.model.hypotheses.laws import law_stimulus, target_rate
 from ldn.solve.compiled import chain_inputs
 from ldn.types import FloatArray
 
-_GAINS = tuple(PARAM_NAMES.index(n) for n in ("mor_gain", "ogfr_gain", "be_gain", "ogf_gain"))
-_TAUS = tuple(
-    PARAM_NAMES.index(n)
-    for n in ("receptor_tau_up_h", "receptor_tau_down_h", "ligand_tau_up_h", "ligand_tau_down_h")
-)
+# The laws' per-patient constants (`law_parameters`): chain gains as they are, the threshold θ,
+# and rate constants 1/τ of chain time constants; the kernel reads them by these names.
+_GAINS: Final = ("mor_gain", "ogfr_gain", "be_gain", "ogf_gain")
+_RATES: Final = {
+    "k_receptor_up": "receptor_tau_up_h", "k_receptor_down": "receptor_tau_down_h",
+    "k_ligand_up": "ligand_tau_up_h", "k_ligand_down": "ligand_tau_down_h",
+}  # fmt: skip
+LAW_PARAM_NAMES: Final = (*_GAINS, "threshold", *_RATES)
+_L_GR, _L_GRO, _L_GB, _L_GO, _L_THETA, _L_RUP, _L_RDN, _L_LUP, _L_LDN = map(LAW_PARAM_NAMES.index, (
+    "mor_gain", "ogfr_gain", "be_gain", "ogf_gain", "threshold",
+    "k_receptor_up", "k_receptor_down", "k_ligand_up", "k_ligand_down",
+))  # fmt: skip
+_R, _RO, _PB, _PO = map(STATE_NAMES.index, (
+    "mor_density_rel", "ogfr_density_rel", "beta_endorphin_rel", "ogf_rel",
+))  # fmt: skip
+_F_MOR, _F_OGFR = map(STAGE_INPUT_NAMES.index, ("mor_occupancy", "ogfr_occupancy"))
 
 
 @_jit(inline=True)
@@ -42,12 +59,12 @@ def _stage(
     stage_rates(y, f, k, dy)
     if law == 0:
         return
-    g_mor = law_stimulus(f[0], law, lp[4])
-    g_ogfr = law_stimulus(f[1], law, lp[4])
-    dy[0] = target_rate(y[0], 1.0 + lp[0] * g_mor, lp[5], lp[6])
-    dy[1] = target_rate(y[1], 1.0 + lp[1] * g_ogfr, lp[5], lp[6])
-    dy[2] = target_rate(y[2], 1.0 + lp[2] * g_mor, lp[7], lp[8])
-    dy[3] = target_rate(y[3], 1.0 + lp[3] * g_ogfr, lp[7], lp[8])
+    g_mor = law_stimulus(f[_F_MOR], law, lp[_L_THETA])
+    g_ogfr = law_stimulus(f[_F_OGFR], law, lp[_L_THETA])
+    dy[_R] = target_rate(y[_R], 1.0 + lp[_L_GR] * g_mor, lp[_L_RUP], lp[_L_RDN])
+    dy[_RO] = target_rate(y[_RO], 1.0 + lp[_L_GRO] * g_ogfr, lp[_L_RUP], lp[_L_RDN])
+    dy[_PB] = target_rate(y[_PB], 1.0 + lp[_L_GB] * g_mor, lp[_L_LUP], lp[_L_LDN])
+    dy[_PO] = target_rate(y[_PO], 1.0 + lp[_L_GO] * g_ogfr, lp[_L_LUP], lp[_L_LDN])
 
 
 @_jit(nogil=True)
@@ -61,13 +78,13 @@ def _kernel(
         lp = law_params[i]
         row = np.int64(i) if drive.shape[0] > 1 else np.int64(0)
         y = np.ones(N_STATES)
-        y[N_STATES - 1] = 0.0
+        y[SIGNALLING_INTEGRAL_INDEX] = 0.0
         k1 = np.empty(N_STATES)
         k2 = np.empty(N_STATES)
         k3 = np.empty(N_STATES)
         k4 = np.empty(N_STATES)
         tmp = np.empty(N_STATES)
-        f0 = stage_inputs(0.0, drive[row, 0, 0], drive[row, 0, 1], k)
+        f0 = stage_inputs(0.0, drive[row, 0, DRIVE_MOR], drive[row, 0, DRIVE_UNBOUND], k)
         for s in range(n_steps + 1):
             if s % record_every == 0:
                 traj[i, s // record_every, :] = y
@@ -75,8 +92,10 @@ def _kernel(
                 break
             t = s * dt_h
             h = 2 * s + 1
-            f_mid = stage_inputs(t + 0.5 * dt_h, drive[row, h, 0], drive[row, h, 1], k)
-            f_end = stage_inputs(t + dt_h, drive[row, h + 1, 0], drive[row, h + 1, 1], k)
+            m1, u1 = drive[row, h, DRIVE_MOR], drive[row, h, DRIVE_UNBOUND]
+            m2, u2 = drive[row, h + 1, DRIVE_MOR], drive[row, h + 1, DRIVE_UNBOUND]
+            f_mid = stage_inputs(t + 0.5 * dt_h, m1, u1, k)
+            f_end = stage_inputs(t + dt_h, m2, u2, k)
             _stage(y, f0, k, law, lp, k1)
             for j in range(N_STATES):
                 tmp[j] = y[j] + 0.5 * dt_h * k1[j]
@@ -103,12 +122,15 @@ class FamilySolution:
 
 
 def law_parameters(params: FloatArray, threshold: FloatArray | float) -> FloatArray:
-    """(n, 9) per-patient constants of the laws: 4 gains, θ, k_up/k_down of receptors, ligands."""
+    """(n, 9) per-patient constants of the laws, in LAW_PARAM_NAMES order: 4 gains, θ, k_up and
+    k_down of receptors and ligands."""
     p = np.atleast_2d(params)
-    out = np.empty((p.shape[0], 9))
-    out[:, :4] = p[:, list(_GAINS)]
-    out[:, 4] = threshold
-    out[:, 5:] = 1.0 / p[:, list(_TAUS)]
+    out = np.empty((p.shape[0], len(LAW_PARAM_NAMES)))
+    for name in _GAINS:
+        out[:, LAW_PARAM_NAMES.index(name)] = p[:, PARAM_NAMES.index(name)]
+    out[:, _L_THETA] = threshold
+    for name, tau in _RATES.items():
+        out[:, LAW_PARAM_NAMES.index(name)] = 1.0 / p[:, PARAM_NAMES.index(tau)]
     return out
 
 
