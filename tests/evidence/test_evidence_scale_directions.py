@@ -1,4 +1,6 @@
-"""studies.csv `lower_is_better` agrees with `ldn.scales` for outcomes on a known scale.
+"""studies.csv `lower_is_better` agrees with `ldn.scales` for outcomes on a model scale.
+
+Which rows are on a model scale is `ldn.evidence.model_scales.model_scale` (the one mapping).
 
 The column is the direction of the outcome AS REPORTED (how `ldn.evidence.dataset` orients an
 effect): a score on the instrument takes the scale's direction; a responder or remission
@@ -12,21 +14,8 @@ import re
 import pytest
 
 from ldn.evidence.dataset import load_studies
+from ldn.evidence.model_scales import model_scale
 from ldn.scales import SCALES
-
-# The dataset's `scale` cells that name a scale of `ldn.scales`.
-KNOWN: dict[str, str] = {
-    "CDAI": "cdai",
-    "CDAI responders (proportion)": "cdai",
-    "SF-36 MCS": "sf36_mcs",
-    "NRS 0-10": "pain_nrs",
-    "NRS pain responders": "pain_nrs",
-    "daily pain (% of baseline)": "pain_nrs",
-    "FIQR": "fiqr",
-    "PASI": "pasi",
-}
-# A `scale` cell with one of these words names a known scale and must be listed in KNOWN.
-_MENTIONS = re.compile(r"\b(CDAI|PASI|FIQR|DAS28|SLEDAI|MFIS|MSIS-29|MCS|NRS)\b")
 
 
 def _responder_outcome(rec: dict) -> bool:
@@ -38,19 +27,25 @@ def _responder_outcome(rec: dict) -> bool:
     )
 
 
-ROWS = [r for r in load_studies().to_dict(orient="records") if r["scale"] in KNOWN]
+ROWS = [
+    r for r in load_studies().to_dict(orient="records") if model_scale(r["condition"], r["scale"])
+]
 
 
-def test_every_row_naming_a_known_scale_is_checked() -> None:
-    studies = load_studies()
-    named = {s for s in studies["scale"] if _MENTIONS.search(s)}
-    assert named <= set(KNOWN), f"map these scale cells in KNOWN: {sorted(named - set(KNOWN))}"
-    assert set(KNOWN) <= set(studies["scale"])  # no stale entry: every name is still used
+def _scale_code(rec: dict) -> str:
+    match = model_scale(rec["condition"], rec["scale"])
+    assert match is not None
+    return match.column
+
+
+def test_the_rows_on_a_model_scale_are_checked() -> None:
+    scales = {_scale_code(r) for r in ROWS}
+    assert {"cdai", "sf36_mcs", "pain_nrs", "fiqr", "pasi"} <= scales
 
 
 @pytest.mark.parametrize("rec", ROWS, ids=[f"{r['study_id']}:{r['outcome'][:30]}" for r in ROWS])
 def test_direction_matches_the_scale(rec: dict) -> None:
-    scale = SCALES[KNOWN[rec["scale"]]]
+    scale = SCALES[_scale_code(rec)]
     if _responder_outcome(rec):
         assert not rec["lower_is_better"], f"{rec['study_id']}: more responders is better"
     else:

@@ -12,7 +12,7 @@ from scipy import stats
 
 from ldn.errors import InputError
 from ldn.evidence.dataset import load_studies
-from ldn.mechanisms.data import calibration_trials, trial_regimen
+from ldn.mechanisms.data import calibration_trials
 from ldn.mechanisms.fit import ConvergenceError, check_convergence
 from ldn.mechanisms.model import Layout, log_likelihood, placebo_change, sd_change
 from ldn.mechanisms.report import at_assumed_bound, hypotheses_report
@@ -48,11 +48,6 @@ def test_later_trials_are_validation_only() -> None:
     used, _ = calibration_trials(pd.concat([studies, row], ignore_index=True))
     roles = {t.study_id: t.role for t in used}
     assert roles["Later2025_MS"] == "validation" and roles["Cree2010_MS"] == "fit"
-
-
-def test_titration_text_becomes_weekly_steps() -> None:
-    assert trial_regimen(4.5, "4.5 mg nightly").describe() == "4.5 mg daily at 22:00"
-    assert trial_regimen(6.0, "6 mg, titrated over 3 weeks").describe().startswith("2 mg daily")
 
 
 def test_likelihoods_at_the_reported_level() -> None:

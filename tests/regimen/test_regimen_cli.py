@@ -107,6 +107,33 @@ def test_old_titration_spelling_is_read_with_a_deprecation_message() -> None:
     assert notes[0].startswith("titration '1.5 X 14; 3x14' uses the old titration spelling")
 
 
+@pytest.mark.parametrize(
+    ("text", "steps", "old"),
+    [
+        ("1.5:7,3:7,", [(1.5, 7), (3.0, 7)], False),
+        ("1.5:7,4.5 , ", [(1.5, 7), (4.5, None)], False),
+        ("1.5x7;3x7;", [(1.5, 7), (3.0, 7)], True),
+        ("1.5x7;;3x7", [(1.5, 7), (3.0, 7)], True),
+        (";1.5x7", [(1.5, 7)], True),
+    ],
+)
+def test_a_trailing_separator_is_ignored(
+    text: str, steps: list[tuple[float, int | None]], old: bool
+) -> None:
+    """One trailing comma in the new spelling; empty parts anywhere in the old one, as before."""
+    notes: list[str] = []
+    assert parse_titration(text, on_deprecated=notes.append) == steps
+    assert notes == ([f"--titrate {text.strip()!r} uses the old titration spelling; write "
+                      f"{format_titration(steps)!r} (dose_mg:days steps, comma-separated)"]
+                     if old else [])  # fmt: skip
+
+
+@pytest.mark.parametrize("text", [",", ", ,", ";", " ; ;"])
+def test_separators_alone_are_no_steps(text: str) -> None:
+    with pytest.raises(InputError, match="--titrate has no steps; write --titrate as dose_mg"):
+        parse_titration(text, on_deprecated=lambda _: None)
+
+
 def test_every_step_needs_days_where_the_titration_must_end() -> None:
     with pytest.raises(InputError, match=r"step 2 '4\.5' has no number of days"):
         parse_titration("1.5:7,4.5", what="titration", open_ended_last=False)
@@ -121,6 +148,8 @@ def test_every_step_needs_days_where_the_titration_must_end() -> None:
         ("1.5:7:2", "step 1 '1.5:7:2' is not dose_mg:days"),
         ("1.5,3:7", "step 1 '1.5' has no number of days but is not the last"),
         ("1.5:7,,4.5", "step 2 '' is not dose_mg:days"),
+        ("1.5:7,,", "step 2 '' is not dose_mg:days"),
+        (",1.5:7", "step 1 '' is not dose_mg:days"),
         ("1.5:0.5", "days must be a whole number"),
         ("0:7,4.5", "dose must be greater than 0 mg"),
     ],

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import io
+import warnings
 
 import numpy as np
 import pytest
@@ -24,6 +25,7 @@ from ldn.regimen import (
     titration,
     write_event_table,
 )
+from ldn.regimen.titration_text import format_titration_records, titration_records
 from ldn.regimen.validate import check_clock, format_clock
 
 FAST = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -83,6 +85,51 @@ def test_clock_round_trip(minutes: int) -> None:
 @given(titration_steps())
 def test_titration_string_round_trip(steps: list[tuple[float, int | None]]) -> None:
     assert parse_titration(format_titration(steps)) == steps
+
+
+@FAST
+@given(titration_steps(), st.sampled_from([",", ", ", " ,", ",\t"]))
+def test_one_trailing_comma_is_ignored(steps: list[tuple[float, int | None]], tail: str) -> None:
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # the new spelling: no deprecation message
+        assert parse_titration(format_titration(steps) + tail) == steps
+
+
+@FAST
+@given(titration_steps(), st.data())
+def test_an_empty_step_before_the_end_is_an_error(
+    steps: list[tuple[float, int | None]], data: st.DataObject
+) -> None:
+    pieces = format_titration(steps).split(",")
+    at = data.draw(st.integers(0, len(pieces) - 1), label="empty step before piece")
+    text = ",".join([*pieces[:at], "", *pieces[at:]])
+    with pytest.raises(InputError, match=rf"step {at + 1} '' is not dose_mg:days"):
+        parse_titration(text)
+
+
+@FAST
+@given(
+    st.lists(st.tuples(doses, step_days), min_size=1, max_size=5),
+    st.lists(st.integers(0, 2), min_size=6, max_size=6),
+)
+def test_old_spelling_skips_empty_parts_like_its_old_reader(
+    steps: list[tuple[float, int]], empties: list[int]
+) -> None:
+    """'1.5x7;3x7;' (and ';;' anywhere) reads as its old reader did, with one note."""
+    old_parts = format_titration(steps).replace(":", "x").split(",")
+    parts = [p for i, part in enumerate(old_parts) for p in [""] * empties[i] + [part]]
+    text = ";".join(parts + [""] * empties[-1])
+    notes: list[str] = []
+    records = titration_records(text, on_deprecated=notes.append)
+    assert records == [{"dose_mg": d, "days": n} for d, n in steps]
+    assert len(notes) == 1 and f"write {format_titration(steps)!r}" in notes[0]
+
+
+@FAST
+@given(st.lists(st.tuples(doses, step_days), max_size=5))
+def test_stored_titration_text_round_trip(steps: list[tuple[float, int]]) -> None:
+    records = [{"dose_mg": d, "days": n} for d, n in steps]
+    assert titration_records(format_titration_records(records)) == records
 
 
 @FAST

@@ -137,3 +137,63 @@ def test_analysis_commands_do_not_create_a_database(tmp_path: Path) -> None:
         assert isinstance(result.exception, InputError), repr(result.exception)
         assert "no registry database at" in str(result.exception)
     assert not typo.exists()
+
+
+def test_import_notes_each_row_in_an_old_spelling(
+    db: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from cli_runner import run
+
+    src = tmp_path / "old.csv"
+    src.write_text(
+        "record_type,patient_code,birth_year,sex,dose_mg,titration,start_date\n"
+        "patient,C-2,1980,female,,,\n"
+        "prescription,C-2,,,4.5,1.5x7;3x7;,2024-01-01\n"
+        'prescription,C-2,,,4.5,"1.5:7,",2024-02-01\n',
+        encoding="utf-8",
+    )
+    _ok("create-clinic", "North", "--database", db)
+    code, out, err = run(["registry", "import", str(src), "--database", db], capsys)
+    assert code == 0, err
+    assert "imported 1 patient(s), 2 prescription(s)" in out
+    assert err.splitlines() == [
+        "ldn: note: row 3, column titration: titration '1.5x7;3x7;' uses the old titration "
+        "spelling; write '1.5:7,3:7' (dose_mg:days steps, comma-separated)"
+    ]
+
+
+def test_a_given_sqlite_path_needs_an_existing_folder(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The FILE rule: one message naming the option and the missing folder, nothing created."""
+    from cli_runner import run
+
+    deep = tmp_path / "x" / "deep"
+    for args, option in (
+        (["--database", f"sqlite:///{deep / 'x.db'}"], "--database"),
+        ([], "LDN_DATABASE_URL"),
+    ):
+        monkeypatch.setenv("LDN_DATABASE_URL", f"sqlite:///{deep / 'env.db'}")
+        for command in ("init", "migrate"):
+            code, out, err = run(["registry", command, *args], capsys)
+            assert code == 2, out + err
+            message = " ".join(err.split())
+            assert f"{option} {deep}/" in message, message
+            assert f"the folder {deep} does not exist" in message
+    assert not (tmp_path / "x").exists()
+
+
+def test_the_default_database_folder_is_created(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Without --database or LDN_DATABASE_URL the user-data folder is made on first use."""
+    from cli_runner import run
+    from ldn.registry.config import default_sqlite_path
+
+    monkeypatch.delenv("LDN_DATABASE_URL", raising=False)
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data"))
+    target = default_sqlite_path()
+    assert target.is_relative_to(tmp_path) and not target.parent.exists()
+    code, out, err = run(["registry", "init"], capsys)
+    assert code == 0, err
+    assert target.is_file() and str(target) in "".join(out.split())

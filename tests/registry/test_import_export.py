@@ -192,8 +192,38 @@ def test_written_rows_parse_back_identically(items: list) -> None:
     assert got == [(v, d) for v, d in items]
 
 
-def test_old_titration_spelling_is_read_with_a_deprecation_message() -> None:
+OLD_ROWS = (  # the old spelling, with the trailing ';' its reader skipped
+    "prescription,N-001,,,,rx2,4.5,22:00,1.5x7;3x7;,2024-06-01,,,,,,,,,,,\n"
+    'prescription,N-001,,,,rx3,3,22:00,"1.5:7,",2024-09-01,,,,,,,,,,,\n'
+    "prescription,N-001,,,,rx4,4.5,22:00,0.5X3,2024-10-01,,,,,,,,,,,\n"
+)
+
+
+@pytest.mark.filterwarnings("error::FutureWarning")  # notes go to the summary, not to stderr
+def test_old_titration_spelling_is_read_with_one_note_per_row(session: Session, world) -> None:
     old = GOOD.replace('"1.5:7,3:7"', "1.5x7;3x7")
-    with pytest.warns(FutureWarning, match="old titration spelling; write '1.5:7,3:7'"):
-        rows = parse_csv(old)
+    rows = parse_csv(old)
     assert rows == parse_csv(GOOD)
+    assert [str(n) for n in rows[1].notes] == [
+        "row 3, column titration: titration '1.5x7;3x7' uses the old titration spelling; "
+        "write '1.5:7,3:7' (dose_mg:days steps, comma-separated)"
+    ]
+    summary = import_csv(session=session, actor=world.clin_a, text=old + OLD_ROWS)
+    assert summary.created["prescription"] == 4
+    assert [(n.row, n.column) for n in summary.notes] == [(3, "titration"), (7, "titration"),
+                                                          (9, "titration")]  # fmt: skip
+    assert "'1.5x7;3x7;' uses the old titration spelling; write '1.5:7,3:7'" in str(
+        summary.notes[1]
+    )
+    assert "'0.5X3' uses the old titration spelling; write '0.5:3'" in str(summary.notes[2])
+    pat = svc.get_patient_by_code(session=session, actor=world.clin_a, code="N-001")
+    stored = [
+        [(s.dose_mg, s.days) for s in rx.titration]
+        for rx in svc.list_prescriptions(session=session, actor=world.clin_a, patient_id=pat.id)
+    ]
+    assert sorted(stored) == sorted([[(1.5, 7), (3.0, 7)], [(1.5, 7), (3.0, 7)], [(1.5, 7)],
+                                     [(0.5, 3)]])  # fmt: skip
+
+
+def test_a_clean_file_has_no_notes(session: Session, world) -> None:
+    assert import_csv(session=session, actor=world.clin_a, text=GOOD).notes == ()

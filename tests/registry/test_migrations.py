@@ -10,6 +10,7 @@ from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from sqlalchemy import inspect
 
+from ldn.errors import InputError
 from ldn.registry.db import (
     current_revision,
     downgrade,
@@ -59,7 +60,16 @@ def test_models_and_migrations_agree(db_url: str) -> None:
 
 
 def test_first_use_creates_the_sqlite_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    target = tmp_path / "new" / "dir" / "reg.sqlite"
+    """...in an existing folder; a missing one is not created (the FILE rule)."""
+    missing = tmp_path / "new" / "dir" / "reg.sqlite"
+    monkeypatch.setenv("LDN_DATABASE_URL", f"sqlite:///{missing}")
+    with pytest.raises(InputError, match=f"LDN_DATABASE_URL {missing}: the folder .* not exist"):
+        open_registry()
+    given = tmp_path / "new" / "given.sqlite"
+    with pytest.raises(InputError, match=f"--database {given}: the folder .* does not exist"):
+        open_registry(f"sqlite:///{given}")
+    assert not (tmp_path / "new").exists()
+    target = tmp_path / "reg.sqlite"
     monkeypatch.setenv("LDN_DATABASE_URL", f"sqlite:///{target}")
     reg = open_registry()
     try:

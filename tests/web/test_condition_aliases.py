@@ -9,7 +9,7 @@ from fastapi.testclient import TestClient
 from ldn.conditions import CONDITION_NAMES
 from registry_fixtures import World
 
-from .conftest import bearer
+from .conftest import bearer, page_login
 
 
 @pytest.fixture
@@ -42,3 +42,20 @@ def test_openapi_lists_the_registry_names_as_the_enum(client: TestClient) -> Non
     items = schemas["PatientCreate"]["properties"]["conditions"]["items"]
     assert items["enum"] == [*CONDITION_NAMES, "other"]
     assert items["type"] == "string"
+
+
+def test_patient_list_page_says_when_the_condition_is_unknown(
+    client: TestClient, world: World
+) -> None:
+    """An unknown filter is a message (422) and no list, never every patient; aliases work."""
+    page_login(client, "clin_a")
+    bad = client.get("/patients", params={"condition": "bogus"})
+    assert bad.status_code == 422
+    text = bad.text.replace("&#39;", "'")
+    assert "condition 'bogus' is not one of" in text and 'role="alert"' in text
+    assert "No patients match." in text and "/patients/" + str(world.patient_a) not in text
+    for spelling in ("lupus", "SLE", "sle"):
+        ok = client.get("/patients", params={"condition": spelling})
+        assert ok.status_code == 200, ok.text
+        assert '<option value="sle" selected>' in ok.text and "is not one of" not in ok.text
+    assert client.get("/patients", params={"condition": ""}).status_code == 200

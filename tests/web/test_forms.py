@@ -58,7 +58,7 @@ def test_prescription_dates_and_titration_messages(
     assert r.status_code == 303
     page = client.get(f"/patients/{world.patient_a}").text
     assert "Prescription saved." in page
-    assert "1.5 mg × 14 d, 3 mg × 14 d" in page
+    assert "<td>1.5:14,3:14</td>" in page  # the one written form (ldn.regimen.titration_text)
 
 
 def test_old_titration_spelling_is_saved_with_a_note(
@@ -72,7 +72,7 @@ def test_old_titration_spelling_is_saved_with_a_note(
     assert r.status_code == 303
     page = client.get(f"/patients/{world.patient_a}").text.replace("&#39;", "'")
     assert "uses the old titration spelling; write '1.5:7,3:7'" in page
-    assert "1.5 mg × 7 d, 3 mg × 7 d" in page
+    assert "<td>1.5:7,3:7</td>" in page and " mg × " not in page
 
 
 def test_new_patient_form_messages(clin_a: tuple[TestClient, str]) -> None:
@@ -217,3 +217,54 @@ def test_import_page_lists_problems(clin_a: tuple[TestClient, str]) -> None:
         files={"file": ("bin.csv", b"\xff\xfe\x00", "text/csv")},
     )
     assert r.status_code == 422 and "is not UTF-8 text" in r.text
+
+
+OLD_SPELLING_CSV = (
+    "record_type,patient_code,birth_year,sex,dose_mg,titration,start_date\n"
+    "patient,P-0300,1970,female,,,\n"
+    "prescription,P-0300,,,4.5,1.5x7;3x7;,2025-01-01\n"
+    'prescription,P-0300,,,4.5,"1.5:7,3:7,",2025-03-01\n'
+    "prescription,P-0300,,,3,0.5x3,2025-05-01\n"
+)
+NOTE_3 = (
+    "titration '1.5x7;3x7;' uses the old titration spelling; write '1.5:7,3:7' "
+    "(dose_mg:days steps, comma-separated)"
+)
+
+
+@pytest.mark.filterwarnings("error::FutureWarning")  # the note reaches the user, not stderr
+def test_api_import_lists_a_note_per_row_in_an_old_spelling(
+    app: FastAPI, client: TestClient, world: World
+) -> None:
+    auth = bearer(app, world.clin_a.id)
+    r = client.post("/api/v1/import", headers=auth, files={"file": ("a.csv", OLD_SPELLING_CSV)})
+    assert r.status_code == 200, r.text
+    body = r.json()
+    assert body["created"] == {"patient": 1, "prescription": 3} and body["total"] == 4
+    assert [(n["row"], n["column"]) for n in body["notes"]] == [(3, "titration"), (5, "titration")]
+    assert body["notes"][0]["message"] == NOTE_3
+    assert "write '0.5:3'" in body["notes"][1]["message"]
+    clean = OLD_SPELLING_CSV.replace("P-0300", "P-0301").replace("1.5x7;3x7;", '"1.5:7,3:7"')
+    clean = clean.replace("0.5x3", "0.5:3")
+    r = client.post("/api/v1/import", headers=auth, files={"file": ("b.csv", clean)})
+    assert r.status_code == 200 and r.json()["notes"] == []
+
+
+@pytest.mark.filterwarnings("error::FutureWarning")
+def test_import_page_shows_a_note_per_row_in_an_old_spelling(
+    clin_a: tuple[TestClient, str], world: World
+) -> None:
+    client, csrf = clin_a
+    r = client.post(
+        "/data/import",
+        data={"csrf_token": csrf},
+        files={"file": ("old.csv", OLD_SPELLING_CSV.encode(), "text/csv")},
+    )
+    assert r.status_code == 200, r.text
+    page = r.text.replace("&#39;", "'")
+    assert "Imported 4 records" in page
+    assert "Imported, but 2 rows used an old spelling" in page
+    notes = page.split('data-testid="import-notes"')[1].split("</table>")[0]
+    assert f'<td class="num">3</td><td>titration</td><td>{NOTE_3}</td>' in notes
+    assert '<td class="num">5</td>' in notes and "write '0.5:3'" in notes
+    assert '<td class="num">4</td>' not in notes  # "1.5:7,3:7," is the new spelling

@@ -152,7 +152,8 @@ def import_(
     clinic: str | None = _CLINIC,
     database: str | None = _DATABASE,
 ) -> None:
-    """Import a CSV file, all or nothing; every problem is listed by row and column."""
+    """Import a CSV file, all or nothing; every problem is listed by row and column, and every
+    row read in an old spelling gets a note (stderr) naming the new one."""
     from rich.console import Console
 
     from ldn.errors import DataFileError
@@ -169,6 +170,8 @@ def import_(
         summary = import_csv(session=s, actor=SYSTEM, text=text, clinic_id=clinic_id)
     made = ", ".join(f"{n} {k.replace('_', ' ')}(s)" for k, n in summary.created.items())
     Console().print(f"imported {made or 'nothing'} from {file}")
+    for note in summary.notes:  # rows read in an old spelling: say how to write them now
+        typer.echo(f"ldn: note: {note}", err=True)
     reg.dispose()
 
 

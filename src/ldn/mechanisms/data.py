@@ -14,13 +14,19 @@ other row is listed in `skipped` with the reason (`skipped_trials` gives one rea
 ASSUMPTION (labelled in `CalibrationTrial.note`): when a crossover row gives no mean
 difference but its `reported` field states "median difference LDN - placebo X" with a
 p-value (Bested 2023, FIQR: rank-based test), X is used as the mean difference and p as a
-paired t-test's. No other scale mappings are made: MSQoL-54 composites (Sharafaddinzadeh 2010)
-and PCDAI (Smith 2013, paediatric) would need one, but neither row has a numeric LDN − placebo
-result, so they are skipped for that reason and no mapping is assumed.
+paired t-test's.
 
-Each trial is simulated at its own dose (titration "over N weeks" as N equal weekly steps up to
-the target, ASSUMPTION: the step sizes are not reported), at 22:00 (trials dosed "nightly"/"each
-evening"), for its (per-period) duration, on its endpoint. Likelihood at the reported level:
+Scales are mapped by `ldn.evidence.model_scales.model_scale` (the re-runs of published trials
+use the same map): a "% of baseline" pain result (Younger 2013) is fitted as a change relative
+to the baseline burden; PCDAI (Smith 2013, paediatric) is not the adult CDAI and MSQoL-54
+composites (Sharafaddinzadeh 2010) are not SF-36 MCS, so neither maps (neither row has a
+numeric LDN − placebo result anyway).
+
+Each trial is simulated on `ldn.regimen.published.published_regimen(dose_mg, dose_text)` (the
+re-runs of published trials use the same reading): at its own dose, at 22:00 (trials dosed
+"nightly"/"each evening"), titration "over N weeks" as N equal weekly steps up to the target
+(ASSUMPTION: the step sizes are not reported), for its (per-period) duration, on its endpoint.
+Likelihood at the reported level:
 
 - normal: the mean difference with its SE, from the CI, or for a crossover from the paired
   t-test's p-value on n − 1 df (SE = |md| / t);
@@ -39,30 +45,12 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from ldn.conditions import CONDITION_ENTRIES
+from ldn.evidence.model_scales import model_scale
 from ldn.model.chain import CONDITIONS
-from ldn.regimen import Regimen, daily, titration
+from ldn.regimen import Regimen
+from ldn.regimen.published import published_regimen
 
 CUTOFF_YEAR: Final = 2024
-DOSE_CLOCK: Final = "22:00"
-# Model scale code → (pattern in the dataset's scale name, relative to baseline %), tried in order;
-# which scales a condition has comes from the registry (`ldn.conditions`, its `scales`).
-_SCALE_PATTERNS: Final[dict[str, tuple[tuple[str, bool], ...]]] = {
-    "cdai": ((r"\bCDAI\b", False),),
-    "sf36_mcs": ((r"SF-36 MCS", False),),
-    "pain_nrs": ((r"% of baseline", True), (r"\bNRS\b", False)),
-    "fiqr": ((r"\bFIQR\b", False),),
-    "das28": ((r"\bDAS28\b", False),),
-    "sledai2k": ((r"SLEDAI", False),),
-    "pasi": ((r"\bPASI\b", False),),
-}
-# (condition, pattern in the dataset's scale name) → (model scale column, relative to baseline %)
-_SCALES: Final = tuple(
-    (name, pattern, code, relative)
-    for name, entry in CONDITION_ENTRIES.items()
-    for code in entry.scales
-    for pattern, relative in _SCALE_PATTERNS[code]
-)
 
 
 @dataclass(frozen=True)
@@ -100,23 +88,6 @@ def _num(rec: dict[str, object], key: str) -> float:
     except (TypeError, ValueError):
         return float("nan")
     return f
-
-
-def _scale(condition: str, text: str) -> tuple[str, bool] | None:
-    for cond, pattern, column, relative in _SCALES:
-        if cond == condition and re.search(pattern, text):
-            return column, relative
-    return None
-
-
-def trial_regimen(dose_mg: float, dose_text: str) -> Regimen:
-    """Daily regimen at 22:00; "titrated over N weeks" → N equal weekly steps to `dose_mg`."""
-    m = re.search(r"titrat\w*\s+over\s+(\d+)\s*weeks?", dose_text, re.I)
-    if not m or int(m.group(1)) < 2:
-        return daily(dose_mg, DOSE_CLOCK)
-    n = int(m.group(1))
-    steps: list[tuple[float, int | None]] = [(round(dose_mg * k / n, 3), 7) for k in range(1, n)]
-    return titration([*steps, (dose_mg, None)], at=DOSE_CLOCK)
 
 
 def _se(rec: dict[str, object], md: float, n: float, crossover: bool) -> float:
@@ -170,7 +141,7 @@ def _no_contrast(rec: dict[str, object]) -> str:
 def _row(rec: dict[str, object]) -> CalibrationTrial | str:
     """A CalibrationTrial, or the reason the row cannot be used."""
     cond = str(rec["condition"])
-    mapped = _scale(cond, str(rec.get("scale", "")))
+    mapped = model_scale(cond, str(rec.get("scale", "")))
     dose = _num(rec, "dose_mg")
     weeks = _num(rec, "duration_weeks")
     if why := _no_contrast(rec):
@@ -185,8 +156,8 @@ def _row(rec: dict[str, object]) -> CalibrationTrial | str:
     year = int(_num(rec, "year"))
     base: dict[str, Any] = {
         "study_id": str(rec["study_id"]), "year": year, "condition": cond,
-        "column": mapped[0], "relative": mapped[1],
-        "regimen": trial_regimen(dose, str(rec.get("dose_text") or "")),
+        "column": mapped.column, "relative": mapped.relative,
+        "regimen": published_regimen(dose, str(rec.get("dose_text") or "")),
         "dose_text": str(rec.get("dose_text") or f"{dose:g} mg"), "weeks": weeks,
         "crossover": crossover, "role": "fit" if year <= CUTOFF_YEAR else "validation",
         "outcome": str(rec.get("outcome") or ""), "note": note,

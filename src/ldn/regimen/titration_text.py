@@ -2,15 +2,17 @@
 
 `dose_mg:days` steps separated by commas, e.g. `1.5:7,3:7,4.5` (1.5 mg for 7 days, 3 mg for 7
 days, then 4.5 mg; where allowed, the last step may omit `:days` to continue indefinitely). The
-command line (`--titrate`), the web form and the registry CSV all use it. The older spellings
-`1.5x7;3x7` (CSV) are still read, with a deprecation message naming the new form.
+command line (`--titrate`), the web form, the registry CSV and the patient page all use it. One
+trailing comma is ignored ('1.5:7,3:7,' = '1.5:7,3:7'); an empty step anywhere else is an error.
+The older spelling `1.5x7;3x7` (CSV) is still read, with a deprecation message naming the new
+form; as its old reader did, it skips empty parts anywhere ('1.5x7;3x7;' = '1.5x7;;3x7').
 """
 
 from __future__ import annotations
 
 import re
 import warnings
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 
 from ldn.errors import InputError
 from ldn.regimen.validate import check_count, check_dose_mg
@@ -44,8 +46,9 @@ def parse_titration(
     if not isinstance(text, str) or not text.strip():
         raise InputError(f"{what} is empty; {_help(what, open_ended_last)}.")
     modern = _modernise(text)
-    steps = _parse(modern, what, open_ended_last)
-    if modern != text:
+    old = modern != text
+    steps = _parse(_steps_text(modern, old), what, open_ended_last)
+    if old:
         message = (
             f"{what} {text.strip()!r} uses the old titration spelling; "
             f"write {format_titration(steps)!r} (dose_mg:days steps, comma-separated)"
@@ -55,6 +58,14 @@ def parse_titration(
         else:
             warnings.warn(message, FutureWarning, stacklevel=2)
     return steps
+
+
+def _steps_text(text: str, old: bool) -> list[str]:
+    """The step texts: one trailing empty step dropped; in the old spelling every empty one."""
+    pieces = [p.strip() for p in text.split(",")]
+    if old:
+        return [p for p in pieces if p]
+    return pieces[:-1] if len(pieces) > 1 and not pieces[-1] else pieces
 
 
 def titration_records(
@@ -72,10 +83,11 @@ def titration_records(
     return [{"dose_mg": dose, "days": int(days or 0)} for dose, days in steps]
 
 
-def _parse(text: str, what: str, open_ended_last: bool) -> list[Step]:
+def _parse(pieces: list[str], what: str, open_ended_last: bool) -> list[Step]:
     help_ = _help(what, open_ended_last)
+    if not any(pieces):
+        raise InputError(f"{what} has no steps; {help_}.")
     steps: list[Step] = []
-    pieces = [p.strip() for p in text.split(",")]
     for i, piece in enumerate(pieces, start=1):
         fields = piece.split(":")
         if not piece or len(fields) > 2:
@@ -100,6 +112,12 @@ def _parse(text: str, what: str, open_ended_last: bool) -> list[Step]:
 def format_titration(steps: Sequence[Step]) -> str:
     """Inverse of `parse_titration`: [(1.5, 7), (4.5, None)] → '1.5:7,4.5'."""
     return ",".join(f"{_num(d)}" if n is None else f"{_num(d)}:{n}" for d, n in steps)
+
+
+def format_titration_records(records: Sequence[Mapping[str, float | int]]) -> str:
+    """Inverse of `titration_records`: [{"dose_mg": 1.5, "days": 7}] → '1.5:7' ("" for none);
+    how the registry CSV export and the patient page show a stored titration."""
+    return format_titration([(r["dose_mg"], int(r["days"])) for r in records])
 
 
 def _num(dose_mg: float) -> str:

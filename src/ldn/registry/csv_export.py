@@ -18,7 +18,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ldn.regimen.titration_text import format_titration
+from ldn.regimen.titration_text import format_titration_records
 from ldn.registry.import_export import COLUMNS, resolve_clinic
 from ldn.registry.models import AdverseEvent, Patient, Prescription
 from ldn.registry.permissions import ActorLike, is_pseudonymised, require
@@ -67,7 +67,7 @@ def _prescription_cells(rx: Prescription, blank: bool) -> dict[str, str]:
         "dose_mg": _fmt(rx.dose_mg),
         "clock_time": rx.clock_time,
         "formulation": rx.formulation,
-        "titration": format_titration([(s["dose_mg"], s["days"]) for s in rx.titration]),
+        "titration": format_titration_records(rx.titration),
         "start_date": _fmt(rx.start_date),
         "stop_date": _fmt(rx.stop_date),
         "stop_reason": "" if blank else _fmt(rx.stop_reason),

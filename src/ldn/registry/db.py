@@ -4,10 +4,12 @@ Public API (stable; the web app and the analysis adapter use it):
 
 - `make_engine(url=None) -> Engine`: an engine for `url` (see `ldn.registry.config` for the
   resolution order). SQLite gets WAL journaling, a 30 s busy timeout and enforced foreign
-  keys; its parent folder is created on first use. Connection pools are sized for a web
-  server process whose threadpool runs up to 16 requests at once (`POOL_SIZE` kept open,
-  `POOL_OVERFLOW` more on demand), so no request thread waits for a connection; callers may
-  pass their own `pool_size` / `max_overflow`.
+  keys. A SQLite file's folder must exist (the FILE rule of docs/architecture.md: one
+  `InputError` naming `--database` or `LDN_DATABASE_URL`, nothing created), except the default
+  database's folder in the user data directory, which is created on first use. Connection
+  pools are sized for a web server process whose threadpool runs up to 16 requests at once
+  (`POOL_SIZE` kept open, `POOL_OVERFLOW` more on demand), so no request thread waits for a
+  connection; callers may pass their own `pool_size` / `max_overflow`.
 - `session_factory(engine) -> sessionmaker[Session]`.
 - `upgrade(engine, revision="head")` / `downgrade(engine, revision="base")`: Alembic migrations
   shipped in `ldn/registry/migrations`, run programmatically (no alembic.ini needed);
@@ -29,7 +31,8 @@ from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
-from ldn.registry.config import resolve_database_url
+from ldn.errors import InputError
+from ldn.registry.config import RegistrySettings, default_sqlite_path, resolve_database_url
 
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
 SQLITE_BUSY_TIMEOUT_S = 30.0
@@ -48,13 +51,28 @@ def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
     cur.close()
 
 
+def _sqlite_folder(path: Path, url: str | None) -> None:
+    """Create the default database's folder; any other SQLite file must be in an existing
+    folder (the one output-path rule for a FILE: nothing is created, one `InputError`)."""
+    folder = path.parent
+    if folder == default_sqlite_path().parent:
+        folder.mkdir(parents=True, exist_ok=True)
+    elif not folder.is_dir():
+        from_env = url is None or url.strip() == (RegistrySettings().database_url or "").strip()
+        option = "LDN_DATABASE_URL" if from_env else "--database"
+        raise InputError(
+            f"{option} {path}: the folder {folder} does not exist; create it or put the "
+            "database somewhere else."
+        )
+
+
 def make_engine(url: str | None = None, **kwargs: Any) -> Engine:
     """An SQLAlchemy engine for the registry database (SQLite or PostgreSQL)."""
     resolved = resolve_database_url(url)
     parsed = make_url(resolved)
     if parsed.get_backend_name() == "sqlite":
         if parsed.database and parsed.database != ":memory:":
-            Path(parsed.database).expanduser().parent.mkdir(parents=True, exist_ok=True)
+            _sqlite_folder(Path(parsed.database).expanduser(), url)
         connect_args = {"check_same_thread": False, "timeout": SQLITE_BUSY_TIMEOUT_S}
         connect_args.update(kwargs.pop("connect_args", {}))
         if parsed.database and parsed.database != ":memory:":  # a file: QueuePool

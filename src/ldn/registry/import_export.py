@@ -5,8 +5,8 @@ each record type uses the columns listed in `COLUMNS_BY_TYPE` and leaves the oth
 Rows refer to their patient by `patient_code` (unique within the clinic); an adverse event can
 point at a prescription of the same file through `prescription_ref` = that prescription's
 `ref`. `conditions` is ';'-separated ("ra;ms"); `titration` is written as everywhere,
-"1.5:7,3:7" (dose_mg:days steps; the old "1.5x7;3x7" is still read, with a deprecation
-message). Dates are ISO (2024-01-31). Example:
+"1.5:7,3:7" (dose_mg:days steps; the old "1.5x7;3x7" is still read, and the import's summary
+lists each such row as a note naming the new spelling). Dates are ISO (2024-01-31). Example:
 
     record_type,patient_code,birth_year,sex,conditions,ref,dose_mg,clock_time,...
     patient,P-0001,1970,female,ra,,,,...
@@ -127,6 +127,11 @@ class CsvImportError(InputError):
 
 
 @dataclass(frozen=True, slots=True)
+class CsvNote(CsvProblem):
+    """A row that was imported but should be written differently (an old titration spelling)."""
+
+
+@dataclass(frozen=True, slots=True)
 class ParsedRow:
     """A validated CSV row: its record type, line number, patient code and values."""
 
@@ -136,13 +141,15 @@ class ParsedRow:
     values: BaseModel
     ref: str = ""
     prescription_ref: str = ""
+    notes: tuple[CsvNote, ...] = field(default=(), compare=False)
 
 
 @dataclass(frozen=True, slots=True)
 class ImportSummary:
-    """How many records of each type an import created."""
+    """How many records of each type an import created; `notes`: rows to write differently."""
 
     created: dict[str, int] = field(default_factory=dict)
+    notes: tuple[CsvNote, ...] = ()
 
     @property
     def total(self) -> int:
@@ -153,15 +160,16 @@ def _split(text: str) -> list[str]:
     return [part.strip() for part in text.split(";") if part.strip()]
 
 
-def _titration(text: str) -> list[dict[str, float | int]]:
-    """The `titration` cell, written as everywhere else: "1.5:7,3:7" (old "1.5x7;3x7" is read)."""
+def _titration(text: str, notes: list[str]) -> list[dict[str, float | int]]:
+    """The `titration` cell, written as everywhere else: "1.5:7,3:7" (old "1.5x7;3x7" is read,
+    its deprecation message appended to `notes`)."""
     try:
-        return titration_records(text, what="titration")
+        return titration_records(text, what="titration", on_deprecated=notes.append)
     except InputError as exc:
         raise ValueError(str(exc)) from None
 
 
-def _row_fields(record_type: str, raw: Mapping[str, str]) -> dict[str, Any]:
+def _row_fields(record_type: str, raw: Mapping[str, str], notes: list[str]) -> dict[str, Any]:
     out: dict[str, Any] = {}
     for col in COLUMNS_BY_TYPE[record_type]:
         val = (raw.get(col) or "").strip()
@@ -170,7 +178,7 @@ def _row_fields(record_type: str, raw: Mapping[str, str]) -> dict[str, Any]:
         if col == "conditions":
             out[col] = _split(val)
         elif col == "titration":
-            out[col] = _titration(val)
+            out[col] = _titration(val, notes)
         else:
             out[col] = val
     if record_type == "patient":
@@ -285,8 +293,9 @@ def _parse_row(
     ]
     for col in stray:
         problems.append(CsvProblem(line, col, f"must be empty for a {rtype} row"))
+    notes: list[str] = []
     try:
-        values = _SCHEMAS[rtype].model_validate(_row_fields(rtype, raw))
+        values = _SCHEMAS[rtype].model_validate(_row_fields(rtype, raw, notes))
     except ValidationError as exc:
         for loc, msg in error_messages(exc):
             col = loc.split(".")[0]
@@ -310,7 +319,8 @@ def _parse_row(
                 f"{pref!r} is not the ref of an earlier prescription row of patient {code}",
             )
         )
-    rows.append(ParsedRow(line, rtype, code, values, ref, pref))
+    row_notes = tuple(CsvNote(line, "titration", n) for n in notes)
+    rows.append(ParsedRow(line, rtype, code, values, ref, pref, row_notes))
 
 
 def resolve_clinic(session: Session, actor: ActorLike, clinic_id: int | None) -> int:
@@ -385,7 +395,7 @@ def import_csv(
         session.rollback()
         raise
     commit(session)
-    return ImportSummary(created=counts)
+    return ImportSummary(created=counts, notes=tuple(n for r in rows for n in r.notes))
 
 
 def _build(

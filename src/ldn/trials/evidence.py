@@ -1,15 +1,17 @@
 """Model vs evidence: the published placebo-controlled RCTs re-run as virtual trials.
 
 From the evidence dataset (`ldn.evidence.dataset.load_studies`) we take every placebo-controlled
-parallel or crossover RCT row whose outcome is on a scale the model has (CDAI, pain NRS, FIQR,
-SF-36 MCS) and that reports an effect we can compare: a mean difference (`md`) or responder
-counts (risk difference). The virtual trial copies the design — n per arm (crossover: completers
-split into two sequences), dose, duration, endpoint — with daily dosing at 22:00 at the
-reported dose. A titration is simulated as given: a `dose_text` "titrated over N weeks" becomes
-N weekly steps of dose/N, 2·dose/N, … reaching the target in week N (FINAL 2024: 1.5, 3, 4.5,
-then 6 mg; the equal weekly steps are an assumption, the paper's abstract gives only "titrated
-over 4 weeks"). Crossovers have no washout unless the dataset gives one (the published trials'
-own designs, not the model's default). For each study we report the observed
+parallel or crossover RCT row whose outcome is on a scale the model has, in scale points
+(`ldn.evidence.model_scales.model_scale`: CDAI, pain NRS, FIQR, SF-36 MCS; a result in % of
+baseline, Younger 2013, is not re-run) and that reports an effect we can compare: a mean
+difference (`md`) or responder counts (risk difference). The virtual trial copies the design —
+n per arm (crossover: completers split into two sequences), dose, duration, endpoint — dosed as
+`ldn.regimen.published.published_regimen` reads the dose (the calibration's reading too): daily
+at 22:00 at the reported dose, and a `dose_text` "titrated over N weeks" as N weekly steps of
+dose/N, 2·dose/N, … reaching the target in week N (FINAL 2024: 1.5, 3, 4.5, then 6 mg; the equal
+weekly steps are an assumption, the paper's abstract gives only "titrated over 4 weeks").
+Crossovers have no washout unless the dataset gives one (the published trials' own designs, not
+the model's default). For each study we report the observed
 effect, the mean predicted effect over replicate trials of the same size, the 2.5–97.5 %
 range of the replicate estimates (where a trial of that size would land), and the predicted
 power, so the model's calibration is visible at a glance.
@@ -17,7 +19,6 @@ power, so the model's calibration is visible at a glance.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
@@ -25,12 +26,12 @@ from typing import Literal
 import numpy as np
 import pandas as pd
 
+from ldn.evidence.model_scales import model_scale
 from ldn.figures import save_figure
 from ldn.model.chain import CONDITIONS
-from ldn.model.disease import get_condition
 from ldn.parameters import ParameterSet
 from ldn.population.endpoints import EndpointSpec
-from ldn.regimen import Regimen, daily, titration
+from ldn.regimen.published import published_regimen
 from ldn.trials.design import Arm, TrialDesign
 from ldn.trials.simulate import simulate_trials
 
@@ -51,15 +52,6 @@ class PublishedTrial:
     dose_text: str
 
 
-def _scale_for(condition: str, dataset_scale: str) -> str | None:
-    """The model scale column matching a dataset scale name, if any."""
-    text = dataset_scale.lower()
-    for scale in get_condition(condition).scales:
-        if scale.short_label.split()[-1].lower() in text:
-            return scale.column
-    return None
-
-
 def published_trials(studies: pd.DataFrame | None = None) -> list[PublishedTrial]:
     """Placebo-controlled RCT results in the dataset that the model can re-run (see module doc)."""
     if studies is None:
@@ -73,9 +65,10 @@ def published_trials(studies: pd.DataFrame | None = None) -> list[PublishedTrial
     ]
     out = []
     for rec in rows.to_dict(orient="records"):
-        column = _scale_for(rec["condition"], str(rec["scale"]))
+        scale = model_scale(rec["condition"], str(rec["scale"]))
         dose = rec["dose_mg"]
-        if column is None or pd.isna(dose) or pd.isna(rec["duration_weeks"]):
+        # a virtual trial reports scale points: a result in % of baseline is not re-run
+        if scale is None or scale.relative or pd.isna(dose) or pd.isna(rec["duration_weeks"]):
             continue
         crossover = rec["design"] == "crossover_rct"
         if not pd.isna(rec["md"]):
@@ -106,23 +99,13 @@ def published_trials(studies: pd.DataFrame | None = None) -> list[PublishedTrial
                 study_id=str(rec["study_id"]),
                 outcome=str(rec["outcome"]),
                 design=design,
-                scale=column,
+                scale=scale.column,
                 measure=measure,
                 observed=float(observed),
                 dose_text=str(rec.get("dose_text") or dose),
             )
         )
     return out
-
-
-def published_regimen(dose_mg: float, dose_text: str) -> Regimen:
-    """Daily at 22:00; "titrated over N weeks" → N equal weekly steps up to `dose_mg`."""
-    match = re.search(r"titrated over (\d+) weeks?", dose_text)
-    if match is None or int(match.group(1)) < 2:
-        return daily(dose_mg, "22:00")
-    n = int(match.group(1))
-    steps: list[tuple[float, int | None]] = [(dose_mg * k / n, 7) for k in range(1, n)]
-    return titration([*steps, (dose_mg, None)], "22:00")
 
 
 @dataclass(frozen=True)

@@ -1,7 +1,9 @@
-"""Jinja2 templates and the context every page gets (user, CSRF token, flash messages)."""
+"""Jinja2 templates and the context every page gets (user, CSRF token, flash messages); the
+`titration` filter writes a stored titration as `ldn.regimen.titration_text` does."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
@@ -9,12 +11,22 @@ from fastapi import Request
 from fastapi.templating import Jinja2Templates
 from starlette.responses import Response
 
+from ldn.regimen.titration_text import format_titration
 from ldn.web.security import csrf_token
 
 TEMPLATES_DIR = Path(__file__).parent / "templates"
 STATIC_DIR = Path(__file__).parent / "static"
 
 templates = Jinja2Templates(directory=str(TEMPLATES_DIR))
+
+
+def titration_text(steps: Iterable[Any]) -> str:
+    """`{{ rx.titration|titration }}`: a prescription's titration steps (`dose_mg`, `days`) in
+    the one written form of `ldn.regimen.titration_text`, e.g. "1.5:7,3:7" ("" for none)."""
+    return format_titration([(s.dose_mg, s.days) for s in steps])
+
+
+templates.env.filters["titration"] = titration_text
 
 _FLASH_KEY = "flash"
 

@@ -67,7 +67,8 @@ def export_page(
 
 @router.post("/data/import")
 async def import_page(request: Request, session: SessionDep, user: PageUser) -> Response:
-    """Import an uploaded CSV; show every problem (nothing written) or what was created."""
+    """Import an uploaded CSV; show every problem (nothing written) or what was created, with
+    a note for every row read in an old spelling."""
     async with request.form(max_files=1, max_fields=10) as form:  # closes the spooled upload
         check_form_csrf(request, form.get(CSRF_FORM_FIELD))
         upload = form.get("file")
@@ -106,7 +107,7 @@ def _import(
         )
     created = ", ".join(f"{n} {kind.replace('_', ' ')}s" for kind, n in summary.created.items())
     flash(request, "ok", f"Imported {summary.total} records ({created}).")
-    return _page(request, user, clinics=_clinics(session, user))
+    return _page(request, user, notes=summary.notes, clinics=_clinics(session, user))
 
 
 @router.get("/patients/{patient_id}/fhir.json")

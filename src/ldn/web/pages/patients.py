@@ -45,14 +45,6 @@ def _clinic_names(session: Session, user: User | CachedUser) -> dict[int, str]:
     return {c.id: c.name for c in services.list_clinics(session=session, actor=user)}
 
 
-def _known_condition(text: str | None) -> str | None:
-    """The stored name of condition `text` (any spelling, e.g. "lupus"); None when unknown."""
-    try:
-        return registry_condition(text) if text else None
-    except ValueError:
-        return None
-
-
 @router.get("/patients")
 def patient_list(
     request: Request,
@@ -62,17 +54,25 @@ def patient_list(
     condition: Annotated[str | None, Query(max_length=64)] = None,
     skip: Annotated[int, Query(ge=0, le=10**6)] = 0,
 ) -> Response:
-    """Patients the user may see, searchable by code and filterable by condition."""
-    condition = _known_condition(condition)
-    page = services.list_patients(
-        session=session, actor=user, skip=skip, limit=PAGE_SIZE, search=q, condition=condition
-    )
+    """Patients the user may see, searchable by code and filterable by condition (any
+    spelling, e.g. "lupus"); an unknown condition is a message (422), not an unfiltered list."""
+    error = None
+    try:
+        condition = registry_condition(condition) if condition else None
+    except ValueError as exc:
+        error, condition = str(exc), None
+    page = None
+    if error is None:
+        page = services.list_patients(
+            session=session, actor=user, skip=skip, limit=PAGE_SIZE, search=q, condition=condition
+        )
     return render(
         request,
         "patients.html",
         {
-            "patients": page.data,
-            "count": page.count,
+            "patients": page.data if page else [],
+            "count": page.count if page else 0,
+            "error": error,
             "q": q,
             "condition": condition,
             "conditions": CONDITIONS,
@@ -82,6 +82,7 @@ def patient_list(
             "can_write": permissions.can(user, "write", "patient"),
             "pseudonymised": permissions.is_pseudonymised(user),
         },
+        status_code=200 if error is None else 422,
     )
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, File, Form, Query, UploadFile
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 from starlette.responses import JSONResponse, Response
 
 from ldn.registry.csv_export import export_csv
@@ -28,17 +28,23 @@ RawQuery = Annotated[
 ]
 
 
-class ImportOut(BaseModel):
-    """Records created by an import, per record type."""
-
-    created: dict[str, int]
-    total: int
-
-
 class ImportProblem(BaseModel):
     row: int
     column: str
     message: str
+
+
+class ImportNote(ImportProblem):
+    """A row that was imported but is written in an old spelling; `message` names the new one."""
+
+
+class ImportOut(BaseModel):
+    """Records created by an import, per record type, and a note per row written in an old
+    spelling (e.g. titration "1.5x7;3x7", now "1.5:7,3:7")."""
+
+    created: dict[str, int]
+    total: int
+    notes: list[ImportNote] = Field(default_factory=list)
 
 
 class ImportRejected(ErrorOut):
@@ -88,7 +94,8 @@ async def import_registry_csv(
             ],
         )
         return JSONResponse(body.model_dump(), status_code=422)
-    return ImportOut(created=dict(summary.created), total=summary.total)
+    notes = [ImportNote(row=n.row, column=n.column, message=n.message) for n in summary.notes]
+    return ImportOut(created=dict(summary.created), total=summary.total, notes=notes)
 
 
 @router.get(
