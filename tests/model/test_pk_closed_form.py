@@ -154,3 +154,20 @@ def test_fast_modes_long_before_first_dose_are_exactly_zero(pk: PKParams) -> Non
     y = regimen_response(linear_system(p), events, np.array([0.0, 10.0, 499.0, 501.0]))
     assert np.all(y[:, :3] == 0.0)
     assert np.all(y[:2, 3] > 0.0)
+
+
+def test_each_output_reads_the_state_its_name_says(pk: PKParams) -> None:
+    """The output map C by name: plasma outputs read the central compartments (scaled by the
+    volume), effect-site outputs the effect compartments, and nothing else."""
+    from ldn.model.pk import OUTPUT_NAMES, STATE_NAMES
+
+    c = linear_system(pk).c
+    reads = {
+        "naltrexone_ng_per_ml": "ntx_c",
+        "naltrexol_ng_per_ml": "nol_c",
+        "naltrexone_effect_ng_per_ml": "ntx_e",
+        "naltrexol_effect_ng_per_ml": "nol_e",
+    }
+    for i, output in enumerate(OUTPUT_NAMES):
+        nonzero = [STATE_NAMES[j] for j in np.flatnonzero(c[..., i, :])]
+        assert nonzero == [reads[output]], output

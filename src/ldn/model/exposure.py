@@ -25,7 +25,7 @@ from ldn.model.metrics import (
     last_dose_time,
     time_to_steady_state,
 )
-from ldn.model.pk import PKParams
+from ldn.model.pk import Y_NOL, Y_NOL_E, Y_NTX, Y_NTX_E, PKParams
 from ldn.model.pk_models import model_system
 from ldn.model.pk_setup import ModelSetup, model_setup
 from ldn.model.receptors import BindingParams, unbound_effect_nm
@@ -117,13 +117,13 @@ def exposure(
     system = model_system(m.model, m.pk, m.extra)
     s = series(m.model, system, b, m.extra, events, t)
     y, occ = s.y, s.brain
-    l1, l2 = unbound_effect_nm(y[..., 2, :], y[..., 3, :], b)
+    l1, l2 = unbound_effect_nm(y[..., Y_NTX_E, :], y[..., Y_NOL_E, :], b)
     return Exposure(
         t_h=t,
-        naltrexone_ng_per_ml=y[..., 0, :],
-        naltrexol_ng_per_ml=y[..., 1, :],
-        naltrexone_effect_ng_per_ml=y[..., 2, :],
-        naltrexol_effect_ng_per_ml=y[..., 3, :],
+        naltrexone_ng_per_ml=y[..., Y_NTX, :],
+        naltrexol_ng_per_ml=y[..., Y_NOL, :],
+        naltrexone_effect_ng_per_ml=y[..., Y_NTX_E, :],
+        naltrexol_effect_ng_per_ml=y[..., Y_NOL_E, :],
         naltrexone_unbound_nM=l1,
         naltrexol_unbound_nM=l2,
         mor_occupancy=occ["mor"],
@@ -172,8 +172,8 @@ def summary_arrays(m: ModelSetup, events: EventsLike, end_h: float) -> dict[str,
     s = series(m.model, system, m.binding, m.extra, events, grid)
     y, occ, occ_p = s.y, s.brain, s.plasma
     auc = regimen_auc(system, events, start, end_h)
-    i_p, i_m = np.argmax(y[..., 0, :], axis=-1), np.argmax(y[..., 1, :], axis=-1)
-    cmax_p, cmax_m = y[..., 0, :].max(axis=-1), y[..., 1, :].max(axis=-1)
+    i_p, i_m = np.argmax(y[..., Y_NTX, :], axis=-1), np.argmax(y[..., Y_NOL, :], axis=-1)
+    cmax_p, cmax_m = y[..., Y_NTX, :].max(axis=-1), y[..., Y_NOL, :].max(axis=-1)
     # no drug in the window (no dose yet): a peak time would be the window start, so say none
     tmax_p = np.where(cmax_p > 0.0, grid[i_p], np.nan)
     tmax_m = np.where(cmax_m > 0.0, grid[i_m], np.nan)
@@ -252,7 +252,7 @@ def dose_response(
         {
             "dose_mg": doses,
             "dose_class": [dose_class(d, bounds) for d in doses],
-            "naltrexone_cmax_ng_per_ml": y[:, 0, :].max(axis=-1),
+            "naltrexone_cmax_ng_per_ml": y[:, Y_NTX, :].max(axis=-1),
             "mor_occupancy_peak": occ.max(axis=-1),
             "mor_occupancy_mean": occ.mean(axis=-1),
             "mor_occupancy_trough": occ[:, 0],

@@ -50,6 +50,15 @@ OUTPUT_NAMES: Final = (
 )
 N_STATES: Final = len(STATE_NAMES)
 N_OUTPUTS: Final = len(OUTPUT_NAMES)
+# Positions looked up by name: the matrices below and every reader of the outputs `y` name the
+# state or output they mean (reordering a names tuple cannot silently swap them).
+GUT, NTX_C, NTX_DEEP, NOL_C, NOL_P, NTX_E, NOL_E = map(STATE_NAMES.index, (
+    "gut", "ntx_c", "ntx_deep", "nol_c", "nol_p", "ntx_e", "nol_e",
+))  # fmt: skip
+Y_NTX, Y_NOL, Y_NTX_E, Y_NOL_E = map(OUTPUT_NAMES.index, (
+    "naltrexone_ng_per_ml", "naltrexol_ng_per_ml",
+    "naltrexone_effect_ng_per_ml", "naltrexol_effect_ng_per_ml",
+))  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -130,29 +139,29 @@ def linear_system(p: PKParams) -> LinearSystem:
     k = float(mg_per_l_to_ng_per_ml(1.0))  # mg/L per (mg dose / L volume) → ng/mL
 
     a = np.zeros((*shape, N_STATES, N_STATES))
-    a[..., 0, 0] = -ka
-    a[..., 1, 0] = f_sys * ka
-    a[..., 1, 1] = -(cl + qd) / vc
-    a[..., 1, 2] = qd / vd
-    a[..., 2, 1] = qd / vc
-    a[..., 2, 2] = -qd / vd
-    a[..., 3, 0] = fm * (fa - f_sys) * ka
-    a[..., 3, 1] = fm * cl / vc
-    a[..., 3, 3] = -(clm + qm) / vm
-    a[..., 3, 4] = qm / vmp
-    a[..., 4, 3] = qm / vm
-    a[..., 4, 4] = -qm / vmp
-    a[..., 5, 1] = ke0 * k / vc
-    a[..., 5, 5] = -ke0
-    a[..., 6, 3] = ke0m * k / vm
-    a[..., 6, 6] = -ke0m
+    a[..., GUT, GUT] = -ka
+    a[..., NTX_C, GUT] = f_sys * ka
+    a[..., NTX_C, NTX_C] = -(cl + qd) / vc
+    a[..., NTX_C, NTX_DEEP] = qd / vd
+    a[..., NTX_DEEP, NTX_C] = qd / vc
+    a[..., NTX_DEEP, NTX_DEEP] = -qd / vd
+    a[..., NOL_C, GUT] = fm * (fa - f_sys) * ka
+    a[..., NOL_C, NTX_C] = fm * cl / vc
+    a[..., NOL_C, NOL_C] = -(clm + qm) / vm
+    a[..., NOL_C, NOL_P] = qm / vmp
+    a[..., NOL_P, NOL_C] = qm / vm
+    a[..., NOL_P, NOL_P] = -qm / vmp
+    a[..., NTX_E, NTX_C] = ke0 * k / vc
+    a[..., NTX_E, NTX_E] = -ke0
+    a[..., NOL_E, NOL_C] = ke0m * k / vm
+    a[..., NOL_E, NOL_E] = -ke0m
 
     b = np.zeros((*shape, N_STATES))
-    b[..., 0] = 1.0
+    b[..., GUT] = 1.0
 
     c = np.zeros((*shape, N_OUTPUTS, N_STATES))
-    c[..., 0, 1] = k / vc
-    c[..., 1, 3] = k / vm
-    c[..., 2, 5] = 1.0
-    c[..., 3, 6] = 1.0
+    c[..., Y_NTX, NTX_C] = k / vc
+    c[..., Y_NOL, NOL_C] = k / vm
+    c[..., Y_NTX_E, NTX_E] = 1.0
+    c[..., Y_NOL_E, NOL_E] = 1.0
     return LinearSystem(a=a, b=b, c=c)

@@ -29,7 +29,7 @@ from typing import Final
 import numpy as np
 
 from ldn.errors import InputError
-from ldn.model.pk import STATE_NAMES, LinearSystem, PKParams, linear_system
+from ldn.model.pk import NOL_E, NTX_E, STATE_NAMES, LinearSystem, PKParams, linear_system
 from ldn.types import FloatLike
 
 
@@ -104,14 +104,14 @@ def model_system(
 
 
 def _with_brain_pools(base: LinearSystem, k_ret: FloatLike, k_rel: FloatLike) -> LinearSystem:
-    """Append retained brain pools (ntx_r, nol_r) exchanging with the effect states 5 and 6."""
+    """Append retained brain pools (ntx_r, nol_r) exchanging with the effect states."""
     n = base.a.shape[-1]
     lead = base.a.shape[:-2]
     kr = np.broadcast_to(np.asarray(k_ret, dtype=float), lead)
     kl = np.broadcast_to(np.asarray(k_rel, dtype=float), lead)
     a = np.zeros((*lead, n + 2, n + 2))
     a[..., :n, :n] = base.a
-    for e, r in ((5, n), (6, n + 1)):
+    for e, r in ((NTX_E, n), (NOL_E, n + 1)):
         a[..., e, e] -= kr
         a[..., e, r] = kl
         a[..., r, e] = kr

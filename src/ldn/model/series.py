@@ -17,7 +17,7 @@ from typing import Final
 import numpy as np
 
 from ldn.model.binding_kinetics import kinetic_occupancy
-from ldn.model.pk import LinearSystem
+from ldn.model.pk import Y_NOL, Y_NOL_E, Y_NTX, Y_NTX_E, LinearSystem
 from ldn.model.pk_models import get_model
 from ldn.model.receptors import (
     RECEPTORS,
@@ -56,9 +56,19 @@ def _equilibrium(l1: FloatArray, l2: FloatArray, b: BindingParams) -> dict[str, 
     return out
 
 
+def _brain_nm(y: FloatArray, b: BindingParams) -> tuple[FloatArray, FloatArray]:
+    """Unbound effect-site naltrexone and 6β-naltrexol (nM) from PK outputs y (…, 4, n_t)."""
+    return unbound_effect_nm(y[..., Y_NTX_E, :], y[..., Y_NOL_E, :], b)
+
+
+def _plasma_nm(y: FloatArray, b: BindingParams) -> tuple[FloatArray, FloatArray]:
+    """Unbound plasma naltrexone and 6β-naltrexol (nM) from PK outputs y (…, 4, n_t)."""
+    return unbound_plasma_nm(y[..., Y_NTX, :], y[..., Y_NOL, :], b)
+
+
 def brain_occupancy(y: FloatArray, b: BindingParams) -> dict[str, FloatArray]:
     """Equilibrium brain occupancy by receptor from PK outputs y (…, 4, n_t)."""
-    return _equilibrium(*unbound_effect_nm(y[..., 2, :], y[..., 3, :], b), b)
+    return _equilibrium(*_brain_nm(y, b), b)
 
 
 def _kinetic(
@@ -114,16 +124,13 @@ def series(
     t = np.atleast_1d(np.asarray(t_h, dtype=float))
     if not spec.kinetic_binding:
         y = _clean(regimen_response(system, events, t, left=left))
-        brain = _equilibrium(*unbound_effect_nm(y[..., 2, :], y[..., 3, :], binding), binding)
-        plasma = _equilibrium(*unbound_plasma_nm(y[..., 0, :], y[..., 1, :], binding), binding)
-        return Series(y, brain, plasma)
+        brain = _equilibrium(*_brain_nm(y, binding), binding)
+        return Series(y, brain, _equilibrium(*_plasma_nm(y, binding), binding))
     koff = extra["koff_per_h"]
     grid, idx = _fine_grid(events, t, float(np.min(koff)))
     yg = _clean(regimen_response(system, events, grid, left=left))
-    brain = _kinetic(grid, *unbound_effect_nm(yg[..., 2, :], yg[..., 3, :], binding), binding, koff)
-    plasma = _kinetic(
-        grid, *unbound_plasma_nm(yg[..., 0, :], yg[..., 1, :], binding), binding, koff
-    )
+    brain = _kinetic(grid, *_brain_nm(yg, binding), binding, koff)
+    plasma = _kinetic(grid, *_plasma_nm(yg, binding), binding, koff)
     return Series(
         yg[..., idx],
         {k: v[..., idx] for k, v in brain.items()},

@@ -17,6 +17,7 @@ from typing import Final
 import numpy as np
 
 from ldn.model.exposure import summary_arrays
+from ldn.model.pk import Y_NOL
 from ldn.model.pk_models import MODEL_NAMES, model_system
 from ldn.model.pk_setup import ModelSetup, model_draws, model_setup
 from ldn.model.series import series
@@ -49,7 +50,7 @@ def blockade_values(m: ModelSetup) -> dict[str, FloatArray]:
     day4 = _mor(
         m, DoseEvents(t_h=24.0 * np.arange(4), dose_mg=[50.0] * 4), 72 + np.arange(0, 24, 0.05)
     )
-    nol = series(m.model, system, m.binding, m.extra, one, np.array([48.0, 120.0])).y[..., 1, :]
+    nol = series(m.model, system, m.binding, m.extra, one, np.array([48.0, 120.0])).y[..., Y_NOL, :]
     t_half = np.log(2.0) * 72.0 / np.log(nol[..., 0] / nol[..., 1])
     return {
         "MOR 24 h after one 50 mg": occ[..., 0],
