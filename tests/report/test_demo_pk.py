@@ -107,21 +107,28 @@ def test_dose_response_sentence_is_the_steady_state_at_that_dose(
     assert float(m[3]) == pytest.approx(24.0 * float((mor[:-1] > 0.5).mean()), abs=0.15)
 
 
-def test_posterior_ranges_are_those_of_the_same_draws(
+def test_the_brief_block_sentence_quotes_the_table_and_its_draws(
     demo: tuple[DemoSection, Path, list[SavedFigure]],
 ) -> None:
-    from ldn.regimen import daily
-    from ldn.simulation.uncertainty import summary_ranges
+    """The 'Is the LDN block brief?' sentence and the 4.5 mg row of the table below it give the
+    same numbers (one computation: the table's posterior draws at steady state), recomputed
+    here from `ldn_values`."""
+    from ldn.model.pk_setup import default_model, model_draws
+    from ldn.report.ldn_answer import N_DRAWS, ldn_values
 
-    events = daily(4.5, at="22:00").events(until_h=END_H)
-    ranges = summary_ranges(events, END_H, None, None, 100)  # the section's n_draws
-    brain, plasma = (
-        ranges[k] for k in ("mor_hours_above_50pct_per_day", "mor_plasma_hours_above_50pct_per_day")
-    )
+    draws = ldn_values(model_draws(default_model(), N_DRAWS), 4.5, "22:00")
     text = demo[0].markdown
-    for what, (p5, p50, p95) in (("brain MOR", brain), ("unbound-plasma", plasma)):
-        want = f"{p50:.1f} h/day [{p5:.1f}–{p95:.1f}"
-        assert want in text, (what, want)
+    sentence = text[text.index("**Is the LDN block brief?**") :].split("\n")[0]
+    row = next(ln for ln in text.splitlines() if ln.startswith("| 4.5 mg daily at 22:00 |"))
+    cells = [c.strip() for c in row.strip("|").split("|")]
+    for key, column in (
+        ("mor_hours_above_50pct_per_day", 1),
+        ("mor_plasma_hours_above_50pct_per_day", 4),
+    ):
+        p5, p50, p95 = np.percentile(draws[key], (5, 50, 95))
+        want = f"{p50:.1f} h/day [{p5:.1f}–{p95:.1f}]"
+        assert want in sentence, (key, want, sentence)
+        assert cells[column].startswith(f"{p50:.1f} [{p5:.1f}–{p95:.1f}]"), (key, cells[column])
         assert 0.0 <= p5 <= p50 <= p95 <= 24.0
 
 

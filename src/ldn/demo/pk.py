@@ -42,9 +42,9 @@ def run(out_dir: Path) -> DemoSection:
     import numpy as np
 
     from ldn.model.exposure import dose_response
-    from ldn.model.pk_setup import default_model
+    from ldn.model.pk_setup import default_model, model_draws
     from ldn.regimen import daily
-    from ldn.report.ldn_answer import blockade_markdown, ldn_markdown
+    from ldn.report.ldn_answer import N_DRAWS, SS_DAYS, blockade_markdown, ldn_markdown, ldn_values
     from ldn.report.pk_figures import plot_variant_blockade
     from ldn.simulation import simulate
     from ldn.simulation.plots import plot_concentrations, plot_dose_response, plot_occupancy
@@ -69,16 +69,19 @@ def run(out_dir: Path) -> DemoSection:
     plot_dose_response(sweep, out_dir / figs[2])
     plot_variant_blockade(out_dir / figs[3], n_draws=60)
     results[0].plot(out_dir / figs[4])
-    ranges = results[0].summary_ranges()
-    h50 = ranges["mor_hours_above_50pct_per_day"]
-    h50p = ranges["mor_plasma_hours_above_50pct_per_day"]
+    # The sentence quotes the 4.5 mg row of the table below (same draws, same steady state).
+    draws = ldn_values(model_draws(default_model(), N_DRAWS), 4.5, "22:00")
+    h50 = np.percentile(draws["mor_hours_above_50pct_per_day"], (5, 50, 95))
+    h50p = np.percentile(draws["mor_plasma_hours_above_50pct_per_day"], (5, 50, 95))
     sweep.to_csv(out_dir / "pk_dose_response.csv", index=False, float_format="%.6g")
 
     ldn_row = sweep.iloc[(sweep["dose_mg"] - 4.5).abs().argmin()]
     text = (
         "Closed-form PK of naltrexone and 6β-naltrexol (linear compartmental model, exact "
         "superposition of doses) and competitive binding at mu/kappa/delta opioid receptors "
-        "(see docs/model.md). Metrics are over the final 24 h of a 14-day simulation.\n\n"
+        "(see docs/model.md). Metrics are over the final 24 h of a 14-day simulation of the "
+        "typical patient (maximum-likelihood parameters, 15-min grid); the ranges below are "
+        f"over {N_DRAWS} posterior draws at steady state (day {SS_DAYS}).\n\n"
         + metrics_markdown([r.description for r in results], summaries)
         + "\n\nDose–response sweep (1 µg–50 mg daily, 121 doses at steady state, "
         f"{sweep_s * 1000:.0f} ms): at {ldn_row['dose_mg']:.2f} mg the peak MOR occupancy is "
@@ -89,8 +92,9 @@ def run(out_dir: Path) -> DemoSection:
         f"**Is the LDN block brief?** With the default structure ({default_model()}, best fit "
         "to the human PK, urinary and PET/blockade data; docs/model.md §4), 4.5 mg at 22:00 "
         f"keeps brain MOR occupancy above 50 % for {h50[1]:.1f} h/day "
-        f"[{h50[0]:.1f}–{h50[2]:.1f}, posterior p5–p95] and unbound-plasma (peripheral) MOR "
-        f"occupancy above 50 % for {h50p[1]:.1f} h/day [{h50p[0]:.1f}–{h50p[2]:.1f}]. "
+        f"[{h50[0]:.1f}–{h50[2]:.1f}] (posterior median [p5–p95]) and unbound-plasma "
+        f"(peripheral) MOR occupancy above 50 % for {h50p[1]:.1f} h/day "
+        f"[{h50p[0]:.1f}–{h50p[2]:.1f}]. "
         "The tables give every dose and structural variant; a 'brief nightly block' holds only "
         "where the hours/day above 50 % are well below 24.\n\n"
         + ldn_markdown(default_model())
