@@ -237,6 +237,12 @@ def pk_recursion(
     )
 
 
+def _last_day_from(n_steps: int, dt_h: float) -> int:
+    """Half-step index where the last 24 h of an `n_steps`-step run of `dt_h` h begin (0 for a
+    shorter run): the window of the occupancy statistics and plasma peaks."""
+    return max(0, 2 * n_steps - round(2 * H_PER_DAY / dt_h))
+
+
 def exposure_grid(
     r: PKArrays, dt_h: float, n_steps: int, rows: FloatArray | None = None
 ) -> tuple[FloatArray, FloatArray]:
@@ -252,7 +258,7 @@ def exposure_grid(
     drive = np.zeros((r.dense.size, n_half, 2))
     peak = np.zeros((r.dense.size, 2))
     rec = r._replace(rows=np.ascontiguousarray(r.rows if rows is None else rows))
-    propagate_pk(rec, n_half, max(0, n_half - 1 - round(H_PER_DAY / (0.5 * dt_h))), drive, peak)
+    propagate_pk(rec, n_half, _last_day_from(n_steps, dt_h), drive, peak)
     return drive, peak
 
 
@@ -288,7 +294,7 @@ def _chain_pairs(
     n = p.shape[0]
     # the kernel takes patients in pairs: an odd count simulates the last patient twice
     rows = np.r_[np.arange(n), n - 1] if n % 2 else np.arange(n)
-    window_from = max(0, 2 * end - round(2 * H_PER_DAY / dt_h))  # the last 24 h
+    window_from = _last_day_from(end, dt_h)
     recorded = np.empty((rows.size, end // record + 1))
     stats = np.zeros((rows.size, len(STAT_NAMES)))
     stats[:, STAT_NAMES.index("mor_peak")] = -np.inf

@@ -39,7 +39,8 @@ from ldn.model.receptors import unbound_plasma_nm
 from ldn.parameters import ParameterSet
 from ldn.population.engine import (
     PatientOutputs,
-    _grid_index,
+    _last_day_from,
+    _observation_steps,
     adherence_mask,
     chain_parameters,
     exposure_grid,
@@ -51,7 +52,6 @@ from ldn.population.runner import Scenario
 from ldn.population.sampling import Population
 from ldn.solve.hypothesis import integrate_family
 from ldn.types import BoolArray, FloatArray, IntArray
-from ldn.units import H_PER_DAY
 
 BLOCK_BYTES: Final = 64 * 2**20  # drive array per block of patients
 _ACTIVITY: Final = chain.ACTIVITY_INDEX
@@ -86,17 +86,14 @@ def simulate_family_patients(
     pk_choice: PKChoice = DEFAULT_PK,
 ) -> PatientOutputs:  # fmt: skip
     """`engine.simulate_patients` for `family` (see the module docstring)."""
-    t_obs_h = np.asarray(t_obs_h, dtype=np.float64)
-    obs_idx = _grid_index(t_obs_h, dt_h, "an observation")
-    end = int(obs_idx[-1])
-    record = int(np.gcd.reduce(obs_idx[obs_idx > 0])) if np.any(obs_idx > 0) else end
+    t_obs_h, obs_idx, end, record = _observation_steps(t_obs_h, dt_h)
     n = pop.n
     activity = np.ones((n, t_obs_h.size))
     mor = np.zeros((n, len(STAT_NAMES)))
     cmax = np.zeros((n, len(PEAK_NAMES)))
     ntaken = taken.sum(axis=1).astype(np.int64)
     dosed = np.flatnonzero(ntaken > 0)
-    window_from = max(0, 2 * end - round(2 * H_PER_DAY / dt_h))  # the last 24 h, as the engine
+    window_from = _last_day_from(end, dt_h)
     fam_params = params.with_values(**family.fixed) if family.fixed else params
     threshold = params.value(_THRESHOLD)
     block = max(1, BLOCK_BYTES // (16 * (2 * end + 1)))

@@ -50,10 +50,6 @@ DEFAULT_PK: Final = PKChoice()
 FACTOR_NAMES: Final = (
     "mor_ratio_naltrexone", "mor_ratio_naltrexol", "unbound_naltrexone_nM", "unbound_naltrexol_nM",
 )  # fmt: skip
-_PLASMA_NTX, _PLASMA_NOL, _EFFECT_NTX, _EFFECT_NOL = map(pk.OUTPUT_NAMES.index, (
-    "naltrexone_ng_per_ml", "naltrexol_ng_per_ml", "naltrexone_effect_ng_per_ml",
-    "naltrexol_effect_ng_per_ml",
-))  # fmt: skip
 
 
 def per_patient(value: Any, pick: IntArray) -> Any:
@@ -133,12 +129,12 @@ def output_rows(out_map: FloatArray, factors: FloatArray, tlr4: bool) -> FloatAr
     naltrexone and 6β-naltrexol, unbound effect-site nM. `factors` (n, 4) from
     `_binding_factors`."""
     f = {name: factors[:, j, None] for j, name in enumerate(FACTOR_NAMES)}
-    e_ntx, e_nol = out_map[:, _EFFECT_NTX, :], out_map[:, _EFFECT_NOL, :]
+    e_ntx, e_nol = out_map[:, pk.Y_NTX_E, :], out_map[:, pk.Y_NOL_E, :]
     rows = {
         "mor_ratio_naltrexone": e_ntx * f["mor_ratio_naltrexone"],
         "mor_ratio_naltrexol": e_nol * f["mor_ratio_naltrexol"],
-        "naltrexone_ng_per_ml": out_map[:, _PLASMA_NTX, :],
-        "naltrexol_ng_per_ml": out_map[:, _PLASMA_NOL, :],
+        "naltrexone_ng_per_ml": out_map[:, pk.Y_NTX, :],
+        "naltrexol_ng_per_ml": out_map[:, pk.Y_NOL, :],
     }
     if tlr4:  # unbound effect-site nM, as `ldn.model.exposure.Exposure.*_unbound_nM`
         rows["unbound_nM"] = e_ntx * f["unbound_naltrexone_nM"] + e_nol * f["unbound_naltrexol_nM"]
