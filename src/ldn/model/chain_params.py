@@ -45,11 +45,10 @@ _PARAM_SPEC: Final[tuple[tuple[str, str, float], ...]] = (
 )
 PARAM_NAMES: Final = tuple(s[0] for s in _PARAM_SPEC)
 N_PARAMS: Final = len(PARAM_NAMES)
-# The rebound's upregulation gains (file names): freed by calibration, scaled by rebound.gain_scale
-UPREGULATION_GAINS: Final = tuple(
-    _PARAM_SPEC[PARAM_NAMES.index(name)][1]
-    for name in ("mor_gain", "ogfr_gain", "be_gain", "ogf_gain")
-)
+# The rebound's four upregulation gains: kernel names (the family laws read them), and file
+# names (freed by calibration, scaled together by rebound.gain_scale).
+GAIN_NAMES: Final = ("mor_gain", "ogfr_gain", "be_gain", "ogf_gain")
+UPREGULATION_GAINS: Final = tuple(_PARAM_SPEC[PARAM_NAMES.index(n)][1] for n in GAIN_NAMES)
 
 
 def file_parameter_names(condition: str) -> tuple[str, ...]:

@@ -28,6 +28,7 @@ from ldn.model.chain import (
     stage_inputs,
     stage_rates,
 )
+from ldn.model.chain_params import GAIN_NAMES
 from ldn.model.disease.base import activity_target_sloped
 from ldn.model.hypotheses.laws import law_stimulus, target_rate
 from ldn.solve.compiled import chain_inputs
@@ -35,12 +36,11 @@ from ldn.types import FloatArray
 
 # The laws' per-patient constants (`law_parameters`): chain gains as they are, the threshold θ,
 # and rate constants 1/τ of chain time constants; the kernel reads them by these names.
-_GAINS: Final = ("mor_gain", "ogfr_gain", "be_gain", "ogf_gain")
 _RATES: Final = {
     "k_receptor_up": "receptor_tau_up_h", "k_receptor_down": "receptor_tau_down_h",
     "k_ligand_up": "ligand_tau_up_h", "k_ligand_down": "ligand_tau_down_h",
 }  # fmt: skip
-LAW_PARAM_NAMES: Final = (*_GAINS, "threshold", *_RATES)
+LAW_PARAM_NAMES: Final = (*GAIN_NAMES, "threshold", *_RATES)
 _L_GR, _L_GRO, _L_GB, _L_GO, _L_THETA, _L_RUP, _L_RDN, _L_LUP, _L_LDN = map(LAW_PARAM_NAMES.index, (
     "mor_gain", "ogfr_gain", "be_gain", "ogf_gain", "threshold",
     "k_receptor_up", "k_receptor_down", "k_ligand_up", "k_ligand_down",
@@ -126,7 +126,7 @@ def law_parameters(params: FloatArray, threshold: FloatArray | float) -> FloatAr
     k_down of receptors and ligands."""
     p = np.atleast_2d(params)
     out = np.empty((p.shape[0], len(LAW_PARAM_NAMES)))
-    for name in _GAINS:
+    for name in GAIN_NAMES:
         out[:, LAW_PARAM_NAMES.index(name)] = p[:, PARAM_NAMES.index(name)]
     out[:, _L_THETA] = threshold
     for name, tau in _RATES.items():
