@@ -56,6 +56,22 @@ MAX_CAPSULES: Final = 10_000
 
 
 @dataclass(frozen=True)
+class _Form:
+    """How a worksheet writes one form's strength, batch quantity and a dose (e.g. '1 mg/mL',
+    '100 mL', '4.5 mL'), and the product word of its label."""
+
+    code: str
+    product: str
+    strength_unit: str
+    quantity_unit: str
+    dose_unit: str
+
+
+_LIQUID: Final = _Form("liquid", "oral liquid", "mg/mL", "mL", "mL")
+_CAPSULE: Final = _Form("capsule", "capsules", "mg", "capsules", "capsule(s)")
+
+
+@dataclass(frozen=True)
 class Worksheet:
     """A compounding worksheet: what to weigh or count, the vehicle, BUD, storage and label."""
 
@@ -213,11 +229,9 @@ def _liquid(strength: float | None, volume: float | None, vehicle: str, batch: _
     return _worksheet(
         batch,
         (tablets, api_mg),
-        form="liquid",
-        strength=f"{conc:g} mg/mL",
-        product="oral liquid",
-        quantity=f"{vol:g} mL",
-        dose_amount=lambda d: f"{d / conc:g} mL",
+        _LIQUID,
+        strength=conc,
+        quantity=vol,
         amounts={"volume_ml": batch_ml, "surplus_ml": round(batch_ml - vol, 3)},
         ingredients=ingredients,
         vehicle="Fawcett 1997 preserved formula" if vehicle == "fawcett" else "purified water",
@@ -288,11 +302,9 @@ def _capsules(capsule_mg: float | None, count: int | None, filler: str, batch: _
     return _worksheet(
         batch,
         (tablets, api_mg),
-        form="capsule",
-        strength=f"{strength:g} mg",
-        product="capsules",
-        quantity=f"{n} capsules",
-        dose_amount=lambda d: f"{d / strength:g} capsule(s)",
+        _CAPSULE,
+        strength=strength,
+        quantity=n,
         amounts={"capsules": n, "capsule_fill_mg": capacity},
         ingredients=[("naltrexone HCl", api_mg, "mg"), (FILLER_NAMES[filler], filler_mg, "mg")],
         vehicle=FILLER_NAMES[filler],
@@ -314,12 +326,10 @@ def _capsule_bud(filler: str, basis: str) -> tuple[int, list[Rule]]:
 def _worksheet(
     batch: _Batch,
     naltrexone: tuple[int | None, float],
+    form: _Form,
     *,
-    form: str,
-    strength: str,
-    product: str,
-    quantity: str,
-    dose_amount: Callable[[float], str],
+    strength: float,
+    quantity: float,
     amounts: dict[str, float],
     ingredients: list[tuple[str, float, str]],
     vehicle: str,
@@ -330,18 +340,20 @@ def _worksheet(
     rules: list[Rule],
 ) -> Worksheet:
     """The worksheet of one form from its own pieces: `naltrexone` is (50 mg tablets or None,
-    naltrexone HCl mg), `days` the form's beyond-use days before the earliest expiry caps them,
-    `dose_amount` one dose (mg) in the form's units, `label_notes` what the label says before
-    the storage line."""
+    naltrexone HCl mg), `strength` mg per mL or per capsule, `quantity` mL or capsules, `days`
+    the form's beyond-use days before the earliest expiry caps them, `label_notes` what the label
+    says before the storage line."""
     tablets, api_mg = naltrexone
     days, bud = _bud(batch.today, days, batch.expiry)
-    what = f"naltrexone hydrochloride {strength} {product} (low-dose naltrexone)"
-    how = _directions(batch.dose_mg, batch.at, dose_amount)
-    label = _label(what, quantity, how, f"{label_notes}{storage}.", batch.today, bud)
+    strength_text = f"{strength:g} {form.strength_unit}"
+    quantity_text = f"{quantity:g} {form.quantity_unit}"
+    what = f"naltrexone hydrochloride {strength_text} {form.product} (low-dose naltrexone)"
+    how = _directions(batch.dose_mg, batch.at, lambda d: f"{d / strength:g} {form.dose_unit}")
+    label = _label(what, quantity_text, how, f"{label_notes}{storage}.", batch.today, bud)
     return Worksheet(
-        form=form,
-        strength=strength,
-        quantity=quantity,
+        form=form.code,
+        strength=strength_text,
+        quantity=quantity_text,
         tablets_50mg=tablets,
         api_mg=api_mg,
         batch=amounts,
