@@ -25,9 +25,10 @@ import numpy as np
 from ldn.model.pk import LinearSystem
 from ldn.model.superposition import EventsLike, modes
 from ldn.types import FloatArray
+from ldn.units import H_PER_DAY
 
 GRID_STEP_H: Final = 1.0 / 60.0
-WINDOW_H: Final = 24.0
+WINDOW_H: Final = H_PER_DAY  # the last day of a simulation (see the module docstring)
 
 
 @dataclass(frozen=True)
