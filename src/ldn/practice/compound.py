@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from datetime import date, timedelta
 from typing import Any, Final
 
@@ -91,23 +91,12 @@ class Worksheet:
     rules: list[Rule] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
-        """JSON form; `rules` carry kind, source and quote."""
-        return {
-            "form": self.form,
-            "strength": self.strength,
-            "quantity": self.quantity,
-            "tablets_50mg": self.tablets_50mg,
-            "api_mg": self.api_mg,
-            "batch": self.batch,
-            "ingredients": [{"name": n, "amount": a, "unit": u} for n, a, u in self.ingredients],
-            "vehicle": self.vehicle,
-            "beyond_use_days": self.beyond_use_days,
-            "beyond_use_date": self.beyond_use_date.isoformat(),
-            "storage": self.storage,
-            "label_text": self.label_text,
-            "steps": self.steps,
-            "rules": [r.as_dict() for r in self.rules],
-        }
+        """JSON form (every field, in order); `rules` carry kind, source and quote."""
+        out = {f.name: getattr(self, f.name) for f in fields(self)}
+        out["ingredients"] = [{"name": n, "amount": a, "unit": u} for n, a, u in self.ingredients]
+        out["beyond_use_date"] = self.beyond_use_date.isoformat()
+        out["rules"] = [r.as_dict() for r in self.rules]
+        return out
 
 
 def _choice(text: str, allowed: tuple[str, ...], option: str) -> str:
