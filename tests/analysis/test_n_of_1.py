@@ -90,7 +90,7 @@ def test_rho_zero_flat_priors_match_ols():
     # Student-t posterior: sd = SE·sqrt(df/(df-2)); CrI = OLS confidence interval
     assert res.delta_sd == pytest.approx(ols.bse[2] * math.sqrt(df / (df - 2)), rel=1e-6)
     np.testing.assert_allclose(res.delta_ci95, ols.conf_int()[2], atol=1e-7)
-    assert res.cdf(-1.2) == pytest.approx(
+    assert res.delta_posterior.cdf(-1.2) == pytest.approx(
         stats.t.cdf((-1.2 - ols.params[2]) / ols.bse[2], df), abs=1e-7
     )
 
@@ -196,8 +196,8 @@ def test_direction_of_improvement_follows_scale():
     t, y, on = _series(rng, 12, delta=2.0)
     low = _fit(t, y, on, lower_is_better=True)
     high = _fit(t, y, on, lower_is_better=False)
-    assert high.p_improvement_ge_mid == pytest.approx(1 - low.cdf(1.2), abs=1e-12)
-    assert low.p_improvement_ge_mid == pytest.approx(low.cdf(-1.2), abs=1e-12)
+    assert high.p_improvement_ge_mid == pytest.approx(1 - low.delta_posterior.cdf(1.2), abs=1e-12)
+    assert low.p_improvement_ge_mid == pytest.approx(low.delta_posterior.cdf(-1.2), abs=1e-12)
     assert high.p_improvement_ge_mid > 0.9 > 0.1 > low.p_improvement_ge_mid
     assert low.p_worsening_ge_mid == pytest.approx(high.p_improvement_ge_mid, abs=1e-12)
 
@@ -272,7 +272,7 @@ def test_bad_settings_messages():
     with pytest.raises(InputError, match="prior SD of δ must be > 0"):
         DeltaPrior(0.0, 0.0, "bad")
     with pytest.raises(InputError, match="strictly between 0 and 1"):
-        _fit(t, y, on).quantile(1.0)
+        _fit(t, y, on).delta_posterior.quantile(1.0)
 
 
 # --- courses with dates, prescriptions and the plot ----------------------------------------------

@@ -31,12 +31,12 @@ innovations transform instead of a Cholesky factorisation of the n×n correlatio
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from typing import Literal
 
 import numpy as np
-from scipy import optimize, special
 
+from ldn.analysis.mixture import NormalMixture
 from ldn.errors import InputError
 from ldn.scales import ScaleTerms
 from ldn.types import FloatArray
@@ -78,9 +78,10 @@ def sceptical_prior(mid: float, sd_in_mid: float) -> DeltaPrior:
 class NOf1Result:
     """Posterior of the LDN effect δ for one patient and scale.
 
-    δ is in scale units (positive = score went up on LDN). The posterior of δ is the Gaussian
-    mixture `Σ_k weights[k] · N(component_mean[k], component_sd[k]²)`; `improvement_*` fields use
-    the scale's direction (`lower_is_better`).
+    δ is in scale units (positive = score went up on LDN). Its posterior is the normal mixture
+    `delta_posterior` (its `cdf` and `quantile` give any probability or interval); `delta_mean`,
+    `delta_sd` and `delta_ci95` summarise it. `improvement_*` fields use the scale's direction
+    (`lower_is_better`).
     """
 
     delta_mean: float
@@ -100,24 +101,9 @@ class NOf1Result:
     n_on: int
     correlation: Correlation
     prior: DeltaPrior
+    delta_posterior: NormalMixture = field(repr=False)
     rho_grid: FloatArray = field(repr=False)
     rho_posterior: FloatArray = field(repr=False)
-    weights: FloatArray = field(repr=False)
-    component_mean: FloatArray = field(repr=False)
-    component_sd: FloatArray = field(repr=False)
-
-    def cdf(self, delta: float) -> float:
-        """Posterior P(δ ≤ `delta`)."""
-        z = (delta - self.component_mean) / self.component_sd
-        return float(np.sum(self.weights * special.ndtr(z)))
-
-    def quantile(self, q: float) -> float:
-        """Posterior quantile of δ (0 < q < 1), by root finding on the mixture CDF."""
-        if not 0.0 < q < 1.0:
-            raise InputError(f"quantile level must lie strictly between 0 and 1, got {q}")
-        lo = float(np.min(self.component_mean - 40 * self.component_sd))
-        hi = float(np.max(self.component_mean + 40 * self.component_sd))
-        return float(optimize.brentq(lambda x: self.cdf(x) - q, lo, hi, xtol=1e-12))
 
     def fitted(self, t_day: FloatArray, on: FloatArray) -> FloatArray:
         """Posterior-mean fitted values a + b·t + δ·on at times `t_day` (days)."""
@@ -343,25 +329,20 @@ def _check_scale(scale: ScaleTerms) -> None:
         raise InputError(f"scale range [{scale.min}, {scale.max}] is empty")
 
 
-def _delta_mixture(
-    w: FloatArray, mu: FloatArray, cov: FloatArray
-) -> tuple[FloatArray, FloatArray, FloatArray]:
-    """The posterior of δ as a normal mixture: weights, means, SDs (negligible ones dropped)."""
+def _delta_mixture(w: FloatArray, mu: FloatArray, cov: FloatArray) -> NormalMixture:
+    """The posterior of δ from the grid posterior (negligible components dropped)."""
     comp_mean = mu[:, :, 2].ravel()
     comp_sd = np.sqrt(cov[:, :, 2, 2]).ravel()
     weights = w.ravel()
     keep = weights > 1e-14 * weights.max()
-    return weights[keep] / weights[keep].sum(), comp_mean[keep], comp_sd[keep]
+    return NormalMixture(weights[keep] / weights[keep].sum(), comp_mean[keep], comp_sd[keep])
 
 
 def _probabilities(
-    weights: FloatArray, mean: FloatArray, sd: FloatArray, mid: float, lower_is_better: bool
+    delta: NormalMixture, mid: float, lower_is_better: bool
 ) -> tuple[float, float, float]:
-    """P(improvement), P(improvement ≥ MID), P(worsening ≥ MID) under the normal mixture."""
-
-    def cdf(d: float) -> float:
-        return float(np.sum(weights * special.ndtr((d - mean) / sd)))
-
+    """P(improvement), P(improvement ≥ MID), P(worsening ≥ MID) under the posterior of δ."""
+    cdf = delta.cdf
     if lower_is_better:
         return cdf(0.0), cdf(-mid), 1.0 - cdf(mid)
     return 1.0 - cdf(0.0), 1.0 - cdf(mid), cdf(-mid)
@@ -403,21 +384,16 @@ def analyse(
     log_sigma = _log_sigma_grid(x, y)
     w, mu, cov = _grid_posterior(xw, logdet, log_sigma, prior_mean, prior_sd)
 
-    weights, comp_mean, comp_sd = _delta_mixture(w, mu, cov)
-    delta_mean = float(np.sum(weights * comp_mean))
-    delta_var = float(np.sum(weights * (comp_sd**2 + comp_mean**2))) - delta_mean**2
+    delta = _delta_mixture(w, mu, cov)
     coef_mean = np.einsum("gk,gki->i", w, mu)
     rho_post = w.sum(axis=1)
     sigma_mean = float(np.sum(w.sum(axis=0) * np.exp(log_sigma)))
 
-    p_imp, p_imp_mid, p_worse_mid = _probabilities(
-        weights, comp_mean, comp_sd, mid, lower_is_better
-    )
-
-    result = NOf1Result(
-        delta_mean=delta_mean,
-        delta_sd=math.sqrt(max(delta_var, 0.0)),
-        delta_ci95=(math.nan, math.nan),
+    p_imp, p_imp_mid, p_worse_mid = _probabilities(delta, mid, lower_is_better)
+    return NOf1Result(
+        delta_mean=delta.mean,
+        delta_sd=delta.sd,
+        delta_ci95=(delta.quantile(0.025), delta.quantile(0.975)),
         p_improvement=p_imp,
         p_improvement_ge_mid=p_imp_mid,
         p_worsening_ge_mid=p_worse_mid,
@@ -432,10 +408,7 @@ def analyse(
         n_on=int(on.sum()),
         correlation=correlation,
         prior=delta_prior,
+        delta_posterior=delta,
         rho_grid=rho_grid,
         rho_posterior=rho_post,
-        weights=weights,
-        component_mean=comp_mean,
-        component_sd=comp_sd,
     )
-    return replace(result, delta_ci95=(result.quantile(0.025), result.quantile(0.975)))
