@@ -91,7 +91,12 @@ def test_threshold_above_the_peak_is_zero_hours() -> None:
 
 
 def test_bad_input() -> None:
-    for kwargs, msg in (({"threshold": 1.5}, "between 0 and 1"), ({"n_patients": 5}, "--patients")):
+    cases = (
+        ({"threshold": 1.5}, "between 0 and 1"),
+        ({"threshold": "half"}, "--threshold must be a number"),  # was a bare ValueError
+        ({"n_patients": 5}, "--patients"),
+    )
+    for kwargs, msg in cases:
         with pytest.raises(InputError, match=msg):
             washout(4.5, **kwargs)  # type: ignore[arg-type]
 

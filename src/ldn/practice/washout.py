@@ -25,7 +25,7 @@ import numpy as np
 from ldn.errors import InputError
 from ldn.parameters import ParameterSet, default_parameters
 from ldn.regimen import DoseEvents, daily
-from ldn.regimen.validate import check_clock, check_count, check_dose_mg
+from ldn.regimen.validate import as_number, check_clock, check_count, check_dose_mg
 from ldn.types import FloatArray
 
 GRID_STEP_H: Final = 0.05
@@ -176,7 +176,8 @@ def washout(
     """Hours from the last steady-state dose until MOR occupancy stays below `threshold`."""
     dose = check_dose_mg(dose_mg, "--dose-mg")
     check_clock(at, "--at")
-    if not 0.0 < float(threshold) < 1.0:
+    fraction = as_number(threshold, "--threshold")
+    if not 0.0 < fraction < 1.0:
         raise InputError(f"--threshold is a fraction of receptors between 0 and 1, got {threshold}")
     n = check_count(n_patients, "--patients", minimum=20)
     if n > 20_000:
@@ -184,12 +185,12 @@ def washout(
     ps = params or default_parameters()
     events = washout_regimen(dose, at).events(until_h=HORIZON_H + 48.0)
     t0 = float(events.t_h[-1])
-    typical = _typical_hours(events, t0, float(threshold), ps)
-    pop = _population_hours(events, t0, float(threshold), ps, n, seed)
+    typical = _typical_hours(events, t0, fraction, ps)
+    pop = _population_hours(events, t0, fraction, ps, n, seed)
     return WashoutResult(
         dose_mg=dose,
         at=at,
-        threshold=float(threshold),
+        threshold=fraction,
         hours_typical=typical,
         n_patients=n,
         seed=seed,
