@@ -43,7 +43,7 @@ def test_ranged_parameters_cover_assumptions_and_skip_noise_and_switched_off_tlr
     assert not any(n.startswith("immune.tlr4") for n in names)
     assert "immune.tlr4_ic50_nM" in ranged_parameters("fibromyalgia", p, tlr4=True)
     for name in names:
-        assert p[name].kind == "assumption" or p[name].low is not None
+        assert p[name].provenance.kind == "assumption" or p[name].low is not None
 
 
 def test_evaluate_rejects_unknown_parameters() -> None:

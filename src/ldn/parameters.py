@@ -26,12 +26,13 @@ from dataclasses import dataclass, replace
 from functools import cache
 from importlib import resources
 from pathlib import Path
-from typing import Literal
 
 from ldn.errors import DataFileError, InputError
+from ldn.provenance import FIELDS, Needs, Provenance
 
-Kind = Literal["sourced", "derived", "assumption"]
-_KINDS: tuple[str, ...] = ("sourced", "derived", "assumption")
+# kind → what a parameter of that kind must state (its range is checked beside it)
+_NEEDS: Needs = {"sourced": ("source",), "derived": ("source",), "assumption": ("reason",)}
+_KINDS: tuple[str, ...] = tuple(_NEEDS)
 # Groups that are no longer parameters → where their values live now.
 _RETIRED: dict[str, str] = {
     "population.responder": (
@@ -49,17 +50,13 @@ def _retired(name: str) -> str:
 
 @dataclass(frozen=True, slots=True)
 class Parameter:
-    """One constant and where it comes from."""
+    """One constant and where it comes from (`provenance`: kind, source, url, quote, reason)."""
 
     name: str
     value: float
     unit: str
-    kind: Kind
     description: str
-    source: str = ""
-    url: str = ""
-    quote: str = ""
-    reason: str = ""
+    provenance: Provenance
     low: float | None = None
     high: float | None = None
     file: str = ""
@@ -124,8 +121,8 @@ def _fail(file: str, name: str, problem: str) -> DataFileError:
     return DataFileError(f"{file}: parameter [{name}]: {problem}")
 
 
-def _parse_entry(file: str, name: str, raw: Mapping[str, object]) -> Parameter:  # noqa: C901 (one check per field of a parameter entry)
-    allowed = {"value", "unit", "kind", "source", "url", "quote", "reason", "range", "description"}
+def _parse_entry(file: str, name: str, raw: Mapping[str, object]) -> Parameter:
+    allowed = {"value", "unit", "kind", *FIELDS, "range", "description"}
     extra = set(raw) - allowed
     if extra:
         raise _fail(file, name, f"unknown field(s) {sorted(extra)}; allowed: {sorted(allowed)}")
@@ -138,8 +135,10 @@ def _parse_entry(file: str, name: str, raw: Mapping[str, object]) -> Parameter: 
     for field in ("unit", "description"):
         if not isinstance(raw.get(field), str) or not raw[field]:
             raise _fail(file, name, f"'{field}' is required and must be a non-empty string")
-    if kind in ("sourced", "derived") and not raw.get("source"):
-        raise _fail(file, name, f"kind = {kind!r} needs a 'source'")
+    provenance = Provenance.take(dict(raw))
+    lacking = provenance.missing(_NEEDS)
+    if lacking:
+        raise _fail(file, name, f"kind = {kind!r} needs a '{lacking[0]}'")
     low = high = None
     if "range" in raw:
         rng = raw["range"]
@@ -153,21 +152,14 @@ def _parse_entry(file: str, name: str, raw: Mapping[str, object]) -> Parameter: 
         low, high = float(rng[0]), float(rng[1])
         if not low <= float(value) <= high:
             raise _fail(file, name, f"value {value} lies outside its range [{low}, {high}]")
-    if kind == "assumption":
-        if not raw.get("reason"):
-            raise _fail(file, name, "kind = 'assumption' needs a 'reason'")
-        if low is None:
-            raise _fail(file, name, "kind = 'assumption' needs a plausible 'range' = [low, high]")
+    if kind == "assumption" and low is None:
+        raise _fail(file, name, "kind = 'assumption' needs a plausible 'range' = [low, high]")
     return Parameter(
         name=name,
         value=float(value),
         unit=str(raw["unit"]),
-        kind=kind,  # type: ignore[arg-type]
         description=str(raw["description"]),
-        source=str(raw.get("source", "")),
-        url=str(raw.get("url", "")),
-        quote=str(raw.get("quote", "")),
-        reason=str(raw.get("reason", "")),
+        provenance=provenance,
         low=low,
         high=high,
         file=file,

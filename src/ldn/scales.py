@@ -9,17 +9,21 @@ Codes are the disease columns of `ldn.model.chain` (`das28`, `sledai2k`, `pasi`,
 Each scale states its range (values outside it are rejected), whether lower scores are better,
 and its minimal important difference (MID) for one patient, in scale points (`mid`), sometimes
 with a relative threshold (`mid_fraction`, e.g. 0.30 = a 30 % fall from baseline). Every MID
-has `mid_kind`: "sourced" (with citation, URL and a short quote from the source) or
-"assumption" (with the reason and a plausible range). `label` is the display name (registry,
-reports); `short_label` the name in model outputs. `column`, `low`, `high` and
-`higher_is_worse` are the model's names for `code`, `min`, `max` and `lower_is_better`.
+has `mid_kind` in the file: "sourced" (with citation, URL and a short quote from the source) or
+"assumption" (with the reason and a plausible range `mid_range`). A `Scale` holds the file's
+flat `range_*`, `mid_*` and `responder_*` citation fields as one `ldn.provenance.Provenance`
+each (`range_provenance`, `mid_provenance`, `responder_provenance`: `scale.mid_provenance.kind`
+is the file's `mid_kind`). `label` is the display name (registry, reports); `short_label` the
+name in model outputs. `column`, `low`, `high` and `higher_is_worse` are the model's names for
+`code`, `min`, `max` and `lower_is_better`.
 
 `Scale.responder_rule` is the responder definition of the virtual trials (`ldn.population`
 endpoints), derived here and nowhere else: the scale's own trial responder threshold when
 scales.toml states one (`responder_fraction` or `responder_points`, only where a sourced trial
 definition differs from the MID, always with `responder_source`, `responder_url` and
 `responder_quote`), else `mid_fraction` (relative to the baseline burden) when the scale has
-one, else `mid` points; each rule carries the kind, source, URL, quote or reason it comes from.
+one, else `mid` points; each rule carries the `provenance` (kind, source, URL, quote or reason)
+it comes from.
 
 Public API: `Scale`, `ResponderRule`, `SCALES`, `get_scale(code)`,
 `scales_for_condition(condition)`, `Scale.check(value)`, `Scale.responder_rule`; `ScaleTerms`,
@@ -33,24 +37,23 @@ from dataclasses import dataclass
 from typing import Final, Literal, Protocol
 
 from ldn.errors import DataFileError, InputError
+from ldn.provenance import CITATION, Provenance
 
-Kind = Literal["sourced", "assumption"]
+# A scale's own responder threshold states its published source completely.
+_RESPONDER_NEEDS: Final = {"sourced": CITATION}
 
 
 @dataclass(frozen=True, slots=True)
 class ResponderRule:
     """A trial responder threshold: an improvement of at least `threshold` scale points, or, if
     `relative`, of `threshold` × the baseline burden (its distance from the scale's best value);
-    with the scales.toml field it comes from (`origin`) and that field's kind and source."""
+    with the scales.toml field it comes from (`origin`) and that field's kind and source
+    (`provenance`: the responder threshold's citation, or the MID's)."""
 
     threshold: float
     relative: bool
-    kind: Kind
     origin: Literal["responder_points", "responder_fraction", "mid", "mid_fraction"]
-    source: str = ""
-    url: str = ""
-    quote: str = ""
-    reason: str = ""
+    provenance: Provenance
 
     @property
     def text(self) -> str:
@@ -76,7 +79,10 @@ class ScaleTerms(Protocol):
 
 @dataclass(frozen=True, slots=True)
 class Scale:
-    """A validated outcome scale and its minimal important difference (MID)."""
+    """A validated outcome scale and its minimal important difference (MID), each with where it
+    comes from: `range_provenance` (the bounds; sourced), `mid_provenance` (sourced or
+    assumption) and `responder_provenance` (the citation of `responder_points` or
+    `responder_fraction`; empty without one)."""
 
     code: str
     label: str
@@ -86,22 +92,14 @@ class Scale:
     lower_is_better: bool
     conditions: tuple[str, ...]
     mid: float
-    mid_kind: Kind
-    mid_source: str
-    range_source: str = ""
-    range_url: str = ""
-    range_quote: str = ""
-    mid_url: str = ""
-    mid_quote: str = ""
-    mid_reason: str = ""
+    mid_provenance: Provenance
+    range_provenance: Provenance
+    responder_provenance: Provenance
     mid_range: tuple[float, float] | None = None
     mid_fraction: float | None = None
     step: float | None = None
     responder_points: float | None = None
     responder_fraction: float | None = None
-    responder_source: str = ""
-    responder_url: str = ""
-    responder_quote: str = ""
 
     def check(self, value: float) -> float:
         """Return `value` as float if it is a finite number within the scale, else InputError."""
@@ -144,28 +142,24 @@ class Scale:
     @property
     def responder_rule(self) -> ResponderRule:
         """The virtual trials' responder threshold on this scale (see the module docstring)."""
-        cited = (self.responder_source, self.responder_url, self.responder_quote)
+        cited = self.responder_provenance
         if self.responder_fraction is not None:
-            return ResponderRule(
-                self.responder_fraction, True, "sourced", "responder_fraction", *cited
-            )
+            return ResponderRule(self.responder_fraction, True, "responder_fraction", cited)
         if self.responder_points is not None:
-            return ResponderRule(
-                self.responder_points, False, "sourced", "responder_points", *cited
-            )
-        why = (self.mid_source, self.mid_url, self.mid_quote, self.mid_reason)
+            return ResponderRule(self.responder_points, False, "responder_points", cited)
+        why = self.mid_provenance
         if self.mid_fraction is not None:
-            return ResponderRule(self.mid_fraction, True, self.mid_kind, "mid_fraction", *why)
-        return ResponderRule(self.mid, False, self.mid_kind, "mid", *why)
+            return ResponderRule(self.mid_fraction, True, "mid_fraction", why)
+        return ResponderRule(self.mid, False, "mid", why)
 
 
 def _check_responder(scale: Scale) -> Scale:
     """`scale`, or a DataFileError when its own responder threshold is incomplete."""
     given = (scale.responder_points is not None) + (scale.responder_fraction is not None)
-    cited = (scale.responder_source, scale.responder_url, scale.responder_quote)
-    if given == 0 and not any(cited):
+    lacking = scale.responder_provenance.missing(_RESPONDER_NEEDS)
+    if given == 0 and lacking == CITATION:
         return scale
-    if given != 1 or not all(cited):
+    if given != 1 or lacking:
         raise DataFileError(
             f"scales.toml [{scale.code}]: a responder threshold that differs from the MID needs "
             "exactly one of responder_points / responder_fraction and its source "
@@ -187,7 +181,18 @@ def _load_scales() -> tuple[Scale, ...]:
         for name in ("conditions", "mid_range"):
             if name in fields:
                 fields[name] = tuple(fields[name])
-        out.append(_check_responder(Scale(code=code, **fields)))
+        # the flat mid_* / range_* / responder_* citation fields, one record each
+        mid = Provenance.take(fields, "mid_")
+        bounds = Provenance.take(fields, "range_", kind="sourced", names=CITATION)
+        responder = Provenance.take(fields, "responder_", kind="sourced", names=CITATION)
+        scale = Scale(
+            code=code,
+            mid_provenance=mid,
+            range_provenance=bounds,
+            responder_provenance=responder,
+            **fields,
+        )
+        out.append(_check_responder(scale))
     return tuple(out)
 
 

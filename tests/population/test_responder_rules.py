@@ -51,10 +51,11 @@ def test_trial_responder_threshold_is_the_scales(condition: str, column: str) ->
 @pytest.mark.parametrize("code", list(SCALES))
 def test_every_responder_rule_names_a_source_or_an_assumption(code: str) -> None:
     rule = SCALES[code].responder_rule
-    if rule.kind == "sourced":
-        assert rule.source and rule.url and rule.quote, (code, rule)
+    cited = rule.provenance
+    if cited.kind == "sourced":
+        assert cited.source and cited.url and cited.quote, (code, rule)
     else:
-        assert rule.kind == "assumption" and rule.reason, (code, rule)
+        assert cited.kind == "assumption" and cited.reason, (code, rule)
     assert rule.origin in RAW[code]  # the scales.toml field the threshold is
 
 
@@ -90,7 +91,8 @@ def test_no_parameter_file_repeats_a_responder_threshold(tmp_path: Path) -> None
 def test_a_responder_threshold_without_a_source_is_refused() -> None:
     pasi = SCALES["pasi"]
     with pytest.raises(DataFileError, match="needs exactly one of"):
-        _check_responder(replace(pasi, responder_quote=""))
+        unquoted = replace(pasi.responder_provenance, quote="")
+        _check_responder(replace(pasi, responder_provenance=unquoted))
     with pytest.raises(DataFileError, match="needs exactly one of"):
         _check_responder(replace(pasi, responder_points=5.0))
     assert _check_responder(SCALES["cdai"]) is SCALES["cdai"]

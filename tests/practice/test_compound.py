@@ -105,13 +105,18 @@ def test_every_applied_rule_is_sourced_or_a_reasoned_assumption() -> None:
     ws = compound(form="liquid", strength_mg_per_ml=1, volume_ml=100)
     cs = compound(form="capsule", capsule_mg=1.5, capsule_count=60)
     for r in [*ws.rules, *cs.rules]:
-        assert r.kind in ("sourced", "secondary", "assumption")
-        assert (r.source and r.url.startswith("http")) if r.kind != "assumption" else r.reason
+        cited = r.provenance
+        assert cited.kind in ("sourced", "secondary", "assumption")
+        assert (
+            (cited.source and cited.url.startswith("http"))
+            if cited.kind != "assumption"
+            else cited.reason
+        )
 
 
 def test_rules_file_is_complete() -> None:
     rules = all_rules()
     assert len(rules) >= 30
     for r in rules.values():
-        if r.kind != "assumption":
-            assert r.url.startswith("http") and r.quote, r.id
+        if r.provenance.kind != "assumption":
+            assert r.provenance.url.startswith("http") and r.provenance.quote, r.id

@@ -24,10 +24,11 @@ from ldn.scales import SCALES, get_scale, scales_for_condition
 def test_every_mid_is_sourced_or_a_labelled_assumption(scale) -> None:
     assert scale.min < scale.max
     assert 0 < scale.mid < scale.max - scale.min
-    if scale.mid_kind == "sourced":
-        assert scale.mid_source and scale.mid_url.startswith("http") and scale.mid_quote
+    mid = scale.mid_provenance
+    if mid.kind == "sourced":
+        assert mid.source and mid.url.startswith("http") and mid.quote
     else:
-        assert scale.mid_reason and scale.mid_range is not None
+        assert mid.reason and scale.mid_range is not None
         assert scale.mid_range[0] <= scale.mid <= scale.mid_range[1]
 
 

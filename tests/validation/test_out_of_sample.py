@@ -43,7 +43,7 @@ def test_check_rows_never_enter_the_fit() -> None:
 def test_new_rows_are_sourced_check_rows() -> None:
     for o in new_check_rows():
         assert o.use == "check"
-        assert o.url.startswith("http") and o.quote and o.source
+        assert o.provenance.url.startswith("http") and o.provenance.quote and o.provenance.source
         assert np.isfinite(o.value) and np.isfinite(o.sd) and o.sd > 0
 
 

@@ -58,7 +58,7 @@ def test_published_value_within_two_sd(obs: Observation, predictor: Predictor) -
     model = predictor.value(obs)
     assert abs(model - obs.value) <= K_SD * obs.sd, (
         f"{obs.id} ({obs.use}): model {model:.4g} vs published {obs.value:.4g} ± {obs.sd:.3g} "
-        f"[{obs.source}]"
+        f"[{obs.provenance.source}]"
     )
 
 
@@ -67,7 +67,7 @@ def test_every_row_says_fit_or_check_and_has_a_source() -> None:
     assert {o.use for o in rows} <= {"fit", "check", "constraint"}
     assert sum(o.use == "fit" for o in rows) >= 20
     assert sum(o.use == "check" for o in rows) >= 8
-    assert all(o.url.startswith("http") and o.quote for o in rows)
+    assert all(o.provenance.url.startswith("http") and o.provenance.quote for o in rows)
 
 
 # --- qualitative statements (no number published): check data only -------------------------

@@ -144,7 +144,7 @@ class PatientAnalysis:
             "scale": scale.code,
             "scale_label": scale.label,
             "mid": scale.mid,
-            "mid_source": scale.mid_source or f"assumption: {scale.mid_reason}",
+            "mid_source": scale.mid_provenance.basis(),
             "n_assessments": int(np.asarray(self.course.values).size),
             "evaluable": self.result is not None,
             "message": self.message,

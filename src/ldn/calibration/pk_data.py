@@ -14,14 +14,18 @@ from functools import cache
 from importlib import resources
 
 from ldn.errors import DataFileError
+from ldn.provenance import CITATION, Provenance
 
 _FILE = "pk_observations.csv"
 USES = ("fit", "check", "constraint")
+# every row is a published value: it states its url and a quote (and names its source)
+_NEEDS = {"sourced": ("url", "quote")}
 
 
 @dataclass(frozen=True)
 class Observation:
-    """One published value and how the model is compared with it."""
+    """One published value and how the model is compared with it; `provenance` is the row's
+    source, url and quote (kind "sourced")."""
 
     id: str
     study: str
@@ -34,9 +38,7 @@ class Observation:
     use: str
     time_h: str
     spread_note: str
-    source: str
-    url: str
-    quote: str
+    provenance: Provenance
 
 
 def _num(text: str) -> float:
@@ -51,7 +53,8 @@ def observations() -> tuple[Observation, ...]:
     for row in csv.DictReader(text.splitlines()):
         if row["use"] not in USES:
             raise DataFileError(f"{_FILE}: row {row['id']}: use must be one of {USES}")
-        if not row["url"] or not row["quote"]:
+        provenance = Provenance.take(row, kind="sourced", names=CITATION)
+        if provenance.missing(_NEEDS):
             raise DataFileError(f"{_FILE}: row {row['id']} needs a url and a quote")
         rows.append(
             Observation(
@@ -66,9 +69,7 @@ def observations() -> tuple[Observation, ...]:
                 use=row["use"],
                 time_h=row["time_h"],
                 spread_note=row["spread_note"],
-                source=row["source"],
-                url=row["url"],
-                quote=row["quote"],
+                provenance=provenance,
             )
         )
     return tuple(rows)

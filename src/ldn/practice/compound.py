@@ -111,7 +111,9 @@ def check_filler(name: str) -> str:
     code = str(name).strip().lower().replace("-", "_").replace(" ", "_")
     if code in REFUSED_FILLERS:
         why = rule(REFUSED_FILLERS[code])
-        raise InputError(f"filler {name!r} is not used for LDN: {why.statement} ({why.source})")
+        raise InputError(
+            f"filler {name!r} is not used for LDN: {why.statement} ({why.provenance.source})"
+        )
     if code not in FILLERS:
         raise InputError(f"filler {name!r} is unknown; use one of {', '.join(FILLERS)}")
     return code

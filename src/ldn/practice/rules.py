@@ -14,49 +14,52 @@ from functools import cache
 from importlib import resources
 from typing import Any, Final
 
-KINDS: Final = ("sourced", "secondary", "assumption")
+from ldn.provenance import FIELDS, Needs, Provenance
+
+# kind → what a rule of that kind must state
+_NEEDS: Final[Needs] = {
+    "sourced": ("source", "url"),
+    "secondary": ("source", "url"),
+    "assumption": ("reason",),
+}
+KINDS: Final = tuple(_NEEDS)
 
 
 @dataclass(frozen=True, slots=True)
 class Rule:
-    """One practice rule: what it says, how sure we are, and where it comes from."""
+    """One practice rule: what it says, how sure we are and where it comes from (`provenance`:
+    kind, source, url, quote, reason)."""
 
     id: str
-    kind: str
     statement: str
+    provenance: Provenance
     value: Any = None
     unit: str = ""
-    source: str = ""
-    url: str = ""
-    quote: str = ""
-    reason: str = ""
 
     def __post_init__(self) -> None:
-        if self.kind not in KINDS:
-            raise ValueError(f"practice rule {self.id}: kind {self.kind!r} not in {KINDS}")
-        if self.kind == "assumption" and not self.reason:
-            raise ValueError(f"practice rule {self.id}: an assumption needs a reason")
-        if self.kind != "assumption" and not (self.source and self.url):
-            raise ValueError(f"practice rule {self.id}: a {self.kind} rule needs source and url")
+        kind = self.provenance.kind
+        if kind not in KINDS:
+            raise ValueError(f"practice rule {self.id}: kind {kind!r} not in {KINDS}")
+        if self.provenance.missing(_NEEDS):
+            if kind == "assumption":
+                raise ValueError(f"practice rule {self.id}: an assumption needs a reason")
+            raise ValueError(f"practice rule {self.id}: a {kind} rule needs source and url")
 
     def citation(self) -> str:
-        """One line: '[sourced] statement (source, url)' or '[assumption] statement — reason'."""
-        if self.kind == "assumption":
-            return f"[assumption] {self.statement} Reason: {self.reason}"
-        return f"[{self.kind}] {self.statement} Source: {self.source} <{self.url}>"
+        """One line: '[sourced] statement Source: source <url>' or '[assumption] statement
+        Reason: reason'."""
+        return f"[{self.provenance.kind}] {self.statement} {self.provenance.citation()}"
 
     def as_dict(self) -> dict[str, Any]:
         """JSON-ready form (empty fields left out)."""
+        cited = {name: getattr(self.provenance, name) for name in FIELDS}
         out = {
             "id": self.id,
-            "kind": self.kind,
+            "kind": self.provenance.kind,
             "statement": self.statement,
             "value": self.value,
             "unit": self.unit,
-            "source": self.source,
-            "url": self.url,
-            "quote": self.quote,
-            "reason": self.reason,
+            **cited,
         }
         return {k: v for k, v in out.items() if v not in (None, "")}
 
@@ -65,8 +68,12 @@ class Rule:
 def all_rules() -> dict[str, Rule]:
     """Every rule in the shipped data file, by id."""
     text = (resources.files("ldn") / "data" / "practice_rules.toml").read_text(encoding="utf-8")
-    table = tomllib.loads(text)["rules"]
-    return {key: Rule(id=key, **fields) for key, fields in table.items()}
+    out = {}
+    for key, entry in tomllib.loads(text)["rules"].items():
+        fields = dict(entry)
+        provenance = Provenance.take(fields)  # the flat kind/source/url/quote/reason fields
+        out[key] = Rule(id=key, provenance=provenance, **fields)
+    return out
 
 
 def rule(rule_id: str) -> Rule:

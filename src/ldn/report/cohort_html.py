@@ -149,7 +149,7 @@ def render_cohort_html(report: CohortReport) -> str:
             "label": SCALES[code].label,
             "direction": "lower is better" if SCALES[code].lower_is_better else "higher is better",
             "mid": f"{SCALES[code].mid:g}",
-            "source": SCALES[code].mid_source or f"assumption: {SCALES[code].mid_reason}",
+            "source": SCALES[code].mid_provenance.basis(),
         }
         for code in scales_used
         if code in SCALES

@@ -11,15 +11,12 @@ from ldn.parameters import Parameter, default_parameters
 
 
 def _row(p: Parameter) -> str:
-    kind = p.kind if p.low is None else f"{p.kind} (range {p.low:g}–{p.high:g})"
-    if p.kind == "assumption":
-        src = f"ASSUMPTION: {p.reason}"
-    else:
-        src = (
-            p.source
-            + (f" [link]({p.url})" if p.url else "")
-            + (f' — "{p.quote}"' if p.quote else "")
-        )
+    cited = p.provenance
+    kind = cited.kind if p.low is None else f"{cited.kind} (range {p.low:g}–{p.high:g})"
+    src = cited.basis("ASSUMPTION: ")
+    if cited.kind != "assumption":
+        src += f" [link]({cited.url})" if cited.url else ""
+        src += f' — "{cited.quote}"' if cited.quote else ""
     return f"| `{p.name}` | {p.value:.4g} | {p.unit} | {kind} | {p.description} | {src} |"
 
 

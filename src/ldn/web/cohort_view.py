@@ -200,11 +200,11 @@ def mid_sources(frame: pd.DataFrame | None) -> list[dict[str, str]]:
 def citation(code: str) -> dict[str, str]:
     """{label, mid, source, url, kind} of a scale's MID, for a reference list or link."""
     scale = SCALES[code]
-    source = scale.mid_source if scale.mid_kind == "sourced" else f"assumption — {scale.mid_reason}"
+    cited = scale.mid_provenance
     return {
         "label": scale.label,
         "mid": f"{scale.mid:g}",
-        "source": source,
-        "url": scale.mid_url,
-        "kind": scale.mid_kind,
+        "source": cited.basis("assumption — "),
+        "url": cited.url,
+        "kind": cited.kind,
     }

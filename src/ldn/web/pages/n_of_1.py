@@ -35,11 +35,12 @@ def patient_analyses(
         scale = SCALES[code]
         summary["label"] = scale.label
         # the published source of the MID (a citation and its link), not internal notes
+        cited = scale.mid_provenance
         summary.update(
-            mid_kind=scale.mid_kind,
-            mid_source=scale.mid_source,
-            mid_url=scale.mid_url,
-            mid_reason=scale.mid_reason,
+            mid_kind=cited.kind,
+            mid_source=cited.source,
+            mid_url=cited.url,
+            mid_reason=cited.reason,
         )
         summary["has_prescription"] = bool(prescriptions)
         out.append(summary)
