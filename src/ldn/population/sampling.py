@@ -35,7 +35,7 @@ from scipy import special
 
 from ldn.conditions import canonical_condition
 from ldn.errors import InputError
-from ldn.parameters import ParameterSet
+from ldn.parameters import ParameterSet, group_values
 from ldn.population.rng import Stream, patient_normals, patient_uniforms
 from ldn.types import BoolArray, FloatArray, IntArray
 
@@ -73,7 +73,6 @@ class VariabilitySpec:
     def from_parameters(cls, params: ParameterSet) -> VariabilitySpec:
         """Read `population.*` from a parameter set (see `parameters_population.toml`)."""
         iiv = params.group("population.iiv")
-        cov = params.group("population.covariates")
         adh = params.group("population.adherence")
         omega2_auc = _omega2(iiv["auc_parent_cv"])
         omega2_f = _omega2(iiv["f_cv"])
@@ -94,23 +93,16 @@ class VariabilitySpec:
         baseline = {
             k.removesuffix("_cv"): v for k, v in params.group("population.baseline").items()
         }
-        return cls(
-            omega2=omega2,
-            cl_v_correlation=iiv["cl_v_correlation"],
-            weight_female_kg=cov["weight_female_kg"],
-            weight_male_kg=cov["weight_male_kg"],
-            weight_cv=cov["weight_cv"],
-            weight_ref_kg=cov["weight_ref_kg"],
-            allometric_cl_exponent=cov["allometric_cl_exponent"],
-            allometric_v_exponent=cov["allometric_v_exponent"],
-            age_mean_y=cov["age_mean_y"],
-            age_sd_y=cov["age_sd_y"],
-            hepatic_parent_exposure_ratio=cov["hepatic_parent_exposure_ratio"],
-            hepatic_impairment_fraction=cov["hepatic_impairment_fraction"],
-            adherence_mean=adh["mean"],
-            adherence_concentration=adh["concentration"],
-            baseline_cv=baseline,
-        )
+        named = {  # the fields that are not one-to-one copies of population.covariates
+            "omega2": omega2,
+            "cl_v_correlation": iiv["cl_v_correlation"],
+            "adherence_mean": adh["mean"],
+            "adherence_concentration": adh["concentration"],
+            "baseline_cv": baseline,
+        }
+        covariates = (f.name for f in fields(cls) if f.name not in named)
+        values = group_values(params, "population.covariates", covariates, {})
+        return cls(**named, **values)  # type: ignore[arg-type]
 
     def covariance(self) -> FloatArray:
         """Covariance matrix of the log-normal effects, in `ETA_NAMES` order."""
