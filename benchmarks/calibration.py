@@ -19,8 +19,8 @@ def run() -> dict[str, object]:
     """Fit all families with the default settings; timings and convergence."""
     import warnings
 
-    from ldn.mechanisms.fit import FitSettings
     from ldn.mechanisms.run import calibrate
+    from ldn.mechanisms.settings import FitSettings
 
     warnings.simplefilter("ignore")
     load = os.getloadavg()[0]

@@ -9,7 +9,7 @@ import pytest
 
 from ldn.calibration.ensemble import EnsembleSettings, run_ensemble
 from ldn.errors import InputError
-from ldn.mechanisms.fit import FitSettings
+from ldn.mechanisms.settings import FitSettings
 from ldn.types import FloatArray
 
 

@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from ldn.mechanisms.fit import FitSettings
 from ldn.mechanisms.run import calibrate
+from ldn.mechanisms.settings import FitSettings
 
 TINY = FitSettings(walkers=26, burn=4, steps=8, thin=2, predict_draws=40, seed=1)
 

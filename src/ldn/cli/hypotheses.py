@@ -8,6 +8,9 @@ from typing import Any
 import typer
 
 from ldn.cli._output import FORMAT_NO_CSV_OPTION
+from ldn.mechanisms.settings import FitSettings
+
+_FIT = FitSettings()  # the defaults of `ldn calibrate`
 
 
 def calibrate(
@@ -17,11 +20,13 @@ def calibrate(
     family: list[str] = typer.Option(
         [], "--hypothesis", help="Fit only these families (repeatable; default: all)."
     ),
-    walkers: int = typer.Option(32, "--walkers", help="emcee walkers (at least 2·dim + 2)."),
-    burn: int = typer.Option(2000, "--burn", help="Burn-in steps discarded."),
-    steps: int = typer.Option(8000, "--steps", help="Steps kept after burn-in."),
-    thin: int = typer.Option(20, "--thin", help="Keep every N-th kept step."),
-    seed: int = typer.Option(20241231, "--seed", help="Sampler seed."),
+    walkers: int = typer.Option(
+        _FIT.walkers, "--walkers", help="emcee walkers (at least 2·dim + 2)."
+    ),
+    burn: int = typer.Option(_FIT.burn, "--burn", help="Burn-in steps discarded."),
+    steps: int = typer.Option(_FIT.steps, "--steps", help="Steps kept after burn-in."),
+    thin: int = typer.Option(_FIT.thin, "--thin", help="Keep every N-th kept step."),
+    seed: int = typer.Option(_FIT.seed, "--seed", help="Sampler seed."),
     no_check: bool = typer.Option(
         False, "--no-check", help="Write the result even if R-hat/ESS fail (flagged)."
     ),
@@ -39,8 +44,6 @@ def calibrate(
 
     from ldn.cli._output import make_folder
     from ldn.cli._progress import progress_bar
-    from ldn.errors import InputError
-    from ldn.mechanisms.fit import FitSettings
     from ldn.mechanisms.run import calibrate as run
     from ldn.model.hypotheses import FAMILY_NAMES, get_family
 
@@ -51,10 +54,6 @@ def calibrate(
         _print_weights(console, reweigh_fit(out_dir))
         return
     names = tuple(get_family(f).name for f in family) or FAMILY_NAMES
-    for value, what in ((walkers, "--walkers"), (burn, "--burn"), (steps, "--steps"),
-                        (thin, "--thin")):  # fmt: skip
-        if value < 1:
-            raise InputError(f"{what} must be a positive whole number, got {value}")
     settings = FitSettings(walkers=walkers, burn=burn, steps=steps, thin=thin, seed=seed)
     if out_dir is not None:
         make_folder(out_dir, "--out-dir")  # a FOLDER option: created before any fitting

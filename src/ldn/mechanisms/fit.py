@@ -12,12 +12,11 @@ from __future__ import annotations
 
 import warnings
 from collections.abc import Callable
-from dataclasses import dataclass
-from typing import Any, ClassVar, Final
+from typing import Any, Final
 
 import numpy as np
 
-from ldn.calibration.ensemble import EnsembleSettings, run_ensemble
+from ldn.calibration.ensemble import run_ensemble
 from ldn.errors import InputError
 from ldn.mechanisms.data import CalibrationTrial
 from ldn.mechanisms.model import (
@@ -28,6 +27,7 @@ from ldn.mechanisms.model import (
     predict_trials,
     replicate,
 )
+from ldn.mechanisms.settings import FitSettings
 from ldn.model.chain import CONDITIONS
 from ldn.model.disease import get_condition
 from ldn.model.hypotheses.base import Family
@@ -44,20 +44,6 @@ REGIMENS: Final = {"ldn_4.5mg_22:00": (4.5, "22:00"), "naltrexone_50mg_08:00": (
 
 class ConvergenceError(InputError):
     """The sampler did not converge (R-hat or ESS outside the limits)."""
-
-
-@dataclass(frozen=True)
-class FitSettings(EnsembleSettings):
-    """The ensemble's settings (`ldn calibrate` defaults) plus thinning and prediction draws."""
-
-    walkers: int = 32
-    burn: int = 2000
-    steps: int = 8000
-    seed: int = 20241231
-    thin: int = 20
-    predict_draws: int = 1000
-
-    MINIMUM: ClassVar[dict[str, int]] = {**EnsembleSettings.MINIMUM, "thin": 1, "predict_draws": 1}
 
 
 def _posterior_fn(

@@ -33,10 +33,10 @@ from ldn.mechanisms.data import (
 from ldn.mechanisms.fit import (
     ESS_MIN,
     RHAT_MAX,
-    FitSettings,
     check_convergence,
     fit_family,
 )
+from ldn.mechanisms.settings import FitSettings
 from ldn.mechanisms.weights import condition_weights, pointwise_elpd, stacking_weights
 from ldn.model.chain import CONDITIONS
 from ldn.model.hypotheses import FAMILIES, FAMILY_NAMES
