@@ -82,3 +82,11 @@ def test_bad_input() -> None:
         n_of_1_schedule(cycles=2, period_weeks=40, seed=1)
     with pytest.raises(InputError, match="not an N-of-1 schedule"):
         schedule_from_dict({"seed": 1})
+
+
+def test_a_stored_schedule_with_an_unknown_treatment_is_refused() -> None:
+    """'LDN' (or any other spelling) in a hand-edited key used to count as placebo."""
+    data = n_of_1_schedule(cycles=2, period_weeks=2, seed=3).to_dict()
+    data["periods"][1]["treatment"] = "LDN"
+    with pytest.raises(InputError, match="period 2: treatment 'LDN' is not one of ldn, placebo"):
+        schedule_from_dict(data)

@@ -20,15 +20,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, timedelta
-from typing import Any, Final
+from typing import Any, Final, Literal, get_args
 
 import numpy as np
 
 from ldn.errors import InputError
 from ldn.regimen.validate import check_count
 
-TREATMENTS: Final = ("ldn", "placebo")
 MAX_CYCLES: Final = 12
+Treatment = Literal["ldn", "placebo"]
+TREATMENTS: Final[tuple[Treatment, ...]] = get_args(Treatment)
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,7 +40,14 @@ class Period:
     cycle: int
     start_day: int
     days: int
-    treatment: str
+    treatment: Treatment
+
+    def __post_init__(self) -> None:
+        if self.treatment not in TREATMENTS:  # e.g. "LDN" in a hand-edited pharmacy key
+            raise InputError(
+                f"period {self.number}: treatment {self.treatment!r} is not one of "
+                f"{', '.join(TREATMENTS)}"
+            )
 
     @property
     def end_day(self) -> int:
@@ -175,7 +183,7 @@ def schedule_from_dict(data: dict[str, Any]) -> NOf1Schedule:
     try:
         period_days = int(data["period_days"])
         periods = tuple(
-            Period(i, int(p["cycle"]), int(p["start_day"]), period_days, str(p["treatment"]))
+            Period(i, int(p["cycle"]), int(p["start_day"]), period_days, p["treatment"])
             for i, p in enumerate(data["periods"], start=1)
         )
         return NOf1Schedule(
