@@ -54,8 +54,8 @@ PACKAGE_DIR: Final = Path(__file__).resolve().parent
 # modules: their import closure (tests/test_compile_options.py checks it).
 KERNEL_PACKAGES: Final = ("model", "solve", "population")
 KERNEL_MODULES: Final = (
-    "compile_options.py", "conditions.py", "errors.py", "parameters.py", "provenance.py", "scales.py",
-    "types.py", "units.py",
+    "compile_options.py", "conditions.py", "errors.py", "parameters.py", "provenance.py",
+    "scales.py", "types.py", "units.py",
 )  # fmt: skip
 NOTICE_AFTER_S: Final = 2.0
 
