@@ -84,18 +84,12 @@ class NOf1Result:
     (`lower_is_better`).
     """
 
-    delta_mean: float
-    delta_sd: float
-    delta_ci95: tuple[float, float]
-    p_improvement: float  # P(δ is in the better direction at all)
-    p_improvement_ge_mid: float  # P(improvement ≥ MID)
-    p_worsening_ge_mid: float
+    delta_ci95: tuple[float, float]  # equal-tailed 95 % credible interval (root finding: stored)
     mid: float
     lower_is_better: bool
     intercept: float  # posterior mean of a at t = t0 (scale units)
     slope_per_year: float  # posterior mean of b
     t0_day: float  # time origin of the fitted lines (days, same origin as the input)
-    rho_mean: float
     sigma_mean: float
     n_off: int
     n_on: int
@@ -104,6 +98,39 @@ class NOf1Result:
     delta_posterior: NormalMixture = field(repr=False)
     rho_grid: FloatArray = field(repr=False)
     rho_posterior: FloatArray = field(repr=False)
+
+    @property
+    def delta_mean(self) -> float:
+        """Posterior mean of δ (scale units)."""
+        return self.delta_posterior.mean
+
+    @property
+    def delta_sd(self) -> float:
+        """Posterior SD of δ (scale units)."""
+        return self.delta_posterior.sd
+
+    @property
+    def p_improvement(self) -> float:
+        """P(δ is in the better direction at all)."""
+        cdf = self.delta_posterior.cdf
+        return cdf(0.0) if self.lower_is_better else 1.0 - cdf(0.0)
+
+    @property
+    def p_improvement_ge_mid(self) -> float:
+        """P(improvement ≥ MID)."""
+        cdf = self.delta_posterior.cdf
+        return cdf(-self.mid) if self.lower_is_better else 1.0 - cdf(self.mid)
+
+    @property
+    def p_worsening_ge_mid(self) -> float:
+        """P(worsening ≥ MID)."""
+        cdf = self.delta_posterior.cdf
+        return 1.0 - cdf(self.mid) if self.lower_is_better else cdf(-self.mid)
+
+    @property
+    def rho_mean(self) -> float:
+        """Posterior mean of the serial correlation ρ."""
+        return float(np.sum(self.rho_posterior * self.rho_grid))
 
     def fitted(self, t_day: FloatArray, on: FloatArray) -> FloatArray:
         """Posterior-mean fitted values a + b·t + δ·on at times `t_day` (days)."""
@@ -338,16 +365,6 @@ def _delta_mixture(w: FloatArray, mu: FloatArray, cov: FloatArray) -> NormalMixt
     return NormalMixture(weights[keep] / weights[keep].sum(), comp_mean[keep], comp_sd[keep])
 
 
-def _probabilities(
-    delta: NormalMixture, mid: float, lower_is_better: bool
-) -> tuple[float, float, float]:
-    """P(improvement), P(improvement ≥ MID), P(worsening ≥ MID) under the posterior of δ."""
-    cdf = delta.cdf
-    if lower_is_better:
-        return cdf(0.0), cdf(-mid), 1.0 - cdf(mid)
-    return 1.0 - cdf(0.0), 1.0 - cdf(mid), cdf(-mid)
-
-
 def analyse(
     t_day: FloatArray,
     y: FloatArray,
@@ -389,20 +406,13 @@ def analyse(
     rho_post = w.sum(axis=1)
     sigma_mean = float(np.sum(w.sum(axis=0) * np.exp(log_sigma)))
 
-    p_imp, p_imp_mid, p_worse_mid = _probabilities(delta, mid, lower_is_better)
     return NOf1Result(
-        delta_mean=delta.mean,
-        delta_sd=delta.sd,
         delta_ci95=(delta.quantile(0.025), delta.quantile(0.975)),
-        p_improvement=p_imp,
-        p_improvement_ge_mid=p_imp_mid,
-        p_worsening_ge_mid=p_worse_mid,
         mid=mid,
         lower_is_better=lower_is_better,
         intercept=float(coef_mean[0]),
         slope_per_year=float(coef_mean[1]),
         t0_day=t0,
-        rho_mean=float(np.sum(rho_post * rho_grid)),
         sigma_mean=sigma_mean,
         n_off=int(n - on.sum()),
         n_on=int(on.sum()),
