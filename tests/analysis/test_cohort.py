@@ -25,6 +25,8 @@ from ldn.stats import wilson_interval
 
 D0 = pd.Timestamp("2025-01-01")
 
+SETTINGS = NOf1Settings.from_parameters()
+
 
 def _frames(seed: int = 1) -> RegistryFrames:
     """Six patients: 3 strong RA responders, 1 RA non-responder, 1 Crohn's with too few
@@ -118,7 +120,7 @@ def test_course_from_frames_averages_same_day_and_orders():
 
 
 def test_responders_by_condition_and_dose():
-    report = build_report(_frames(), NOf1Settings())
+    report = build_report(_frames(), SETTINGS)
     pats = report.patients.set_index("code")
     assert list(pats.loc[["P-1", "P-2", "P-3"], "status"]) == ["responder"] * 3
     assert pats.at["P-4", "status"] == "non-responder"
@@ -139,7 +141,7 @@ def test_responders_by_condition_and_dose():
 
 def test_adverse_events_per_patient_and_per_exposure():
     frames = _frames()
-    report = build_report(frames, NOf1Settings())
+    report = build_report(frames, SETTINGS)
     months = exposure_months(frames, report.as_of)
     # P-6 stopped after 210 days; the others run from day 90 to the last date
     assert months[6] == pytest.approx(210 / 30.4375)
@@ -158,7 +160,7 @@ def test_adverse_events_per_patient_and_per_exposure():
 
 def test_side_by_side_without_and_with_evidence():
     frames = _frames()
-    plain = build_report(frames, NOf1Settings())
+    plain = build_report(frames, SETTINGS)
     assert set(plain.side_by_side()["trial_evidence"]) == {"no pooled trial evidence"}
     evidence = pd.DataFrame(
         {
@@ -171,7 +173,7 @@ def test_side_by_side_without_and_with_evidence():
             "certainty": ["low", "very low"],
         }
     )
-    rep = build_report(frames, NOf1Settings(), evidence=evidence, evidence_note="pooled SMD")
+    rep = build_report(frames, SETTINGS, evidence=evidence, evidence_note="pooled SMD")
     assert list(rep.evidence["condition"]) == ["fibromyalgia"]  # ms not in the cohort
     sbs = rep.side_by_side().set_index(["condition", "scale"])
     assert sbs.at[("fibromyalgia", "fiqr"), "trial_estimate"] == -0.4
@@ -180,7 +182,7 @@ def test_side_by_side_without_and_with_evidence():
 
 
 def test_csv_and_html_report(tmp_path):
-    report = build_report(_frames(), NOf1Settings())
+    report = build_report(_frames(), SETTINGS)
     paths = report.to_csv(tmp_path / "csv")
     names = sorted(p.name for p in paths)
     assert names == [
@@ -217,7 +219,7 @@ def test_csv_tables_cannot_run_formulas(tmp_path):
     frames = _frames()
     frames.patients.loc[0, "code"] = '=HYPERLINK("http://x.example","P-1")'
     frames.adverse_events.loc[2, "event_type"] = "@SUM(1+1)"
-    report = build_report(frames, NOf1Settings())
+    report = build_report(frames, SETTINGS)
     report.to_csv(tmp_path)
     patients = pd.read_csv(tmp_path / "cohort_patients.csv", dtype=str)
     text = "".join(p.read_text() for p in tmp_path.glob("*.csv"))

@@ -335,9 +335,3 @@ def test_plot_shows_course_fit_and_estimate():
     svg = figure_svg(fig)
     assert svg.lstrip().startswith("<?xml") and "<svg" in svg
 
-
-def test_default_settings_are_the_shipped_parameters() -> None:
-    """The dataclass defaults mirror parameters_n_of_1.toml (labelled assumptions there)."""
-    from ldn.analysis.course import NOf1Settings
-
-    assert NOf1Settings() == NOf1Settings.from_parameters()

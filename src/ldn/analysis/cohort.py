@@ -99,7 +99,7 @@ def course_from_frames(frames: RegistryFrames, patient_id: int, scale: str) -> P
 
 def per_patient(frames: RegistryFrames, settings: NOf1Settings | None = None) -> pd.DataFrame:
     """One row per patient × scale: dose, N-of-1 estimate, responder status."""
-    settings = settings or NOf1Settings()
+    settings = settings or NOf1Settings.from_parameters()
     rows: list[dict[str, object]] = []
     pats = frames.patients.set_index("patient_id")
     pairs = frames.assessments[["patient_id", "scale"]].drop_duplicates()
@@ -368,7 +368,7 @@ def build_report(
     `ldn.registry.analysis_io.pooled_evidence`), restricted to the conditions present;
     `trial_adverse_events` the trial-reported rates of the registry's event types.
     """
-    settings = settings or NOf1Settings()
+    settings = settings or NOf1Settings.from_parameters()
     as_of = frames.last_date() if as_of is None else np.datetime64(as_of, "D")  # type: ignore[call-overload]  # numpy stubs lack (datetime64, unit)
     patients = per_patient(frames, settings)
     if evidence is not None and "condition" in evidence.columns:

@@ -18,11 +18,12 @@ from ldn.types import DateArray, FloatArray
 
 @dataclass(frozen=True, slots=True)
 class NOf1Settings:
-    """Analysis choices (from `parameters_n_of_1.toml` via `from_parameters`)."""
+    """Analysis choices; `from_parameters` reads them from `parameters_n_of_1.toml` (labelled
+    assumptions there), the one place their defaults are written."""
 
-    prior_delta_sd_in_mid: float = 2.0
-    responder_probability: float = 0.8
-    onset_lag_days: float = 0.0
+    prior_delta_sd_in_mid: float
+    responder_probability: float
+    onset_lag_days: float
     correlation: Correlation = "ou"
 
     @classmethod
@@ -93,7 +94,7 @@ def analyse_course(
     delta_prior: DeltaPrior | None = None,
 ) -> NOf1Result:
     """N-of-1 posterior for a `PatientCourse` (sceptical prior unless `delta_prior` is given)."""
-    settings = settings or NOf1Settings()
+    settings = settings or NOf1Settings.from_parameters()
     scale = course.scale
     if not course.periods:
         raise InputError(
@@ -164,7 +165,7 @@ def analyse_patient(
     delta_prior: DeltaPrior | None = None,
 ) -> PatientAnalysis:
     """`analyse_course`, with a series that cannot be analysed reported instead of raised."""
-    settings = settings or NOf1Settings()
+    settings = settings or NOf1Settings.from_parameters()
     try:
         result = analyse_course(course, settings, delta_prior=delta_prior)
     except InputError as exc:
