@@ -110,7 +110,7 @@ def test_washout_table_matches_the_engine_for_the_demo_seed(
     saved = json.loads((out / "washout.json").read_text(encoding="utf-8"))
     assert [float(r["dose_mg"]) for r in table] == list(demo_practice.DOSES_MG)
     for row, written, dose in zip(table, saved, demo_practice.DOSES_MG, strict=True):
-        ref = washout(dose, "22:00", 0.1, n_patients=N_PATIENTS, seed=0)
+        ref = washout(dose, "22:00", n_patients=N_PATIENTS, seed=0)
         assert written == ref.to_dict()
         for key in ("hours_typical", "hours_p5", "hours_p95"):
             assert float(row[key]) == round(getattr(ref, key), 1), (dose, key)

@@ -23,6 +23,7 @@ import typer
 
 from ldn.cli._options import with_options
 from ldn.cli._output import FORMAT_NO_CSV_OPTION, FORMAT_OPTION
+from ldn.practice.washout import DEFAULT_PATIENTS
 
 app = typer.Typer(
     help="Practice tools: titration, compounding, hand-outs, washout, N-of-1.", no_args_is_help=True
@@ -227,8 +228,14 @@ def handout(
 def washout(
     dose_mg: list[float] = typer.Option([4.5], "--dose-mg", help="Daily dose, mg (repeatable)."),
     at: Annotated[str, _AT] = "22:00",
-    threshold: float = typer.Option(0.1, "--threshold", help="MOR occupancy threshold (0-1)."),
-    patients: int = typer.Option(500, "--patients", help="Virtual patients for the range."),
+    threshold: float | None = typer.Option(
+        None,
+        "--threshold",
+        help="MOR occupancy threshold (0-1; default: the practice rule washout_threshold).",
+    ),
+    patients: int = typer.Option(
+        DEFAULT_PATIENTS, "--patients", help="Virtual patients for the range."
+    ),
     seed: int = typer.Option(0, "--seed", help="Seed of the virtual population."),
     fmt: str = FORMAT_OPTION,
     out: Path | None = OUT,
@@ -236,7 +243,7 @@ def washout(
     """Hours from the last steady-state dose until MOR occupancy stays below the threshold."""
     from ldn.cli._output import check_output
     from ldn.cli._progress import progress_bar
-    from ldn.practice.washout import CAVEATS, guidance_sources, restart_guidance
+    from ldn.practice.washout import caveats, guidance_sources, restart_guidance
     from ldn.practice.washout import washout as run
 
     check_output(fmt, out)
@@ -249,7 +256,7 @@ def washout(
     rows = [r.to_dict() for r in results]
     extra = {
         "restart_after_opioids": restart_guidance(),
-        "caveats": list(CAVEATS),
+        "caveats": caveats(),
         "sources": guidance_sources(),
     }
     if fmt == "json":

@@ -38,7 +38,7 @@ def run(out_dir: Path) -> DemoSection:
     (out_dir / "compound.json").write_text(json.dumps(sheet.to_dict(), indent=1), "utf-8")
     (out_dir / "handout.pdf").write_bytes(handout_pdf(plan, START, 28, patient="D-0001"))
     (out_dir / "plan.ics").write_bytes(dose_calendar(plan, START, 28, patient="D-0001"))
-    rows = [washout(d, "22:00", 0.1, n_patients=N_PATIENTS, seed=0).to_dict() for d in DOSES_MG]
+    rows = [washout(d, "22:00", n_patients=N_PATIENTS, seed=0).to_dict() for d in DOSES_MG]
     (out_dir / "washout.json").write_text(json.dumps(rows, indent=1), encoding="utf-8")
 
     steps = pd.DataFrame(plan.rows())[["day", "dose_mg", "volume_ml", "step_back_volume_ml"]]

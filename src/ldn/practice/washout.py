@@ -167,16 +167,17 @@ def _population_hours(
 def washout(
     dose_mg: float,
     at: str = "22:00",
-    threshold: float = 0.1,
+    threshold: float | None = None,
     *,
     n_patients: int = DEFAULT_PATIENTS,
     seed: int = 0,
     params: ParameterSet | None = None,
 ) -> WashoutResult:
-    """Hours from the last steady-state dose until MOR occupancy stays below `threshold`."""
+    """Hours from the last steady-state dose until MOR occupancy stays below `threshold` (a
+    fraction of receptors; default: the practice rule `washout_threshold`, an assumption)."""
     dose = check_dose_mg(dose_mg, "--dose-mg")
     check_clock(at, "--at")
-    fraction = as_number(threshold, "--threshold")
+    fraction = default_threshold() if threshold is None else as_number(threshold, "--threshold")
     if not 0.0 < fraction < 1.0:
         raise InputError(f"--threshold is a fraction of receptors between 0 and 1, got {threshold}")
     n = check_count(n_patients, "--patients", minimum=20)
@@ -218,9 +219,14 @@ def restart_guidance() -> dict[str, Any]:
     }
 
 
-CAVEATS: Final = (
-    "Model estimate, not a clinical rule: no study links a naltrexone MOR occupancy level to "
-    "adequate opioid analgesia, and the threshold is a choice (default 10 %, an assumption).",
+def default_threshold() -> float:
+    """The default washout threshold (fraction of MOR occupied): rule `washout_threshold`."""
+    from ldn.practice.rules import value
+
+    return float(value("washout_threshold"))
+
+
+_CAVEATS: Final = (
     "Occupancy is brain MOR occupancy from a model fitted to PET in healthy volunteers at 2-50 "
     "mg; no plasma or PET data exist at LDN doses, so the LDN values are extrapolated.",
     "The slow decline of brain occupancy comes from fitting the 50 mg blockade data (Lee 1988 "
@@ -235,6 +241,16 @@ CAVEATS: Final = (
     "After stopping, opioid sensitivity may be increased (receptor up-regulation is described "
     "for naltrexone); opioid doses should be titrated with care.",
 )
+
+
+def caveats() -> list[str]:
+    """What the washout hours do and do not mean (printed and written with every result)."""
+    return [
+        "Model estimate, not a clinical rule: no study links a naltrexone MOR occupancy level to "
+        "adequate opioid analgesia, and the threshold is a choice (default "
+        f"{default_threshold() * 100:g} %, an assumption).",
+        *_CAVEATS,
+    ]
 
 
 def guidance_sources() -> list[dict[str, Any]]:
