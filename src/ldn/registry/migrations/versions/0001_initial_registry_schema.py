@@ -10,6 +10,8 @@ Create Date: 2026-11-25 22:32:07.990215
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import sqlalchemy as sa
 from alembic import op
 
@@ -27,6 +29,8 @@ from ldn.registry.migration_ops import (
 
 revision: str = "0001"
 down_revision: str | None = None
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
 
 
 def upgrade() -> None:

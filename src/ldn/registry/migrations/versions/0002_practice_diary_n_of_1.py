@@ -7,6 +7,8 @@ Create Date: 2026-11-28 09:05:00
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import sqlalchemy as sa
 from alembic import op
 
@@ -21,6 +23,8 @@ from ldn.registry.migration_ops import (
 
 revision: str = "0002"
 down_revision: str | None = "0001"
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
 
 
 def upgrade() -> None:

@@ -7,12 +7,16 @@ Create Date: 2026-11-28 08:00:00
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import sqlalchemy as sa
 
 from ldn.registry.migration_ops import check, create_index, create_table, drop_table, foreign_key
 
 revision: str = "0003"
 down_revision: str | None = "0002"
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
 
 
 def upgrade() -> None:
