@@ -50,6 +50,14 @@ description = "absorption rate"
             'value = 5\nunit="1"\nkind="assumption"\nreason="r"\nrange=[0,1]\ndescription="d"',
             "outside its range",
         ),
+        # a false value states nothing (it is not read as the text "False" or "[]")
+        ('value = 1\nunit="1"\nkind="sourced"\nsource=false\ndescription="d"', "needs a 'source'"),
+        (
+            'value = 1\nunit="1"\nkind="assumption"\nreason=[]\nrange=[0,2]\ndescription="d"',
+            "needs a 'reason'",
+        ),
+        # an assumption's range is checked before its reason
+        ('value = 1\nunit="1"\nkind="assumption"\nrange=[3,2]\ndescription="d"', "'range' must"),
     ],
 )
 def test_bad_entries_name_the_problem(tmp_path: Path, body: str, message: str) -> None:

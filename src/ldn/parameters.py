@@ -137,7 +137,7 @@ def _parse_entry(file: str, name: str, raw: Mapping[str, object]) -> Parameter:
             raise _fail(file, name, f"'{field}' is required and must be a non-empty string")
     provenance = Provenance.take(dict(raw))
     lacking = provenance.missing(_NEEDS)
-    if lacking:
+    if lacking and kind != "assumption":  # an assumption's reason is checked after its range
         raise _fail(file, name, f"kind = {kind!r} needs a '{lacking[0]}'")
     low = high = None
     if "range" in raw:
@@ -152,6 +152,8 @@ def _parse_entry(file: str, name: str, raw: Mapping[str, object]) -> Parameter:
         low, high = float(rng[0]), float(rng[1])
         if not low <= float(value) <= high:
             raise _fail(file, name, f"value {value} lies outside its range [{low}, {high}]")
+    if lacking:
+        raise _fail(file, name, f"kind = {kind!r} needs a '{lacking[0]}'")
     if kind == "assumption" and low is None:
         raise _fail(file, name, "kind = 'assumption' needs a plausible 'range' = [low, high]")
     return Parameter(

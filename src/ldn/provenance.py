@@ -50,11 +50,12 @@ class Provenance:
         entry, removed from `fields` (so what is left is the owner's own fields).
 
         `kind` is the kind where the file states none (then `{prefix}kind` is not read, so a
-        stray one stays in `fields`); `names` are the text fields read (absent or None: "").
+        stray one stays in `fields`); `names` are the text fields read (absent or false: "").
         """
         found = fields.pop(f"{prefix}kind") if kind is None else kind
         text = {name: fields.pop(f"{prefix}{name}", None) for name in names}
-        return cls(str(found), **{k: "" if v is None else str(v) for k, v in text.items()})
+        # a false value (absent, None, "", 0, false, []) states nothing, as an empty field
+        return cls(str(found), **{k: str(v) if v else "" for k, v in text.items()})
 
     def missing(self, needs: Needs) -> tuple[str, ...]:
         """The fields `needs` asks of this record's kind that are empty, in `needs`' order."""

@@ -46,6 +46,7 @@ def calibrate(
     from ldn.cli._progress import progress_bar
     from ldn.mechanisms.run import calibrate as run
     from ldn.model.hypotheses import FAMILY_NAMES, get_family
+    from ldn.regimen.validate import check_count
 
     console = Console()
     if reweigh:  # --out-dir is read here (an existing calibration): nothing is created
@@ -54,7 +55,10 @@ def calibrate(
         _print_weights(console, reweigh_fit(out_dir))
         return
     names = tuple(get_family(f).name for f in family) or FAMILY_NAMES
-    settings = FitSettings(walkers=walkers, burn=burn, steps=steps, thin=thin, seed=seed)
+    chosen = {"walkers": walkers, "burn": burn, "steps": steps, "thin": thin, "seed": seed}
+    for name, value in chosen.items():  # FitSettings' limits, named as the user typed them
+        check_count(value, f"--{name}", minimum=FitSettings.MINIMUM[name])
+    settings = FitSettings(**chosen)
     if out_dir is not None:
         make_folder(out_dir, "--out-dir")  # a FOLDER option: created before any fitting
     t0 = time.perf_counter()
