@@ -10,7 +10,7 @@ from starlette.responses import JSONResponse, Response
 
 from ldn.registry.csv_export import export_csv
 from ldn.registry.fhir import export_fhir
-from ldn.registry.import_export import CsvImportError, CsvNote, CsvProblem, import_csv
+from ldn.registry.import_export import CsvImportError, import_csv
 from ldn.web.api.common import ERRORS, MAX_ID, ErrorOut, PatientId
 from ldn.web.data_io import read_csv_upload
 from ldn.web.deps import CurrentUser, SessionDep, in_session
@@ -28,19 +28,29 @@ RawQuery = Annotated[
 ]
 
 
+class ImportProblem(BaseModel):
+    row: int
+    column: str
+    message: str
+
+
+class ImportNote(ImportProblem):
+    """A row that was imported but is written in an old spelling; `message` names the new one."""
+
+
 class ImportOut(BaseModel):
     """Records created by an import, per record type, and a note per row written in an old
     spelling (e.g. titration "1.5x7;3x7", now "1.5:7,3:7")."""
 
     created: dict[str, int]
     total: int
-    notes: list[CsvNote] = Field(default_factory=list)
+    notes: list[ImportNote] = Field(default_factory=list)
 
 
 class ImportRejected(ErrorOut):
     """The file was rejected whole; every problem is listed."""
 
-    problems: list[CsvProblem]
+    problems: list[ImportProblem]
 
 
 @router.get(
@@ -79,10 +89,13 @@ async def import_registry_csv(
     except CsvImportError as exc:
         body = ImportRejected(
             detail=exc.headline,
-            problems=exc.problems,
+            problems=[
+                ImportProblem(row=p.row, column=p.column, message=p.message) for p in exc.problems
+            ],
         )
         return JSONResponse(body.model_dump(), status_code=422)
-    return ImportOut(created=dict(summary.created), total=summary.total, notes=list(summary.notes))
+    notes = [ImportNote(row=n.row, column=n.column, message=n.message) for n in summary.notes]
+    return ImportOut(created=dict(summary.created), total=summary.total, notes=notes)
 
 
 @router.get(
