@@ -335,3 +335,9 @@ def test_plot_shows_course_fit_and_estimate():
     svg = figure_svg(fig)
     assert svg.lstrip().startswith("<?xml") and "<svg" in svg
 
+
+def test_repr_shows_the_summary_not_the_arrays() -> None:
+    res = _fit(*_series(np.random.default_rng(5), 20, rho=0.3), delta_prior=FLAT)
+    text = repr(res)
+    assert f"delta_mean={res.delta_mean!r}" in text and "p_improvement_ge_mid=" in text
+    assert "array" not in text and "rho_grid" not in text

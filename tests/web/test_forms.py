@@ -268,3 +268,14 @@ def test_import_page_shows_a_note_per_row_in_an_old_spelling(
     assert f'<td class="num">3</td><td>titration</td><td>{NOTE_3}</td>' in notes
     assert '<td class="num">5</td>' in notes and "write '0.5:3'" in notes
     assert '<td class="num">4</td>' not in notes  # "1.5:7,3:7," is the new spelling
+
+
+def test_import_schemas_keep_their_api_names(client: TestClient) -> None:
+    """Clients generated from /openapi.json use these names: keep them (a review caught a
+    change that renamed them after the registry's records)."""
+    schemas = client.get("/openapi.json").json()["components"]["schemas"]
+    for name in ("ImportProblem", "ImportNote"):
+        assert set(schemas[name]["properties"]) == {"row", "column", "message"}
+    assert schemas["ImportRejected"]["properties"]["problems"]["items"]["$ref"].endswith(
+        "/ImportProblem"
+    )

@@ -74,7 +74,7 @@ def sceptical_prior(mid: float, sd_in_mid: float) -> DeltaPrior:
     )
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, repr=False)
 class NOf1Result:
     """Posterior of the LDN effect δ for one patient and scale.
 
@@ -141,6 +141,10 @@ class NOf1Result:
     def improvement_mean(self) -> float:
         """Posterior mean improvement in scale units (positive = better)."""
         return -self.delta_mean if self.lower_is_better else self.delta_mean
+
+    def __repr__(self) -> str:
+        """The summary's numbers (the posterior's arrays are left out)."""
+        return f"NOf1Result({', '.join(f'{k}={v!r}' for k, v in self.summary().items())})"
 
     def summary(self) -> dict[str, float | int | str | bool]:
         """Plain numbers for tables and JSON."""
