@@ -36,6 +36,7 @@ from ldn.scales import AE_TYPES, SCALES, SEVERITIES
 
 DIARY_SCALES: Final = ("pain_nrs",)  # scales a patient can score daily on their own
 BACKFILL_DAYS: Final = 7
+RECENT_ENTRIES: Final = 7  # diary scores the page lists
 MAX_NOTE: Final = 500
 
 
@@ -141,6 +142,40 @@ def resolve_diary_token(session: Session, token: str | None) -> DiaryToken | Non
     if row is None or row.revoked_at is not None:
         return None
     return row
+
+
+@dataclass(frozen=True)
+class DiaryView:
+    """What the diary page of a link shows: the patient's code, the scale, the last
+    `RECENT_ENTRIES` diary scores (newest first) and today's blinded N-of-1 instruction."""
+
+    code: str
+    scale: str
+    recent: list[tuple[date, float]]
+    trial_today: str | None
+
+
+def diary_view(session: Session, link: DiaryToken, today: date) -> DiaryView:
+    """The `DiaryView` of an active link (see `resolve_diary_token`) on `today`."""
+    from ldn.registry.n_of_1_trials import todays_instruction
+
+    patient = session.get(Patient, link.patient_id)
+    rows = session.execute(
+        select(Assessment.assessed_on, Assessment.value)
+        .where(
+            Assessment.patient_id == link.patient_id,
+            Assessment.scale == link.scale,
+            Assessment.source == "diary",
+        )
+        .order_by(Assessment.assessed_on.desc())
+        .limit(RECENT_ENTRIES)
+    ).all()
+    return DiaryView(
+        code=patient.code if patient else "",
+        scale=link.scale,
+        recent=[(day, value) for day, value in rows],
+        trial_today=todays_instruction(session, link.patient_id, today),
+    )
 
 
 @dataclass(frozen=True)

@@ -16,14 +16,19 @@ from datetime import date, timedelta
 from typing import Annotated, Any, Final
 
 from fastapi import APIRouter, HTTPException, Path, Request
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 from starlette.responses import RedirectResponse, Response
 
-from ldn.registry.diary import BACKFILL_DAYS, DiaryEntry, add_diary_entry, resolve_diary_token
+from ldn.registry.diary import (
+    BACKFILL_DAYS,
+    DiaryEntry,
+    DiaryView,
+    add_diary_entry,
+    diary_view,
+    resolve_diary_token,
+)
 from ldn.registry.errors import InputError
-from ldn.registry.models import AE_TYPES, SEVERITIES, Assessment, Patient
-from ldn.registry.n_of_1_trials import todays_instruction
+from ldn.registry.models import AE_TYPES, SEVERITIES
 from ldn.registry.practice_models import DiaryToken
 from ldn.scales import SCALES
 from ldn.web.deps import SessionDep, check_form_csrf, in_session
@@ -84,42 +89,30 @@ def _link(request: Request, session: Session, token: str) -> DiaryToken:
 
 def _page(
     request: Request,
-    session: Session,
-    link: DiaryToken,
+    view: DiaryView,
     token: str,
     form: dict[str, Any] | None = None,
     error: str = "",
-    status: int = 200,
 ) -> Response:
-    patient = session.get(Patient, link.patient_id)
+    """The diary form (422 with `error`, the refused `form` kept, when a save was refused)."""
     today = date.today()
-    recent = session.execute(
-        select(Assessment.assessed_on, Assessment.value)
-        .where(
-            Assessment.patient_id == link.patient_id,
-            Assessment.scale == link.scale,
-            Assessment.source == "diary",
-        )
-        .order_by(Assessment.assessed_on.desc())
-        .limit(7)
-    ).all()
     response = render(
         request,
         "diary.html",
         {
             "token": token,
-            "code": patient.code if patient else "",
-            "scale": SCALES[link.scale],
+            "code": view.code,
+            "scale": SCALES[view.scale],
             "form": form or {"day": today.isoformat()},
             "error": error,
             "today": today.isoformat(),
             "earliest": (today - timedelta(days=BACKFILL_DAYS)).isoformat(),
             "side_effects": [(t, t.replace("_", " ")) for t in AE_TYPES],
             "severities": SEVERITIES,
-            "recent": recent,
-            "trial_today": todays_instruction(session, link.patient_id, today),
+            "recent": view.recent,
+            "trial_today": view.trial_today,
         },
-        status_code=status,
+        status_code=422 if error else 200,
     )
     response.headers.update(_NO_STORE)
     return response
@@ -138,7 +131,7 @@ def diary_without_token() -> Response:
 @router.get("/diary/{token}")
 def diary_page(request: Request, session: SessionDep, token: Token) -> Response:
     """The diary form for today (401 without a valid link)."""
-    return _page(request, session, _link(request, session, token), token)
+    return _page(request, diary_view(session, _link(request, session, token), date.today()), token)
 
 
 def _entry(form: dict[str, Any]) -> DiaryEntry:
@@ -185,7 +178,7 @@ def _save(
         add_diary_entry(session=session, link=link, entry=entry)
     except InputError as exc:
         session.rollback()
-        return _page(request, session, link, token, form, str(exc), 422)
+        return _page(request, diary_view(session, link, date.today()), token, form, str(exc))
     flash(request, "ok", f"Saved for {entry.day:%A %d %B}. Thank you.")
     response = RedirectResponse(f"/diary/{token}", status_code=303)
     response.headers.update(_NO_STORE)
