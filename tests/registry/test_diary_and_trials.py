@@ -14,6 +14,7 @@ from ldn.registry.diary import (
     DiaryEntry,
     add_diary_entry,
     create_diary_link,
+    diary_view,
     hash_token,
     list_diary_links,
     resolve_diary_token,
@@ -88,6 +89,22 @@ def test_entries_become_assessments_and_adverse_events_marked_diary(
     actors = set(session.scalars(select(AuditLog.actor_username)))
     assert "diary:P-0001" in actors
     assert link.last_used_at is not None
+
+
+def test_diary_view_lists_the_newest_diary_scores_of_its_scale(
+    session: Session, world: World
+) -> None:
+    token, _ = create_diary_link(session=session, actor=world.clin_a, patient_id=world.patient_a)
+    link = resolve_diary_token(session, token)
+    assert link is not None
+    assert diary_view(session, link, TODAY).recent == []
+    for back in range(8):  # a week of back-filled scores: today … 7 days ago
+        day = TODAY - timedelta(days=back)
+        entry = DiaryEntry(day=day, score=float(back))
+        add_diary_entry(session=session, link=link, entry=entry, today=TODAY)
+    view = diary_view(session, link, TODAY)
+    assert (view.code, view.scale, view.trial_today) == ("P-0001", "pain_nrs", None)
+    assert view.recent == [(TODAY - timedelta(days=b), float(b)) for b in range(7)]
 
 
 @pytest.mark.parametrize(
