@@ -110,3 +110,33 @@ def test_the_limits_hold_without_fmt_skip() -> None:
                 if node.end_lineno - node.lineno + 1 > 80:
                     over.add((name, node.name))
     assert over == set(), f"over the limits once formatted: {sorted(over)}"
+
+
+def _database_use(path: Path) -> list[str]:
+    """SQLAlchemy imports other than `Session`, and `session.execute/scalar/scalars/query` calls."""
+    import ast
+
+    found = []
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.ImportFrom) and (node.module or "").startswith("sqlalchemy"):
+            names = sorted(a.name for a in node.names)
+            if (node.module, names) != ("sqlalchemy.orm", ["Session"]):
+                found.append(f"{path.name}: from {node.module} import {names}")
+        elif isinstance(node, ast.Import):
+            found += [f"{path.name}: import {a.name}" for a in node.names if "sqlalchemy" in a.name]
+        elif (
+            isinstance(node, ast.Attribute)
+            and node.attr in {"execute", "scalar", "scalars", "query"}
+            and isinstance(node.value, ast.Name)
+            and node.value.id == "session"
+        ):
+            found.append(f"{path.name}:{node.lineno}: session.{node.attr}")
+    return found
+
+
+def test_web_pages_and_routes_read_the_registry_through_its_services() -> None:
+    """No page or API route queries the database itself (the diary page once did): the only
+    SQLAlchemy name they use is the `Session` they hand to `ldn.registry`."""
+    web = SRC / "web"
+    paths = [*(web / "pages").rglob("*.py"), *(web / "api").rglob("*.py")]
+    assert [hit for path in paths for hit in _database_use(path)] == []
