@@ -31,6 +31,9 @@ def _start(ndim: int, seed: int = 0) -> Callable[[int], FloatArray]:
         ({"seed": -1}, "seed must be a whole number >= 0, got -1"),
         ({"steps": 2.5}, "steps must be a positive whole number, got 2.5"),
         ({"walkers": True}, "walkers must be a positive whole number, got True"),
+        # guards: NumPy's legacy seeding stops at 2**32 - 1; emcee holds every iteration
+        ({"seed": 2**32}, "seed must be at most 4294967295, got 4294967296"),
+        ({"steps": 10**26}, "steps must be at most 10000000"),
     ],
 )
 def test_settings_are_validated(change: dict[str, object], message: str) -> None:
@@ -46,6 +49,8 @@ def test_fit_settings_extend_the_validation_and_keep_their_defaults() -> None:
     for bad in ({"thin": 0}, {"predict_draws": 0}, {"walkers": -1}):
         with pytest.raises(InputError, match="must be a positive whole number"):
             FitSettings(**bad)  # type: ignore[arg-type]
+    with pytest.raises(InputError, match=r"thin \(20\) must not exceed steps \(1\)"):
+        FitSettings(steps=1)  # no kept step: the predictive checks had nothing to weigh
 
 
 def test_walker_floor_is_two_ndim_plus_two() -> None:

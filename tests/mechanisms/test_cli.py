@@ -42,6 +42,13 @@ def test_hypotheses_errors(tmp_path: Path) -> None:
     res = RUNNER.invoke(app, ["calibrate", "--steps", "0", "--out-dir", str(tmp_path / "a")])
     assert res.exit_code != 0 and "--steps must be at least 1, got 0" in str(res.exception)
     assert not (tmp_path / "a").exists()  # refused before the folder is made
+    for args, message in (
+        (["--seed", str(2**32)], "--seed must be at most 4294967295"),  # was a traceback
+        (["--steps", "1", "--thin", "20"], "thin (20) must not exceed steps (1)"),
+    ):
+        res = RUNNER.invoke(app, ["calibrate", *args, "--out-dir", str(tmp_path / "b")])
+        assert res.exit_code != 0 and message in str(res.exception)
+        assert not (tmp_path / "b").exists()
     res = RUNNER.invoke(app, ["calibrate", "--hypothesis", "magic", "--out-dir", str(tmp_path)])
     assert res.exit_code != 0 and "unknown hypothesis" in str(res.exception or res.output)
 

@@ -33,6 +33,12 @@ class EnsembleSettings:
     # Smallest allowed value of each whole-number field (subclasses add their own fields).
     MINIMUM: ClassVar[dict[str, int]] = {"walkers": 1, "burn": 0, "steps": 1, "seed": 0}
 
+    # Largest value of each field: emcee keeps every iteration in memory, and NumPy's legacy
+    # seeding takes seeds below 2**32 (guards against a typo, not statistical choices).
+    MAXIMUM: ClassVar[dict[str, int]] = {
+        "walkers": 100_000, "burn": 10_000_000, "steps": 10_000_000, "seed": 2**32 - 1,
+    }  # fmt: skip
+
     def __post_init__(self) -> None:
         for name, low in self.MINIMUM.items():
             value = getattr(self, name)
@@ -40,6 +46,10 @@ class EnsembleSettings:
             if not whole or value < low:
                 rule = "a positive whole number" if low == 1 else f"a whole number >= {low}"
                 raise InputError(f"sampler setting {name} must be {rule}, got {value!r}")
+            if value > self.MAXIMUM.get(name, value):
+                raise InputError(
+                    f"sampler setting {name} must be at most {self.MAXIMUM[name]}, got {value!r}"
+                )
 
     def walkers_for(self, ndim: int) -> int:
         """Walkers actually run for an `ndim`-dimensional target: max(walkers, 2·ndim + 2)."""

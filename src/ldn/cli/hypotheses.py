@@ -57,7 +57,7 @@ def calibrate(
     names = tuple(get_family(f).name for f in family) or FAMILY_NAMES
     chosen = {"walkers": walkers, "burn": burn, "steps": steps, "thin": thin, "seed": seed}
     for name, value in chosen.items():  # FitSettings' limits, named as the user typed them
-        check_count(value, f"--{name}", minimum=FitSettings.MINIMUM[name])
+        check_count(value, f"--{name}", FitSettings.MINIMUM[name], FitSettings.MAXIMUM.get(name))
     settings = FitSettings(**chosen)
     if out_dir is not None:
         make_folder(out_dir, "--out-dir")  # a FOLDER option: created before any fitting

@@ -23,7 +23,7 @@ import typer
 
 from ldn.cli._options import with_options
 from ldn.cli._output import FORMAT_NO_CSV_OPTION, FORMAT_OPTION
-from ldn.practice.washout import DEFAULT_PATIENTS
+from ldn.practice.washout import DEFAULT_PATIENTS, default_threshold
 
 app = typer.Typer(
     help="Practice tools: titration, compounding, hand-outs, washout, N-of-1.", no_args_is_help=True
@@ -231,7 +231,8 @@ def washout(
     threshold: float | None = typer.Option(
         None,
         "--threshold",
-        help="MOR occupancy threshold (0-1; default: the practice rule washout_threshold).",
+        help=f"MOR occupancy threshold (0-1; default {default_threshold():g}, the practice rule "
+        "washout_threshold, an assumption).",
     ),
     patients: int = typer.Option(
         DEFAULT_PATIENTS, "--patients", help="Virtual patients for the range."

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from typing import ClassVar
 
 from ldn.calibration.ensemble import EnsembleSettings
+from ldn.errors import InputError
 
 
 @dataclass(frozen=True)
@@ -24,3 +25,11 @@ class FitSettings(EnsembleSettings):
     predict_draws: int = 1000
 
     MINIMUM: ClassVar[dict[str, int]] = {**EnsembleSettings.MINIMUM, "thin": 1, "predict_draws": 1}
+
+    def __post_init__(self) -> None:
+        super().__post_init__()
+        if self.thin > self.steps:
+            raise InputError(
+                f"sampler setting thin ({self.thin}) must not exceed steps ({self.steps}): "
+                "no step would be kept"
+            )

@@ -95,13 +95,16 @@ def check_non_negative(value: object, what: str) -> float:
     return number
 
 
-def check_count(value: object, what: str, minimum: int = 1) -> int:
-    """A whole number >= `minimum` (integral floats such as 7.0 are accepted)."""
+def check_count(value: object, what: str, minimum: int = 1, maximum: int | None = None) -> int:
+    """A whole number >= `minimum` (and <= `maximum` when given; integral floats such as 7.0
+    are accepted)."""
     number = as_number(value, what)
     if not number.is_integer():
         raise InputError(f"{what} must be a whole number, got {value!r}.")
     if number < minimum:
         raise InputError(f"{what} must be at least {minimum}, got {value!r}.")
+    if maximum is not None and number > maximum:
+        raise InputError(f"{what} must be at most {maximum}, got {value!r}.")
     return int(number)
 
 

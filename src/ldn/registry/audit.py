@@ -2,7 +2,8 @@
 same transaction as the change (so a change and its audit row commit or roll back together).
 
 `snapshot(obj)` gives a JSON-safe dict of a row's columns (dates as ISO strings, password
-hashes never included); `record(...)` adds the audit row.
+hashes never included); `record(...)` adds the audit row; `change_stamp(session)` is the newest
+audit row's id, which changes with every write (caches use it to know the registry changed).
 """
 
 from __future__ import annotations
@@ -10,7 +11,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import inspect
+from sqlalchemy import func, inspect, select
 from sqlalchemy.orm import Session
 
 from ldn.registry.models import AuditLog, Base, Patient, utcnow
@@ -67,3 +68,9 @@ def record(
     )
     session.add(row)
     return row
+
+
+def change_stamp(session: Session) -> int:
+    """The newest audit row's id (0 for an empty log): every registry write appends a row, so the
+    stamp changes exactly when the registry has changed."""
+    return int(session.scalar(select(func.max(AuditLog.id))) or 0)

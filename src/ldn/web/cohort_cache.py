@@ -16,12 +16,11 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from ldn.analysis.cohort import CohortReport
 from ldn.registry.analysis_io import cohort_report
-from ldn.registry.models import AuditLog
+from ldn.registry.audit import change_stamp
 
 
 @dataclass(frozen=True)
@@ -50,7 +49,7 @@ class CohortCache:
         """The cohort report the actor may read (InputError when there is nothing to report)."""
         key = (str(actor.role), actor.clinic_id if actor.role == "clinician" else None)
         with self._lock(key):
-            stamp = int(session.scalar(select(func.max(AuditLog.id))) or 0)
+            stamp = change_stamp(session)
             entry = self._entries.get(key)
             now = self._clock()
             if entry is not None and (
