@@ -108,8 +108,10 @@ def test_diary_round_trip_and_revocation(app: FastAPI, registry: Registry, world
         saved = phone.post(link, data=form, follow_redirects=False)
         assert saved.status_code == 303
         assert "Saved for" in phone.get(link).text
-        # no CSRF token: refused
-        assert phone.post(link, data={**form, "csrf_token": "x"}).status_code == 403
+        # no CSRF token: refused, and the error page too sends no referrer (token in the path)
+        refused = phone.post(link, data={**form, "csrf_token": "x"})
+        assert refused.status_code == 403 and refused.headers["referrer-policy"] == "no-referrer"
+        assert phone.get(f"{link}x").headers["referrer-policy"] == "no-referrer"  # a 401
         # a bad value re-renders the form with a message
         bad = phone.post(link, data={**form, "score": "12"})
         assert bad.status_code == 422 and "between 0 and 10" in bad.text

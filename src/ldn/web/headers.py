@@ -22,10 +22,14 @@ _HEADERS = {
     "X-Frame-Options": "DENY",
     "Referrer-Policy": "same-origin",
 }
+# The diary's address holds its credential (`/diary/<token>`): no response under it, errors
+# included, lets a browser send that address on as a referrer.
+_DIARY_HEADERS = {**_HEADERS, "Referrer-Policy": "no-referrer"}
 
 
 class SecurityHeadersMiddleware:
-    """Adds nosniff, frame denial, a same-origin referrer policy and a CSP to HTML pages."""
+    """Adds nosniff, frame denial, a same-origin referrer policy (none under /diary) and a CSP
+    to HTML pages."""
 
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
@@ -39,7 +43,8 @@ class SecurityHeadersMiddleware:
         async def send_wrapper(message: Message) -> None:
             if message["type"] == "http.response.start":
                 headers = MutableHeaders(scope=message)
-                for name, value in _HEADERS.items():
+                defaults = _DIARY_HEADERS if path.startswith("/diary") else _HEADERS
+                for name, value in defaults.items():
                     headers.setdefault(name, value)
                 if not path.startswith("/static/"):
                     headers["Cache-Control"] = "no-store"
