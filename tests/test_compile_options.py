@@ -139,6 +139,21 @@ def test_editing_any_module_a_kernel_imports_gives_a_new_cache_folder(tmp_path: 
         keys.add(key)
 
 
+def test_every_data_file_the_kernels_modules_name_keys_the_cache() -> None:
+    """A data file read at import by a module of the kernels' closure (conditions.toml by
+    `ldn.conditions`, scales.toml by `ldn.scales`) can become a compiled-in constant: it keys
+    the cache, so editing it cannot leave stale machine code."""
+    import re
+
+    named = {
+        SRC / "data" / name
+        for module in _import_closure(_kernel_modules(SRC), SRC)
+        for name in re.findall(r"[\"']([\w.-]+\.(?:toml|csv|json))[\"']", module.read_text())
+    }
+    assert named >= {SRC / "data" / "conditions.toml", SRC / "data" / "scales.toml"}
+    assert named <= set(co.kernel_sources(SRC))
+
+
 def test_a_kernel_importing_an_unkeyed_module_is_caught(tmp_path: Path) -> None:
     """Were a kernel to use a helper from a module outside the key (say `ldn.stats`), the
     closure check above would fail instead of the cache serving stale code."""

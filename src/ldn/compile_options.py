@@ -7,7 +7,8 @@ Every compiled function in `ldn` goes through `_jit`, so the options are the sam
 - `cache=True`, in a folder keyed by the kernels' source (`kernel_cache_dir`): the machine code
   is written to `<cache base>/ldn-<hash>`, where the hash covers every source file
   that kernels are defined in or read helpers and constants from (`kernel_sources`: the
-  packages `KERNEL_PACKAGES` and the modules `KERNEL_MODULES`). Numba's own cache is keyed on the
+  packages `KERNEL_PACKAGES` and the modules `KERNEL_MODULES`, plus the data files those read at
+  import, `KERNEL_DATA`). Numba's own cache is keyed on the
   file of the cached function only, so after an edit to a helper in another module (e.g.
   `ldn.model.chain.rhs`) it would serve the kernel in `ldn.solve.compiled` with the old machine
   code; here any edit to those files gives a new folder, so stale code cannot be loaded.
@@ -57,12 +58,15 @@ KERNEL_MODULES: Final = (
     "compile_options.py", "conditions.py", "errors.py", "parameters.py", "provenance.py",
     "scales.py", "types.py", "units.py",
 )  # fmt: skip
+# Data files modules of that closure read at import (conditions.py, scales.py): their values
+# become module constants a kernel could compile in, so they key the cache too.
+KERNEL_DATA: Final = ("data/conditions.toml", "data/scales.toml")
 NOTICE_AFTER_S: Final = 2.0
 
 
 def kernel_sources(package_dir: Path = PACKAGE_DIR) -> list[Path]:
-    """The source files whose content keys the kernel cache, sorted."""
-    files = [package_dir / m for m in KERNEL_MODULES]
+    """The source and data files whose content keys the kernel cache, sorted."""
+    files = [package_dir / m for m in (*KERNEL_MODULES, *KERNEL_DATA)]
     for pkg in KERNEL_PACKAGES:
         files.extend((package_dir / pkg).rglob("*.py"))
     return sorted(f for f in files if f.is_file())
