@@ -52,17 +52,25 @@ FACTOR_NAMES: Final = (
 )  # fmt: skip
 
 
-def per_patient(value: Any, pick: IntArray) -> Any:
+def _per_patient(value: Any, pick: IntArray) -> Any:
     """`value` indexed by `pick` if it is an array (one value per posterior draw), else itself."""
     return np.asarray(value)[pick] if np.ndim(value) > 0 else value
 
 
-def pick_fields(obj: Any, pick: IntArray) -> Any:
+def _pick_fields(obj: Any, pick: IntArray) -> Any:
     """Dataclass `obj` with every array field (one value per posterior draw) indexed by `pick`."""
     fields = dataclasses.fields(obj)
     return dataclasses.replace(
-        obj, **{f.name: per_patient(getattr(obj, f.name), pick) for f in fields}
+        obj, **{f.name: _per_patient(getattr(obj, f.name), pick) for f in fields}
     )
+
+
+def pick_draws(draws: ModelSetup, pick: IntArray) -> ModelSetup:
+    """`draws` (every fitted value an array of posterior draws) with draw `pick[i]` for patient
+    i: PK, binding and the variant's extras all from the same draw."""
+    pk_draw, binding = (_pick_fields(obj, pick) for obj in (draws.pk, draws.binding))
+    extra = {k: _per_patient(v, pick) for k, v in draws.extra.items()}
+    return ModelSetup(draws.model, pk_draw, binding, extra)
 
 
 def patient_setup(pop: Population, params: ParameterSet, choice: PKChoice) -> ModelSetup:
@@ -75,9 +83,8 @@ def patient_setup(pop: Population, params: ParameterSet, choice: PKChoice) -> Mo
     n_draws = d.n_draws or 1
     u = patient_uniforms(pop.seed, Stream.PK_POSTERIOR, pop.index, 1)[:, 0]
     pick = np.minimum((u * n_draws).astype(np.int64), n_draws - 1)
-    typical, binding = (pick_fields(obj, pick) for obj in (d.pk, d.binding))
-    extra = {k: per_patient(v, pick) for k, v in d.extra.items()}
-    return ModelSetup(d.model, scaled_pk(typical, pop), binding, extra)
+    s = pick_draws(d, pick)
+    return dataclasses.replace(s, pk=scaled_pk(s.pk, pop))
 
 
 def pk_parameters(

@@ -147,7 +147,7 @@ def _population_hours(
     from ldn.model.exposure import exposure
     from ldn.model.pk_setup import model_draws
     from ldn.population.engine import scaled_pk
-    from ldn.population.patient_pk import per_patient, pick_fields
+    from ldn.population.patient_pk import pick_draws
     from ldn.population.sampling import VariabilitySpec, sample_population
 
     pop = sample_population(n, seed=seed, spec=VariabilitySpec.from_parameters(ps))
@@ -155,12 +155,11 @@ def _population_hours(
     n_draws = draws.n_draws or 1
     pick = np.random.default_rng([seed, 1]).integers(0, n_draws, size=n)  # one draw per patient
 
-    typical, binding = (pick_fields(obj, pick) for obj in (draws.pk, draws.binding))
-    extra = {k: per_patient(v, pick) for k, v in draws.extra.items()}
-    pk = scaled_pk(typical, pop)
+    drawn = pick_draws(draws, pick)
+    pk = scaled_pk(drawn.pk, pop)
     n_grid = int(HORIZON_H / (2 * GRID_STEP_H)) + 1
     grid = t0 + GRID_STEP_H * 2 * np.arange(n_grid, dtype=np.float64)
-    occ = exposure(events, grid, ps, pk=pk, binding=binding, extra=extra).mor_occupancy
+    occ = exposure(events, grid, ps, pk=pk, binding=drawn.binding, extra=drawn.extra).mor_occupancy
     return _crossing(grid, occ, threshold) - t0
 
 
