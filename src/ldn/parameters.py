@@ -74,7 +74,7 @@ class ParameterSet(Mapping[str, Parameter]):
         except KeyError:
             close = [k for k in self.items_ if k.split(".")[-1] == name.split(".")[-1]]
             hint = f" Did you mean {', '.join(close)}?" if close else ""
-            hint = f" {_retired(name)}." if _retired(name) else hint
+            hint = f" {why}." if (why := _retired(name)) else hint
             raise KeyError(f"unknown parameter {name!r}.{hint}") from None
 
     def __iter__(self) -> Iterator[str]:
@@ -171,8 +171,8 @@ def _parse_entry(file: str, name: str, raw: Mapping[str, object]) -> Parameter:
 def _walk(file: str, prefix: str, table: Mapping[str, object], out: dict[str, Parameter]) -> None:
     for key, val in table.items():
         name = f"{prefix}.{key}" if prefix else key
-        if _retired(name):
-            raise _fail(file, name, _retired(name))
+        if why := _retired(name):
+            raise _fail(file, name, why)
         if not isinstance(val, Mapping):
             raise _fail(file, name, "expected a table with at least 'value', 'unit', 'kind'")
         if "value" in val:

@@ -36,6 +36,14 @@ from registry_fixtures import World
 TODAY = date(2026, 11, 28)
 
 
+def _active_link(session: Session, world: World) -> DiaryToken:
+    """A new diary link of patient A, as the diary pages find it from its token."""
+    token, _ = create_diary_link(session=session, actor=world.clin_a, patient_id=world.patient_a)
+    link = resolve_diary_token(session, token)
+    assert link is not None
+    return link
+
+
 def test_link_stores_only_the_hash(session: Session, world: World) -> None:
     token, link = create_diary_link(session=session, actor=world.clin_a, patient_id=world.patient_a)
     assert len(token) >= 40
@@ -72,9 +80,7 @@ def test_revoked_link_stops_working(session: Session, world: World) -> None:
 def test_entries_become_assessments_and_adverse_events_marked_diary(
     session: Session, world: World
 ) -> None:
-    token, _ = create_diary_link(session=session, actor=world.clin_a, patient_id=world.patient_a)
-    link = resolve_diary_token(session, token)
-    assert link is not None
+    link = _active_link(session, world)
     entry = DiaryEntry(day=TODAY, score=6, side_effects=(("vivid_dreams", "mild"),))
     assert add_diary_entry(session=session, link=link, entry=entry, today=TODAY) == {
         "assessments": 1,
@@ -94,16 +100,19 @@ def test_entries_become_assessments_and_adverse_events_marked_diary(
 def test_diary_view_lists_the_newest_diary_scores_of_its_scale(
     session: Session, world: World
 ) -> None:
-    token, _ = create_diary_link(session=session, actor=world.clin_a, patient_id=world.patient_a)
-    link = resolve_diary_token(session, token)
-    assert link is not None
+    link = _active_link(session, world)
     assert diary_view(session, link, TODAY).recent == []
     for back in range(8):  # a week of back-filled scores: today … 7 days ago
         day = TODAY - timedelta(days=back)
         entry = DiaryEntry(day=day, score=float(back))
         add_diary_entry(session=session, link=link, entry=entry, today=TODAY)
     view = diary_view(session, link, TODAY)
-    assert (view.code, view.scale, view.trial_today) == ("P-0001", "pain_nrs", None)
+    assert (view.today, view.code, view.scale, view.trial_today) == (
+        TODAY,
+        "P-0001",
+        "pain_nrs",
+        None,
+    )
     assert view.recent == [(TODAY - timedelta(days=b), float(b)) for b in range(7)]
 
 
@@ -120,10 +129,9 @@ def test_diary_view_lists_the_newest_diary_scores_of_its_scale(
 def test_bad_entries_are_refused(
     session: Session, world: World, entry: DiaryEntry, message: str
 ) -> None:
-    token, _ = create_diary_link(session=session, actor=world.clin_a, patient_id=world.patient_a)
-    link = resolve_diary_token(session, token)
+    link = _active_link(session, world)
     with pytest.raises(InputError, match=message):
-        add_diary_entry(session=session, link=link, entry=entry, today=TODAY)  # type: ignore[arg-type]
+        add_diary_entry(session=session, link=link, entry=entry, today=TODAY)
 
 
 def test_n_of_1_trial_blind_key_and_unblinding(session: Session, world: World) -> None:

@@ -22,7 +22,6 @@ from ldn.errors import InputError
 from ldn.practice.rules import Rule, rule, value
 from ldn.regimen.validate import check_count, check_dose_mg, check_non_negative, check_positive
 
-FORMS: Final = ("liquid", "capsule")
 VEHICLES: Final = ("fawcett", "water")  # preserved Fawcett 1997 formula | purified water only
 SOURCES: Final = ("tablets", "api")
 BUD_BASES: Final = ("usp", "study")
@@ -69,6 +68,7 @@ class _Form:
 
 _LIQUID: Final = _Form("liquid", "oral liquid", "mg/mL", "mL", "mL")
 _CAPSULE: Final = _Form("capsule", "capsules", "mg", "capsules", "capsule(s)")
+FORMS: Final = (_LIQUID.code, _CAPSULE.code)
 
 
 @dataclass(frozen=True)

@@ -146,9 +146,10 @@ def resolve_diary_token(session: Session, token: str | None) -> DiaryToken | Non
 
 @dataclass(frozen=True)
 class DiaryView:
-    """What the diary page of a link shows: the patient's code, the scale, the last
-    `RECENT_ENTRIES` diary scores (newest first) and today's blinded N-of-1 instruction."""
+    """What the diary page of a link shows on `today`: the patient's code, the scale, the last
+    `RECENT_ENTRIES` diary scores (newest first) and that day's blinded N-of-1 instruction."""
 
+    today: date
     code: str
     scale: str
     recent: list[tuple[date, float]]
@@ -171,6 +172,7 @@ def diary_view(session: Session, link: DiaryToken, today: date) -> DiaryView:
         .limit(RECENT_ENTRIES)
     ).all()
     return DiaryView(
+        today=today,
         code=patient.code if patient else "",
         scale=link.scale,
         recent=[(day, value) for day, value in rows],

@@ -95,7 +95,7 @@ def _page(
     error: str = "",
 ) -> Response:
     """The diary form (422 with `error`, the refused `form` kept, when a save was refused)."""
-    today = date.today()
+    today = view.today
     response = render(
         request,
         "diary.html",
