@@ -42,9 +42,9 @@ def run(out_dir: Path) -> DemoSection:
     import numpy as np
 
     from ldn.model.exposure import dose_response
-    from ldn.model.pk_setup import default_model, model_draws
+    from ldn.model.pk_setup import default_model
     from ldn.regimen import daily
-    from ldn.report.ldn_answer import N_DRAWS, SS_DAYS, blockade_markdown, ldn_markdown, ldn_values
+    from ldn.report.ldn_answer import N_DRAWS, SS_DAYS, blockade_markdown, ldn_markdown, ldn_table
     from ldn.report.pk_figures import plot_variant_blockade
     from ldn.simulation import simulate
     from ldn.simulation.plots import plot_concentrations, plot_dose_response, plot_occupancy
@@ -70,7 +70,8 @@ def run(out_dir: Path) -> DemoSection:
     plot_variant_blockade(out_dir / figs[3], n_draws=60)
     results[0].plot(out_dir / figs[4])
     # The sentence quotes the 4.5 mg row of the table below (same draws, same steady state).
-    draws = ldn_values(model_draws(default_model(), N_DRAWS), 4.5, "22:00")
+    table = ldn_table(default_model())
+    draws = table[(4.5, "22:00")][1]
     h50 = np.percentile(draws["mor_hours_above_50pct_per_day"], (5, 50, 95))
     h50p = np.percentile(draws["mor_plasma_hours_above_50pct_per_day"], (5, 50, 95))
     sweep.to_csv(out_dir / "pk_dose_response.csv", index=False, float_format="%.6g")
@@ -97,7 +98,7 @@ def run(out_dir: Path) -> DemoSection:
         f"[{h50p[0]:.1f}–{h50p[2]:.1f}]. "
         "The tables give every dose and structural variant; a 'brief nightly block' holds only "
         "where the hours/day above 50 % are well below 24.\n\n"
-        + ldn_markdown(default_model())
+        + ldn_markdown(default_model(), table)
         + "\nBlockade read-outs of each structural variant (p50 [p5–p95], ML = "
         "maximum-likelihood value):\n\n" + blockade_markdown()
     )

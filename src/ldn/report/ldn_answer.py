@@ -96,7 +96,19 @@ def blockade_markdown(models: tuple[str, ...] = MODEL_NAMES) -> str:
     return head + "".join(f"| {k} | " + " | ".join(v) + " |\n" for k, v in rows.items())
 
 
-def ldn_markdown(model: str) -> str:
+LdnTable = dict[tuple[float, str], tuple[dict[str, FloatArray], dict[str, FloatArray]]]
+
+
+def ldn_table(model: str) -> LdnTable:
+    """(maximum-likelihood values, values of `N_DRAWS` posterior draws) of `model` for each
+    regimen of `LDN_REGIMENS`; the variant's setup and its draws are loaded once."""
+    ml, draws = model_setup(model), model_draws(model, N_DRAWS)
+    return {(d, at): (ldn_values(ml, d, at), ldn_values(draws, d, at)) for d, at in LDN_REGIMENS}
+
+
+def ldn_markdown(model: str, table: LdnTable | None = None) -> str:
+    """The LDN table of `model` (ML [p5–p95] per regimen); `table` when already computed."""
+    table = ldn_table(model) if table is None else table
     labels = (
         "h/day > 50 % (brain)",
         "h/day > 90 % (brain)",
@@ -107,9 +119,7 @@ def ldn_markdown(model: str) -> str:
     )
     head = "| regimen | " + " | ".join(labels) + " |\n|---|" + "---|" * len(labels) + "\n"
     body = ""
-    for dose, at in LDN_REGIMENS:
-        ml = ldn_values(model_setup(model), dose, at)
-        dr = ldn_values(model_draws(model, N_DRAWS), dose, at)
+    for (dose, at), (ml, dr) in table.items():
         cells = [_cell(float(ml[k]), dr[k], "trough" in k) for k in ml]
         body += f"| {dose:g} mg daily at {at} | " + " | ".join(cells) + " |\n"
     return head + body
